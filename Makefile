@@ -1,0 +1,28 @@
+# FinPipe — the two commands a newcomer needs are `make run` and `make test`.
+GO      ?= go
+BIN     := bin/finpipe
+VENV    := .venv
+PYTHON  := $(VENV)/bin/python
+
+.PHONY: run test build venv bench clean-test-data
+
+build:
+	$(GO) build -o $(BIN) ./cmd/finpipe
+
+## run: everything in one process on embedded PostgreSQL and Kafka (data in ./data)
+run: build
+	./$(BIN) standalone
+
+## test: the whole suite; starts its own embedded services
+test: venv
+	FINPIPE_PYTHON=$(CURDIR)/$(PYTHON) $(GO) test -count=1 -timeout 30m ./...
+
+## venv: delta-rs (Python) that the tests use to read back FinPipe's tables;
+## best effort, so an offline machine still runs everything else.
+venv: $(VENV)/.done
+$(VENV)/.done:
+	python3 -m venv $(VENV) && $(VENV)/bin/pip install -q 'deltalake>=0.20' 'pyarrow>=14' && touch $@ \
+	  || echo "warning: could not install deltalake; delta-rs round-trip tests will skip"
+
+bench: build
+	./$(BIN) bench scheduler --json

@@ -1,0 +1,82 @@
+// Command finpipe is the single FinPipe binary: orchestrator, pipeline tasks,
+// web UI and tools. This file only dispatches to subcommands; each subcommand
+// lives in its own file and registers itself in an init function, so adding a
+// command never touches this file.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"sort"
+	"syscall"
+)
+
+// command is one top-level subcommand such as "standalone" or "lake".
+type command struct {
+	name    string
+	summary string
+	// run receives the arguments after the subcommand name. It returns an
+	// error to print as one line; a usageError also prints the usage.
+	run func(ctx context.Context, args []string) error
+}
+
+var commands = map[string]command{}
+
+// register adds a subcommand; called from init functions of the command files.
+func register(c command) {
+	if _, dup := commands[c.name]; dup {
+		panic("finpipe: duplicate command " + c.name)
+	}
+	commands[c.name] = c
+}
+
+// exitError carries a specific exit status (e.g. "dags trigger --wait" of a
+// failed run) without being printed as an error.
+type exitError struct{ code int }
+
+func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+func run(args []string) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage()
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	c, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(os.Stderr, "finpipe: unknown command %q (see 'finpipe help')\n", args[0])
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := c.run(ctx, args[1:]); err != nil {
+		var ee exitError
+		if errors.As(err, &ee) {
+			return ee.code
+		}
+		fmt.Fprintf(os.Stderr, "finpipe %s: %v\n", c.name, err)
+		return 1
+	}
+	return 0
+}
+
+func usage() {
+	fmt.Fprintln(os.Stderr, "usage: finpipe <command> [flags]\n\ncommands:")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(os.Stderr, "  %-12s %s\n", n, commands[n].summary)
+	}
+}

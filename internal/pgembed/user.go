@@ -1,0 +1,77 @@
+package pgembed
+
+import (
+	"fmt"
+	"os"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"syscall"
+)
+
+// account is the OS identity the server runs as. A nil credential means
+// "the current user", which is what happens whenever FinPipe is not root.
+type account struct {
+	cred *syscall.Credential
+}
+
+// serverAccount picks an unprivileged account when running as root, because
+// postgres exits with "root execution of the PostgreSQL server is not
+// permitted".
+func serverAccount() (account, error) {
+	if os.Geteuid() != 0 {
+		return account{}, nil
+	}
+	for _, name := range []string{"postgres", "nobody"} {
+		u, err := user.Lookup(name)
+		if err != nil {
+			continue
+		}
+		uid, _ := strconv.ParseUint(u.Uid, 10, 32)
+		gid, _ := strconv.ParseUint(u.Gid, 10, 32)
+		return account{cred: &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}}, nil
+	}
+	return account{}, fmt.Errorf("pgembed: running as root and no unprivileged account (postgres or nobody) exists to run PostgreSQL")
+}
+
+// own hands dir and everything below it to the account.
+func (a account) own(dir string) error {
+	if a.cred == nil {
+		return nil
+	}
+	err := filepath.Walk(dir, func(p string, _ os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Lchown(p, int(a.cred.Uid), int(a.cred.Gid))
+	})
+	if err != nil {
+		return fmt.Errorf("pgembed: hand %s to the database account: %w", dir, err)
+	}
+	return nil
+}
+
+// checkReachable fails early, with advice, when a parent of dir is not
+// searchable by the account: postgres would otherwise die with a bare
+// "permission denied".
+func (a account) checkReachable(dir string) error {
+	if a.cred == nil {
+		return nil
+	}
+	for p := filepath.Dir(dir); p != filepath.Dir(p); p = filepath.Dir(p) {
+		fi, err := os.Stat(p)
+		if err != nil {
+			return err
+		}
+		if fi.Mode().Perm()&0o001 == 0 {
+			return fmt.Errorf("pgembed: %s is not searchable by the unprivileged database account; choose a data directory outside it (e.g. under /tmp or /var/lib) or set DATABASE_URL", p)
+		}
+	}
+	return nil
+}
+
+func (a account) sysProcAttr() *syscall.SysProcAttr {
+	// Pdeathsig makes the server stop (fast shutdown) when FinPipe dies, even
+	// by SIGKILL, so no orphan keeps the data directory locked.
+	return &syscall.SysProcAttr{Credential: a.cred, Pdeathsig: syscall.SIGINT, Setpgid: true}
+}

@@ -1,0 +1,111 @@
+// Package record defines the transaction record that flows through FinPipe
+// and the stateless Silver validation rules of DESIGN.md: Validate turns the
+// bytes of a Kafka message into a Transaction or a Rejection with the first
+// failing reason code. The stateful rules (late_event, duplicate) need the
+// clean task's state; this package gives their codes and the CheckLate rule.
+package record
+
+import (
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/shopspring/decimal"
+)
+
+// Transaction is one validated card or account transaction, normalized:
+// currency upper-case, status defaulted, event time in UTC.
+type Transaction struct {
+	TransactionID string
+	UserID        string
+	// Amount is exact, positive, at most 1,000,000,000 with 2 decimal places.
+	Amount        decimal.Decimal
+	Currency      string
+	Merchant      string // optional fields are "" when absent
+	Category      string
+	Country       string
+	PaymentMethod string
+	Status        string // one of the Status* constants
+	EventTime     time.Time
+}
+
+// The transaction statuses; a record without status is approved.
+const (
+	StatusApproved = "approved"
+	StatusDeclined = "declined"
+	StatusPending  = "pending"
+	StatusRefunded = "refunded"
+)
+
+// Statuses returns the accepted status values.
+func Statuses() []string {
+	return []string{StatusApproved, StatusDeclined, StatusPending, StatusRefunded}
+}
+
+// JSON encodes the transaction as the producer sends it: amount as a JSON
+// number with two decimals, event_time as RFC 3339 UTC. Validate of the result
+// (with a Kafka timestamp not before the event) returns the same Transaction.
+func (t Transaction) JSON() []byte {
+	return t.AppendJSON(make([]byte, 0, 256))
+}
+
+// AppendJSON appends JSON() to dst, for producers that reuse a buffer.
+func (t Transaction) AppendJSON(dst []byte) []byte {
+	dst = append(dst, `{"transaction_id":`...)
+	dst = appendString(dst, t.TransactionID)
+	dst = append(dst, `,"user_id":`...)
+	dst = appendString(dst, t.UserID)
+	dst = append(dst, `,"amount":`...)
+	dst = append(dst, t.Amount.StringFixed(2)...)
+	dst = append(dst, `,"currency":`...)
+	dst = appendString(dst, t.Currency)
+	for _, f := range [...]struct{ name, val string }{
+		{`,"merchant":`, t.Merchant}, {`,"category":`, t.Category},
+		{`,"country":`, t.Country}, {`,"payment_method":`, t.PaymentMethod},
+	} {
+		if f.val != "" {
+			dst = append(dst, f.name...)
+			dst = appendString(dst, f.val)
+		}
+	}
+	if t.Status != "" {
+		dst = append(dst, `,"status":`...)
+		dst = appendString(dst, t.Status)
+	}
+	dst = append(dst, `,"event_time":"`...)
+	dst = t.EventTime.UTC().AppendFormat(dst, time.RFC3339Nano)
+	return append(dst, `"}`...)
+}
+
+// appendString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD so the
+// output is always valid JSON.
+func appendString(dst []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	dst = append(dst, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 {
+				dst = append(dst, "\ufffd"...)
+			} else {
+				dst = append(dst, s[i:i+size]...)
+			}
+			i += size
+			continue
+		}
+		switch {
+		case c == '"' || c == '\\':
+			dst = append(dst, '\\', c)
+		case c < 0x20:
+			dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		default:
+			dst = append(dst, c)
+		}
+		i++
+	}
+	return append(dst, '"')
+}
+
+// quoteDetail formats a user value for a rejection detail.
+func quoteDetail(s string) string { return strconv.Quote(truncate(s)) }
