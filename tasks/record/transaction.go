@@ -37,10 +37,10 @@ const (
 	StatusRefunded = "refunded"
 )
 
+var statuses = [...]string{StatusApproved, StatusDeclined, StatusPending, StatusRefunded}
+
 // Statuses returns the accepted status values.
-func Statuses() []string {
-	return []string{StatusApproved, StatusDeclined, StatusPending, StatusRefunded}
-}
+func Statuses() []string { return append([]string(nil), statuses[:]...) }
 
 // JSON encodes the transaction as the producer sends it: amount as a JSON
 // number with two decimals, event_time as RFC 3339 UTC. Validate of the result

@@ -1,0 +1,77 @@
+package record
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+var fuzzSeeds = []string{
+	goodJSON,
+	`{"transaction_id":"a","user_id":"b","amount":"1e2","currency":"eur","event_time":1772323200000}`,
+	`{"transaction_id":"a","user_id":"b","amount":-0,"currency":"XXX","event_time":"2026-03-01T00:00:00.5-05:30"}`,
+	`{"a":[1,2,{"b":null}],"transaction_id":"\ud800x"}`,
+	`[]`, `""`, `{`, `{"x":1}}`, "\xff", `{"amount":1.2e-99999999}`,
+}
+
+// FuzzValidate checks that Validate never panics, that what it accepts
+// re-validates to the same transaction from JSON(), and that its notion of
+// "one JSON object" matches encoding/json's plus UTF-8 validity.
+func FuzzValidate(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		tx, rej := Validate(b, kafkaTS)
+		wantMalformed := !json.Valid(b) || !utf8.Valid(b) || !isObject(b)
+		if gotMalformed := rej != nil && rej.Reason == ReasonMalformedJSON; gotMalformed != wantMalformed &&
+			!(gotMalformed && hasDuplicateKnownMember(rej)) {
+			t.Fatalf("malformed = %v (%v), encoding/json says %v, input %q", gotMalformed, rej, wantMalformed, b)
+		}
+		if rej != nil {
+			if rej.Reason == "" || rej.Detail == "" {
+				t.Fatalf("empty rejection %+v", rej)
+			}
+			return
+		}
+		again, rej := Validate(tx.JSON(), kafkaTS)
+		if rej != nil {
+			t.Fatalf("JSON() of accepted %q is rejected: %v: %s", b, rej, tx.JSON())
+		}
+		if !equalTx(tx, again) {
+			t.Fatalf("round trip changed %+v into %+v", tx, again)
+		}
+	})
+}
+
+func isObject(b []byte) bool {
+	var m map[string]json.RawMessage
+	return json.Unmarshal(b, &m) == nil && m != nil
+}
+
+func hasDuplicateKnownMember(r *Rejection) bool {
+	return len(r.Detail) > 16 && r.Detail[:16] == "duplicate member"
+}
+
+func BenchmarkValidate(b *testing.B) {
+	msg := []byte(goodJSON)
+	ts := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	b.SetBytes(int64(len(msg)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, rej := Validate(msg, ts); rej != nil {
+			b.Fatal(rej)
+		}
+	}
+}
+
+func BenchmarkValidateRejected(b *testing.B) {
+	msg := []byte(`{"transaction_id":"tx-1","user_id":"u1","amount":"12.345","currency":"USD","event_time":"2026-03-01T12:00:00Z"}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, rej := Validate(msg, kafkaTS); rej == nil {
+			b.Fatal("accepted")
+		}
+	}
+}

@@ -1,0 +1,208 @@
+package record
+
+import (
+	"fmt"
+	"time"
+	"unicode/utf8"
+)
+
+// The members Validate reads, in the order their rules are checked.
+const (
+	fTransactionID = iota
+	fUserID
+	fAmount
+	fCurrency
+	fEventTime
+	fMerchant
+	fCategory
+	fCountry
+	fPaymentMethod
+	fStatus
+	numFields
+)
+
+var fieldNames = [numFields]string{
+	"transaction_id", "user_id", "amount", "currency", "event_time",
+	"merchant", "category", "country", "payment_method", "status",
+}
+
+// requiredFields are the first fields: those that missing_field checks.
+const requiredFields = fEventTime + 1
+
+func fieldIndex(key []byte) int {
+	switch string(key) { // no allocation: the compiler special-cases this
+	case "transaction_id":
+		return fTransactionID
+	case "user_id":
+		return fUserID
+	case "amount":
+		return fAmount
+	case "currency":
+		return fCurrency
+	case "event_time":
+		return fEventTime
+	case "merchant":
+		return fMerchant
+	case "category":
+		return fCategory
+	case "country":
+		return fCountry
+	case "payment_method":
+		return fPaymentMethod
+	case "status":
+		return fStatus
+	}
+	return -1
+}
+
+// Validate applies the stateless Silver rules of DESIGN.md, in order, to one
+// Kafka message value (msg) and returns the normalized transaction, or the first
+// failing rule. kafkaTimestamp is the message's Kafka timestamp, against which
+// future_event_time is judged; a zero kafkaTimestamp skips that rule.
+//
+// Decisions where DESIGN.md is silent: unknown members are ignored; a known
+// member that appears twice is malformed_json (JSON parsers disagree on which
+// copy wins, and money must not be ambiguous); a currency that is not a string
+// is invalid_field; status is case-sensitive.
+func Validate(msg []byte, kafkaTimestamp time.Time) (Transaction, *Rejection) {
+	var fields [numFields]value
+	if rej := scanFields(msg, &fields); rej != nil {
+		return Transaction{}, rej
+	}
+	for i := 0; i < requiredFields; i++ {
+		if k := fields[i].kind; k == kindAbsent || k == kindNull {
+			return Transaction{}, &Rejection{Reason: ReasonMissingField, Detail: fieldNames[i] + " is missing"}
+		}
+	}
+	var t Transaction
+	var rej *Rejection
+	if t.TransactionID, rej = identifier(fields[fTransactionID], fTransactionID); rej != nil {
+		return Transaction{}, rej
+	}
+	if t.UserID, rej = identifier(fields[fUserID], fUserID); rej != nil {
+		return Transaction{}, rej
+	}
+	if fields[fCurrency].kind != kindString {
+		return Transaction{}, reject(ReasonInvalidField, "currency must be a string, got %s", fields[fCurrency].kind)
+	}
+	optional := [...]*string{&t.Merchant, &t.Category, &t.Country, &t.PaymentMethod, &t.Status}
+	for i, dst := range optional {
+		f := fields[fMerchant+i]
+		switch f.kind {
+		case kindAbsent, kindNull:
+		case kindString:
+			*dst = f.text()
+		default:
+			return Transaction{}, reject(ReasonInvalidField, "%s must be a string, got %s", fieldNames[fMerchant+i], f.kind)
+		}
+	}
+	if t.Status, rej = status(t.Status, fields[fStatus].kind); rej != nil {
+		return Transaction{}, rej
+	}
+	if t.Amount, rej = parseAmount(fields[fAmount]); rej != nil {
+		return Transaction{}, rej
+	}
+	currency := fields[fCurrency].text()
+	code, ok := LookupCurrency(currency)
+	if !ok {
+		return Transaction{}, reject(ReasonUnknownCurrency, "currency %s is not an active ISO 4217 code", quoteDetail(currency))
+	}
+	t.Currency = code
+	if t.EventTime, rej = parseEventTime(fields[fEventTime]); rej != nil {
+		return Transaction{}, rej
+	}
+	if !kafkaTimestamp.IsZero() && t.EventTime.After(kafkaTimestamp.Add(MaxFutureSkew)) {
+		return Transaction{}, reject(ReasonFutureEventTime, "event_time %s is more than %s after the Kafka timestamp %s",
+			t.EventTime.Format(time.RFC3339Nano), MaxFutureSkew, kafkaTimestamp.UTC().Format(time.RFC3339Nano))
+	}
+	return t, nil
+}
+
+// scanFields checks that b is exactly one JSON object and collects the known
+// members' values.
+func scanFields(b []byte, fields *[numFields]value) *Rejection {
+	s := scanner{b: b}
+	s.skipSpace()
+	if s.i >= len(b) {
+		return &Rejection{Reason: ReasonMalformedJSON, Detail: "empty value"}
+	}
+	if !utf8.Valid(b) {
+		return &Rejection{Reason: ReasonMalformedJSON, Detail: "invalid UTF-8"}
+	}
+	if b[s.i] != '{' {
+		if _, err := s.value(0); err != nil {
+			return &Rejection{Reason: ReasonMalformedJSON, Detail: err.Error()}
+		}
+		return &Rejection{Reason: ReasonMalformedJSON, Detail: "value is not a JSON object"}
+	}
+	err := s.object(0, func(key, val value) error {
+		k := key.raw
+		if key.escaped {
+			k = []byte(key.text())
+		}
+		i := fieldIndex(k)
+		if i < 0 {
+			return nil
+		}
+		if fields[i].kind != kindAbsent {
+			return fmt.Errorf("duplicate member %q", fieldNames[i])
+		}
+		fields[i] = val
+		return nil
+	})
+	if err == nil {
+		s.skipSpace()
+		if s.i < len(b) {
+			err = s.fail("data after the JSON object")
+		}
+	}
+	if err != nil {
+		return &Rejection{Reason: ReasonMalformedJSON, Detail: err.Error()}
+	}
+	return nil
+}
+
+// identifier checks an id: a string of 1–64 characters from [A-Za-z0-9_.:-],
+// so ids are safe in file names, URLs and logs without escaping.
+func identifier(v value, field int) (string, *Rejection) {
+	name := fieldNames[field]
+	if v.kind != kindString {
+		return "", reject(ReasonInvalidField, "%s must be a string, got %s", name, v.kind)
+	}
+	id := v.text()
+	if len(id) == 0 || len(id) > 64 {
+		return "", reject(ReasonInvalidField, "%s must have 1 to 64 characters, has %d", name, utf8.RuneCountInString(id))
+	}
+	for i := 0; i < len(id); i++ {
+		if !idChar[id[i]] {
+			return "", reject(ReasonInvalidField, "%s %s has a character outside [A-Za-z0-9_.:-]", name, quoteDetail(id))
+		}
+	}
+	return id, nil
+}
+
+var idChar = func() (t [256]bool) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = true
+		t[c-'a'+'A'] = true
+	}
+	for _, c := range "_.:-" {
+		t[c] = true
+	}
+	return t
+}()
+
+func status(s string, k kind) (string, *Rejection) {
+	if k == kindAbsent || k == kindNull {
+		return StatusApproved, nil
+	}
+	for _, st := range statuses {
+		if s == st {
+			return st, nil
+		}
+	}
+	return "", reject(ReasonInvalidField, "status %s is not one of approved, declined, pending, refunded", quoteDetail(s))
+}
