@@ -50,11 +50,15 @@ func TestValidateDefaultsAndForms(t *testing.T) {
 		{"currency trimmed and upper-cased", `{"transaction_id":"a","user_id":"b","amount":1,"currency":" gBp ","event_time":"2026-03-01T00:00:00Z"}`,
 			func(t *testing.T, tx Transaction) { eq(t, tx.Currency, "GBP") }},
 		{"epoch millis number", `{"transaction_id":"a","user_id":"b","amount":1,"currency":"EUR","event_time":1772323200123}`,
-			func(t *testing.T, tx Transaction) { eq(t, tx.EventTime, time.Date(2026, 3, 1, 0, 0, 0, 123e6, time.UTC)) }},
+			func(t *testing.T, tx Transaction) {
+				eq(t, tx.EventTime, time.Date(2026, 3, 1, 0, 0, 0, 123e6, time.UTC))
+			}},
 		{"epoch millis string", `{"transaction_id":"a","user_id":"b","amount":1,"currency":"EUR","event_time":"1772323200000"}`,
 			func(t *testing.T, tx Transaction) { eq(t, tx.EventTime, time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)) }},
 		{"fraction truncated to micros", `{"transaction_id":"a","user_id":"b","amount":1,"currency":"EUR","event_time":"2026-03-01T00:00:00.123456789Z"}`,
-			func(t *testing.T, tx Transaction) { eq(t, tx.EventTime, time.Date(2026, 3, 1, 0, 0, 0, 123456000, time.UTC)) }},
+			func(t *testing.T, tx Transaction) {
+				eq(t, tx.EventTime, time.Date(2026, 3, 1, 0, 0, 0, 123456000, time.UTC))
+			}},
 		{"escaped strings decoded", `{"transaction_id":"\u0074x","user_id":"b","amount":1,"currency":"E\u0055R","event_time":"2026-03-01T00:00:00Z","merchant":"Caf\u00e9 \"A\" \ud83d\ude00"}`,
 			func(t *testing.T, tx Transaction) {
 				eq(t, tx.TransactionID, "tx")
