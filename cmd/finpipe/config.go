@@ -1,0 +1,44 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/finpipe/finpipe/internal/config"
+)
+
+func init() {
+	register(command{name: "config", summary: "print the effective configuration (secrets redacted) and where each value came from", run: runConfig})
+}
+
+// runConfig accepts every setting's flag, so `finpipe config --workers 8`
+// previews what another command would run with. It prints the table even
+// when a value is invalid, then fails naming it: the table is what a person
+// needs to find the mistake.
+func runConfig(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("config", flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: finpipe config [flags]\n\nPrints every setting: its environment variable, flag, value and source (flag, env or default).\n\nflags:")
+		fs.PrintDefaults()
+	}
+	cfg := config.Register(fs)
+	if err := fs.Parse(args); err != nil {
+		// The flag package has already printed the problem and the usage.
+		if errors.Is(err, flag.ErrHelp) {
+			return exitError{code: 0}
+		}
+		return exitError{code: 2}
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	loadErr := cfg.Load()
+	fmt.Fprint(os.Stdout, cfg.Redacted())
+	if loadErr == nil {
+		fmt.Fprintf(os.Stdout, "\nlake directory: %s\n", cfg.LakeDir())
+	}
+	return loadErr
+}

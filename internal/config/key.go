@@ -1,0 +1,128 @@
+package config
+
+// Key names one setting. Subcommands pass keys to Register to choose which
+// settings they expose as flags.
+type Key int
+
+// The settings, in the order `finpipe config` prints them.
+const (
+	DataDir Key = iota
+	Env
+	HTTPAddr
+	APIToken
+	DatabaseURL
+	KafkaBrokers
+	Topic
+	Partitions
+	Workers
+	MaxBatch
+	AllowedLateness
+	ProduceRate
+	MetricsAddr
+	LogFormat
+	LogLevel
+	numKeys
+)
+
+// definition is everything about a setting except its value: the one table
+// that flags, environment, defaults, validation and printing all read.
+type definition struct {
+	flag   string // without dashes
+	env    string
+	def    string // default, in the same syntax a user would type
+	usage  string // flag help; a `word` in backquotes names the value
+	secret bool
+	// set parses raw into s. Its error completes the sentence
+	// `invalid NAME "raw": ...`, so it says what a valid value looks like.
+	set func(s *Settings, raw string) error
+}
+
+var definitions = [numKeys]definition{
+	DataDir: {flag: "data-dir", env: "FINPIPE_DATA_DIR", def: "./data",
+		usage: "`directory` for the lake, embedded PostgreSQL and embedded Kafka",
+		set:   func(s *Settings, raw string) error { return setNonEmpty(&s.DataDir, raw) }},
+	Env: {flag: "env", env: "ENV", def: "dev",
+		usage: "environment `name` (dev or prod); the lake lives in <data dir>/<env>/lake",
+		set:   func(s *Settings, raw string) error { return setOneOf(&s.Env, raw, "dev", "prod") }},
+	HTTPAddr: {flag: "http", env: "FINPIPE_HTTP_ADDR", def: "127.0.0.1:8080",
+		usage: "`address` the web UI and REST API listen on",
+		set:   func(s *Settings, raw string) error { return setHostPort(&s.HTTPAddr, raw, false) }},
+	APIToken: {flag: "api-token", env: "FINPIPE_API_TOKEN", secret: true,
+		usage: "bearer `token` for the REST API and UI login (prefer the environment variable: flags show in ps)",
+		set:   setAPIToken},
+	DatabaseURL: {flag: "database-url", env: "DATABASE_URL",
+		usage: "PostgreSQL connection `URL`; empty starts an embedded PostgreSQL under the data dir",
+		set:   setDatabaseURL, secret: true},
+	KafkaBrokers: {flag: "kafka-brokers", env: "KAFKA_BROKERS",
+		usage: "comma-separated Kafka `host:port` list; empty starts an embedded broker under the data dir",
+		set:   setBrokers},
+	Topic: {flag: "topic", env: "FINPIPE_TOPIC", def: "transactions",
+		usage: "Kafka `topic` the pipeline reads transactions from",
+		set:   setTopic},
+	Partitions: {flag: "partitions", env: "FINPIPE_PARTITIONS", def: "3",
+		usage: "`number` of partitions when FinPipe creates the topic",
+		set:   func(s *Settings, raw string) error { return setPositiveInt(&s.Partitions, raw) }},
+	Workers: {flag: "workers", env: "FINPIPE_WORKERS", def: "4",
+		usage: "`number` of task instances a worker process runs at once",
+		set:   func(s *Settings, raw string) error { return setPositiveInt(&s.Workers, raw) }},
+	MaxBatch: {flag: "max-batch", env: "FINPIPE_MAX_BATCH", def: "200000",
+		usage: "most `records` one micro-batch reads from Kafka",
+		set:   func(s *Settings, raw string) error { return setPositiveInt(&s.MaxBatch, raw) }},
+	AllowedLateness: {flag: "allowed-lateness", env: "FINPIPE_ALLOWED_LATENESS", def: "48h",
+		usage: "how far behind the newest event_time a record may be before it is rejected as late_event (`duration` such as 48h or 2d)",
+		set:   func(s *Settings, raw string) error { return setDuration(&s.AllowedLateness, raw) }},
+	ProduceRate: {flag: "produce-rate", env: "FINPIPE_PRODUCE_RATE", def: "0",
+		usage: "`rate` of standalone's built-in producer, such as 20/s or 600/m; 0 turns it off",
+		set:   func(s *Settings, raw string) error { return setRate(&s.ProduceRate, raw) }},
+	MetricsAddr: {flag: "metrics-addr", env: "FINPIPE_METRICS_ADDR",
+		usage: "`address` serving /metrics and /healthz for processes without the web server (scheduler, worker); empty turns it off",
+		set:   func(s *Settings, raw string) error { return setHostPort(&s.MetricsAddr, raw, true) }},
+	LogFormat: {flag: "log-format", env: "FINPIPE_LOG_FORMAT", def: "auto",
+		usage: "log `format`: text, json, or auto (text on a terminal, JSON otherwise)",
+		set:   func(s *Settings, raw string) error { return setOneOf(&s.LogFormat, raw, "auto", "text", "json") }},
+	LogLevel: {flag: "log-level", env: "FINPIPE_LOG_LEVEL", def: "info",
+		usage: "least severe log `level` shown: debug, info, warn or error",
+		set:   setLogLevel},
+}
+
+// Keys lists every setting in printing order.
+func Keys() []Key {
+	keys := make([]Key, numKeys)
+	for i := range keys {
+		keys[i] = Key(i)
+	}
+	return keys
+}
+
+// Flag is the setting's flag with two dashes, e.g. "--data-dir".
+func (k Key) Flag() string { return "--" + k.def().flag }
+
+// Env is the setting's environment variable, e.g. "FINPIPE_DATA_DIR".
+func (k Key) Env() string { return k.def().env }
+
+// Default is the value used when neither flag nor environment sets one.
+func (k Key) Default() string { return k.def().def }
+
+// Secret reports whether the value must never be printed or logged.
+func (k Key) Secret() bool { return k.def().secret }
+
+// String names the key by its environment variable, the name operators see
+// most (compose files, .env).
+func (k Key) String() string { return k.Env() }
+
+func (k Key) def() definition {
+	if k < 0 || k >= numKeys {
+		return definition{env: "UNKNOWN_SETTING", flag: "unknown-setting"}
+	}
+	return definitions[k]
+}
+
+// EnvNames lists every environment variable FinPipe reads, so that tools (the
+// compose file check) can verify a name before an operator relies on it.
+func EnvNames() []string {
+	names := make([]string, 0, numKeys)
+	for _, k := range Keys() {
+		names = append(names, k.Env())
+	}
+	return names
+}

@@ -1,0 +1,71 @@
+package config
+
+import (
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Settings is FinPipe's effective configuration. Fields are valid after Load
+// (or FromEnv, or Default); each field documents its flag and variable.
+type Settings struct {
+	DataDir         string        // --data-dir, FINPIPE_DATA_DIR
+	Env             string        // --env, ENV: "dev" or "prod"
+	HTTPAddr        string        // --http, FINPIPE_HTTP_ADDR
+	APIToken        string        // --api-token, FINPIPE_API_TOKEN (secret)
+	DatabaseURL     string        // --database-url, DATABASE_URL (password is secret); "" = embedded
+	KafkaBrokers    string        // --kafka-brokers, KAFKA_BROKERS, comma-separated; "" = embedded
+	Topic           string        // --topic, FINPIPE_TOPIC
+	Partitions      int           // --partitions, FINPIPE_PARTITIONS
+	Workers         int           // --workers, FINPIPE_WORKERS
+	MaxBatch        int           // --max-batch, FINPIPE_MAX_BATCH
+	AllowedLateness time.Duration // --allowed-lateness, FINPIPE_ALLOWED_LATENESS
+	ProduceRate     float64       // --produce-rate, FINPIPE_PRODUCE_RATE, records per second; 0 = off
+	MetricsAddr     string        // --metrics-addr, FINPIPE_METRICS_ADDR; "" = off
+	LogFormat       string        // --log-format, FINPIPE_LOG_FORMAT: auto, text or json
+	LogLevel        string        // --log-level, FINPIPE_LOG_LEVEL: debug, info, warn or error
+
+	raw    [numKeys]string // value as given, for messages and printing
+	source [numKeys]Source
+	bound  [numKeys]bool // registered as a flag
+}
+
+// Source says where a setting's value came from.
+type Source string
+
+// The three places a value can come from, highest precedence first.
+const (
+	SourceFlag    Source = "flag"
+	SourceEnv     Source = "env"
+	SourceDefault Source = "default"
+)
+
+// LakeDir is where the Delta tables live: <data dir>/<env>/lake.
+func (s *Settings) LakeDir() string {
+	return filepath.Join(s.DataDir, s.Env, "lake")
+}
+
+// Brokers splits KafkaBrokers into host:port entries; nil when FinPipe should
+// start its embedded broker.
+func (s *Settings) Brokers() []string {
+	if s.KafkaBrokers == "" {
+		return nil
+	}
+	return strings.Split(s.KafkaBrokers, ",")
+}
+
+// EmbeddedPostgres reports whether no DATABASE_URL was given, so the process
+// must start its own PostgreSQL under the data dir.
+func (s *Settings) EmbeddedPostgres() bool { return s.DatabaseURL == "" }
+
+// EmbeddedKafka reports whether no KAFKA_BROKERS were given, so the process
+// must start its in-process broker under the data dir.
+func (s *Settings) EmbeddedKafka() bool { return s.KafkaBrokers == "" }
+
+// Source reports where k's value came from.
+func (s *Settings) Source(k Key) Source {
+	if k < 0 || k >= numKeys || s.source[k] == "" {
+		return SourceDefault
+	}
+	return s.source[k]
+}
