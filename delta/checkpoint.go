@@ -1,0 +1,170 @@
+package delta
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/parquet-go/parquet-go"
+)
+
+// checkpointInterval is how often (in versions) a commit writes a checkpoint,
+// Spark's and delta-rs's default.
+const checkpointInterval = 10
+
+// The structs below are the columns of a checkpoint file that this package
+// reads and writes, with the names and nesting Spark uses. parquet-go maps a
+// file to them by column name, so checkpoints with more columns (deletion
+// vectors, row tracking, …) read fine.
+type cpRow struct {
+	Txn      *cpTxn      `parquet:"txn,optional"`
+	Add      *cpAdd      `parquet:"add,optional"`
+	Remove   *cpRemove   `parquet:"remove,optional"`
+	MetaData *cpMetadata `parquet:"metaData,optional"`
+	Protocol *cpProtocol `parquet:"protocol,optional"`
+}
+
+type cpTxn struct {
+	AppID       *string `parquet:"appId,optional"`
+	Version     *int64  `parquet:"version,optional"`
+	LastUpdated *int64  `parquet:"lastUpdated,optional"`
+}
+
+type cpAdd struct {
+	Path             *string            `parquet:"path,optional"`
+	PartitionValues  map[string]*string `parquet:"partitionValues,optional"`
+	Size             *int64             `parquet:"size,optional"`
+	ModificationTime *int64             `parquet:"modificationTime,optional"`
+	DataChange       *bool              `parquet:"dataChange,optional"`
+	Tags             map[string]*string `parquet:"tags,optional"`
+	Stats            *string            `parquet:"stats,optional"`
+}
+
+type cpRemove struct {
+	Path                 *string            `parquet:"path,optional"`
+	DeletionTimestamp    *int64             `parquet:"deletionTimestamp,optional"`
+	DataChange           *bool              `parquet:"dataChange,optional"`
+	ExtendedFileMetadata *bool              `parquet:"extendedFileMetadata,optional"`
+	PartitionValues      map[string]*string `parquet:"partitionValues,optional"`
+	Size                 *int64             `parquet:"size,optional"`
+}
+
+type cpFormat struct {
+	Provider *string           `parquet:"provider,optional"`
+	Options  map[string]string `parquet:"options,optional"`
+}
+
+type cpMetadata struct {
+	ID               *string            `parquet:"id,optional"`
+	Name             *string            `parquet:"name,optional"`
+	Description      *string            `parquet:"description,optional"`
+	Format           *cpFormat          `parquet:"format,optional"`
+	SchemaString     *string            `parquet:"schemaString,optional"`
+	PartitionColumns []string           `parquet:"partitionColumns,optional,list"`
+	Configuration    map[string]*string `parquet:"configuration,optional"`
+	CreatedTime      *int64             `parquet:"createdTime,optional"`
+}
+
+type cpProtocol struct {
+	MinReaderVersion *int32 `parquet:"minReaderVersion,optional"`
+	MinWriterVersion *int32 `parquet:"minWriterVersion,optional"`
+}
+
+// readCheckpoint loads every part of a checkpoint into one set of actions.
+func readCheckpoint(ref checkpointRef) (actions, error) {
+	var out actions
+	for _, file := range ref.files {
+		if err := readCheckpointPart(file, &out); err != nil {
+			return actions{}, fmt.Errorf("%w: checkpoint %s: %v", ErrCorruptLog, file, err)
+		}
+	}
+	return out, nil
+}
+
+func readCheckpointPart(file string, out *actions) (err error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	// Validate the footer first: NewGenericReader panics on a damaged file.
+	if _, err := parquet.OpenFile(f, st.Size()); err != nil {
+		return err
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("unreadable checkpoint: %v", p)
+		}
+	}()
+	r := parquet.NewGenericReader[cpRow](f)
+	defer r.Close()
+	buf := make([]cpRow, 256)
+	for {
+		n, rerr := r.Read(buf)
+		for i := range buf[:n] {
+			if err := buf[i].into(out); err != nil {
+				return err
+			}
+			buf[i] = cpRow{}
+		}
+		if rerr == io.EOF {
+			return nil
+		}
+		if rerr != nil {
+			return rerr
+		}
+	}
+}
+
+// into converts one checkpoint row (at most one action) into out.
+func (r *cpRow) into(out *actions) error {
+	switch {
+	case r.Add != nil && r.Add.Path != nil:
+		a := addJSON{Path: r.Add.Path, PartitionValues: r.Add.PartitionValues, Stats: r.Add.Stats}
+		a.Size, a.ModificationTime, a.DataChange = deref(r.Add.Size), deref(r.Add.ModificationTime), deref(r.Add.DataChange)
+		if len(r.Add.Tags) > 0 {
+			a.Tags = flattenPartitionValues(r.Add.Tags)
+		}
+		af, err := a.toAddFile()
+		if err != nil {
+			return err
+		}
+		out.adds = append(out.adds, af)
+	case r.Remove != nil && r.Remove.Path != nil:
+		rm := removeJSON{Path: r.Remove.Path, DeletionTimestamp: r.Remove.DeletionTimestamp, DataChange: deref(r.Remove.DataChange),
+			ExtendedFileMetadata: r.Remove.ExtendedFileMetadata, PartitionValues: r.Remove.PartitionValues, Size: r.Remove.Size}
+		rf, err := rm.toRemoveFile()
+		if err != nil {
+			return err
+		}
+		out.removes = append(out.removes, rf)
+	case r.Txn != nil && r.Txn.AppID != nil:
+		out.txns = append(out.txns, Txn{AppID: *r.Txn.AppID, Version: deref(r.Txn.Version), LastUpdated: r.Txn.LastUpdated})
+	case r.MetaData != nil && r.MetaData.SchemaString != nil:
+		m := &Metadata{ID: deref(r.MetaData.ID), Name: r.MetaData.Name, Description: r.MetaData.Description,
+			SchemaString: *r.MetaData.SchemaString, PartitionColumns: r.MetaData.PartitionColumns,
+			Configuration: flattenPartitionValues(r.MetaData.Configuration), CreatedTime: r.MetaData.CreatedTime}
+		if m.PartitionColumns == nil {
+			m.PartitionColumns = []string{}
+		}
+		if r.MetaData.Format != nil {
+			m.Format = Format{Provider: deref(r.MetaData.Format.Provider), Options: r.MetaData.Format.Options}
+		}
+		out.metadata = m
+	case r.Protocol != nil && r.Protocol.MinReaderVersion != nil:
+		out.protocol = &Protocol{MinReaderVersion: int(*r.Protocol.MinReaderVersion), MinWriterVersion: int(deref(r.Protocol.MinWriterVersion))}
+	}
+	return nil
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}

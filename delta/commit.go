@@ -1,0 +1,262 @@
+package delta
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// engineInfo identifies this writer in commitInfo, as Spark's
+// "Apache-Spark/3.3.1 Delta-Lake/2.1.1" does.
+const engineInfo = "finpipe-delta/1"
+
+// CommitOptions describe a write's commit.
+type CommitOptions struct {
+	// Operation is recorded in commitInfo; writes default to "WRITE".
+	Operation string
+	// OperationParameters are recorded in commitInfo after the write's own
+	// parameters (mode, partitionBy), which they may override.
+	OperationParameters map[string]any
+	// Txns are committed atomically with the data: the usual way to make a
+	// write idempotent is to check Snapshot.TxnVersion first and to commit
+	// Txn{AppID, Version} with the data. A concurrent commit of the same
+	// AppID makes this commit fail with ErrConflict.
+	Txns []Txn
+}
+
+// commitPlan is everything a commit will write, before its version is
+// known, plus what it read (for conflict detection).
+type commitPlan struct {
+	protocol *Protocol
+	metadata *Metadata
+	txns     []Txn
+	removes  []RemoveFile
+	adds     []AddFile
+	op       string
+	params   map[string]any
+	// readPartitions are the partitions whose content this commit replaces;
+	// a concurrent add into one of them conflicts. nil for blind appends.
+	readPartitions []map[string]string
+}
+
+// commit writes the plan as the next version after base. On a lost race it
+// reads the winning commits, and retries at the next version when none of
+// them conflicts. After success it refreshes the cached snapshot and writes
+// a checkpoint every checkpointInterval versions (best effort).
+func (t *Table) commit(ctx context.Context, base *Snapshot, plan *commitPlan) (int64, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if base.st.protocol.MinWriterVersion > 2 {
+		return 0, fmt.Errorf("delta: table needs writer version %d, this writer supports version 2", base.st.protocol.MinWriterVersion)
+	}
+	body, err := plan.encode(base.version)
+	if err != nil {
+		return 0, err
+	}
+	version := base.version + 1
+	for {
+		if err := ctx.Err(); err != nil {
+			return 0, err
+		}
+		err := putIfAbsent(commitFile(t.root, version), body)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return 0, err
+		}
+		// Lost the race for this version: check every winner in turn.
+		for ; ; version++ {
+			won, err := readCommit(t.root, version)
+			if errors.Is(err, fs.ErrNotExist) {
+				break
+			}
+			if err != nil {
+				return 0, err
+			}
+			if err := plan.conflictsWith(won, version); err != nil {
+				return 0, err
+			}
+		}
+	}
+	t.afterCommit(version)
+	return version, nil
+}
+
+// afterCommit refreshes the cached snapshot to include version and writes
+// its checkpoint when due. Failures here never fail the commit: the commit
+// file is the truth, and the next read rebuilds whatever is missing.
+func (t *Table) afterCommit(version int64) {
+	snap, err := t.refreshLocked(version)
+	if err != nil {
+		t.latest = nil // reload from scratch next time
+		return
+	}
+	if version%checkpointInterval == 0 && snap.version == version {
+		_ = writeCheckpoint(snap) // best effort by design
+	}
+}
+
+// putIfAbsent creates path with data atomically and only if it does not
+// exist: the content goes to a temporary file that is then hard-linked into
+// place, so readers never see a partial commit and a concurrent writer's
+// commit is never overwritten. The error wraps fs.ErrExist when the path
+// already exists.
+func putIfAbsent(path string, data []byte) error {
+	tmp := filepath.Join(filepath.Dir(path), ".tmp-"+uuid.NewString()+".json")
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return fmt.Errorf("delta: write commit: %w", err)
+	}
+	defer os.Remove(tmp)
+	err := os.Link(tmp, path)
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("delta: %s: %w", filepath.Base(path), fs.ErrExist)
+	}
+	if errors.Is(err, syscall.EPERM) || errors.Is(err, syscall.ENOTSUP) || errors.Is(err, syscall.EOPNOTSUPP) {
+		return createExclusive(path, data) // file systems without hard links
+	}
+	return fmt.Errorf("delta: write commit: %w", err)
+}
+
+// createExclusive is putIfAbsent's fallback: O_EXCL is still put-if-absent,
+// but a reader may briefly see a partly written file.
+func createExclusive(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("delta: %s: %w", filepath.Base(path), fs.ErrExist)
+		}
+		return fmt.Errorf("delta: write commit: %w", err)
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// encode renders the commit file: commitInfo first, then protocol,
+// metaData, txn, remove and add actions, one JSON object per line.
+func (p *commitPlan) encode(readVersion int64) ([]byte, error) {
+	var b bytes.Buffer
+	line := func(key string, v any) error {
+		enc, err := json.Marshal(map[string]any{key: v})
+		if err != nil {
+			return fmt.Errorf("delta: encode %s: %w", key, err)
+		}
+		b.Write(enc)
+		b.WriteByte('\n')
+		return nil
+	}
+	now := time.Now().UnixMilli()
+	if err := line("commitInfo", p.commitInfo(now, readVersion)); err != nil {
+		return nil, err
+	}
+	if p.protocol != nil {
+		if err := line("protocol", p.protocol); err != nil {
+			return nil, err
+		}
+	}
+	if p.metadata != nil {
+		if err := line("metaData", p.metadata); err != nil {
+			return nil, err
+		}
+	}
+	for _, t := range p.txns {
+		t.LastUpdated = &now
+		if err := line("txn", t); err != nil {
+			return nil, err
+		}
+	}
+	for _, r := range p.removes {
+		if err := line("remove", removeJSONOf(r)); err != nil {
+			return nil, err
+		}
+	}
+	for _, a := range p.adds {
+		if err := line("add", addJSONOf(a)); err != nil {
+			return nil, err
+		}
+	}
+	return b.Bytes(), nil
+}
+
+func (p *commitPlan) commitInfo(now, readVersion int64) map[string]any {
+	var rows, bytes int64
+	for _, a := range p.adds {
+		rows += max(a.NumRecords(), 0)
+		bytes += a.Size
+	}
+	params := map[string]any{}
+	for k, v := range p.params {
+		params[k] = v
+	}
+	ci := map[string]any{
+		"timestamp":           now,
+		"operation":           p.op,
+		"operationParameters": params,
+		"isolationLevel":      "Serializable",
+		"isBlindAppend":       len(p.removes) == 0 && p.readPartitions == nil && p.metadata == nil,
+		"operationMetrics": map[string]string{
+			"numFiles": strconv.Itoa(len(p.adds)), "numOutputRows": strconv.FormatInt(rows, 10),
+			"numOutputBytes": strconv.FormatInt(bytes, 10), "numRemovedFiles": strconv.Itoa(len(p.removes)),
+		},
+		"engineInfo": engineInfo,
+		"txnId":      uuid.NewString(),
+	}
+	if readVersion >= 0 {
+		ci["readVersion"] = readVersion
+	}
+	return ci
+}
+
+func addJSONOf(a AddFile) addJSON {
+	p := encodeLogPath(a.Path)
+	out := addJSON{Path: &p, PartitionValues: nullablePartitionValues(a.PartitionValues), Size: a.Size,
+		ModificationTime: a.ModificationTime, DataChange: a.DataChange, Tags: a.Tags}
+	if a.Stats != "" {
+		out.Stats = &a.Stats
+	}
+	return out
+}
+
+func removeJSONOf(r RemoveFile) removeJSON {
+	p := encodeLogPath(r.Path)
+	ext := true
+	return removeJSON{Path: &p, DeletionTimestamp: &r.DeletionTimestamp, DataChange: r.DataChange,
+		ExtendedFileMetadata: &ext, PartitionValues: nullablePartitionValues(r.PartitionValues), Size: &r.Size}
+}
+
+// nullablePartitionValues writes "" (null, see AddFile) back as JSON null.
+func nullablePartitionValues(pv map[string]string) map[string]*string {
+	out := make(map[string]*string, len(pv))
+	for k, v := range pv {
+		if v == "" {
+			out[k] = nil
+		} else {
+			v := v
+			out[k] = &v
+		}
+	}
+	return out
+}
+
+// jsonText renders v as a JSON string value, the way Spark stores
+// operationParameters such as partitionBy (`["event_date"]`).
+func jsonText(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}

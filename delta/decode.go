@@ -1,0 +1,159 @@
+package delta
+
+import (
+	"fmt"
+	"math/big"
+	"time"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/deprecated"
+	"github.com/parquet-go/parquet-go/format"
+	"github.com/shopspring/decimal"
+)
+
+// decoder converts one non-null Parquet value of a data file column into
+// the Go value of its Delta type.
+type decoder func(v parquet.Value) (any, error)
+
+// julianDayOfEpoch is 1970-01-01 as a Julian day, for INT96 timestamps.
+const julianDayOfEpoch = 2440588
+
+// newDecoder chooses the conversion from a file's Parquet column to a Delta
+// type. Files from other engines differ in physical types (INT96 or millis
+// timestamps, decimals as INT32/INT64/fixed or variable byte arrays, …), so
+// the choice looks at the file, not only at the table schema.
+func newDecoder(f Field, dt dataType, node parquet.Node) (decoder, error) {
+	typ := node.Type()
+	k := typ.Kind()
+	mismatch := fmt.Errorf("delta: column %q (%s) is stored as %s in the data file", f.Name, f.Type, typ)
+	switch dt.kind {
+	case kindString:
+		if k == parquet.ByteArray || k == parquet.FixedLenByteArray {
+			return func(v parquet.Value) (any, error) { return string(v.ByteArray()), nil }, nil
+		}
+	case kindBinary:
+		if k == parquet.ByteArray || k == parquet.FixedLenByteArray {
+			return func(v parquet.Value) (any, error) { return append([]byte{}, v.ByteArray()...), nil }, nil
+		}
+	case kindLong, kindInteger, kindShort, kindByte:
+		if k != parquet.Int32 && k != parquet.Int64 {
+			break
+		}
+		return func(v parquet.Value) (any, error) {
+			n := v.Int64()
+			if v.Kind() == parquet.Int32 {
+				n = int64(v.Int32())
+			}
+			switch dt.kind {
+			case kindInteger:
+				return int32(n), nil
+			case kindShort:
+				return int16(n), nil
+			case kindByte:
+				return int8(n), nil
+			}
+			return n, nil
+		}, nil
+	case kindDouble, kindFloat:
+		if k != parquet.Double && k != parquet.Float {
+			break
+		}
+		return func(v parquet.Value) (any, error) {
+			x := v.Double()
+			if v.Kind() == parquet.Float {
+				x = float64(v.Float())
+			}
+			if dt.kind == kindFloat {
+				return float32(x), nil
+			}
+			return x, nil
+		}, nil
+	case kindBoolean:
+		if k == parquet.Boolean {
+			return func(v parquet.Value) (any, error) { return v.Boolean(), nil }, nil
+		}
+	case kindDate:
+		if k == parquet.Int32 {
+			return func(v parquet.Value) (any, error) { return dateFromDays(int64(v.Int32())), nil }, nil
+		}
+	case kindTimestamp:
+		return timestampDecoder(typ, mismatch)
+	case kindDecimal:
+		return decimalDecoder(dt, typ, mismatch)
+	}
+	return nil, mismatch
+}
+
+func timestampDecoder(typ parquet.Type, mismatch error) (decoder, error) {
+	switch typ.Kind() {
+	case parquet.Int96:
+		return func(v parquet.Value) (any, error) {
+			i := v.Int96()
+			nanos := int64(i[0]) | int64(i[1])<<32
+			days := int64(i[2]) - julianDayOfEpoch
+			return time.Unix(days*secondsPerDay, nanos).UTC(), nil
+		}, nil
+	case parquet.Int64:
+		unit := time.Microsecond
+		if lt := typ.LogicalType(); lt != nil {
+			if ts, ok := lt.Value.(*format.TimestampType); ok {
+				switch ts.Unit.Value.(type) {
+				case *format.MilliSeconds:
+					unit = time.Millisecond
+				case *format.NanoSeconds:
+					unit = time.Nanosecond
+				}
+			}
+		} else if ct := typ.ConvertedType(); ct != nil && *ct == deprecated.TimestampMillis {
+			unit = time.Millisecond
+		}
+		return func(v parquet.Value) (any, error) {
+			n := v.Int64()
+			switch unit {
+			case time.Millisecond:
+				return time.UnixMilli(n).UTC(), nil
+			case time.Nanosecond:
+				return time.Unix(0, n).UTC(), nil
+			}
+			return time.UnixMicro(n).UTC(), nil
+		}, nil
+	}
+	return nil, mismatch
+}
+
+func decimalDecoder(dt dataType, typ parquet.Type, mismatch error) (decoder, error) {
+	scale := int32(dt.scale)
+	if lt := typ.LogicalType(); lt != nil {
+		if d, ok := lt.Value.(*format.DecimalType); ok {
+			scale = d.Scale
+		}
+	}
+	// Rescale when the file's scale differs from the table's (allowed by
+	// type widening): values are exact either way.
+	fix := func(d decimal.Decimal) decimal.Decimal {
+		if scale != int32(dt.scale) {
+			return d.Truncate(int32(dt.scale))
+		}
+		return d
+	}
+	switch typ.Kind() {
+	case parquet.Int32:
+		return func(v parquet.Value) (any, error) { return fix(decimal.New(int64(v.Int32()), -scale)), nil }, nil
+	case parquet.Int64:
+		return func(v parquet.Value) (any, error) { return fix(decimal.New(v.Int64(), -scale)), nil }, nil
+	case parquet.FixedLenByteArray, parquet.ByteArray:
+		return func(v parquet.Value) (any, error) {
+			return fix(decimal.NewFromBigInt(fromTwosComplement(v.ByteArray()), -scale)), nil
+		}, nil
+	}
+	return nil, mismatch
+}
+
+// fromTwosComplement decodes a big-endian two's complement integer.
+func fromTwosComplement(b []byte) *big.Int {
+	n := new(big.Int).SetBytes(b)
+	if len(b) > 0 && b[0]&0x80 != 0 {
+		n.Sub(n, new(big.Int).Lsh(big.NewInt(1), uint(8*len(b))))
+	}
+	return n
+}

@@ -1,0 +1,283 @@
+package delta
+
+import (
+	"bufio"
+	"fmt"
+	"math/big"
+	"os"
+	"path/filepath"
+	"time"
+	"unsafe"
+
+	"github.com/google/uuid"
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/compress/snappy"
+	"github.com/shopspring/decimal"
+)
+
+const (
+	// targetFileBytes is the (uncompressed, estimated) size at which a
+	// writer rolls to a new file, Spark's and delta-rs's usual 128 MB.
+	targetFileBytes = 128 << 20
+	// rowGroupRows bounds the rows buffered in memory per row group.
+	rowGroupRows = 1 << 20
+	// batchRows is how many rows are handed to parquet-go at once.
+	batchRows = 1024
+)
+
+// fileWriter writes the rows of one partition to one Parquet data file and
+// gathers the add action's stats while doing so. Values are converted
+// straight into parquet.Value (no reflection per row).
+type fileWriter struct {
+	l         *layout
+	relPath   string
+	file      *os.File
+	buf       *bufio.Writer
+	counter   countingWriter
+	w         *parquet.Writer
+	batch     []parquet.Row
+	stats     []colStats
+	rows      int64
+	groupRows int64
+	estBytes  int64
+}
+
+type countingWriter struct {
+	w *bufio.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// newFileWriter creates a new data file under root in the directory of the
+// given partition values.
+func newFileWriter(root string, l *layout, partVals []string) (*fileWriter, error) {
+	rel := partitionDir(l, partVals) + fmt.Sprintf("part-00000-%s-c000.snappy.parquet", uuid.NewString())
+	abs := filepath.Join(root, filepath.FromSlash(rel))
+	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
+		return nil, fmt.Errorf("delta: create partition directory: %w", err)
+	}
+	f, err := os.OpenFile(abs, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("delta: create data file: %w", err)
+	}
+	fw := &fileWriter{l: l, relPath: rel, file: f, stats: make([]colStats, len(l.data))}
+	fw.buf = bufio.NewWriterSize(f, 1<<20)
+	fw.counter.w = fw.buf
+	fw.w = parquet.NewWriter(&fw.counter, l.parquet,
+		parquet.Compression(&snappy.Codec{}),
+		parquet.CreatedBy("finpipe-delta", "1", ""),
+		parquet.PageBufferSize(1<<20))
+	for i, c := range l.data {
+		fw.stats[i].collectMinMx = c.dt.kind != kindBoolean && c.dt.kind != kindBinary
+	}
+	fw.batch = make([]parquet.Row, 0, batchRows)
+	return fw, nil
+}
+
+// write appends one row; values must already match the column types.
+func (fw *fileWriter) write(r Row) error {
+	i := len(fw.batch)
+	fw.batch = fw.batch[:i+1]
+	pr := fw.batch[i][:0]
+	for ci := range fw.l.data {
+		c := &fw.l.data[ci]
+		v, n, err := fw.value(c, &fw.stats[ci], r[c.pos])
+		if err != nil {
+			fw.batch = fw.batch[:i]
+			return err
+		}
+		fw.estBytes += int64(n)
+		pr = append(pr, v)
+	}
+	fw.batch[i] = pr
+	fw.rows++
+	if len(fw.batch) == cap(fw.batch) {
+		return fw.flushBatch()
+	}
+	return nil
+}
+
+func (fw *fileWriter) flushBatch() error {
+	if len(fw.batch) == 0 {
+		return nil
+	}
+	if _, err := fw.w.WriteRows(fw.batch); err != nil {
+		return fmt.Errorf("delta: write parquet rows: %w", err)
+	}
+	fw.groupRows += int64(len(fw.batch))
+	fw.batch = fw.batch[:0]
+	if fw.groupRows >= rowGroupRows {
+		fw.groupRows = 0
+		if err := fw.w.Flush(); err != nil {
+			return fmt.Errorf("delta: flush row group: %w", err)
+		}
+	}
+	return nil
+}
+
+// full reports whether the file reached the roll-over size.
+func (fw *fileWriter) full() bool { return fw.estBytes >= targetFileBytes }
+
+// finish closes the file and returns its add action (dataChange=true).
+func (fw *fileWriter) finish(partVals []string) (AddFile, error) {
+	err := fw.flushBatch()
+	if err == nil {
+		err = fw.w.Close()
+	}
+	if err == nil {
+		err = fw.buf.Flush()
+	}
+	if cerr := fw.file.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		fw.abort()
+		return AddFile{}, fmt.Errorf("delta: finish data file: %w", err)
+	}
+	return AddFile{
+		Path:             fw.relPath,
+		PartitionValues:  fw.l.partitionMap(partVals),
+		Size:             fw.counter.n,
+		ModificationTime: time.Now().UnixMilli(),
+		DataChange:       true,
+		Stats:            statsJSON(fw.l.data, fw.stats, fw.rows),
+	}, nil
+}
+
+// abort closes and deletes a file that will never be committed.
+func (fw *fileWriter) abort() {
+	fw.file.Close()
+	os.Remove(fw.file.Name())
+}
+
+// value converts one Go value into a leveled parquet.Value, updating stats;
+// n is an estimate of its encoded size.
+func (fw *fileWriter) value(c *column, st *colStats, v any) (pv parquet.Value, n int, err error) {
+	if v == nil {
+		if !c.optional {
+			return pv, 0, fmt.Errorf("delta: column %q is not nullable but got nil", c.field.Name)
+		}
+		st.nulls++
+		return parquet.NullValue().Level(0, 0, c.leaf), 1, nil
+	}
+	def := 0
+	if c.optional {
+		def = 1
+	}
+	switch c.dt.kind {
+	case kindString:
+		s, ok := v.(string)
+		if !ok {
+			return pv, 0, typeError(c.field, v)
+		}
+		st.addString(s)
+		pv = parquet.ByteArrayValue(unsafe.Slice(unsafe.StringData(s), len(s)))
+		n = len(s) + 4
+	case kindBinary:
+		b, ok := v.([]byte)
+		if !ok {
+			return pv, 0, typeError(c.field, v)
+		}
+		pv, n = parquet.ByteArrayValue(b), len(b)+4
+	case kindLong:
+		x, err := intInRange(c.field, v, 64)
+		if err != nil {
+			return pv, 0, err
+		}
+		st.addInt(x)
+		pv, n = parquet.Int64Value(x), 8
+	case kindInteger, kindShort, kindByte:
+		x, err := intInRange(c.field, v, intBits(c.dt.kind))
+		if err != nil {
+			return pv, 0, err
+		}
+		st.addInt(x)
+		pv, n = parquet.Int32Value(int32(x)), 4
+	case kindDouble:
+		x, ok := v.(float64)
+		if !ok {
+			return pv, 0, typeError(c.field, v)
+		}
+		st.addFloat(x)
+		pv, n = parquet.DoubleValue(x), 8
+	case kindFloat:
+		x, ok := v.(float32)
+		if !ok {
+			return pv, 0, typeError(c.field, v)
+		}
+		st.addFloat(float64(x))
+		pv, n = parquet.FloatValue(x), 4
+	case kindBoolean:
+		b, ok := v.(bool)
+		if !ok {
+			return pv, 0, typeError(c.field, v)
+		}
+		pv, n = parquet.BooleanValue(b), 1
+	case kindDate:
+		t, ok := v.(time.Time)
+		if !ok {
+			return pv, 0, typeError(c.field, v)
+		}
+		d := daysSinceEpoch(t)
+		st.addInt(int64(d))
+		pv, n = parquet.Int32Value(d), 4
+	case kindTimestamp:
+		t, ok := v.(time.Time)
+		if !ok {
+			return pv, 0, typeError(c.field, v)
+		}
+		us := t.UnixMicro()
+		st.addInt(us)
+		pv, n = parquet.Int64Value(us), 8
+	case kindDecimal:
+		pv, n, err = decimalValue(c, st, v)
+		if err != nil {
+			return pv, 0, err
+		}
+	}
+	return pv.Level(0, def, c.leaf), n, nil
+}
+
+func decimalValue(c *column, st *colStats, v any) (parquet.Value, int, error) {
+	d, ok := v.(decimal.Decimal)
+	if !ok {
+		return parquet.Value{}, 0, typeError(c.field, v)
+	}
+	if c.dt.precision <= 18 {
+		u, err := unscaled64(c.field, c.dt, d)
+		if err != nil {
+			return parquet.Value{}, 0, err
+		}
+		st.addInt(u)
+		if c.dt.precision <= 9 {
+			return parquet.Int32Value(int32(u)), 4, nil
+		}
+		return parquet.Int64Value(u), 8, nil
+	}
+	u, err := unscaled(c.field, c.dt, d)
+	if err != nil {
+		return parquet.Value{}, 0, err
+	}
+	st.addDecimal(d)
+	b := twosComplement(u, decimalBytes(c.dt.precision))
+	return parquet.FixedLenByteArrayValue(b), len(b), nil
+}
+
+// twosComplement encodes u big-endian in exactly n bytes (u must fit).
+func twosComplement(u *big.Int, n int) []byte {
+	out := make([]byte, n)
+	if u.Sign() >= 0 {
+		u.FillBytes(out)
+		return out
+	}
+	// -x in two's complement is 2^(8n) - x.
+	m := new(big.Int).Lsh(big.NewInt(1), uint(8*n))
+	m.Add(m, u)
+	m.FillBytes(out)
+	return out
+}

@@ -1,0 +1,186 @@
+package delta
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// ErrVersionNotFound is wrapped when a requested version does not exist or
+// can no longer be reconstructed from the log.
+var ErrVersionNotFound = errors.New("delta: version not found")
+
+// Snapshot is the immutable state of a table at one version.
+type Snapshot struct {
+	root    string
+	version int64
+	st      *tableState
+
+	filesOnce sync.Once
+	files     []AddFile
+}
+
+// Version returns the table version this snapshot shows.
+func (s *Snapshot) Version() int64 { return s.version }
+
+// Schema returns the table schema at this version.
+func (s *Snapshot) Schema() Schema { return s.st.schema }
+
+// PartitionColumns returns the partition columns, in partitioning order.
+func (s *Snapshot) PartitionColumns() []string {
+	return slices.Clone(s.st.metadata.PartitionColumns)
+}
+
+// Metadata returns the table's metaData action at this version.
+func (s *Snapshot) Metadata() Metadata { return *s.st.metadata }
+
+// Protocol returns the table's protocol action at this version.
+func (s *Snapshot) Protocol() Protocol { return *s.st.protocol }
+
+// Files returns the active data files, sorted by path.
+func (s *Snapshot) Files() []AddFile {
+	s.filesOnce.Do(func() {
+		s.files = make([]AddFile, 0, len(s.st.files))
+		for _, f := range s.st.files {
+			s.files = append(s.files, f)
+		}
+		slices.SortFunc(s.files, func(a, b AddFile) int { return strings.Compare(a.Path, b.Path) })
+	})
+	return s.files
+}
+
+// Tombstones returns the remove actions still remembered at this version
+// (files removed but possibly not yet vacuumed).
+func (s *Snapshot) Tombstones() []RemoveFile {
+	out := make([]RemoveFile, 0, len(s.st.tombstones))
+	for _, r := range s.st.tombstones {
+		out = append(out, r)
+	}
+	slices.SortFunc(out, func(a, b RemoveFile) int { return strings.Compare(a.Path, b.Path) })
+	return out
+}
+
+// TxnVersion returns the last version committed by the application appID,
+// and whether it ever committed.
+func (s *Snapshot) TxnVersion(appID string) (int64, bool) {
+	v, ok := s.st.txns[appID]
+	return v, ok
+}
+
+// Txns returns every application's last committed version.
+func (s *Snapshot) Txns() map[string]int64 {
+	out := make(map[string]int64, len(s.st.txns))
+	for k, v := range s.st.txns {
+		out[k] = v
+	}
+	return out
+}
+
+// loadSnapshot replays the log of the table at root up to version (-1 for
+// the latest): the newest complete checkpoint at or below it, then the JSON
+// commits after that checkpoint.
+func loadSnapshot(root string, version int64) (*Snapshot, error) {
+	l, err := listLog(root)
+	if err != nil {
+		return nil, err
+	}
+	if l.maxVersion < 0 {
+		return nil, fmt.Errorf("%w: %s has an empty %s", ErrNotATable, root, logDirName)
+	}
+	if version < 0 {
+		version = l.maxVersion
+	}
+	if version > l.maxVersion {
+		return nil, fmt.Errorf("%w: version %d (latest is %d)", ErrVersionNotFound, version, l.maxVersion)
+	}
+	st := newTableState()
+	from := int64(0)
+	if cp, ok := l.latestCheckpoint(version); ok {
+		a, err := readCheckpoint(cp)
+		if err != nil {
+			return nil, err
+		}
+		if err := st.apply(a); err != nil {
+			return nil, err
+		}
+		from = cp.version + 1
+	} else if !l.commits[0] {
+		first := l.sortedCommits()
+		earliest := int64(-1)
+		if len(first) > 0 {
+			earliest = first[0]
+		}
+		return nil, fmt.Errorf("%w: version %d cannot be rebuilt: the log was cleaned up before version %d and no checkpoint covers it",
+			ErrVersionNotFound, version, earliest)
+	}
+	for v := from; v <= version; v++ {
+		if !l.commits[v] {
+			return nil, fmt.Errorf("%w: commit file for version %d is missing", ErrCorruptLog, v)
+		}
+		if err := applyCommitFile(root, v, st); err != nil {
+			return nil, err
+		}
+	}
+	if err := st.validate(version); err != nil {
+		return nil, err
+	}
+	return &Snapshot{root: root, version: version, st: st}, nil
+}
+
+// applyCommitFile reads one commit and applies it to st.
+func applyCommitFile(root string, v int64, st *tableState) error {
+	a, err := readCommit(root, v)
+	if err != nil {
+		return err
+	}
+	return st.apply(a)
+}
+
+// readCommit reads and parses one commit file; a missing file is returned
+// as an error wrapping fs.ErrNotExist.
+func readCommit(root string, v int64) (actions, error) {
+	b, err := os.ReadFile(commitFile(root, v))
+	if err != nil {
+		return actions{}, err
+	}
+	a, err := parseCommit(b)
+	if err != nil {
+		return actions{}, fmt.Errorf("version %d: %w", v, err)
+	}
+	return a, nil
+}
+
+// advance returns the snapshot updated with any commits newer than s (up to
+// limit, -1 for no limit), reading forward from s.version+1 until a commit
+// is missing. It returns s itself when nothing changed. This is the cheap
+// path commits use instead of listing the log.
+func (s *Snapshot) advance(limit int64) (*Snapshot, error) {
+	var st *tableState
+	v := s.version + 1
+	for ; limit < 0 || v <= limit; v++ {
+		a, err := readCommit(s.root, v)
+		if errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if st == nil {
+			st = s.st.clone()
+		}
+		if err := st.apply(a); err != nil {
+			return nil, err
+		}
+	}
+	if st == nil {
+		return s, nil
+	}
+	if err := st.validate(v - 1); err != nil {
+		return nil, err
+	}
+	return &Snapshot{root: s.root, version: v - 1, st: st}, nil
+}

@@ -1,0 +1,95 @@
+package delta
+
+import (
+	"fmt"
+	"maps"
+)
+
+// tableState is the result of replaying the log up to one version: the
+// reconciled set of actions the protocol calls the table's state.
+type tableState struct {
+	protocol *Protocol
+	metadata *Metadata
+	schema   Schema
+	// lay is the read/write layout of the schema; layErr explains why there
+	// is none (e.g. nested columns written by another engine).
+	lay        *layout
+	layErr     error
+	files      map[string]AddFile    // by path
+	tombstones map[string]RemoveFile // by path
+	txns       map[string]int64      // appId → version
+	// lastCommitMillis is the commitInfo timestamp of the newest commit
+	// applied (0 when unknown, e.g. straight after a checkpoint).
+	lastCommitMillis int64
+}
+
+func newTableState() *tableState {
+	return &tableState{files: map[string]AddFile{}, tombstones: map[string]RemoveFile{}, txns: map[string]int64{}}
+}
+
+// clone copies the state so that a new snapshot can be derived without
+// changing one that callers may still hold.
+func (s *tableState) clone() *tableState {
+	return &tableState{
+		protocol: s.protocol, metadata: s.metadata, schema: s.schema, lay: s.lay, layErr: s.layErr,
+		files:            maps.Clone(s.files),
+		tombstones:       maps.Clone(s.tombstones),
+		txns:             maps.Clone(s.txns),
+		lastCommitMillis: s.lastCommitMillis,
+	}
+}
+
+// apply reconciles one commit's actions into the state, in the order the
+// protocol defines: within a commit a path is either added or removed.
+func (s *tableState) apply(a actions) error {
+	if a.protocol != nil {
+		s.protocol = a.protocol
+	}
+	if a.metadata != nil {
+		sch, err := ParseSchemaString(a.metadata.SchemaString)
+		if err != nil {
+			return err
+		}
+		s.metadata = a.metadata
+		s.schema = sch
+		s.lay, s.layErr = newLayout(sch, a.metadata.PartitionColumns)
+	}
+	for _, r := range a.removes {
+		delete(s.files, r.Path)
+		s.tombstones[r.Path] = r
+	}
+	for _, f := range a.adds {
+		s.files[f.Path] = f
+		delete(s.tombstones, f.Path)
+	}
+	for _, t := range a.txns {
+		s.txns[t.AppID] = t.Version
+	}
+	if a.commitInfo != nil && !a.commitInfo.Timestamp.IsZero() {
+		s.lastCommitMillis = a.commitInfo.Timestamp.UnixMilli()
+	}
+	return nil
+}
+
+// validate checks that the replayed state describes a readable table.
+func (s *tableState) validate(version int64) error {
+	if s.protocol == nil {
+		return fmt.Errorf("%w: no protocol action up to version %d", ErrCorruptLog, version)
+	}
+	if s.metadata == nil {
+		return fmt.Errorf("%w: no metaData action up to version %d", ErrCorruptLog, version)
+	}
+	if s.protocol.MinReaderVersion > 3 || s.protocol.MinReaderVersion == 2 || len(s.protocol.ReaderFeatures) > 0 {
+		return fmt.Errorf("delta: table needs reader version %d %v, this reader supports version 1",
+			s.protocol.MinReaderVersion, s.protocol.ReaderFeatures)
+	}
+	if p := s.metadata.Format.Provider; p != "" && p != "parquet" {
+		return fmt.Errorf("delta: unsupported data file format %q", p)
+	}
+	for _, c := range s.metadata.PartitionColumns {
+		if s.schema.Index(c) < 0 {
+			return fmt.Errorf("%w: partition column %q is not in the schema", ErrCorruptLog, c)
+		}
+	}
+	return nil
+}

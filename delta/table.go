@@ -1,0 +1,159 @@
+package delta
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+var (
+	// ErrNotATable is wrapped when a path holds no Delta log.
+	ErrNotATable = errors.New("delta: not a Delta table")
+	// ErrConflict is wrapped when a concurrent commit changed what this
+	// commit depended on (same txn appId, metadata, protocol, a removed file
+	// or an overwritten partition). The caller should re-read and decide.
+	ErrConflict = errors.New("delta: conflicting concurrent commit")
+	// ErrSchemaMismatch is wrapped by Create when the table exists with
+	// another schema or partitioning.
+	ErrSchemaMismatch = errors.New("delta: table exists with a different schema")
+)
+
+// Table is a Delta table on the local file system. It is safe for use by
+// several goroutines; several Tables (in one or many processes) may write
+// the same path at once, coordinated only through the log.
+type Table struct {
+	root string
+
+	mu     sync.Mutex // guards latest and serialises this Table's commits
+	latest *Snapshot
+}
+
+// Open opens an existing table; the error wraps ErrNotATable when path has
+// no _delta_log.
+func Open(path string) (*Table, error) {
+	t := &Table{root: path}
+	snap, err := loadSnapshot(path, -1)
+	if err != nil {
+		return nil, err
+	}
+	t.latest = snap
+	return t, nil
+}
+
+// Create creates a table with the given schema and partition columns
+// (commit 0, written put-if-absent). If the table already exists with the
+// same schema and partitioning it is opened instead, so that concurrent or
+// repeated creation is safe.
+func Create(path string, schema Schema, partitionColumns []string) (*Table, error) {
+	l, err := newLayout(schema, partitionColumns)
+	if err != nil {
+		return nil, err
+	}
+	if t, err := Open(path); err == nil {
+		return t, t.sameSchema(schema, partitionColumns)
+	} else if !errors.Is(err, ErrNotATable) {
+		return nil, err
+	}
+	if err := os.MkdirAll(logDir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("delta: create table: %w", err)
+	}
+	now := time.Now().UnixMilli()
+	meta := &Metadata{
+		ID:               uuid.NewString(),
+		Format:           Format{Provider: "parquet", Options: map[string]string{}},
+		SchemaString:     schema.String(),
+		PartitionColumns: l.partitionColumns(),
+		Configuration:    map[string]string{},
+		CreatedTime:      &now,
+	}
+	plan := &commitPlan{
+		protocol: &Protocol{MinReaderVersion: 1, MinWriterVersion: 2},
+		metadata: meta,
+		op:       "CREATE TABLE",
+		params:   map[string]any{"isManaged": "false", "description": nil, "partitionBy": jsonText(l.partitionColumns()), "properties": "{}"},
+	}
+	body, err := plan.encode(-1)
+	if err != nil {
+		return nil, err
+	}
+	err = putIfAbsent(commitFile(path, 0), body)
+	if err != nil && !errors.Is(err, fs.ErrExist) {
+		return nil, err
+	}
+	// Either we wrote commit 0 or a concurrent creator did: open what won.
+	t, err := Open(path)
+	if err != nil {
+		return nil, err
+	}
+	return t, t.sameSchema(schema, partitionColumns)
+}
+
+func (t *Table) sameSchema(schema Schema, partitionColumns []string) error {
+	s := t.latest
+	pc := s.PartitionColumns()
+	same := s.Schema().Equal(schema) && len(pc) == len(partitionColumns)
+	for i := 0; same && i < len(pc); i++ {
+		same = pc[i] == partitionColumns[i]
+	}
+	if !same {
+		return fmt.Errorf("%w at %s: has %s partitioned by %v", ErrSchemaMismatch, t.root, s.Schema(), pc)
+	}
+	return nil
+}
+
+// Path returns the table's root directory.
+func (t *Table) Path() string { return t.root }
+
+// Snapshot returns the latest snapshot, reading any commits made since the
+// last call (by this or any other writer).
+func (t *Table) Snapshot(ctx context.Context) (*Snapshot, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.refreshLocked(-1)
+}
+
+// refreshLocked advances the cached snapshot (up to limit, -1 for all).
+func (t *Table) refreshLocked(limit int64) (*Snapshot, error) {
+	if t.latest == nil {
+		s, err := loadSnapshot(t.root, limit)
+		if err != nil {
+			return nil, err
+		}
+		t.latest = s
+		return s, nil
+	}
+	s, err := t.latest.advance(limit)
+	if err != nil {
+		return nil, err
+	}
+	t.latest = s
+	return s, nil
+}
+
+// SnapshotAt returns the snapshot of an older (or the current) version:
+// time travel. It fails with ErrVersionNotFound when the version does not
+// exist or its log was cleaned up.
+func (t *Table) SnapshotAt(ctx context.Context, version int64) (*Snapshot, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if version < 0 {
+		return nil, fmt.Errorf("%w: negative version %d", ErrVersionNotFound, version)
+	}
+	t.mu.Lock()
+	cached := t.latest
+	t.mu.Unlock()
+	if cached != nil && cached.version == version {
+		return cached, nil
+	}
+	return loadSnapshot(t.root, version)
+}
