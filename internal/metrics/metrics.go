@@ -1,0 +1,83 @@
+// Package metrics holds FinPipe's Prometheus series in one registry, so that
+// every process (standalone, scheduler, worker, web) exposes the same names
+// and a dashboard works whichever process runs a task. Parts of FinPipe
+// record through the small functions in series.go; they never create
+// collectors of their own.
+//
+// Counters and histograms live in the process that did the work: scrape every
+// scheduler, worker and web process (workers serve them on
+// FINPIPE_METRICS_ADDR, web on its own /metrics). Task instances by state come
+// from the database at scrape time, so exactly one process per deployment
+// should call SetStateCounter (the web server, or standalone) to avoid
+// counting the same rows once per process.
+package metrics
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Registry holds every FinPipe series plus the Go runtime and process
+// collectors (RSS, open files, GC), which the reliability suite reads.
+var Registry = prometheus.NewRegistry()
+
+func init() {
+	Registry.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	)
+}
+
+// Handler serves the registry in the Prometheus exposition format. A series
+// that fails to collect (the database is down) is logged and left out; the
+// rest of the scrape still succeeds, because losing every metric when one
+// source fails hides exactly the outage a dashboard should show.
+func Handler() http.Handler {
+	return promhttp.HandlerFor(Registry, promhttp.HandlerOpts{
+		ErrorHandling: promhttp.ContinueOnError,
+		ErrorLog:      errorLog{},
+	})
+}
+
+// errorLog adapts promhttp's Println logger to slog.
+type errorLog struct{}
+
+func (errorLog) Println(v ...any) { slog.Warn("metrics: collect failed", "error", v) }
+
+// Serve answers GET /metrics and GET /healthz on addr until ctx ends. The
+// scheduler and worker run it when FINPIPE_METRICS_ADDR is set; /healthz is
+// what container health checks probe. It returns nil after a clean shutdown.
+func Serve(ctx context.Context, addr string) error {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", Handler())
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		err := srv.Shutdown(shutdownCtx)
+		if serveErr := <-done; !errors.Is(serveErr, http.ErrServerClosed) {
+			return serveErr
+		}
+		return err
+	}
+}

@@ -1,0 +1,144 @@
+package metrics
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+)
+
+// states is a StateCounter over a fixed map: the interface has one method and
+// the real store lives in another package, so the test supplies the counts.
+type states struct {
+	counts map[string]int
+	err    error
+}
+
+func (s states) CountTaskStates(context.Context) (map[string]int, error) { return s.counts, s.err }
+
+func scrape(t *testing.T, h http.Handler) (int, string) {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	resp, err := http.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(body)
+}
+
+// TestScrapeFindsEverySeries records one of each event the parts of FinPipe
+// report and checks a Prometheus scrape shows the series of issue 6.
+func TestScrapeFindsEverySeries(t *testing.T) {
+	SetStateCounter(states{counts: map[string]int{"queued": 3, "running": 2, "success": 40}})
+	defer SetStateCounter(nil)
+
+	ObserveTask("finpipe_medallion", "ingest", "success", 1500*time.Millisecond)
+	ObserveTask("finpipe_medallion", "clean", "up_for_retry", time.Second)
+	ObserveRun("finpipe_medallion", "success", 4*time.Second)
+	ObserveClaim(3 * time.Millisecond)
+	SetKafkaLag("transactions", 2, 1234)
+	AddRows("bronze/transactions", 500)
+	AddRejected("malformed_json", 7)
+	ObserveDeltaCommit("silver/transactions", 20*time.Millisecond, 1)
+
+	code, body := scrape(t, Handler())
+	if code != http.StatusOK {
+		t.Fatalf("status %d", code)
+	}
+	for _, want := range []string{
+		`finpipe_task_instances{state="queued"} 3`,
+		`finpipe_task_instances{state="failed"} 0`,
+		`finpipe_queue_depth 3`,
+		`finpipe_task_duration_seconds_count{dag="finpipe_medallion",state="success",task="ingest"} 1`,
+		`finpipe_dag_run_duration_seconds_bucket{dag="finpipe_medallion",state="success",le="5"} 1`,
+		`finpipe_task_claim_latency_seconds_count 1`,
+		`finpipe_task_retries_total{dag="finpipe_medallion",task="clean"} 1`,
+		`finpipe_kafka_lag_records{partition="2",topic="transactions"} 1234`,
+		`finpipe_rows_written_total{table="bronze/transactions"} 500`,
+		`finpipe_rejected_records_total{reason="malformed_json"} 7`,
+		`finpipe_delta_commit_duration_seconds_count{table="silver/transactions"} 1`,
+		`finpipe_delta_commit_conflicts_total{table="silver/transactions"} 1`,
+		`process_resident_memory_bytes`,
+		`go_goroutines`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("scrape lacks %s", want)
+		}
+	}
+}
+
+// TestScrapeSurvivesStateCounterError: the database being down must not take
+// the other series with it.
+func TestScrapeSurvivesStateCounterError(t *testing.T) {
+	SetStateCounter(states{err: errors.New("connection refused")})
+	defer SetStateCounter(nil)
+	AddRows("gold/daily_user_metrics", 1)
+	code, body := scrape(t, Handler())
+	if code != http.StatusOK {
+		t.Fatalf("status %d, want 200", code)
+	}
+	if !strings.Contains(body, `finpipe_rows_written_total{table="gold/daily_user_metrics"}`) {
+		t.Error("other series missing when the state counter fails")
+	}
+	if strings.Contains(body, "finpipe_task_instances{") {
+		t.Error("task instance counts reported despite the error")
+	}
+}
+
+func TestBadLabelFromDatabaseDoesNotPanic(t *testing.T) {
+	SetStateCounter(states{counts: map[string]int{"\xff": 1}})
+	defer SetStateCounter(nil)
+	if code, _ := scrape(t, Handler()); code != http.StatusOK {
+		t.Fatalf("status %d", code)
+	}
+}
+
+func TestServe(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- Serve(ctx, addr) }()
+
+	var resp *http.Response
+	for i := 0; i < 100; i++ {
+		if resp, err = http.Get("http://" + addr + "/healthz"); err == nil {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("healthz: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("healthz status %d", resp.StatusCode)
+	}
+	resp, err = http.Get("http://" + addr + "/metrics")
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("metrics: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Serve after cancel = %v, want nil", err)
+	}
+	if err := Serve(context.Background(), "not-an-address"); err == nil {
+		t.Error("Serve on a bad address should fail")
+	}
+}
