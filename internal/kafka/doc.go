@@ -1,0 +1,76 @@
+// Package kafka holds FinPipe's Kafka plumbing on top of librdkafka
+// (confluent-kafka-go): topic administration, a tuned producer configuration,
+// a bounded range reader for the ingest task, and an embedded Kafka-protocol
+// broker (franz-go's kfake) for standalone runs and tests.
+//
+// Every call that talks to a cluster is bounded in time (the context's
+// deadline, else DefaultTimeout), so an unreachable cluster or a missing
+// topic is a clear error, never a hang: librdkafka itself retries forever.
+package kafka
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	ck "github.com/confluentinc/confluent-kafka-go/v2/kafka"
+)
+
+// Defaults of the pipeline's topic (DESIGN.md).
+const (
+	DefaultTopic      = "transactions"
+	DefaultPartitions = 3
+)
+
+// DefaultTimeout bounds a cluster call whose context has no deadline.
+const DefaultTimeout = 15 * time.Second
+
+// ErrTopicNotFound is returned (wrapped) when a topic does not exist.
+var ErrTopicNotFound = errors.New("topic does not exist")
+
+// baseConfig is what every client of ours shares. Logs of librdkafka go to
+// stderr at warning level and above, which is where an operator looks.
+func baseConfig(brokers string) ck.ConfigMap {
+	return ck.ConfigMap{
+		"bootstrap.servers":                  brokers,
+		"client.id":                          "finpipe",
+		"socket.timeout.ms":                  10000,
+		"socket.keepalive.enable":            true,
+		"topic.metadata.refresh.interval.ms": 30000,
+		"log_level":                          4,
+		"log.connection.close":               false,
+		"allow.auto.create.topics":           false,
+	}
+}
+
+// budget returns the time left for a call: the context's deadline, or
+// DefaultTimeout when it has none.
+func budget(ctx context.Context) time.Duration {
+	if dl, ok := ctx.Deadline(); ok {
+		if d := time.Until(dl); d > 0 {
+			return d
+		}
+		return time.Millisecond
+	}
+	return DefaultTimeout
+}
+
+func millis(d time.Duration) int {
+	if ms := int(d / time.Millisecond); ms > 0 {
+		return ms
+	}
+	return 1
+}
+
+// clusterError explains a failed cluster call in terms of what to check.
+func clusterError(brokers, what string, err error) error {
+	var kerr ck.Error
+	if errors.As(err, &kerr) {
+		switch kerr.Code() {
+		case ck.ErrTimedOut, ck.ErrTransport, ck.ErrAllBrokersDown, ck.ErrTimedOutQueue:
+			return fmt.Errorf("kafka at %s: %s: cluster unreachable or not answering (%v); check KAFKA_BROKERS and that the broker is running", brokers, what, err)
+		}
+	}
+	return fmt.Errorf("kafka at %s: %s: %w", brokers, what, err)
+}

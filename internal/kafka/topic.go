@@ -1,0 +1,157 @@
+package kafka
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	ck "github.com/confluentinc/confluent-kafka-go/v2/kafka"
+)
+
+// admin opens a short-lived admin client. Callers close it.
+func admin(brokers string) (*ck.AdminClient, error) {
+	cfg := baseConfig(brokers)
+	a, err := ck.NewAdminClient(&cfg)
+	if err != nil {
+		return nil, fmt.Errorf("kafka at %s: admin client: %w", brokers, err)
+	}
+	return a, nil
+}
+
+// EnsureTopic creates topic with the given number of partitions and the
+// cluster's default replication factor, and waits until its metadata is
+// visible. An existing topic is fine whatever its partition count: topics are
+// never altered behind an operator's back.
+func EnsureTopic(ctx context.Context, brokers, topic string, partitions int) error {
+	if topic == "" || partitions < 1 {
+		return fmt.Errorf("kafka: ensure topic %q: need a name and at least one partition (got %d)", topic, partitions)
+	}
+	ctx, cancel := context.WithTimeout(ctx, budget(ctx))
+	defer cancel()
+	a, err := admin(brokers)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	res, err := a.CreateTopics(ctx, []ck.TopicSpecification{{
+		Topic: topic, NumPartitions: partitions, ReplicationFactor: -1,
+	}}, ck.SetAdminOperationTimeout(budget(ctx)))
+	if err != nil {
+		return clusterError(brokers, "create topic "+topic, err)
+	}
+	for _, r := range res {
+		if c := r.Error.Code(); c != ck.ErrNoError && c != ck.ErrTopicAlreadyExists {
+			return clusterError(brokers, "create topic "+topic, r.Error)
+		}
+	}
+	// Creation propagates to the brokers' metadata asynchronously.
+	for {
+		_, err := topicPartitions(ctx, a, brokers, topic)
+		if err == nil || !errors.Is(err, ErrTopicNotFound) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("kafka at %s: topic %s created but not visible in metadata: %w", brokers, topic, ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// Partitions lists the partition ids of topic, sorted. A missing topic is an
+// error that wraps ErrTopicNotFound.
+func Partitions(ctx context.Context, brokers, topic string) ([]int32, error) {
+	a, err := admin(brokers)
+	if err != nil {
+		return nil, err
+	}
+	defer a.Close()
+	return topicPartitions(ctx, a, brokers, topic)
+}
+
+func topicPartitions(ctx context.Context, a *ck.AdminClient, brokers, topic string) ([]int32, error) {
+	md, err := a.GetMetadata(&topic, false, millis(budget(ctx)))
+	if err != nil {
+		return nil, clusterError(brokers, "metadata of topic "+topic, err)
+	}
+	tm, ok := md.Topics[topic]
+	if !ok || tm.Error.Code() == ck.ErrUnknownTopicOrPart || tm.Error.Code() == ck.ErrUnknownTopic ||
+		(tm.Error.Code() == ck.ErrNoError && len(tm.Partitions) == 0) {
+		return nil, fmt.Errorf("kafka at %s: topic %q: %w (create it with 'finpipe produce' or your cluster's tools)", brokers, topic, ErrTopicNotFound)
+	}
+	if tm.Error.Code() != ck.ErrNoError {
+		return nil, clusterError(brokers, "metadata of topic "+topic, tm.Error)
+	}
+	ids := make([]int32, 0, len(tm.Partitions))
+	for _, p := range tm.Partitions {
+		ids = append(ids, p.ID)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	return ids, nil
+}
+
+// HighWatermarks returns, per partition of topic, the offset that the next
+// produced record will get: the end of what a reader can read now.
+func HighWatermarks(ctx context.Context, brokers, topic string) (map[int32]int64, error) {
+	return listOffsets(ctx, brokers, topic, ck.LatestOffsetSpec)
+}
+
+// LowWatermarks returns, per partition of topic, the first offset still in
+// the log (later than 0 once retention deleted old records).
+func LowWatermarks(ctx context.Context, brokers, topic string) (map[int32]int64, error) {
+	return listOffsets(ctx, brokers, topic, ck.EarliestOffsetSpec)
+}
+
+func listOffsets(ctx context.Context, brokers, topic string, spec ck.OffsetSpec) (map[int32]int64, error) {
+	ctx, cancel := context.WithTimeout(ctx, budget(ctx))
+	defer cancel()
+	a, err := admin(brokers)
+	if err != nil {
+		return nil, err
+	}
+	defer a.Close()
+	ids, err := topicPartitions(ctx, a, brokers, topic)
+	if err != nil {
+		return nil, err
+	}
+	req := make(map[ck.TopicPartition]ck.OffsetSpec, len(ids))
+	for _, id := range ids {
+		req[ck.TopicPartition{Topic: &topic, Partition: id}] = spec
+	}
+	res, err := a.ListOffsets(ctx, req)
+	if err != nil {
+		return nil, clusterError(brokers, "list offsets of topic "+topic, err)
+	}
+	out := make(map[int32]int64, len(ids))
+	for tp, info := range res.ResultInfos {
+		if info.Error.Code() != ck.ErrNoError {
+			return nil, clusterError(brokers, fmt.Sprintf("list offsets of %s/%d", topic, tp.Partition), info.Error)
+		}
+		out[tp.Partition] = int64(info.Offset)
+	}
+	return out, nil
+}
+
+// DeleteTopic deletes topic; a missing topic is not an error. Tests use it to
+// clean up on a shared cluster.
+func DeleteTopic(ctx context.Context, brokers, topic string) error {
+	ctx, cancel := context.WithTimeout(ctx, budget(ctx))
+	defer cancel()
+	a, err := admin(brokers)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	res, err := a.DeleteTopics(ctx, []string{topic}, ck.SetAdminOperationTimeout(budget(ctx)))
+	if err != nil {
+		return clusterError(brokers, "delete topic "+topic, err)
+	}
+	for _, r := range res {
+		if c := r.Error.Code(); c != ck.ErrNoError && c != ck.ErrUnknownTopicOrPart {
+			return clusterError(brokers, "delete topic "+topic, r.Error)
+		}
+	}
+	return nil
+}
