@@ -1,0 +1,187 @@
+package clean
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/finpipe/finpipe/delta"
+	"github.com/finpipe/finpipe/tasks/lake"
+	"github.com/finpipe/finpipe/tasks/record"
+)
+
+// bronzeRecord is the part of a Bronze row that clean uses.
+type bronzeRecord struct {
+	topic      string
+	partition  int32
+	offset     int64
+	timestamp  time.Time
+	value      []byte
+	ingestedAt time.Time
+	ingestDate time.Time
+}
+
+// parseBronze reads a Bronze row; a row of the wrong shape is an error
+// (the table is damaged), not a rejection, since it is not a Kafka record.
+func parseBronze(r delta.Row) (bronzeRecord, error) {
+	var b bronzeRecord
+	if len(r) <= lake.BronzeIngestDate {
+		return b, fmt.Errorf("clean: bronze row has %d columns, want %d", len(r), lake.BronzeIngestDate+1)
+	}
+	var ok [6]bool
+	b.topic, ok[0] = r[lake.BronzeTopic].(string)
+	b.partition, ok[1] = r[lake.BronzeKafkaPartition].(int32)
+	b.offset, ok[2] = r[lake.BronzeKafkaOffset].(int64)
+	b.timestamp, ok[3] = r[lake.BronzeKafkaTimestamp].(time.Time)
+	b.ingestedAt, ok[4] = r[lake.BronzeIngestedAt].(time.Time)
+	b.ingestDate, ok[5] = r[lake.BronzeIngestDate].(time.Time)
+	if ok != [6]bool{true, true, true, true, true, true} {
+		return b, fmt.Errorf("clean: bronze row has a null or mistyped column: %v", r)
+	}
+	b.value, _ = r[lake.BronzeValue].([]byte) // a null value (Kafka tombstone) is malformed_json
+	return b, nil
+}
+
+// candidate is a record that passed every rule so far; it may still lose to
+// an earlier record of the same batch with the same transaction_id.
+type candidate struct {
+	tx      record.Transaction
+	src     bronzeRecord
+	dropped bool // lost to an earlier duplicate: goes to rejected
+}
+
+// before orders records "by partition then offset" (DESIGN.md), which
+// decides which of two in-batch duplicates is the original.
+func (c *candidate) before(b bronzeRecord) bool {
+	if c.src.partition != b.partition {
+		return c.src.partition < b.partition
+	}
+	return c.src.offset < b.offset
+}
+
+// batch classifies the Bronze records of one clean run. Its rules see Silver
+// only as committed before the batch (index), so the outcome depends on the
+// batch's records alone, not on the order their files are read in: a retry
+// after a crash classifies every record the same way.
+type batch struct {
+	index      *Index
+	cutoff     time.Time // events before it are late; zero: nothing is late
+	lateness   time.Duration
+	rejectedAt time.Time
+
+	pending  map[idKey]int // transaction id → position in accepted
+	accepted []candidate
+	rejected []delta.Row
+}
+
+func newBatch(index *Index, lateness time.Duration, now time.Time) *batch {
+	b := &batch{index: index, lateness: lateness, rejectedAt: now.UTC(), pending: make(map[idKey]int)}
+	if !index.MaxEventTime.IsZero() {
+		b.cutoff = index.MaxEventTime.Add(-lateness)
+	}
+	return b
+}
+
+// add classifies one Bronze record.
+func (b *batch) add(src bronzeRecord) {
+	tx, rej := record.Validate(src.value, src.timestamp)
+	if rej != nil {
+		b.reject(src, string(rej.Reason), rej.Detail)
+		return
+	}
+	if !b.cutoff.IsZero() && record.CheckLate(tx.EventTime, b.index.MaxEventTime, b.lateness) {
+		b.reject(src, string(record.ReasonLateEvent), fmt.Sprintf(
+			"event_time %s is before the watermark %s (newest accepted event_time %s minus allowed lateness %s)",
+			rfc3339(tx.EventTime), rfc3339(b.cutoff), rfc3339(b.index.MaxEventTime), b.lateness))
+		return
+	}
+	k := b.index.h.key(tx.TransactionID)
+	if _, dup := b.index.ids[k]; dup {
+		b.reject(src, string(record.ReasonDuplicate), fmt.Sprintf("transaction_id %q was accepted in an earlier batch", tx.TransactionID))
+		return
+	}
+	if i, dup := b.pending[k]; dup {
+		first := &b.accepted[i]
+		if first.before(src) {
+			b.reject(src, string(record.ReasonDuplicate), duplicateDetail(tx.TransactionID, first.src))
+			return
+		}
+		// This record precedes the one kept so far: it becomes the original.
+		first.dropped = true
+		b.reject(first.src, string(record.ReasonDuplicate), duplicateDetail(tx.TransactionID, src))
+	}
+	b.pending[k] = len(b.accepted)
+	b.accepted = append(b.accepted, candidate{tx: tx, src: src})
+}
+
+func duplicateDetail(id string, original bronzeRecord) string {
+	return fmt.Sprintf("transaction_id %q was first seen in this batch at partition %d offset %d", id, original.partition, original.offset)
+}
+
+func (b *batch) reject(src bronzeRecord, reason, detail string) {
+	var value any
+	if src.value != nil {
+		value = src.value
+	}
+	b.rejected = append(b.rejected, delta.Row{
+		reason, detail, value, src.topic, src.partition, src.offset, src.timestamp, b.rejectedAt, src.ingestDate,
+	})
+}
+
+// silverRows returns the accepted records as Silver rows. The rows of one
+// call share a single backing array: one allocation instead of one per row.
+func (b *batch) silverRows() []delta.Row {
+	n := 0
+	for i := range b.accepted {
+		if !b.accepted[i].dropped {
+			n++
+		}
+	}
+	const width = lake.SilverEventDate + 1
+	cells := make([]any, n*width)
+	rows := make([]delta.Row, 0, n)
+	for i := range b.accepted {
+		c := &b.accepted[i]
+		if c.dropped {
+			continue
+		}
+		r := cells[len(rows)*width : (len(rows)+1)*width : (len(rows)+1)*width]
+		t := &c.tx
+		r[lake.SilverTransactionID] = t.TransactionID
+		r[lake.SilverUserID] = t.UserID
+		r[lake.SilverAmount] = t.Amount
+		r[lake.SilverCurrency] = t.Currency
+		r[lake.SilverMerchant] = optional(t.Merchant)
+		r[lake.SilverCategory] = optional(t.Category)
+		r[lake.SilverCountry] = optional(t.Country)
+		r[lake.SilverPaymentMethod] = optional(t.PaymentMethod)
+		r[lake.SilverStatus] = t.Status
+		r[lake.SilverEventTime] = t.EventTime
+		r[lake.SilverKafkaPartition] = c.src.partition
+		r[lake.SilverKafkaOffset] = c.src.offset
+		r[lake.SilverIngestedAt] = c.src.ingestedAt
+		r[lake.SilverEventDate] = t.EventTime.Truncate(24 * time.Hour)
+		rows = append(rows, r)
+	}
+	return rows
+}
+
+// commitToIndex adds the accepted records to the index once Silver has
+// committed them.
+func (b *batch) commitToIndex(silverVersion int64) {
+	for i := range b.accepted {
+		if c := &b.accepted[i]; !c.dropped {
+			b.index.add(c.tx.TransactionID, c.tx.EventTime)
+		}
+	}
+	b.index.Version = silverVersion
+}
+
+// optional stores an absent optional attribute as null.
+func optional(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }

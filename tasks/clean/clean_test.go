@@ -1,0 +1,273 @@
+package clean
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/finpipe/finpipe/delta"
+	"github.com/finpipe/finpipe/tasks/lake"
+	"github.com/finpipe/finpipe/tasks/record"
+)
+
+var t0 = time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
+
+// fixture is a lake whose Bronze the test fills by hand, one commit per
+// call of ingest, as the ingest task would.
+type fixture struct {
+	t    *testing.T
+	lake *lake.Lake
+	next map[int32]int64 // next offset per partition
+}
+
+func newFixture(t *testing.T) *fixture {
+	l, err := lake.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{t: t, lake: l, next: map[int32]int64{}}
+}
+
+// msg is one Kafka record to put in Bronze.
+type msg struct {
+	partition int32
+	value     string
+}
+
+func (f *fixture) ingest(msgs ...msg) {
+	f.t.Helper()
+	rows := make([]delta.Row, len(msgs))
+	for i, m := range msgs {
+		off := f.next[m.partition]
+		f.next[m.partition]++
+		rows[i] = lake.BronzeRow("transactions", m.partition, off, t0, nil, []byte(m.value), t0)
+	}
+	if _, err := f.lake.Bronze.Append(context.Background(), rows, delta.CommitOptions{}); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+func (f *fixture) run(opts Options) Result {
+	f.t.Helper()
+	res, err := Run(context.Background(), f.lake, opts)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return res
+}
+
+// rows reads a table's current rows.
+func (f *fixture) rows(t *delta.Table) []delta.Row {
+	f.t.Helper()
+	s, err := t.Snapshot(context.Background())
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	rows, err := s.Rows(context.Background(), nil)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return rows
+}
+
+// where maps (partition, offset) of each Bronze record to "silver" or its
+// rejection reason, failing the test when a record is in both or neither.
+func (f *fixture) where() map[[2]int64]string {
+	f.t.Helper()
+	out := map[[2]int64]string{}
+	put := func(p int32, o int64, v string) {
+		k := [2]int64{int64(p), o}
+		if prev, dup := out[k]; dup {
+			f.t.Errorf("record %v is in %s and in %s", k, prev, v)
+		}
+		out[k] = v
+	}
+	for _, r := range f.rows(f.lake.Silver) {
+		put(r[lake.SilverKafkaPartition].(int32), r[lake.SilverKafkaOffset].(int64), "silver")
+	}
+	for _, r := range f.rows(f.lake.Rejected) {
+		put(r[lake.RejectedKafkaPartition].(int32), r[lake.RejectedKafkaOffset].(int64), r[lake.RejectedReason].(string))
+	}
+	for _, r := range f.rows(f.lake.Bronze) {
+		k := [2]int64{int64(r[lake.BronzeKafkaPartition].(int32)), r[lake.BronzeKafkaOffset].(int64)}
+		if _, ok := out[k]; !ok {
+			f.t.Errorf("bronze record %v is in neither silver nor rejected", k)
+		}
+	}
+	return out
+}
+
+func tx(id string, eventTime time.Time) string {
+	return fmt.Sprintf(`{"transaction_id":%q,"user_id":"u1","amount":"12.50","currency":"eur","event_time":%q}`,
+		id, eventTime.Format(time.RFC3339))
+}
+
+func TestEveryReasonCodeLandsInRejected(t *testing.T) {
+	f := newFixture(t)
+	f.ingest(msg{0, tx("seed", t0)}) // sets the watermark to t0
+	f.run(Options{})
+	bad := map[record.Reason]string{
+		record.ReasonMalformedJSON:     `{"transaction_id":`,
+		record.ReasonMissingField:      `{"transaction_id":"a","user_id":"u","amount":1,"currency":"EUR"}`,
+		record.ReasonInvalidField:      `{"transaction_id":"a b","user_id":"u","amount":1,"currency":"EUR","event_time":"2026-03-10T12:00:00Z"}`,
+		record.ReasonInvalidAmount:     `{"transaction_id":"a","user_id":"u","amount":1.001,"currency":"EUR","event_time":"2026-03-10T12:00:00Z"}`,
+		record.ReasonNonPositiveAmount: `{"transaction_id":"a","user_id":"u","amount":-3,"currency":"EUR","event_time":"2026-03-10T12:00:00Z"}`,
+		record.ReasonUnknownCurrency:   `{"transaction_id":"a","user_id":"u","amount":1,"currency":"XXY","event_time":"2026-03-10T12:00:00Z"}`,
+		record.ReasonInvalidEventTime:  `{"transaction_id":"a","user_id":"u","amount":1,"currency":"EUR","event_time":"yesterday"}`,
+		record.ReasonFutureEventTime:   tx("future", t0.Add(time.Hour)),
+		record.ReasonLateEvent:         tx("late", t0.Add(-49*time.Hour)),
+		record.ReasonDuplicate:         tx("seed", t0),
+	}
+	var msgs []msg
+	var order []record.Reason
+	for _, reason := range record.Reasons() {
+		msgs = append(msgs, msg{1, bad[reason]})
+		order = append(order, reason)
+	}
+	msgs = append(msgs, msg{1, tx("ok", t0.Add(-47*time.Hour))}) // late-ish but within 48 h
+	f.ingest(msgs...)
+	res := f.run(Options{})
+	if res.Records != len(msgs) || res.Accepted != 1 || res.Rejected != len(order) {
+		t.Fatalf("result %+v", res)
+	}
+	got := f.where()
+	for i, reason := range order {
+		if g := got[[2]int64{1, int64(i)}]; g != string(reason) {
+			t.Errorf("record for %s landed as %q", reason, g)
+		}
+	}
+	if g := got[[2]int64{1, int64(len(order))}]; g != "silver" {
+		t.Errorf("record within the allowed lateness landed as %q", g)
+	}
+	// The rejected row keeps the bytes as received and a detail.
+	for _, r := range f.rows(f.lake.Rejected) {
+		off := r[lake.RejectedKafkaOffset].(int64)
+		if string(r[lake.RejectedValue].([]byte)) != msgs[off].value {
+			t.Errorf("rejected value at offset %d = %q", off, r[lake.RejectedValue])
+		}
+		if d, _ := r[lake.RejectedDetail].(string); d == "" {
+			t.Errorf("rejected row at offset %d has no detail", off)
+		}
+	}
+}
+
+func TestDuplicatesInBatchKeepTheFirstByPartitionThenOffset(t *testing.T) {
+	f := newFixture(t)
+	// Two ingest commits; the later commit holds the earlier partition, so
+	// reading order and "partition then offset" order disagree.
+	f.ingest(msg{2, tx("x", t0)}, msg{2, tx("y", t0)})
+	f.ingest(msg{0, tx("x", t0)}, msg{0, tx("x", t0)})
+	f.run(Options{})
+	got := f.where()
+	want := map[[2]int64]string{{0, 0}: "silver", {0, 1}: "duplicate", {2, 0}: "duplicate", {2, 1}: "silver"}
+	for k, w := range want {
+		if got[k] != w {
+			t.Errorf("%v: got %q, want %q", k, got[k], w)
+		}
+	}
+}
+
+func TestDuplicatesAcrossBatchesAndRestarts(t *testing.T) {
+	f := newFixture(t)
+	f.ingest(msg{0, tx("a", t0)})
+	f.run(Options{})
+	f.ingest(msg{0, tx("a", t0)})
+	f.run(Options{})
+	// A fresh process has no cached index: it must rebuild it from Silver.
+	cacheMu.Lock()
+	clear(cache)
+	cacheMu.Unlock()
+	f.ingest(msg{0, tx("a", t0)}, msg{0, tx("b", t0)})
+	f.run(Options{})
+	got := f.where()
+	for k, w := range map[[2]int64]string{{0, 0}: "silver", {0, 1}: "duplicate", {0, 2}: "duplicate", {0, 3}: "silver"} {
+		if got[k] != w {
+			t.Errorf("%v: got %q, want %q", k, got[k], w)
+		}
+	}
+}
+
+func TestWatermarkIsFixedPerBatch(t *testing.T) {
+	f := newFixture(t)
+	// In one batch a new maximum does not make older records of the same
+	// batch late (Spark's semantics).
+	f.ingest(msg{0, tx("old", t0.Add(-100*time.Hour))}, msg{0, tx("new", t0)})
+	f.run(Options{})
+	// The next batch is judged against t0.
+	f.ingest(msg{0, tx("late", t0.Add(-3*time.Hour))})
+	f.run(Options{AllowedLateness: 2 * time.Hour})
+	got := f.where()
+	for k, w := range map[[2]int64]string{{0, 0}: "silver", {0, 1}: "silver", {0, 2}: "late_event"} {
+		if got[k] != w {
+			t.Errorf("%v: got %q, want %q", k, got[k], w)
+		}
+	}
+}
+
+func TestRerunAfterSuccessIsANoOp(t *testing.T) {
+	f := newFixture(t)
+	f.ingest(msg{0, tx("a", t0)}, msg{0, "junk"})
+	f.run(Options{})
+	versions := func() [2]int64 {
+		s, _ := f.lake.Silver.Snapshot(context.Background())
+		r, _ := f.lake.Rejected.Snapshot(context.Background())
+		return [2]int64{s.Version(), r.Version()}
+	}
+	before := versions()
+	if res := f.run(Options{}); res.Records != 0 || res.BronzeFrom != res.BronzeTo {
+		t.Fatalf("second run did work: %+v", res)
+	}
+	if after := versions(); after != before {
+		t.Fatalf("second run committed: %v → %v", before, after)
+	}
+}
+
+func TestBatchesAreBoundedByMaxRecords(t *testing.T) {
+	f := newFixture(t)
+	for i := 0; i < 3; i++ {
+		f.ingest(msg{0, tx(fmt.Sprint("a", i), t0)}, msg{0, tx(fmt.Sprint("b", i), t0)})
+	}
+	if res := f.run(Options{MaxRecords: 3}); res.Records != 2 {
+		t.Fatalf("first batch read %d records, want one commit of 2", res.Records)
+	}
+	if res := f.run(Options{MaxRecords: 4}); res.Records != 4 {
+		t.Fatalf("second batch read %d records, want two commits", res.Records)
+	}
+	f.where()
+}
+
+func TestCrashBetweenRejectedAndSilverCommits(t *testing.T) {
+	f := newFixture(t)
+	f.ingest(msg{0, tx("a", t0)})
+	f.run(Options{})
+	f.ingest(msg{0, tx("a", t0)}, msg{0, tx("b", t0)}, msg{1, tx("b", t0)}, msg{1, "{}"})
+	crash := errors.New("simulated crash")
+	afterRejected = func() error { return crash }
+	_, err := Run(context.Background(), f.lake, Options{})
+	afterRejected = nil
+	if !errors.Is(err, crash) {
+		t.Fatalf("run: %v", err)
+	}
+	// A restarted process: no cache; more Bronze data arrived meanwhile.
+	cacheMu.Lock()
+	clear(cache)
+	cacheMu.Unlock()
+	f.ingest(msg{0, tx("c", t0)})
+	res := f.run(Options{})
+	if !res.Recovered || res.Rejected != 0 || res.Accepted != 1 {
+		t.Fatalf("recovery run: %+v", res)
+	}
+	f.run(Options{}) // the batch that arrived after the crash
+	got := f.where()
+	want := map[[2]int64]string{
+		{0, 0}: "silver", {0, 1}: "duplicate", {0, 2}: "silver", {0, 3}: "silver",
+		{1, 0}: "duplicate", {1, 1}: "missing_field",
+	}
+	for k, w := range want {
+		if got[k] != w {
+			t.Errorf("%v: got %q, want %q", k, got[k], w)
+		}
+	}
+}

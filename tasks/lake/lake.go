@@ -1,0 +1,67 @@
+// Package lake names the medallion tables of DESIGN.md "The lake" — their
+// folders, Delta schemas, partition columns and column positions — and opens
+// them all at once, so that every task and tool agrees on one layout.
+package lake
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/finpipe/finpipe/delta"
+)
+
+// DefaultEnv is the environment used when ENV is unset.
+const DefaultEnv = "dev"
+
+// Dir returns the lake directory <dataDir>/<env>/lake. An empty env means
+// DefaultEnv. The env must be a plain name (letters, digits, '-', '_') so it
+// can never point outside the data directory.
+func Dir(dataDir, env string) (string, error) {
+	if env == "" {
+		env = DefaultEnv
+	}
+	for _, c := range env {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return "", fmt.Errorf("lake: environment %q must contain only letters, digits, '-' and '_'", env)
+		}
+	}
+	return filepath.Join(dataDir, env, "lake"), nil
+}
+
+// Lake holds the six tables of one lake directory.
+type Lake struct {
+	Dir             string
+	Bronze          *delta.Table
+	Silver          *delta.Table
+	Rejected        *delta.Table
+	UserMetrics     *delta.Table
+	UserRanking     *delta.Table
+	CurrencySummary *delta.Table
+}
+
+// Open creates any missing table of the lake under dir (creation is
+// idempotent, so concurrent tasks may all call it) and opens them all. An
+// existing table with another schema is an error: writing rows of the wrong
+// shape would corrupt it.
+func Open(dir string) (*Lake, error) {
+	l := &Lake{Dir: dir}
+	dst := map[string]**delta.Table{
+		BronzeTransactions: &l.Bronze, SilverTransactions: &l.Silver, SilverRejected: &l.Rejected,
+		GoldDailyUserMetrics: &l.UserMetrics, GoldDailyUserRanking: &l.UserRanking,
+		GoldDailyCurrencySummary: &l.CurrencySummary,
+	}
+	for _, s := range Specs() {
+		t, err := delta.Create(l.Path(s.Name), s.Schema, s.PartitionColumns)
+		if err != nil {
+			return nil, fmt.Errorf("lake: table %s: %w", s.Name, err)
+		}
+		*dst[s.Name] = t
+	}
+	return l, nil
+}
+
+// Path returns the folder of the named table (one of the table constants).
+func (l *Lake) Path(name string) string {
+	return filepath.Join(l.Dir, filepath.FromSlash(strings.TrimPrefix(name, "/")))
+}
