@@ -84,7 +84,7 @@ func (fw *fileWriter) write(r Row) error {
 	i := len(fw.batch)
 	fw.batch = fw.batch[:i+1]
 	pr := fw.batch[i][:0]
-	for ci := range fw.l.data {
+	for _, ci := range fw.l.byLeaf {
 		c := &fw.l.data[ci]
 		v, n, err := fw.value(c, &fw.stats[ci], r[c.pos])
 		if err != nil {

@@ -21,9 +21,13 @@ type column struct {
 // Partition columns are not stored in data files (as in Spark and
 // delta-rs): their values live in the add action's partitionValues.
 type layout struct {
-	schema     Schema
-	partition  []column // in partitioning order
-	data       []column // in schema order
+	schema    Schema
+	partition []column // in partitioning order
+	data      []column // in schema order
+	// byLeaf lists indexes into data in Parquet leaf order: parquet-go
+	// expects a row's values ordered by column index, and parquet.Group
+	// orders columns by name.
+	byLeaf     []int
 	parquet    *parquet.Schema
 	partByName map[string]int // partition column name → index in partition
 }
@@ -72,7 +76,9 @@ func newLayout(s Schema, partitionColumns []string) (*layout, error) {
 			return nil, fmt.Errorf("delta: internal error: column %q missing from parquet schema", l.data[i].field.Name)
 		}
 		l.data[i].leaf = leaf.ColumnIndex
+		l.byLeaf = append(l.byLeaf, i)
 	}
+	slices.SortFunc(l.byLeaf, func(a, b int) int { return l.data[a].leaf - l.data[b].leaf })
 	return l, nil
 }
 
