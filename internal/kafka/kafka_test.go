@@ -1,6 +1,7 @@
 package kafka_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -16,6 +17,17 @@ import (
 // produceN writes n messages "v<i>" with key "k<i>" to one partition and
 // waits for every delivery report.
 func produceN(t testing.TB, brokers, topic string, partition int32, n int) {
+	t.Helper()
+	produce(t, brokers, topic, partition, n, func(i int) []byte { return []byte(fmt.Sprintf("v%d", i)) })
+}
+
+// produceSized writes n messages of size bytes to partition 0.
+func produceSized(t testing.TB, brokers, topic string, n, size int) {
+	value := bytes.Repeat([]byte("x"), size)
+	produce(t, brokers, topic, 0, n, func(int) []byte { return value })
+}
+
+func produce(t testing.TB, brokers, topic string, partition int32, n int, value func(int) []byte) {
 	t.Helper()
 	p, err := kafka.NewProducer(brokers)
 	if err != nil {
@@ -37,7 +49,7 @@ func produceN(t testing.TB, brokers, topic string, partition int32, n int) {
 		msg := &ck.Message{
 			TopicPartition: ck.TopicPartition{Topic: &topic, Partition: partition},
 			Key:            []byte(fmt.Sprintf("k%d", i)),
-			Value:          []byte(fmt.Sprintf("v%d", i)),
+			Value:          value(i),
 		}
 		for {
 			err := p.Produce(msg, nil)

@@ -1,0 +1,28 @@
+package kafka_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/finpipe/finpipe/internal/kafka"
+	"github.com/finpipe/finpipe/internal/testenv"
+)
+
+// BenchmarkReadRange measures ReadRange over one partition of 200k messages
+// of ~200 bytes; it reports messages per second.
+func BenchmarkReadRange(b *testing.B) {
+	const n = 200_000
+	brokers := testenv.Kafka(b)
+	topic := testenv.Topic(b, brokers, 1)
+	produceSized(b, brokers, topic, n, 200)
+	b.ResetTimer()
+	start := time.Now()
+	for b.Loop() {
+		recs, _, err := kafka.ReadRange(context.Background(), brokers, topic, 0, 0, 0)
+		if err != nil || len(recs) != n {
+			b.Fatalf("%d records, %v", len(recs), err)
+		}
+	}
+	b.ReportMetric(float64(n*b.N)/time.Since(start).Seconds(), "msgs/s")
+}
