@@ -80,6 +80,7 @@ func TestRoundTripAllTypes(t *testing.T) {
 	}
 	names, got := snapshotRows(t, snap)
 	sameRows(t, names, got, names, rows)
+	checkStatsMatchRows(t, snap)
 	if n := len(snap.Files()); n != 3 {
 		t.Fatalf("files = %d, want one per partition (3)", n)
 	}
