@@ -52,34 +52,34 @@ func (t Transaction) JSON() []byte {
 // AppendJSON appends JSON() to dst, for producers that reuse a buffer.
 func (t Transaction) AppendJSON(dst []byte) []byte {
 	dst = append(dst, `{"transaction_id":`...)
-	dst = appendString(dst, t.TransactionID)
+	dst = AppendJSONString(dst, t.TransactionID)
 	dst = append(dst, `,"user_id":`...)
-	dst = appendString(dst, t.UserID)
+	dst = AppendJSONString(dst, t.UserID)
 	dst = append(dst, `,"amount":`...)
 	dst = append(dst, t.Amount.StringFixed(2)...)
 	dst = append(dst, `,"currency":`...)
-	dst = appendString(dst, t.Currency)
+	dst = AppendJSONString(dst, t.Currency)
 	for _, f := range [...]struct{ name, val string }{
 		{`,"merchant":`, t.Merchant}, {`,"category":`, t.Category},
 		{`,"country":`, t.Country}, {`,"payment_method":`, t.PaymentMethod},
 	} {
 		if f.val != "" {
 			dst = append(dst, f.name...)
-			dst = appendString(dst, f.val)
+			dst = AppendJSONString(dst, f.val)
 		}
 	}
 	if t.Status != "" {
 		dst = append(dst, `,"status":`...)
-		dst = appendString(dst, t.Status)
+		dst = AppendJSONString(dst, t.Status)
 	}
 	dst = append(dst, `,"event_time":"`...)
 	dst = t.EventTime.UTC().AppendFormat(dst, time.RFC3339Nano)
 	return append(dst, `"}`...)
 }
 
-// appendString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD so the
+// AppendJSONString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD so the
 // output is always valid JSON.
-func appendString(dst []byte, s string) []byte {
+func AppendJSONString(dst []byte, s string) []byte {
 	const hex = "0123456789abcdef"
 	dst = append(dst, '"')
 	for i := 0; i < len(s); {

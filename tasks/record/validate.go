@@ -206,3 +206,15 @@ func status(s string, k kind) (string, *Rejection) {
 	}
 	return "", reject(ReasonInvalidField, "status %s is not one of approved, declined, pending, refunded", quoteDetail(s))
 }
+
+// UserID returns the user_id of a message value when it is one JSON object
+// whose user_id is a string, whatever else is wrong with it. Producers of
+// raw lines use it for the message key, so that a user's records, valid or
+// not, stay in one partition.
+func UserID(msg []byte) (string, bool) {
+	var fields [numFields]value
+	if scanFields(msg, &fields) != nil || fields[fUserID].kind != kindString {
+		return "", false
+	}
+	return fields[fUserID].text(), true
+}

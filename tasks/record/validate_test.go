@@ -260,3 +260,18 @@ func eq[T comparable](t *testing.T, got, want T) {
 		t.Errorf("got %v, want %v", got, want)
 	}
 }
+
+func TestUserID(t *testing.T) {
+	for in, want := range map[string]string{
+		`{"user_id":"u\u0031","amount":"junk"}`: "u1",
+		`{"user_id":7}`:                         "",
+		`[{"user_id":"u1"}]`:                    "",
+		`{"user_id":"u1"`:                       "",
+		``:                                      "",
+	} {
+		got, ok := UserID([]byte(in))
+		if got != want || ok != (want != "") {
+			t.Errorf("UserID(%s) = %q, %v; want %q", in, got, ok, want)
+		}
+	}
+}

@@ -1,0 +1,135 @@
+package produce
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/finpipe/finpipe/tasks/record"
+)
+
+// Message is one generated Kafka message.
+type Message struct {
+	Key, Value []byte
+	Kind       Kind
+	// Reason is the rule a KindBad message breaks (the first one that
+	// record.Validate reports), "" for other kinds.
+	Reason record.Reason
+	// Tx is the transaction a valid, duplicate or late message carries.
+	Tx record.Transaction
+}
+
+// Generator makes a reproducible stream of messages. It is not safe for
+// concurrent use.
+type Generator struct {
+	opts     Options
+	rng      *rand.Rand
+	users    *rand.Zipf
+	merchant *rand.Zipf
+	country  *rand.Zipf
+	// recent are valid transactions that duplicates re-send.
+	recent   []record.Transaction
+	recentAt int
+	badSeq   int
+}
+
+const recentSize = 1024
+
+// NewGenerator returns a generator for opts (which it does not validate;
+// call opts.Validate first).
+func NewGenerator(opts Options) *Generator {
+	if opts.Users <= 0 {
+		opts.Users = 10_000
+	}
+	if opts.Clock == nil {
+		opts.Clock = time.Now
+	}
+	rng := rand.New(rand.NewPCG(uint64(opts.Seed), 0x5eed_f1a9_0000_0001))
+	return &Generator{
+		opts:     opts,
+		rng:      rng,
+		users:    rand.NewZipf(rng, 1.1, 10, uint64(opts.Users-1)),
+		merchant: rand.NewZipf(rng, 1.3, 2, uint64(len(merchants)-1)),
+		country:  rand.NewZipf(rng, 1.5, 1, uint64(len(countries)-1)),
+	}
+}
+
+// Next returns the next message.
+func (g *Generator) Next() Message {
+	u := g.rng.Float64()
+	o := g.opts
+	switch {
+	case u < o.BadRatio:
+		return g.bad()
+	case u < o.BadRatio+o.DuplicateRatio && len(g.recent) > 0:
+		tx := g.recent[g.rng.IntN(len(g.recent))]
+		return Message{Key: []byte(tx.UserID), Value: tx.JSON(), Kind: KindDuplicate, Tx: tx}
+	case u >= o.BadRatio+o.DuplicateRatio && u < o.BadRatio+o.DuplicateRatio+o.LateRatio:
+		age := 3*24*time.Hour + time.Duration(g.rng.Int64N(int64(7*24*time.Hour)))
+		tx := g.transaction(g.opts.Clock().Add(-age))
+		return Message{Key: []byte(tx.UserID), Value: tx.JSON(), Kind: KindLate, Tx: tx}
+	}
+	// Event times trail the clock by up to 30 s, as if in transit.
+	tx := g.transaction(g.opts.Clock().Add(-time.Duration(g.rng.Int64N(int64(30 * time.Second)))))
+	g.remember(tx)
+	return Message{Key: []byte(tx.UserID), Value: tx.JSON(), Kind: KindValid, Tx: tx}
+}
+
+func (g *Generator) remember(tx record.Transaction) {
+	if len(g.recent) < recentSize {
+		g.recent = append(g.recent, tx)
+		return
+	}
+	g.recent[g.recentAt] = tx
+	g.recentAt = (g.recentAt + 1) % recentSize
+}
+
+// transaction makes a valid transaction at eventTime.
+func (g *Generator) transaction(eventTime time.Time) record.Transaction {
+	m := merchants[g.merchant.Uint64()]
+	c := countries[g.country.Uint64()]
+	return record.Transaction{
+		TransactionID: g.uuid(),
+		UserID:        fmt.Sprintf("user_%05d", g.users.Uint64()),
+		Amount:        g.amount(m.typical*c.scale, zeroDecimalCurrencies[c.currency]),
+		Currency:      c.currency,
+		Merchant:      m.name,
+		Category:      m.category,
+		Country:       c.code,
+		PaymentMethod: paymentMethods[g.rng.IntN(len(paymentMethods))],
+		Status:        g.status(),
+		EventTime:     eventTime.UTC().Truncate(time.Millisecond),
+	}
+}
+
+// amount draws from a log-normal around typical, in whole cents (or whole
+// units), at least the smallest unit and at most record.MaxAmount.
+func (g *Generator) amount(typical float64, whole bool) decimal.Decimal {
+	v := typical * math.Exp(g.rng.NormFloat64()*0.6-0.18)
+	if whole {
+		return decimal.New(int64(max(1, math.Round(v))), 0)
+	}
+	cents := int64(max(1, math.Round(v*100)))
+	return decimal.New(min(cents, 100_000_000_000), -2)
+}
+
+func (g *Generator) status() string {
+	u := g.rng.Float64()
+	for _, s := range statusWeights {
+		if u < s.upTo {
+			return s.status
+		}
+	}
+	return record.StatusApproved
+}
+
+// uuid returns a random (version 4 layout) UUID from the seeded source.
+func (g *Generator) uuid() string {
+	hi, lo := g.rng.Uint64(), g.rng.Uint64()
+	hi = hi&^0xf000 | 0x4000         // version 4
+	lo = lo&^(0xc<<60) | (0x8 << 60) // RFC 4122 variant
+	return fmt.Sprintf("%08x-%04x-%04x-%04x-%012x", hi>>32, (hi>>16)&0xffff, hi&0xffff, lo>>48, lo&0xffffffffffff)
+}

@@ -1,0 +1,110 @@
+// Package produce writes transactions to Kafka: realistic fake ones from a
+// seeded generator, some deliberately broken in each way the Silver rules
+// catch, or the lines of a file byte for byte.
+package produce
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/finpipe/finpipe/tasks/record"
+)
+
+// Options configure the generator and the send loop.
+type Options struct {
+	// Count is how many messages to send (file mode: at most; 0 = all lines).
+	Count int
+	// Rate limits messages per second; 0 sends as fast as possible.
+	Rate float64
+	// BadRatio, DuplicateRatio and LateRatio are the shares of messages that
+	// are broken (cycling through every stateless reason code), that re-send
+	// an earlier transaction, and whose event time is 3–10 days old. Each in
+	// [0, 1], their sum at most 1.
+	BadRatio, DuplicateRatio, LateRatio float64
+	// Seed makes the generated data reproducible: the same seed and clock
+	// give the same messages.
+	Seed int64
+	// Users is the number of distinct users (default 10,000).
+	Users int
+	// Clock gives "now" for event times (default time.Now).
+	Clock func() time.Time
+	// Progress, when set, receives a progress bar (a terminal).
+	Progress io.Writer
+}
+
+// Validate reports the first invalid option, in terms of the CLI flags.
+func (o Options) Validate() error {
+	switch {
+	case o.Count < 0:
+		return fmt.Errorf("count must not be negative, got %d", o.Count)
+	case o.Rate < 0 || o.Rate != o.Rate:
+		return fmt.Errorf("rate must be a non-negative number of messages per second, got %v", o.Rate)
+	case o.Users < 0:
+		return fmt.Errorf("users must not be negative, got %d", o.Users)
+	}
+	for _, r := range []struct {
+		name string
+		v    float64
+	}{{"bad-ratio", o.BadRatio}, {"duplicate-ratio", o.DuplicateRatio}, {"late-ratio", o.LateRatio}} {
+		if !(r.v >= 0 && r.v <= 1) {
+			return fmt.Errorf("%s must be between 0 and 1, got %v", r.name, r.v)
+		}
+	}
+	if sum := o.BadRatio + o.DuplicateRatio + o.LateRatio; sum > 1+1e-9 {
+		return fmt.Errorf("bad-ratio + duplicate-ratio + late-ratio must be at most 1, got %v", sum)
+	}
+	return nil
+}
+
+// Kind says what a generated message is meant to be.
+type Kind uint8
+
+const (
+	KindValid     Kind = iota // a fresh, valid transaction
+	KindBad                   // broken; Message.Reason says how
+	KindDuplicate             // an earlier transaction sent again
+	KindLate                  // valid but 3–10 days old
+)
+
+func (k Kind) String() string {
+	return [...]string{"valid", "bad", "duplicate", "late"}[k]
+}
+
+// Stats count what was sent (delivered, acknowledged by the cluster).
+type Stats struct {
+	Sent       int64
+	Bytes      int64
+	Valid      int64
+	Bad        int64
+	Duplicates int64
+	Late       int64
+	// BadByReason counts broken messages per intended reason code.
+	BadByReason map[record.Reason]int64
+	Elapsed     time.Duration
+}
+
+// PerSecond is the achieved send rate.
+func (s Stats) PerSecond() float64 {
+	if s.Elapsed <= 0 {
+		return 0
+	}
+	return float64(s.Sent) / s.Elapsed.Seconds()
+}
+
+func (s *Stats) count(m Message) {
+	switch m.Kind {
+	case KindValid:
+		s.Valid++
+	case KindBad:
+		s.Bad++
+		if s.BadByReason == nil {
+			s.BadByReason = make(map[record.Reason]int64)
+		}
+		s.BadByReason[m.Reason]++
+	case KindDuplicate:
+		s.Duplicates++
+	case KindLate:
+		s.Late++
+	}
+}
