@@ -48,8 +48,8 @@ type PartitionFilter func(partitionValues map[string]string) bool
 
 // partitionKey identifies one partition by its ordered values.
 func partitionKey(vals []string) string {
-	// \x00 cannot appear in JSON-escaped log strings' decoded form used as
-	// directory names, and keeps ("a,b") distinct from ("a","b").
+	// A separator that partition values do not contain in practice keeps
+	// ("a,b") distinct from ("a", "b").
 	return strings.Join(vals, "\x00")
 }
 

@@ -2,7 +2,6 @@ package delta
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -121,72 +120,100 @@ func removeDataFiles(root string, adds []AddFile) {
 	}
 }
 
-// writeFiles streams rows into one open file per partition, rolling a file
-// when it reaches targetFileBytes, and returns the add actions.
-func writeFiles(ctx context.Context, root string, l *layout, rows []Row) (adds []AddFile, err error) {
-	type open struct {
-		fw   *fileWriter
-		vals []string
-	}
-	writers := map[string]*open{}
-	defer func() {
-		if err != nil {
-			for _, o := range writers {
-				o.fw.abort()
-			}
-			removeDataFiles(root, adds)
-			adds = nil
-		}
-	}()
-	var noPartition []string
+// writeFiles writes rows through a multiWriter and returns the add actions;
+// on error every file it wrote is deleted.
+func writeFiles(ctx context.Context, root string, l *layout, rows []Row) ([]AddFile, error) {
+	mw := newMultiWriter(root, l)
 	for i, r := range rows {
 		if i%4096 == 0 {
 			if err := ctx.Err(); err != nil {
-				return adds, err
+				mw.abort()
+				return nil, err
 			}
 		}
-		if len(r) != len(l.schema.Fields) {
-			return adds, fmt.Errorf("delta: row %d has %d values, the schema has %d columns", i, len(r), len(l.schema.Fields))
-		}
-		vals := noPartition
-		key := ""
-		if len(l.partition) > 0 {
-			if vals, err = l.partitionOf(r); err != nil {
-				return adds, fmt.Errorf("delta: row %d: %w", i, err)
-			}
-			key = partitionKey(vals)
-		}
-		o := writers[key]
-		if o == nil {
-			fw, err := newFileWriter(root, l, vals)
-			if err != nil {
-				return adds, err
-			}
-			o = &open{fw: fw, vals: vals}
-			writers[key] = o
-		}
-		if err := o.fw.write(r); err != nil {
-			return adds, fmt.Errorf("delta: row %d: %w", i, err)
-		}
-		if o.fw.full() {
-			delete(writers, key)
-			a, err := o.fw.finish(o.vals)
-			if err != nil {
-				return adds, err
-			}
-			adds = append(adds, a)
+		if err := mw.write(r); err != nil {
+			mw.abort()
+			return nil, fmt.Errorf("row %d: %w", i, err)
 		}
 	}
-	for key, o := range writers {
-		delete(writers, key)
-		a, err := o.fw.finish(o.vals)
-		if err != nil {
-			return adds, err
-		}
-		adds = append(adds, a)
-	}
-	return adds, nil
+	return mw.finish()
 }
 
-// isConflict reports whether err is a commit conflict.
-func isConflict(err error) bool { return errors.Is(err, ErrConflict) }
+// multiWriter streams rows into one open file per partition, rolling a file
+// when it reaches targetFileBytes.
+type multiWriter struct {
+	root    string
+	l       *layout
+	writers map[string]*openFile
+	adds    []AddFile
+}
+
+type openFile struct {
+	fw   *fileWriter
+	vals []string
+}
+
+func newMultiWriter(root string, l *layout) *multiWriter {
+	return &multiWriter{root: root, l: l, writers: map[string]*openFile{}}
+}
+
+func (m *multiWriter) write(r Row) error {
+	if len(r) != len(m.l.schema.Fields) {
+		return fmt.Errorf("delta: row has %d values, the schema has %d columns", len(r), len(m.l.schema.Fields))
+	}
+	var vals []string
+	key := ""
+	if len(m.l.partition) > 0 {
+		var err error
+		if vals, err = m.l.partitionOf(r); err != nil {
+			return err
+		}
+		key = partitionKey(vals)
+	}
+	o := m.writers[key]
+	if o == nil {
+		fw, err := newFileWriter(m.root, m.l, vals)
+		if err != nil {
+			return err
+		}
+		o = &openFile{fw: fw, vals: vals}
+		m.writers[key] = o
+	}
+	if err := o.fw.write(r); err != nil {
+		return err
+	}
+	if o.fw.full() {
+		delete(m.writers, key)
+		a, err := o.fw.finish(o.vals)
+		if err != nil {
+			return err
+		}
+		m.adds = append(m.adds, a)
+	}
+	return nil
+}
+
+// finish closes every open file and returns all add actions; on error it
+// aborts.
+func (m *multiWriter) finish() ([]AddFile, error) {
+	for key, o := range m.writers {
+		delete(m.writers, key)
+		a, err := o.fw.finish(o.vals)
+		if err != nil {
+			m.abort()
+			return nil, err
+		}
+		m.adds = append(m.adds, a)
+	}
+	return m.adds, nil
+}
+
+// abort deletes every file written so far.
+func (m *multiWriter) abort() {
+	for key, o := range m.writers {
+		delete(m.writers, key)
+		o.fw.abort()
+	}
+	removeDataFiles(m.root, m.adds)
+	m.adds = nil
+}

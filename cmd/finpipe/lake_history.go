@@ -1,0 +1,66 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"text/tabwriter"
+	"time"
+
+	"github.com/finpipe/finpipe/delta"
+)
+
+func init() {
+	registerLake(command{name: "history", summary: "list a table's commits, newest first", run: runLakeHistory})
+}
+
+func runLakeHistory(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("lake history", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print one JSON object per commit")
+	limit := fs.Int("limit", 0, "show at most this many commits (0 = all)")
+	pos, err := parseLakeArgs(fs, args, 1, "history PATH [--json] [--limit N]")
+	if err != nil {
+		return err
+	}
+	tbl, err := delta.Open(pos[0])
+	if err != nil {
+		return err
+	}
+	hist, err := tbl.History(ctx)
+	if err != nil {
+		return err
+	}
+	if *limit > 0 && len(hist) > *limit {
+		hist = hist[:*limit]
+	}
+	out := bufio.NewWriter(os.Stdout)
+	defer out.Flush()
+	if *asJSON {
+		enc := json.NewEncoder(out)
+		for _, h := range hist {
+			if err := enc.Encode(map[string]any{
+				"version": h.Version, "timestamp": h.Timestamp.Format(time.RFC3339Nano), "operation": h.Operation,
+				"operationParameters": h.OperationParameters, "filesAdded": h.FilesAdded,
+				"filesRemoved": h.FilesRemoved, "rowsAdded": h.RowsAdded,
+			}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "VERSION\tTIMESTAMP\tOPERATION\tFILES ADDED\tFILES REMOVED\tROWS ADDED\tPARAMETERS")
+	for _, h := range hist {
+		rows := fmt.Sprint(h.RowsAdded)
+		if h.RowsAdded < 0 {
+			rows = "?"
+		}
+		params, _ := json.Marshal(h.OperationParameters)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%d\t%s\t%s\n", h.Version, h.Timestamp.Format(time.RFC3339), h.Operation,
+			h.FilesAdded, h.FilesRemoved, rows, params)
+	}
+	return tw.Flush()
+}

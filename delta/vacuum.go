@@ -1,0 +1,103 @@
+package delta
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+)
+
+// DefaultVacuumRetention is Delta's default: files stay for 7 days after
+// they leave the table, so readers of recent versions and writers with
+// files not yet committed are safe.
+const DefaultVacuumRetention = 7 * 24 * time.Hour
+
+// Vacuum deletes data files that the latest version does not reference and
+// that are older than retain: files removed from the table more than retain
+// ago, and orphans of failed writes. Files of versions newer than
+// now-retain stay, so time travel within the retention keeps working. With
+// dryRun it only lists them. It returns the relative paths, sorted.
+//
+// A retention shorter than the longest write can delete a concurrent
+// writer's files before it commits them; keep the default unless no one
+// else writes the table.
+func (t *Table) Vacuum(ctx context.Context, retain time.Duration, dryRun bool) ([]string, error) {
+	if retain < 0 {
+		return nil, fmt.Errorf("delta: vacuum: negative retention %s", retain)
+	}
+	snap, err := t.Snapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cutoff := time.Now().Add(-retain)
+	keep := make(map[string]bool, len(snap.st.files)+len(snap.st.tombstones))
+	for p := range snap.st.files {
+		keep[p] = true
+	}
+	for p, r := range snap.st.tombstones {
+		if r.DeletionTimestamp > cutoff.UnixMilli() {
+			keep[p] = true
+		}
+	}
+	var out []string
+	err = filepath.WalkDir(t.root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if cerr := ctx.Err(); cerr != nil {
+			return cerr
+		}
+		if path == t.root {
+			return nil
+		}
+		if hidden(d.Name()) {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() || !d.Type().IsRegular() {
+			return nil
+		}
+		rel, err := filepath.Rel(t.root, path)
+		if err != nil {
+			return err
+		}
+		rel = filepath.ToSlash(rel)
+		if keep[rel] {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		if info.ModTime().After(cutoff) {
+			return nil
+		}
+		out = append(out, rel)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("delta: vacuum: %w", err)
+	}
+	slices.Sort(out)
+	if dryRun {
+		return out, nil
+	}
+	for i, rel := range out {
+		if err := os.Remove(filepath.Join(t.root, filepath.FromSlash(rel))); err != nil && !os.IsNotExist(err) {
+			return out[:i], fmt.Errorf("delta: vacuum: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// hidden reports names vacuum never touches: the log and other "_" or "."
+// entries (as in Spark), except partition directories such as "_x=1".
+func hidden(name string) bool {
+	return (strings.HasPrefix(name, "_") || strings.HasPrefix(name, ".")) && !strings.Contains(name, "=")
+}
