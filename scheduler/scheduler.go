@@ -1,0 +1,200 @@
+package scheduler
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/go-co-op/gocron/v2"
+)
+
+// SchedulerOptions configure a Scheduler. Zero values mean the defaults.
+type SchedulerOptions struct {
+	// PollInterval is the fallback sweep period (default 2s, ±20% jitter);
+	// NOTIFYs (a manual run, a finished run) trigger sweeps sooner.
+	PollInterval time.Duration
+	// ReapAfter is how long a worker may miss heartbeats before its attempts
+	// are reaped (default 30s).
+	ReapAfter time.Duration
+	Logger    *slog.Logger
+	// Clock decides which intervals are due (default SystemClock).
+	Clock Clock
+}
+
+// Scheduler creates runs from DAG schedules and keeps runs moving: it syncs
+// the registry into PostgreSQL, fires schedule ticks with gocron (behind a
+// Postgres advisory-lock locker), and sweeps on NOTIFY or a jittered poll:
+// create due runs (catchup), start queued runs within max_active_runs, reap
+// attempts of dead workers, finish runs, complete backfills. Any number of
+// schedulers may run against one database.
+type Scheduler struct {
+	store *Store
+	reg   *Registry
+	opts  SchedulerOptions
+	log   *slog.Logger
+
+	cron   gocron.Scheduler
+	lsn    *listener
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// NewScheduler prepares a scheduler; Start runs it.
+func NewScheduler(store *Store, reg *Registry, opts SchedulerOptions) *Scheduler {
+	if opts.PollInterval <= 0 {
+		opts.PollInterval = 2 * time.Second
+	}
+	if opts.ReapAfter <= 0 {
+		opts.ReapAfter = 30 * time.Second
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Clock == nil {
+		opts.Clock = store.clock
+	}
+	return &Scheduler{store: store, reg: reg, opts: opts, log: opts.Logger.With("component", "scheduler")}
+}
+
+// Start refuses a database whose schema is behind, syncs the DAGs, then
+// starts ticking and sweeping.
+func (s *Scheduler) Start(ctx context.Context) error {
+	if err := s.store.CheckSchema(ctx); err != nil {
+		return err
+	}
+	if err := s.store.SyncDAGs(ctx, s.reg); err != nil {
+		return fmt.Errorf("sync DAGs: %w", err)
+	}
+	cron, err := gocron.NewScheduler(gocron.WithLocation(time.UTC),
+		gocron.WithDistributedLocker(pgLocker{db: s.store.db}),
+		gocron.WithLogger(gocronLogger{s.log}))
+	if err != nil {
+		return err
+	}
+	s.cron = cron
+	bg, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
+	s.lsn = newListener(s.store.db, chanScheduler, s.log)
+	for _, d := range s.reg.DAGs() {
+		if err := s.addTick(d); err != nil {
+			cancel()
+			return err
+		}
+	}
+	cron.Start()
+	s.wg.Add(2)
+	go func() { defer s.wg.Done(); s.lsn.run(bg) }()
+	go func() { defer s.wg.Done(); s.loop(bg) }()
+	s.log.Info("scheduler started", "dags", len(s.reg.DAGs()))
+	return nil
+}
+
+// addTick registers a gocron job that creates a DAG's runs on time.
+func (s *Scheduler) addTick(d *DAG) error {
+	sched, err := ParseSchedule(d.Opts.Schedule)
+	if err != nil || sched.IsNone() {
+		return err
+	}
+	def := gocron.CronJob(sched.String(), false)
+	if every := sched.Every(); every > 0 {
+		first := sched.Next(time.Now())
+		_, err = s.cron.NewJob(gocron.DurationJob(every), gocron.NewTask(s.tick, d),
+			gocron.WithName("dag:"+d.ID), gocron.WithStartAt(gocron.WithStartDateTime(first)),
+			gocron.WithSingletonMode(gocron.LimitModeReschedule))
+		return err
+	}
+	_, err = s.cron.NewJob(def, gocron.NewTask(s.tick, d), gocron.WithName("dag:"+d.ID),
+		gocron.WithSingletonMode(gocron.LimitModeReschedule))
+	return err
+}
+
+// tick creates the DAG's due runs and starts them.
+func (s *Scheduler) tick(d *DAG) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	n, err := s.store.createDueRuns(ctx, d, s.opts.Clock.Now())
+	if err != nil {
+		s.log.Warn("creating runs failed", "dag_id", d.ID, "err", err)
+		return
+	}
+	if n > 0 {
+		s.log.Info("created scheduled runs", "dag_id", d.ID, "runs", n)
+		if _, err := s.store.promoteRuns(ctx); err != nil {
+			s.log.Warn("starting runs failed", "err", err)
+		}
+	}
+}
+
+// loop sweeps on NOTIFY and on a jittered poll, at most every 20 ms.
+func (s *Scheduler) loop(ctx context.Context) {
+	for {
+		s.sweep(ctx)
+		t := time.NewTimer(jitter(s.opts.PollInterval))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-s.lsn.wake:
+		case <-t.C:
+		}
+		t.Stop()
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// Sweep runs one scheduling pass now (tests and "dags trigger" use it).
+func (s *Scheduler) Sweep(ctx context.Context) { s.sweep(ctx) }
+
+func (s *Scheduler) sweep(ctx context.Context) {
+	warn := func(what string, err error) {
+		if err != nil && ctx.Err() == nil {
+			s.log.Warn(what+" failed", "err", err)
+		}
+	}
+	now := s.opts.Clock.Now()
+	for _, d := range s.reg.DAGs() {
+		_, err := s.store.createDueRuns(ctx, d, now)
+		warn("creating runs of "+d.ID, err)
+	}
+	if ids, err := s.store.runningRunIDs(ctx); err == nil && len(ids) > 0 {
+		_, err = s.store.finishRuns(ctx, ids)
+		warn("finishing runs", err)
+	} else {
+		warn("listing runs", err)
+	}
+	_, err := s.store.completeBackfills(ctx)
+	warn("completing backfills", err)
+	_, err = s.store.promoteRuns(ctx)
+	warn("starting runs", err)
+	if n, err := s.store.reapOrphans(ctx, s.opts.ReapAfter); n > 0 {
+		s.log.Warn("reaped attempts of dead workers", "attempts", n)
+	} else {
+		warn("reaping", err)
+	}
+}
+
+// Stop stops ticking and sweeping; runs and tasks are untouched.
+func (s *Scheduler) Stop(ctx context.Context) error {
+	if s.cancel == nil {
+		return nil
+	}
+	err := s.cron.Shutdown()
+	s.cancel()
+	s.wg.Wait()
+	s.log.Info("scheduler stopped")
+	return err
+}
+
+// gocronLogger adapts slog to gocron's Logger.
+type gocronLogger struct{ l *slog.Logger }
+
+func (g gocronLogger) Debug(msg string, args ...any) { g.l.Debug(msg, args...) }
+func (g gocronLogger) Error(msg string, args ...any) { g.l.Error(msg, args...) }
+func (g gocronLogger) Info(msg string, args ...any)  { g.l.Debug(msg, args...) }
+func (g gocronLogger) Warn(msg string, args ...any)  { g.l.Warn(msg, args...) }

@@ -1,0 +1,125 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/finpipe/finpipe/migrations"
+)
+
+// Store is the orchestrator's PostgreSQL persistence and the API the web
+// layer and the CLI call (ListDAGs, TriggerRun, ClearTask, CreateBackfill…).
+// Every statement it runs is in queries.go. It is safe for concurrent use by
+// any number of processes: correctness rests on transactions, row locks,
+// SKIP LOCKED and advisory locks, never on in-process state.
+type Store struct {
+	db    *pgxpool.Pool
+	clock Clock
+}
+
+// StoreOptions tune Open. Zero values mean the defaults.
+type StoreOptions struct {
+	// MaxConns sizes the connection pool (default: pgx's, max(4, CPUs)).
+	MaxConns int32
+	// Clock defaults to SystemClock.
+	Clock Clock
+}
+
+// Open connects to PostgreSQL and checks that it answers within 10 s. It
+// does not check the schema; services call CheckSchema.
+func Open(ctx context.Context, databaseURL string, opts ...StoreOptions) (*Store, error) {
+	var o StoreOptions
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	cfg, err := pgxpool.ParseConfig(databaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("%w: database URL: %v", ErrInvalid, redactErr(err))
+	}
+	if o.MaxConns > 0 {
+		cfg.MaxConns = o.MaxConns
+	}
+	if o.Clock == nil {
+		o.Clock = SystemClock{}
+	}
+	db, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("database: %v", redactErr(err))
+	}
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.Ping(pctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("cannot reach database %s: %v", redactURL(databaseURL), redactErr(err))
+	}
+	return &Store{db: db, clock: o.Clock}, nil
+}
+
+// NewStore wraps an existing pool (the caller keeps ownership of it).
+func NewStore(db *pgxpool.Pool, clock Clock) *Store {
+	if clock == nil {
+		clock = SystemClock{}
+	}
+	return &Store{db: db, clock: clock}
+}
+
+// Close closes the connection pool.
+func (s *Store) Close() { s.db.Close() }
+
+// Pool exposes the pgx pool (for migrations and health checks).
+func (s *Store) Pool() *pgxpool.Pool { return s.db }
+
+// Migrate applies pending migrations.
+func (s *Store) Migrate(ctx context.Context) ([]migrations.Migration, error) {
+	return migrations.Up(ctx, s.db)
+}
+
+// CheckSchema fails (wrapping migrations.ErrBehind) when migrations are pending.
+func (s *Store) CheckSchema(ctx context.Context) error { return migrations.Check(ctx, s.db) }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.db.Ping(ctx) }
+
+// tx runs fn in a transaction, committing when it returns nil.
+func (s *Store) tx(ctx context.Context, fn func(pgx.Tx) error) error {
+	return pgx.BeginFunc(ctx, s.db, fn)
+}
+
+// isUniqueViolation reports a unique-constraint error (SQLSTATE 23505).
+func isUniqueViolation(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23505"
+}
+
+// redactURL hides the password of a database URL for error messages.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return "(unparsable URL)"
+	}
+	return u.Redacted()
+}
+
+// redactErr strips pgx's echo of the connection string from an error.
+func redactErr(err error) string {
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		return ce.Unwrap().Error()
+	}
+	return err.Error()
+}
+
+// notify sends a NOTIFY inside tx (delivered on commit).
+func notify(ctx context.Context, q interface {
+	Exec(context.Context, string, ...any) (pgconn.CommandTag, error)
+}, channel string) error {
+	_, err := q.Exec(ctx, sqlNotify, channel, "")
+	return err
+}

@@ -1,0 +1,215 @@
+package scheduler
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// claimedTask is an attempt a worker claimed: everything needed to run it.
+type claimedTask struct {
+	RunID, TaskID, DAGID string
+	Try                  int
+	Timeout              time.Duration
+	Retry                retryPolicy
+	Logical              time.Time
+	IntervalStart        time.Time
+	IntervalEnd          time.Time
+	Conf, Params         map[string]any
+}
+
+// claim takes up to n ready task instances for a worker, moving them to
+// queued and incrementing their try number (the attempt's fencing token).
+// The advisory lock and the claim go in one batch: one round trip, one
+// implicit transaction.
+func (s *Store) claim(ctx context.Context, workerID, host string, pools, dagIDs []string, n int) ([]claimedTask, error) {
+	if pools == nil {
+		pools = []string{}
+	}
+	b := &pgx.Batch{}
+	b.Queue(sqlAdvisoryXactLock, lockClaim)
+	b.Queue(sqlClaim, n, workerID, host, pools, dagIDs)
+	br := s.db.SendBatch(ctx, b)
+	defer br.Close()
+	if _, err := br.Exec(); err != nil {
+		return nil, err
+	}
+	rows, err := br.Query()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []claimedTask
+	for rows.Next() {
+		var c claimedTask
+		var timeout, delay, maxDelay int64
+		var conf, params []byte
+		if err := rows.Scan(&c.RunID, &c.TaskID, &c.DAGID, &c.Try, &c.Retry.MaxTries, &timeout, &delay,
+			&maxDelay, &c.Retry.Exponential, &c.Logical, &c.IntervalStart, &c.IntervalEnd, &conf, &params); err != nil {
+			return nil, err
+		}
+		c.Timeout = time.Duration(timeout) * time.Millisecond
+		c.Retry.RetryDelay = time.Duration(delay) * time.Millisecond
+		c.Retry.MaxRetryDelay = time.Duration(maxDelay) * time.Millisecond
+		c.Conf, c.Params = map[string]any{}, map[string]any{}
+		_ = json.Unmarshal(conf, &c.Conf)
+		_ = json.Unmarshal(params, &c.Params)
+		for k, v := range c.Conf {
+			c.Params[k] = v
+		}
+		c.Logical, c.IntervalStart, c.IntervalEnd = c.Logical.UTC(), c.IntervalStart.UTC(), c.IntervalEnd.UTC()
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// startAttempt moves a claimed attempt from queued to running; false means
+// the claim was lost (cleared, marked or reaped meanwhile).
+func (s *Store) startAttempt(ctx context.Context, c claimedTask, workerID string) (bool, error) {
+	tag, err := s.db.Exec(ctx, sqlStartTI, c.RunID, c.TaskID, c.Try, workerID)
+	return tag.RowsAffected() == 1, err
+}
+
+// attemptEnd is how an attempt ended, as reported by a worker or the reaper.
+type attemptEnd struct {
+	RunID, TaskID string
+	Try           int         // fencing token: only this attempt may be finished
+	From          []TaskState // states the attempt may still be in
+	To            TaskState   // success, failed or up_for_retry
+	Error         string
+	RetryIn       time.Duration
+	GiveBack      int // tries returned to the budget (worker shutdown)
+}
+
+// finishAttempt records an attempt's end. In the same transaction every
+// downstream task whose upstream tasks are now all done is decided, so a
+// successor is scheduled (and workers notified) the moment its upstream
+// commits. It returns false when the fence rejected a stale report.
+func (s *Store) finishAttempt(ctx context.Context, e attemptEnd) (bool, error) {
+	from := make([]string, len(e.From))
+	for i, st := range e.From {
+		from[i] = string(st)
+	}
+	var finished bool
+	var scheduled int
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		var downstream []string
+		err := tx.QueryRow(ctx, sqlFinishTI, e.RunID, e.TaskID, e.Try, from, string(e.To), e.Error,
+			e.RetryIn.Seconds(), e.GiveBack).Scan(&downstream)
+		if err == pgx.ErrNoRows {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		finished = true
+		if !e.To.Finished() || len(downstream) == 0 {
+			return nil
+		}
+		ready, err := bumpDownstream(ctx, tx, e.RunID, downstream, e.To)
+		if err != nil {
+			return err
+		}
+		if scheduled, err = settle(ctx, tx, e.RunID, ready); err != nil {
+			return err
+		}
+		if scheduled > 0 {
+			return notify(ctx, tx, chanTasks)
+		}
+		return nil
+	})
+	if err != nil || !finished {
+		return finished, err
+	}
+	if e.To.Finished() && scheduled == 0 {
+		_, err = s.finishRuns(ctx, []string{e.RunID})
+	}
+	return true, err
+}
+
+// waitingTask is a task in 'none' with its upstream counters.
+type waitingTask struct {
+	TaskID     string
+	Rule       TriggerRule
+	Counts     upstreamCounts
+	Done       int
+	Downstream []string
+}
+
+func scanWaiting(rows pgx.Rows) ([]waitingTask, error) {
+	defer rows.Close()
+	var out []waitingTask
+	for rows.Next() {
+		var w waitingTask
+		if err := rows.Scan(&w.TaskID, &w.Rule, &w.Counts.Total, &w.Done, &w.Counts.Success,
+			&w.Counts.Failed, &w.Counts.Skipped, &w.Downstream); err != nil {
+			return nil, err
+		}
+		out = append(out, w)
+	}
+	return out, rows.Err()
+}
+
+// bumpDownstream counts one finished upstream (with outcome st) into each
+// of the given downstream tasks that is still waiting.
+func bumpDownstream(ctx context.Context, tx pgx.Tx, runID string, downstream []string, st TaskState) ([]waitingTask, error) {
+	var ok, failed, skipped int
+	switch st {
+	case TaskSuccess:
+		ok = 1
+	case TaskFailed, TaskUpstreamFailed:
+		failed = 1
+	case TaskSkipped:
+		skipped = 1
+	}
+	rows, err := tx.Query(ctx, sqlBumpDownstream, runID, downstream, ok, failed, skipped)
+	if err != nil {
+		return nil, err
+	}
+	return scanWaiting(rows)
+}
+
+// settle applies the trigger rule of every waiting task whose upstream tasks
+// are all done, and cascades: a task decided upstream_failed or skipped is
+// itself a finished upstream for its own downstream. Returns how many tasks
+// became scheduled.
+func settle(ctx context.Context, tx pgx.Tx, runID string, waiting []waitingTask) (int, error) {
+	scheduled := 0
+	for len(waiting) > 0 {
+		var ids, states []string
+		type outcome struct {
+			downstream []string
+			state      TaskState
+		}
+		var cascade []outcome
+		for _, w := range waiting {
+			if w.Done < w.Counts.Total {
+				continue
+			}
+			st := w.Rule.decide(w.Counts)
+			ids, states = append(ids, w.TaskID), append(states, string(st))
+			if st == TaskScheduled {
+				scheduled++
+			} else if len(w.Downstream) > 0 {
+				cascade = append(cascade, outcome{w.Downstream, st})
+			}
+		}
+		if len(ids) == 0 {
+			break
+		}
+		if _, err := tx.Exec(ctx, sqlDecideTIs, runID, ids, states); err != nil {
+			return scheduled, err
+		}
+		waiting = nil
+		for _, c := range cascade {
+			next, err := bumpDownstream(ctx, tx, runID, c.downstream, c.state)
+			if err != nil {
+				return scheduled, err
+			}
+			waiting = append(waiting, next...)
+		}
+	}
+	return scheduled, nil
+}

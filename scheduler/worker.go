@@ -1,0 +1,320 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+)
+
+// WorkerOptions configure a Worker. Zero values mean the defaults.
+type WorkerOptions struct {
+	// ID names the worker in task instances and the workers table
+	// (default "<hostname>-<pid>-<random>").
+	ID string
+	// Concurrency is how many attempts run at once (default 8).
+	Concurrency int
+	// Pools restricts the worker to these pools (default: every pool).
+	Pools []string
+	// PollInterval is the fallback poll when no NOTIFY arrives (default 1s, ±20% jitter).
+	PollInterval time.Duration
+	// HeartbeatInterval (default 5s) must be well under the scheduler's ReapAfter.
+	HeartbeatInterval time.Duration
+	// ShutdownGrace is how long Stop lets running attempts finish (default 30s).
+	ShutdownGrace time.Duration
+	Logger        *slog.Logger
+}
+
+// Worker claims ready task instances of the DAGs in its registry and runs
+// them in-process, Concurrency at a time. Run any number of workers, in
+// one process or on many machines: PostgreSQL hands each attempt to one.
+type Worker struct {
+	store *Store
+	reg   *Registry
+	opts  WorkerOptions
+	host  string
+	log   *slog.Logger
+
+	ctx      context.Context // background work (heartbeats, listener)
+	cancel   context.CancelFunc
+	runCtx   context.Context // attempts; cancelled when the grace period ends
+	runStop  context.CancelCauseFunc
+	stopping chan struct{}
+	freed    chan struct{}
+	lsn      *listener
+	loops    sync.WaitGroup
+	tasks    sync.WaitGroup
+
+	mu       sync.Mutex
+	inflight map[attemptKey]inflightAttempt
+	started  bool
+}
+
+// inflightAttempt is an attempt this worker runs; since is when it was
+// claimed, so a heartbeat answer older than the claim cannot cancel it.
+type inflightAttempt struct {
+	cancel context.CancelCauseFunc
+	since  time.Time
+}
+
+type attemptKey struct {
+	runID, taskID string
+	try           int
+}
+
+// NewWorker prepares a worker; Start runs it.
+func NewWorker(store *Store, reg *Registry, opts WorkerOptions) *Worker {
+	host, _ := os.Hostname()
+	if opts.ID == "" {
+		opts.ID = fmt.Sprintf("%s-%d-%04x", host, os.Getpid(), int(randFloat()*0xffff))
+	}
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = 8
+	}
+	if opts.PollInterval <= 0 {
+		opts.PollInterval = time.Second
+	}
+	if opts.HeartbeatInterval <= 0 {
+		opts.HeartbeatInterval = 5 * time.Second
+	}
+	if opts.ShutdownGrace <= 0 {
+		opts.ShutdownGrace = 30 * time.Second
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	return &Worker{store: store, reg: reg, opts: opts, host: host, log: opts.Logger.With("worker", opts.ID),
+		inflight: map[attemptKey]inflightAttempt{}}
+}
+
+// ID returns the worker's id.
+func (w *Worker) ID() string { return w.opts.ID }
+
+// Start registers the worker and starts claiming. It fails when the
+// database schema is behind.
+func (w *Worker) Start(ctx context.Context) error {
+	if err := w.store.CheckSchema(ctx); err != nil {
+		return err
+	}
+	if _, err := w.store.db.Exec(ctx, sqlRegisterWorker, w.opts.ID, w.host, os.Getpid(), nonNil(w.opts.Pools), w.opts.Concurrency); err != nil {
+		return fmt.Errorf("register worker: %w", err)
+	}
+	w.ctx, w.cancel = context.WithCancel(context.Background())
+	w.runCtx, w.runStop = context.WithCancelCause(context.Background())
+	w.stopping, w.freed = make(chan struct{}), make(chan struct{}, 1)
+	w.lsn = newListener(w.store.db, chanTasks, w.log)
+	w.started = true
+	w.loops.Add(3)
+	go func() { defer w.loops.Done(); w.lsn.run(w.ctx) }()
+	go func() { defer w.loops.Done(); w.heartbeatLoop() }()
+	go func() { defer w.loops.Done(); w.claimLoop() }()
+	w.log.Info("worker started", "concurrency", w.opts.Concurrency, "pools", w.opts.Pools)
+	return nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// Stop stops claiming, lets running attempts finish for ShutdownGrace (or
+// until ctx ends), then cancels the rest and hands them back as
+// up_for_retry without charging their retry budget.
+func (w *Worker) Stop(ctx context.Context) error {
+	if !w.started {
+		return nil
+	}
+	close(w.stopping)
+	done := make(chan struct{})
+	go func() { w.tasks.Wait(); close(done) }()
+	grace := time.NewTimer(w.opts.ShutdownGrace)
+	defer grace.Stop()
+	select {
+	case <-done:
+	case <-grace.C:
+		w.runStop(errShutdown)
+	case <-ctx.Done():
+		w.runStop(errShutdown)
+	}
+	select {
+	case <-done:
+	case <-time.After(abandonAfter + 5*time.Second):
+	}
+	w.cancel()
+	w.loops.Wait()
+	bg, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err1 := w.store.db.Exec(bg, sqlReleaseQueued, w.opts.ID)
+	_, err2 := w.store.db.Exec(bg, sqlStopWorker, w.opts.ID)
+	w.log.Info("worker stopped")
+	return errors.Join(err1, err2)
+}
+
+func (w *Worker) isStopping() bool {
+	select {
+	case <-w.stopping:
+		return true
+	default:
+		return false
+	}
+}
+
+// claimLoop claims while slots are free: right after a task finishes (its
+// successor is usually ready by then), on NOTIFY, and on a jittered poll.
+func (w *Worker) claimLoop() {
+	dagIDs := make([]string, 0)
+	for _, d := range w.reg.DAGs() {
+		dagIDs = append(dagIDs, d.ID)
+	}
+	for {
+		if w.isStopping() {
+			return
+		}
+		free := w.opts.Concurrency - w.active()
+		if free > 0 {
+			claimed, err := w.store.claim(w.ctx, w.opts.ID, w.host, w.opts.Pools, dagIDs, free)
+			if err != nil && w.ctx.Err() == nil {
+				w.log.Warn("claim failed", "err", err)
+			}
+			for _, c := range claimed {
+				w.launch(c)
+			}
+			if err == nil && len(claimed) == free {
+				continue
+			}
+		}
+		t := time.NewTimer(jitter(w.opts.PollInterval))
+		select {
+		case <-w.stopping:
+		case <-w.lsn.wake:
+		case <-w.freed:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}
+
+func (w *Worker) active() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return len(w.inflight)
+}
+
+func (w *Worker) wakeLater(d time.Duration) {
+	time.AfterFunc(d, w.lsn.signal)
+}
+
+func (w *Worker) launch(c claimedTask) {
+	key := attemptKey{c.RunID, c.TaskID, c.Try}
+	actx, cancel := context.WithCancelCause(w.runCtx)
+	w.mu.Lock()
+	w.inflight[key] = inflightAttempt{cancel: cancel, since: time.Now()}
+	w.mu.Unlock()
+	w.tasks.Add(1)
+	go func() {
+		defer w.tasks.Done()
+		defer func() {
+			w.mu.Lock()
+			delete(w.inflight, key)
+			w.mu.Unlock()
+			cancel(nil)
+			select {
+			case w.freed <- struct{}{}:
+			default:
+			}
+		}()
+		w.execute(actx, c)
+	}()
+}
+
+// execute runs one claimed attempt and reports its end.
+func (w *Worker) execute(ctx context.Context, c claimedTask) {
+	log := w.log.With("run_id", c.RunID, "task_id", c.TaskID, "try", c.Try)
+	bg := context.Background()
+	if w.isStopping() {
+		return // never started: Stop hands the claim back
+	}
+	ok, err := w.store.startAttempt(bg, c, w.opts.ID)
+	if err != nil || !ok {
+		if err != nil {
+			log.Warn("start failed", "err", err)
+		}
+		return
+	}
+	_, task, err := w.reg.Task(c.DAGID, c.TaskID)
+	if err == nil {
+		alog := newAttemptLog(w.store, c.RunID, c.TaskID, c.Try, func(err error) { log.Warn("storing task log failed", "err", err) })
+		actx, cancel := withTimeout(ctx, c.Timeout)
+		err = callTask(actx, task.Fn, newTaskContext(c, alog.Logger()))
+		cancel()
+		if err != nil {
+			alog.Logger().Error("attempt failed", "err", err)
+		}
+		alog.Close()
+	}
+	end := attemptEnd{RunID: c.RunID, TaskID: c.TaskID, Try: c.Try, From: []TaskState{TaskRunning}, To: TaskSuccess}
+	switch {
+	case errors.Is(err, errLost):
+		return // someone else owns the task now; our report would be fenced off anyway
+	case errors.Is(err, errShutdown):
+		end.To, end.Error, end.GiveBack = TaskUpForRetry, err.Error(), 1
+	case err != nil:
+		end.To, end.RetryIn = c.Retry.afterFailure(c.Try)
+		end.Error = err.Error()
+	}
+	rctx, cancel := context.WithTimeout(bg, 30*time.Second)
+	defer cancel()
+	if ok, err := w.store.finishAttempt(rctx, end); err != nil {
+		log.Error("reporting attempt failed", "err", err)
+	} else if !ok {
+		log.Info("attempt report fenced off: a newer attempt or a manual change won")
+	}
+	if end.To == TaskUpForRetry {
+		w.wakeLater(end.RetryIn)
+	}
+}
+
+// heartbeatLoop proves the worker alive and cancels attempts it no longer
+// holds (marked or cleared by hand, or reaped after a long pause).
+func (w *Worker) heartbeatLoop() {
+	t := time.NewTicker(w.opts.HeartbeatInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-w.ctx.Done():
+			return
+		case <-t.C:
+		}
+		asked := time.Now()
+		rows, err := w.store.db.Query(w.ctx, sqlHeartbeat, w.opts.ID)
+		if err != nil {
+			if w.ctx.Err() == nil {
+				w.log.Warn("heartbeat failed", "err", err)
+			}
+			continue
+		}
+		held := map[attemptKey]bool{}
+		for rows.Next() {
+			var k attemptKey
+			if rows.Scan(&k.runID, &k.taskID, &k.try) == nil {
+				held[k] = true
+			}
+		}
+		rows.Close()
+		if rows.Err() != nil {
+			continue
+		}
+		w.mu.Lock()
+		for k, a := range w.inflight {
+			if !held[k] && a.since.Before(asked) {
+				a.cancel(errLost)
+			}
+		}
+		w.mu.Unlock()
+	}
+}
