@@ -116,6 +116,9 @@ func TestInvalidValuesNameTheSetting(t *testing.T) {
 		{"FINPIPE_MAX_BATCH", "1e6", nil, `invalid FINPIPE_MAX_BATCH "1e6": must be a positive integer`},
 		{"FINPIPE_METRICS_ADDR", "nowhere", nil, `invalid FINPIPE_METRICS_ADDR "nowhere"`},
 		{"FINPIPE_API_TOKEN", "two words", nil, `invalid FINPIPE_API_TOKEN "xxxxx": must not contain spaces`},
+		{"FINPIPE_API_TOKEN", "short", nil, `invalid FINPIPE_API_TOKEN "xxxxx": must be at least 16 characters`},
+		{"FINPIPE_API_TOKEN", "change-me-api-token", nil, `is the .env.example placeholder`},
+		{"DATABASE_URL", "postgres://u:change-me-pw@db/x", nil, `invalid DATABASE_URL "postgres://u:xxxxx@db/x": has the .env.example placeholder password`},
 		{"DATABASE_URL", "mysql:secret@host", nil, `invalid DATABASE_URL "xxxxx": must be a postgres:// URL`},
 	}
 	for _, tt := range tests {

@@ -96,9 +96,22 @@ func setTopic(s *Settings, raw string) error {
 	return nil
 }
 
+// MinAPITokenLen rejects tokens short enough to guess.
+const MinAPITokenLen = 16
+
+// placeholder starts the secrets in .env.example, which must never reach a
+// running stack.
+const placeholder = "change-me"
+
 func setAPIToken(s *Settings, raw string) error {
-	if strings.IndexFunc(raw, func(r rune) bool { return r <= ' ' }) >= 0 {
+	switch {
+	case raw == "":
+	case strings.IndexFunc(raw, func(r rune) bool { return r <= ' ' }) >= 0:
 		return errors.New("must not contain spaces or control characters")
+	case len(raw) < MinAPITokenLen:
+		return fmt.Errorf("must be at least %d characters (e.g. openssl rand -hex 32)", MinAPITokenLen)
+	case strings.HasPrefix(raw, placeholder):
+		return errors.New("is the .env.example placeholder; generate one with openssl rand -hex 32")
 	}
 	s.APIToken = raw
 	return nil
@@ -111,8 +124,12 @@ func setDatabaseURL(s *Settings, raw string) error {
 	switch {
 	case v == "":
 	case strings.HasPrefix(v, "postgres://") || strings.HasPrefix(v, "postgresql://"):
-		if _, err := url.Parse(v); err != nil {
+		u, err := url.Parse(v)
+		if err != nil {
 			return errors.New("is not a valid URL")
+		}
+		if pw, _ := u.User.Password(); strings.HasPrefix(pw, placeholder) {
+			return errors.New("has the .env.example placeholder password; set POSTGRES_PASSWORD in .env")
 		}
 	case strings.Contains(v, "="):
 		for _, field := range strings.Fields(v) {

@@ -28,7 +28,7 @@ func TestRedactDatabaseURL(t *testing.T) {
 // a log: the config table, %v, slog, and an error message.
 func TestSecretsNeverPrinted(t *testing.T) {
 	clearEnv(t)
-	t.Setenv("FINPIPE_API_TOKEN", "tok-s3cret")
+	t.Setenv("FINPIPE_API_TOKEN", "tok-s3cret-0123456789")
 	t.Setenv("DATABASE_URL", "postgres://u:pw-s3cret@db/finpipe")
 	s, err := FromEnv()
 	if err != nil {
