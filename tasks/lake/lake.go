@@ -1,6 +1,7 @@
 // Package lake names the medallion tables of DESIGN.md "The lake" — their
 // folders, Delta schemas, partition columns and column positions — and opens
-// them all at once, so that every task and tool agrees on one layout.
+// them all at once, so that every task and tool agrees on one layout. The
+// lake directory itself is config.Settings.LakeDir: <data dir>/<env>/lake.
 package lake
 
 import (
@@ -10,24 +11,6 @@ import (
 
 	"github.com/finpipe/finpipe/delta"
 )
-
-// DefaultEnv is the environment used when ENV is unset.
-const DefaultEnv = "dev"
-
-// Dir returns the lake directory <dataDir>/<env>/lake. An empty env means
-// DefaultEnv. The env must be a plain name (letters, digits, '-', '_') so it
-// can never point outside the data directory.
-func Dir(dataDir, env string) (string, error) {
-	if env == "" {
-		env = DefaultEnv
-	}
-	for _, c := range env {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-			return "", fmt.Errorf("lake: environment %q must contain only letters, digits, '-' and '_'", env)
-		}
-	}
-	return filepath.Join(dataDir, env, "lake"), nil
-}
 
 // Lake holds the six tables of one lake directory.
 type Lake struct {
