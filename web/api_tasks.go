@@ -1,0 +1,108 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/finpipe/finpipe/scheduler"
+)
+
+// GET /api/v1/dags/{dag_id}/runs/{run_id}/tasks
+func (s *server) apiListTasks(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	run, err := s.runOf(ctx, pathParam(r, "dag_id"), pathParam(r, "run_id"))
+	if err != nil {
+		return err
+	}
+	tis, err := s.orch.ListTaskInstances(ctx, run.RunID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"task_instances": tis, "total_entries": len(tis)})
+	return nil
+}
+
+// GET /api/v1/dags/{dag_id}/runs/{run_id}/tasks/{task_id}: with every attempt.
+func (s *server) apiGetTask(w http.ResponseWriter, r *http.Request) error {
+	ti, err := s.taskOf(r.Context(), pathParam(r, "dag_id"), pathParam(r, "run_id"), pathParam(r, "task_id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, ti)
+	return nil
+}
+
+// markBody is PATCH .../tasks/{task_id}'s body: the state to set by hand.
+type markBody struct {
+	State scheduler.TaskState `json:"state"`
+}
+
+// markable lists the states a person may set; the scheduler decides the rest.
+func markable(s scheduler.TaskState) error {
+	if s != scheduler.TaskSuccess && s != scheduler.TaskFailed {
+		return badRequest(`state must be "success" or "failed"`)
+	}
+	return nil
+}
+
+// PATCH /api/v1/dags/{dag_id}/runs/{run_id}/tasks/{task_id}: mark success or failed.
+func (s *server) apiMarkTask(w http.ResponseWriter, r *http.Request) error {
+	var body markBody
+	if err := decodeJSON(w, r, &body, false); err != nil {
+		return err
+	}
+	if err := markable(body.State); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	ti, err := s.taskOf(ctx, pathParam(r, "dag_id"), pathParam(r, "run_id"), pathParam(r, "task_id"))
+	if err != nil {
+		return err
+	}
+	if err := s.orch.MarkTask(ctx, ti.RunID, ti.TaskID, body.State); err != nil {
+		return err
+	}
+	if ti, err = s.orch.GetTaskInstance(ctx, ti.RunID, ti.TaskID); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, ti)
+	return nil
+}
+
+// clearBody is POST .../clear's body; downstream defaults to true, as the
+// UI's checkbox does, because a cleared task's downstream results are stale.
+type clearBody struct {
+	Downstream *bool `json:"downstream"`
+}
+
+// POST /api/v1/dags/{dag_id}/runs/{run_id}/tasks/{task_id}/clear
+func (s *server) apiClearTask(w http.ResponseWriter, r *http.Request) error {
+	var body clearBody
+	if err := decodeJSON(w, r, &body, true); err != nil {
+		return err
+	}
+	downstream := body.Downstream == nil || *body.Downstream
+	ctx := r.Context()
+	ti, err := s.taskOf(ctx, pathParam(r, "dag_id"), pathParam(r, "run_id"), pathParam(r, "task_id"))
+	if err != nil {
+		return err
+	}
+	if err := s.orch.ClearTask(ctx, ti.RunID, ti.TaskID, downstream); err != nil {
+		return err
+	}
+	tis, err := s.orch.ListTaskInstances(ctx, ti.RunID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"task_instances": tis, "total_entries": len(tis)})
+	return nil
+}
+
+// tryParam reads {try} and checks the attempt exists (1..current try).
+func tryParam(r *http.Request, ti scheduler.TaskInstance) (int, error) {
+	try, err := strconv.Atoi(pathParam(r, "try"))
+	if err != nil || try < 1 || try > ti.TryNumber {
+		return 0, notFound("task " + ti.TaskID + " has no attempt " + pathParam(r, "try"))
+	}
+	return try, nil
+}

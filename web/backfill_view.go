@@ -1,0 +1,44 @@
+package web
+
+import "github.com/finpipe/finpipe/scheduler"
+
+// backfillView is a backfill as the API and the UI show it: the store's
+// record plus its progress, derived from the run counts by state.
+type backfillView struct {
+	scheduler.Backfill
+	Progress progress `json:"progress"`
+}
+
+// progress counts a backfill's runs: Done = finished (success or failed).
+type progress struct {
+	Total   int `json:"total"`
+	Done    int `json:"done"`
+	Success int `json:"success"`
+	Failed  int `json:"failed"`
+	Running int `json:"running"`
+	Queued  int `json:"queued"`
+}
+
+func viewBackfill(b scheduler.Backfill) backfillView {
+	c := b.RunCounts
+	p := progress{Success: c[string(scheduler.RunSuccess)], Failed: c[string(scheduler.RunFailed)],
+		Running: c[string(scheduler.RunRunning)], Queued: c[string(scheduler.RunQueued)]}
+	for _, n := range c {
+		p.Total += n
+	}
+	p.Done = p.Success + p.Failed
+	return backfillView{Backfill: b, Progress: p}
+}
+
+func viewBackfills(bs []scheduler.Backfill) []backfillView {
+	out := make([]backfillView, len(bs))
+	for i, b := range bs {
+		out[i] = viewBackfill(b)
+	}
+	return out
+}
+
+// Active reports whether the backfill may still start runs.
+func (b backfillView) Active() bool {
+	return b.State == scheduler.BackfillRunning || b.State == scheduler.BackfillPaused
+}

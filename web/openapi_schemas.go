@@ -1,0 +1,101 @@
+package web
+
+// The OpenAPI document's schemas: the JSON the handlers send and accept.
+// Names of fields follow the scheduler's JSON tags (Airflow's vocabulary).
+
+type schema = map[string]any
+
+func ref(name string) schema { return schema{"$ref": "#/components/schemas/" + name} }
+
+func typ(t string) schema { return schema{"type": t} }
+
+func nullable(t string) schema { return schema{"type": []any{t, "null"}} }
+
+func dateTime() schema { return schema{"type": "string", "format": "date-time"} }
+
+func nullableDateTime() schema { return schema{"type": []any{"string", "null"}, "format": "date-time"} }
+
+func enum(values ...any) schema { return schema{"type": "string", "enum": values} }
+
+func arrayOf(items schema) schema { return schema{"type": "array", "items": items} }
+
+func object(props schema, required ...any) schema {
+	s := schema{"type": "object", "properties": props}
+	if len(required) > 0 {
+		s["required"] = required
+	}
+	return s
+}
+
+func listOf(key, item string) schema {
+	return object(schema{key: arrayOf(ref(item)), "total_entries": typ("integer")}, key, "total_entries")
+}
+
+var (
+	runStates  = []any{"queued", "running", "success", "failed"}
+	taskStates = []any{"none", "scheduled", "queued", "running", "success", "failed", "up_for_retry", "upstream_failed", "skipped"}
+)
+
+func schemas() schema {
+	return schema{
+		"Error": object(schema{"error": object(schema{
+			"code":    enum("bad_request", "unauthorized", "forbidden", "not_found", "method_not_allowed", "conflict", "too_large", "internal"),
+			"message": typ("string")}, "code", "message")}, "error"),
+		"Health": object(schema{"status": enum("ok", "unavailable"),
+			"checks": schema{"type": "object", "additionalProperties": object(schema{
+				"status": enum("ok", "unavailable"), "latency_ms": typ("integer"), "error": typ("string")})}}, "status", "checks"),
+		"Task": object(schema{"task_id": typ("string"), "upstream": arrayOf(typ("string")), "downstream": arrayOf(typ("string")),
+			"retries": typ("integer"), "retry_delay": schema{"type": "number", "description": "seconds"},
+			"max_retry_delay": typ("number"), "exponential_backoff": typ("boolean"), "timeout": typ("number"),
+			"pool": typ("string"), "trigger_rule": typ("string")}),
+		"DAG": object(schema{"dag_id": typ("string"), "description": typ("string"), "schedule": typ("string"),
+			"start_date": dateTime(), "catchup": typ("boolean"), "max_active_runs": typ("integer"), "max_active_tasks": typ("integer"),
+			"params": typ("object"), "tags": arrayOf(typ("string")), "is_paused": typ("boolean"), "is_active": typ("boolean"),
+			"tasks": arrayOf(ref("Task")), "next_logical_date": nullableDateTime(),
+			"last_run": schema{"oneOf": []any{ref("DagRun"), typ("null")}}}, "dag_id", "is_paused"),
+		"DAGList":  listOf("dags", "DAG"),
+		"PatchDAG": object(schema{"is_paused": typ("boolean")}, "is_paused"),
+		"DagRun": object(schema{"run_id": typ("string"), "dag_id": typ("string"), "logical_date": dateTime(),
+			"data_interval_start": dateTime(), "data_interval_end": dateTime(),
+			"run_type": enum("scheduled", "manual", "backfill"), "state": enum(runStates...), "conf": typ("object"),
+			"backfill_id": nullable("integer"), "queued_at": dateTime(), "start_date": nullableDateTime(), "end_date": nullableDateTime()},
+			"run_id", "dag_id", "logical_date", "state"),
+		"RunPage": object(schema{"runs": arrayOf(ref("DagRun")),
+			"next_cursor": schema{"type": "string", "description": "pass as cursor for the next page; empty on the last page"}}, "runs", "next_cursor"),
+		"TriggerRun": object(schema{"run_id": typ("string"),
+			"logical_date": schema{"type": "string", "description": "RFC 3339 or YYYY-MM-DD; default now"},
+			"conf":         typ("object")}),
+		"ClearRun": object(schema{"only_failed": schema{"type": "boolean", "description": "clear only failed and upstream_failed tasks"}}),
+		"Attempt": object(schema{"try_number": typ("integer"), "state": enum(taskStates...), "start_date": nullableDateTime(),
+			"end_date": dateTime(), "duration": nullable("number"), "hostname": typ("string"), "error": typ("string")}),
+		"TaskInstance": object(schema{"run_id": typ("string"), "dag_id": typ("string"), "task_id": typ("string"),
+			"state": enum(taskStates...), "try_number": typ("integer"), "max_tries": typ("integer"),
+			"upstream": arrayOf(typ("string")), "downstream": arrayOf(typ("string")), "pool": typ("string"), "trigger_rule": typ("string"),
+			"ready_at": nullableDateTime(), "queued_at": nullableDateTime(), "start_date": nullableDateTime(), "end_date": nullableDateTime(),
+			"duration": nullable("number"), "hostname": typ("string"), "error": typ("string"), "attempts": arrayOf(ref("Attempt"))},
+			"run_id", "task_id", "state", "try_number"),
+		"TaskInstanceList": listOf("task_instances", "TaskInstance"),
+		"MarkTask":         object(schema{"state": enum("success", "failed")}, "state"),
+		"ClearTask":        object(schema{"downstream": schema{"type": "boolean", "default": true}}),
+		"LogPage": object(schema{"lines": arrayOf(object(schema{"line": typ("integer"), "time": dateTime(),
+			"level": typ("string"), "message": typ("string")})), "next_after_line": typ("integer"),
+			"following": schema{"type": "boolean", "description": "the attempt is still running: ask again with after_line=next_after_line"}},
+			"lines", "next_after_line", "following"),
+		"BackfillRequest": object(schema{"dag_id": typ("string"),
+			"from_date":          schema{"type": "string", "description": "first logical date (inclusive): YYYY-MM-DD or RFC 3339"},
+			"to_date":            schema{"type": "string", "description": "last logical date (inclusive)"},
+			"reprocess_behavior": schema{"type": "string", "enum": []any{"none", "failed", "completed"}, "default": "none"},
+			"max_active_runs":    schema{"type": "integer", "minimum": 1, "maximum": 1000, "default": defaultBackfillRuns},
+			"run_backwards":      typ("boolean"), "dag_run_conf": typ("object")}, "dag_id", "from_date", "to_date"),
+		"Backfill": object(schema{"id": typ("integer"), "dag_id": typ("string"), "from_date": dateTime(), "to_date": dateTime(),
+			"reprocess": enum("none", "failed", "completed"), "max_active_runs": typ("integer"), "run_backwards": typ("boolean"),
+			"conf": typ("object"), "state": enum("running", "paused", "cancelled", "completed"), "created_at": dateTime(),
+			"completed_at": nullableDateTime(), "run_counts": schema{"type": "object", "additionalProperties": typ("integer")},
+			"progress": object(schema{"total": typ("integer"), "done": typ("integer"), "success": typ("integer"),
+				"failed": typ("integer"), "running": typ("integer"), "queued": typ("integer")})}, "id", "dag_id", "state", "progress"),
+		"BackfillList": listOf("backfills", "Backfill"),
+		"DryRun": object(schema{"dates": arrayOf(object(schema{"logical_date": dateTime(),
+			"action": enum("create", "reprocess", "skip"), "existing_run_id": typ("string"), "existing_state": enum(runStates...)})),
+			"total_entries": typ("integer")}, "dates", "total_entries"),
+	}
+}

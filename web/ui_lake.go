@@ -1,0 +1,52 @@
+package web
+
+import (
+	"net/http"
+	"time"
+)
+
+type lakePage struct {
+	LakeDir  string
+	Tables   []tableStat
+	Lag      []PartitionLag
+	LagError string
+	LagOn    bool
+	Gold     goldDashboard
+	GoldErr  string
+}
+
+// GET /lake?day=YYYY-MM-DD
+func (s *server) uiLake(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	day := r.URL.Query().Get("day")
+	if day != "" {
+		if _, err := time.Parse(time.DateOnly, day); err != nil {
+			s.uiError(w, r, badRequest("day must be a date (YYYY-MM-DD)"))
+			return
+		}
+	}
+	page := lakePage{LakeDir: s.lakeDir, LagOn: s.watermarks != nil}
+	if s.lakeDir != "" {
+		for _, name := range lakeTables {
+			page.Tables = append(page.Tables, s.statTable(ctx, name))
+		}
+	}
+	// The poller refreshes only the table list and lag; charts load once.
+	if s.lakeDir != "" && r.URL.Query().Get("fragment") == "" {
+		g, err := s.loadGold(ctx, day)
+		if err != nil {
+			s.log.Warn("lake: gold dashboard", "err", err)
+			page.GoldErr = "cannot read the Gold tables (see the server log)"
+		}
+		page.Gold = g
+	}
+	if page.LagOn {
+		lag, err := s.kafkaLag(ctx)
+		if err != nil {
+			s.log.Warn("lake: kafka lag", "err", err)
+			page.LagError = "Kafka is not reachable"
+		}
+		page.Lag = lag
+	}
+	s.render(w, r, http.StatusOK, "lake", "Lake", page)
+}

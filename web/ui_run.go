@@ -1,0 +1,44 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/finpipe/finpipe/scheduler"
+)
+
+type runPage struct {
+	Run   scheduler.DagRun
+	Tasks []scheduler.TaskInstance
+}
+
+// GET /dags/{dag_id}/runs/{run_id}
+func (s *server) uiRun(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	run, err := s.runOf(ctx, pathParam(r, "dag_id"), pathParam(r, "run_id"))
+	if err != nil {
+		s.uiError(w, r, err)
+		return
+	}
+	tis, err := s.orch.ListTaskInstances(ctx, run.RunID)
+	if err != nil {
+		s.uiError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "run", "Run "+run.RunID, runPage{Run: run, Tasks: tis})
+}
+
+// POST /dags/{dag_id}/runs/{run_id}/clear
+func (s *server) uiClearRun(w http.ResponseWriter, r *http.Request) {
+	dagID, runID := pathParam(r, "dag_id"), pathParam(r, "run_id")
+	here := "/dags/" + dagID + "/runs/" + runID
+	run, err := s.runOf(r.Context(), dagID, runID)
+	onlyFailed := r.PostFormValue("only_failed") == "true"
+	if err == nil {
+		err = s.orch.ClearRun(r.Context(), run.RunID, onlyFailed)
+	}
+	msg := "Cleared every task of the run."
+	if onlyFailed {
+		msg = "Cleared the run's failed tasks."
+	}
+	s.actionDone(w, r, here, msg, err)
+}
