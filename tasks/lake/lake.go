@@ -28,6 +28,18 @@ type Lake struct {
 // existing table with another schema is an error: writing rows of the wrong
 // shape would corrupt it.
 func Open(dir string) (*Lake, error) {
+	return open(dir, func(path string, s Spec) (*delta.Table, error) {
+		return delta.Create(path, s.Schema, s.PartitionColumns)
+	})
+}
+
+// OpenExisting opens the tables without creating any, for tools that must
+// only read (lake check): a missing table is an error.
+func OpenExisting(dir string) (*Lake, error) {
+	return open(dir, func(path string, _ Spec) (*delta.Table, error) { return delta.Open(path) })
+}
+
+func open(dir string, openTable func(path string, s Spec) (*delta.Table, error)) (*Lake, error) {
 	l := &Lake{Dir: dir}
 	dst := map[string]**delta.Table{
 		BronzeTransactions: &l.Bronze, SilverTransactions: &l.Silver, SilverRejected: &l.Rejected,
@@ -35,7 +47,7 @@ func Open(dir string) (*Lake, error) {
 		GoldDailyCurrencySummary: &l.CurrencySummary,
 	}
 	for _, s := range Specs() {
-		t, err := delta.Create(l.Path(s.Name), s.Schema, s.PartitionColumns)
+		t, err := openTable(l.Path(s.Name), s)
 		if err != nil {
 			return nil, fmt.Errorf("lake: table %s: %w", s.Name, err)
 		}

@@ -1,0 +1,35 @@
+package main
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/finpipe/finpipe/delta"
+	"github.com/finpipe/finpipe/tasks/lake"
+)
+
+func TestLakeCheckExitStatus(t *testing.T) {
+	dir := t.TempDir()
+	if code := run([]string{"lake", "check", dir}); code != 2 {
+		t.Fatalf("check of a directory without tables: exit %d, want 2", code)
+	}
+	l, err := lake.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code := run([]string{"lake", "check", "--json", dir}); code != 0 {
+		t.Fatalf("check of an empty lake: exit %d, want 0", code)
+	}
+	now := time.Now()
+	twice := []delta.Row{
+		lake.BronzeRow("transactions", 0, 0, now, nil, []byte("{}"), now),
+		lake.BronzeRow("transactions", 0, 0, now, nil, []byte("{}"), now),
+	}
+	if _, err := l.Bronze.Append(context.Background(), twice, delta.CommitOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if code := run([]string{"lake", "check", dir}); code != 1 {
+		t.Fatalf("check of a lake with a duplicate offset: exit %d, want 1", code)
+	}
+}
