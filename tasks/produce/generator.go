@@ -34,6 +34,7 @@ type Generator struct {
 	recent   []record.Transaction
 	recentAt int
 	badSeq   int
+	userIDs  []string
 }
 
 const recentSize = 1024
@@ -93,7 +94,7 @@ func (g *Generator) transaction(eventTime time.Time) record.Transaction {
 	c := countries[g.country.Uint64()]
 	return record.Transaction{
 		TransactionID: g.uuid(),
-		UserID:        fmt.Sprintf("user_%05d", g.users.Uint64()),
+		UserID:        g.user(g.users.Uint64()),
 		Amount:        g.amount(m.typical*c.scale, zeroDecimalCurrencies[c.currency]),
 		Currency:      c.currency,
 		Merchant:      m.name,
@@ -106,7 +107,8 @@ func (g *Generator) transaction(eventTime time.Time) record.Transaction {
 }
 
 // amount draws from a log-normal around typical, in whole cents (or whole
-// units), at least the smallest unit and at most record.MaxAmount.
+// units), at least the smallest unit and at most record.MaxAmount. The float
+// only shapes the random draw; the amount is exact cents from there on.
 func (g *Generator) amount(typical float64, whole bool) decimal.Decimal {
 	v := typical * math.Exp(g.rng.NormFloat64()*0.6-0.18)
 	if whole {
@@ -128,8 +130,34 @@ func (g *Generator) status() string {
 
 // uuid returns a random (version 4 layout) UUID from the seeded source.
 func (g *Generator) uuid() string {
+	const hexDigits = "0123456789abcdef"
 	hi, lo := g.rng.Uint64(), g.rng.Uint64()
 	hi = hi&^0xf000 | 0x4000         // version 4
 	lo = lo&^(0xc<<60) | (0x8 << 60) // RFC 4122 variant
-	return fmt.Sprintf("%08x-%04x-%04x-%04x-%012x", hi>>32, (hi>>16)&0xffff, hi&0xffff, lo>>48, lo&0xffffffffffff)
+	var b [36]byte
+	j := 0
+	for i := 0; i < 32; i++ {
+		if i == 8 || i == 12 || i == 16 || i == 20 {
+			b[j] = '-'
+			j++
+		}
+		word, shift := hi, 60-4*i
+		if i >= 16 {
+			word, shift = lo, 60-4*(i-16)
+		}
+		b[j] = hexDigits[(word>>shift)&0xf]
+		j++
+	}
+	return string(b[:])
+}
+
+// user returns the id of user n, formatting each id once.
+func (g *Generator) user(n uint64) string {
+	if g.userIDs == nil {
+		g.userIDs = make([]string, g.opts.Users)
+	}
+	if g.userIDs[n] == "" {
+		g.userIDs[n] = fmt.Sprintf("user_%05d", n)
+	}
+	return g.userIDs[n]
 }

@@ -46,7 +46,7 @@ func Statuses() []string { return append([]string(nil), statuses[:]...) }
 // number with two decimals, event_time as RFC 3339 UTC. Validate of the result
 // (with a Kafka timestamp not before the event) returns the same Transaction.
 func (t Transaction) JSON() []byte {
-	return t.AppendJSON(make([]byte, 0, 256))
+	return t.AppendJSON(make([]byte, 0, 384))
 }
 
 // AppendJSON appends JSON() to dst, for producers that reuse a buffer.

@@ -1,0 +1,179 @@
+package produce
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/finpipe/finpipe/internal/kafka"
+	"github.com/finpipe/finpipe/internal/testenv"
+	"github.com/finpipe/finpipe/tasks/record"
+)
+
+// readAll reads every partition of topic from the start.
+func readAll(t testing.TB, brokers, topic string) []kafka.Record {
+	t.Helper()
+	ctx := context.Background()
+	ps, err := kafka.Partitions(ctx, brokers, topic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all []kafka.Record
+	for _, p := range ps {
+		recs, _, err := kafka.ReadRange(ctx, brokers, topic, p, 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, recs...)
+	}
+	return all
+}
+
+func TestProduce(t *testing.T) {
+	brokers := testenv.Kafka(t)
+	topic := testenv.Topic(t, brokers, 3)
+	opts := testOptions()
+	opts.Count = 5000
+	opts.Clock = nil // real time: the broker stamps records now
+	st, err := Produce(context.Background(), brokers, topic, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Sent != 5000 || st.Valid+st.Bad+st.Duplicates+st.Late != 5000 || st.Bad == 0 || st.Duplicates == 0 || st.Late == 0 {
+		t.Fatalf("stats %+v", st)
+	}
+	recs := readAll(t, brokers, topic)
+	if len(recs) != 5000 {
+		t.Fatalf("read back %d records", len(recs))
+	}
+	perReason := map[record.Reason]int64{}
+	partitionsOfUser := map[string]int32{}
+	for _, r := range recs {
+		tx, rej := record.Validate(r.Value, r.Timestamp)
+		if rej != nil {
+			perReason[rej.Reason]++
+			continue
+		}
+		if string(r.Key) != tx.UserID {
+			t.Fatalf("key %q for user %q", r.Key, tx.UserID)
+		}
+		if p, ok := partitionsOfUser[tx.UserID]; ok && p != r.Partition {
+			t.Fatalf("user %s in partitions %d and %d", tx.UserID, p, r.Partition)
+		}
+		partitionsOfUser[tx.UserID] = r.Partition
+	}
+	for reason, n := range st.BadByReason {
+		if perReason[reason] != n {
+			t.Errorf("%s: produced %d, validator found %d", reason, n, perReason[reason])
+		}
+	}
+	t.Logf("%d messages in %v: %.0f msg/s", st.Sent, st.Elapsed, st.PerSecond())
+}
+
+func TestProduceRate(t *testing.T) {
+	brokers := testenv.Kafka(t)
+	topic := testenv.Topic(t, brokers, 1)
+	st, err := Produce(context.Background(), brokers, topic, Options{Count: 50, Rate: 100, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Elapsed < 450*time.Millisecond || st.Elapsed > 3*time.Second {
+		t.Fatalf("50 messages at 100/s took %v", st.Elapsed)
+	}
+}
+
+func TestProduceFileByteForByte(t *testing.T) {
+	brokers := testenv.Kafka(t)
+	topic := testenv.Topic(t, brokers, 1)
+	lines := []string{
+		`{"user_id":"u1","amount":1}`,
+		``,
+		"not json \xff",
+		`{"user_id":7}`,
+		"  {\"user_id\" : \"u\\u0032\"}\r",
+		strings.Repeat("x", 200<<10), // longer than the read buffer
+	}
+	path := filepath.Join(t.TempDir(), "in.jsonl")
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	st, err := ProduceFile(context.Background(), brokers, topic, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := readAll(t, brokers, topic)
+	if st.Sent != int64(len(lines)) || len(recs) != len(lines) {
+		t.Fatalf("sent %d, read %d, want %d", st.Sent, len(recs), len(lines))
+	}
+	wantKeys := []string{"u1", "", "", "", "u2", ""}
+	for i, r := range recs {
+		if !bytes.Equal(r.Value, []byte(lines[i])) {
+			t.Errorf("line %d: value %.40q, want %.40q", i, r.Value, lines[i])
+		}
+		if string(r.Key) != wantKeys[i] || (wantKeys[i] == "" && r.Key != nil) {
+			t.Errorf("line %d: key %q, want %q", i, r.Key, wantKeys[i])
+		}
+	}
+
+	st, err = ProduceFile(context.Background(), brokers, topic, path, Options{Count: 2})
+	if err != nil || st.Sent != 2 {
+		t.Fatalf("count-limited file: %+v, %v", st, err)
+	}
+	if _, err := ProduceFile(context.Background(), brokers, topic, filepath.Join(t.TempDir(), "none"), Options{}); err == nil {
+		t.Fatal("missing file accepted")
+	}
+}
+
+func TestProduceErrors(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if _, err := Produce(ctx, "127.0.0.1:1", "transactions", Options{Count: 1}); err == nil || !strings.Contains(err.Error(), "unreachable") {
+		t.Fatalf("unreachable cluster: %v", err)
+	}
+	brokers := testenv.Kafka(t)
+	if _, err := Produce(context.Background(), brokers, "no-such-topic-x", Options{Count: 1}); err == nil || !strings.Contains(err.Error(), "does not exist") {
+		t.Fatalf("missing topic: %v", err)
+	}
+	if _, err := Produce(context.Background(), brokers, "t", Options{Count: 1, BadRatio: 2}); err == nil {
+		t.Fatal("bad options accepted")
+	}
+}
+
+func TestProgressBar(t *testing.T) {
+	var buf bytes.Buffer
+	p := newProgressBar(&buf, 200)
+	p.update(100)
+	p.finish(200)
+	if out := buf.String(); !strings.Contains(out, " 50%") || !strings.Contains(out, "100%  200/200") {
+		t.Fatalf("progress output %q", out)
+	}
+}
+
+// BenchmarkProduce sends 200k generated transactions per iteration and
+// reports messages per second, acknowledged (acks=all).
+func BenchmarkProduce(b *testing.B) {
+	brokers := testenv.Kafka(b)
+	topic := testenv.Topic(b, brokers, 3)
+	const n = 200_000
+	var total time.Duration
+	for i := 0; b.Loop(); i++ {
+		st, err := Produce(context.Background(), brokers, topic, Options{Count: n, Seed: int64(i), BadRatio: 0.05, DuplicateRatio: 0.02, LateRatio: 0.02})
+		if err != nil {
+			b.Fatal(err)
+		}
+		total += st.Elapsed
+	}
+	b.ReportMetric(float64(n*b.N)/total.Seconds(), "msgs/s")
+}
+
+// BenchmarkGenerator measures making messages without Kafka.
+func BenchmarkGenerator(b *testing.B) {
+	g := NewGenerator(Options{Seed: 1, BadRatio: 0.05})
+	for b.Loop() {
+		g.Next()
+	}
+}
