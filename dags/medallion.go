@@ -1,0 +1,167 @@
+package dags
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/finpipe/finpipe/internal/config"
+	"github.com/finpipe/finpipe/internal/kafka"
+	"github.com/finpipe/finpipe/scheduler"
+	"github.com/finpipe/finpipe/tasks/aggregate"
+	"github.com/finpipe/finpipe/tasks/clean"
+	"github.com/finpipe/finpipe/tasks/ingest"
+	"github.com/finpipe/finpipe/tasks/lake"
+)
+
+// Pipeline is what the pipeline DAGs need from the process that runs them.
+// Zero fields mean the documented defaults.
+type Pipeline struct {
+	LakeDir string // <data dir>/<env>/lake (config.Settings.LakeDir)
+	Brokers string // Kafka bootstrap servers, comma-separated
+	Topic   string // default "transactions"
+	// IngestGroups splits ingest into this many tasks, each reading every
+	// IngestGroups-th partition, so that several workers ingest in parallel
+	// (default 1).
+	IngestGroups int
+	// MaxBatch bounds the records of one ingest task run and of one clean
+	// run (defaults: ingest.DefaultMaxRecords, clean.DefaultMaxRecords).
+	MaxBatch int
+	// AllowedLateness is clean's late_event tolerance (default 48 h).
+	AllowedLateness time.Duration
+}
+
+// PipelineFrom takes the pipeline settings from the process configuration.
+// brokers are the Kafka bootstrap servers actually in use (the embedded
+// broker's address when KAFKA_BROKERS is unset).
+func PipelineFrom(s *config.Settings, brokers string) Pipeline {
+	return Pipeline{LakeDir: s.LakeDir(), Brokers: brokers, Topic: s.Topic,
+		MaxBatch: s.MaxBatch, AllowedLateness: s.AllowedLateness}
+}
+
+// Pipelines returns the three pipeline DAGs of DESIGN.md.
+func Pipelines(p Pipeline) []*scheduler.DAG {
+	return []*scheduler.DAG{Medallion(p), GoldHourlyRefresh(p), GoldDaily(p)}
+}
+
+// The DAG ids of DESIGN.md.
+const (
+	MedallionDAG         = "finpipe_medallion"
+	GoldHourlyRefreshDAG = "gold_hourly_refresh"
+	GoldDailyDAG         = "gold_daily"
+)
+
+// retried is the retry policy of pipeline tasks: every step is idempotent,
+// so a retry after any failure (Kafka unreachable, a lost commit race)
+// simply runs it again.
+func retried(upstream ...string) scheduler.TaskOptions {
+	return scheduler.TaskOptions{
+		Upstream: upstream, Retries: 3, RetryDelay: 5 * time.Second,
+		ExponentialBackoff: true, MaxRetryDelay: time.Minute, Timeout: 10 * time.Minute,
+	}
+}
+
+// Medallion is the micro-batch DAG: every minute, whatever arrived in Kafka
+// goes through ingest → clean → aggregate. One active run at a time keeps
+// batches in order; ingest's tasks (one per partition group) run in
+// parallel, since their appends to Bronze do not conflict.
+func Medallion(p Pipeline) *scheduler.DAG {
+	d := scheduler.NewDAG(MedallionDAG, scheduler.DAGOptions{
+		Schedule: "@every 1m", MaxActiveRuns: 1,
+		Description: "Kafka → Bronze → Silver → Gold micro-batch, exactly once",
+		Tags:        []string{"pipeline"},
+	})
+	groups := max(p.IngestGroups, 1)
+	ingestIDs := make([]string, groups)
+	for g := range groups {
+		ingestIDs[g] = "ingest"
+		if groups > 1 {
+			ingestIDs[g] = "ingest_" + strconv.Itoa(g)
+		}
+		d.Task(ingestIDs[g], p.ingestTask(g, groups), retried())
+	}
+	d.Task("clean", p.cleanTask, retried(ingestIDs...))
+	d.Task("aggregate", p.aggregateTask(nil), retried("clean"))
+	return d
+}
+
+func (p Pipeline) lake() (*lake.Lake, error) {
+	if p.LakeDir == "" {
+		return nil, fmt.Errorf("pipeline: no lake directory configured")
+	}
+	return lake.Shared(p.LakeDir)
+}
+
+func (p Pipeline) topic() string {
+	if p.Topic == "" {
+		return "transactions"
+	}
+	return p.Topic
+}
+
+func (p Pipeline) ingestTask(group, groups int) scheduler.TaskFunc {
+	return func(ctx context.Context, tc *scheduler.TaskContext) error {
+		l, err := p.lake()
+		if err != nil {
+			return err
+		}
+		var parts []int32 // nil: all partitions
+		if groups > 1 {
+			all, err := kafka.Partitions(ctx, p.Brokers, p.topic())
+			if err != nil {
+				return err
+			}
+			if parts = ingest.PartitionGroup(all, group, groups); len(parts) == 0 {
+				tc.Log.Info("no partitions in this group", "group", group, "groups", groups, "partitions", len(all))
+				return nil
+			}
+		}
+		res, err := ingest.Run(ctx, l.Bronze, ingest.Options{
+			Brokers: p.Brokers, Topic: p.topic(), Partitions: parts, MaxRecords: p.MaxBatch,
+		})
+		if err != nil {
+			return err
+		}
+		tc.Log.Info("ingested", "records", res.Records, "bronze_version", res.Version, "partitions", len(res.Ranges))
+		return nil
+	}
+}
+
+func (p Pipeline) cleanTask(ctx context.Context, tc *scheduler.TaskContext) error {
+	l, err := p.lake()
+	if err != nil {
+		return err
+	}
+	res, err := clean.Run(ctx, l, clean.Options{AllowedLateness: p.AllowedLateness, MaxRecords: int64(p.MaxBatch)})
+	if err != nil {
+		return err
+	}
+	tc.Log.Info("cleaned", "records", res.Records, "accepted", res.Accepted, "rejected", res.Rejected,
+		"bronze_from", res.BronzeFrom, "bronze_to", res.BronzeTo, "recovered", res.Recovered)
+	return nil
+}
+
+// aggregateTask recomputes Gold for what Silver changed, plus the dates
+// that dates returns for the run (nil: none).
+func (p Pipeline) aggregateTask(dates func(tc *scheduler.TaskContext) ([]time.Time, error)) scheduler.TaskFunc {
+	return func(ctx context.Context, tc *scheduler.TaskContext) error {
+		l, err := p.lake()
+		if err != nil {
+			return err
+		}
+		var opts aggregate.Options
+		if dates != nil {
+			if opts.Dates, err = dates(tc); err != nil {
+				return err
+			}
+		}
+		res, err := aggregate.Run(ctx, l, opts)
+		if err != nil {
+			return err
+		}
+		tc.Log.Info("aggregated", "silver_version", res.SilverVersion, "silver_rows", res.SilverRows,
+			"dates", len(res.Dates), "rows", res.Rows)
+		return nil
+	}
+}
