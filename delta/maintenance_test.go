@@ -1,0 +1,187 @@
+package delta
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// dayRows makes n rows for counterSchema in the given day.
+func dayRows(writer string, day time.Time, from, n int) []Row {
+	rows := make([]Row, n)
+	for i := range rows {
+		rows[i] = Row{writer, int64(from + i), day}
+	}
+	return rows
+}
+
+func newCounterTable(t *testing.T) *Table {
+	t.Helper()
+	tbl, err := Create(filepath.Join(t.TempDir(), "t"), counterSchema, []string{"day"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tbl
+}
+
+func TestCheckpointEvery10Commits(t *testing.T) {
+	ctx := context.Background()
+	tbl := newCounterTable(t)
+	for i := 0; i < 25; i++ {
+		if _, err := tbl.Append(ctx, dayRows("w", date(2024, 1, 1+i%2), i*3, 3), CommitOptions{Txns: []Txn{{AppID: "app", Version: int64(i)}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, v := range []int64{10, 20} {
+		if _, err := os.Stat(filepath.Join(tbl.Path(), "_delta_log", fmt.Sprintf("%020d.checkpoint.parquet", v))); err != nil {
+			t.Fatalf("checkpoint %d: %v", v, err)
+		}
+	}
+	if lc, ok := readLastCheckpoint(tbl.Path()); !ok || lc.Version != 20 {
+		t.Fatalf("_last_checkpoint = %+v, %v; want version 20", lc, ok)
+	}
+	fromCheckpoint, err := loadSnapshot(tbl.Path(), -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameState(t, fromCheckpoint.st, replayJSON(t, tbl.Path(), 25))
+	names, got := snapshotRows(t, fromCheckpoint)
+	if len(got) != 75 {
+		t.Fatalf("rows = %d, want 75", len(got))
+	}
+	// Without the JSON commits a checkpoint covers, the latest version still
+	// loads, and older versions fail clearly.
+	for v := int64(0); v < 10; v++ {
+		os.Remove(commitFile(tbl.Path(), v))
+	}
+	again, err := Open(tbl.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, _ := again.Snapshot(ctx)
+	n2, got2 := snapshotRows(t, snap)
+	sameRows(t, n2, got2, names, got)
+	if _, err := again.SnapshotAt(ctx, 5); !errors.Is(err, ErrVersionNotFound) {
+		t.Fatalf("SnapshotAt(5) after log cleanup: %v, want ErrVersionNotFound", err)
+	}
+	if v, ok := snap.TxnVersion("app"); !ok || v != 24 {
+		t.Fatalf("txn from checkpoint = %d, %v", v, ok)
+	}
+}
+
+func TestOverwritePartitions(t *testing.T) {
+	ctx := context.Background()
+	tbl := newCounterTable(t)
+	d1, d2 := date(2024, 1, 1), date(2024, 1, 2)
+	v1, err := tbl.Append(ctx, append(dayRows("old", d1, 0, 3), dayRows("old", d2, 0, 2)...), CommitOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tbl.Append(ctx, dayRows("old", d1, 3, 1), CommitOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	part := []map[string]string{{"day": "2024-01-01"}}
+	if _, err := tbl.OverwritePartitions(ctx, part, dayRows("new", d2, 0, 1), CommitOptions{}); err == nil {
+		t.Fatal("rows outside the replaced partitions were accepted")
+	}
+	v, err := tbl.OverwritePartitions(ctx, part, dayRows("new", d1, 0, 2), CommitOptions{Txns: []Txn{{AppID: "gold", Version: 7}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, _ := tbl.Snapshot(ctx)
+	names, rows := snapshotRows(t, snap)
+	want := append(dayRows("new", d1, 0, 2), dayRows("old", d2, 0, 2)...)
+	sameRows(t, names, rows, names, want)
+	if tv, _ := snap.TxnVersion("gold"); tv != 7 {
+		t.Fatalf("txn = %d", tv)
+	}
+	hist, _ := tbl.History(ctx)
+	if hist[0].Version != v || hist[0].FilesRemoved != 2 || hist[0].FilesAdded != 1 || hist[0].OperationParameters["mode"] != "Overwrite" {
+		t.Fatalf("history[0] = %+v", hist[0])
+	}
+	old, _ := tbl.SnapshotAt(ctx, v1)
+	if _, oldRows := snapshotRows(t, old); len(oldRows) != 5 {
+		t.Fatalf("time travel to %d: %d rows, want 5", v1, len(oldRows))
+	}
+}
+
+func TestOptimizeAndVacuum(t *testing.T) {
+	ctx := context.Background()
+	tbl := newCounterTable(t)
+	d1, d2 := date(2024, 1, 1), date(2024, 1, 2)
+	for i := 0; i < 4; i++ {
+		if _, err := tbl.Append(ctx, append(dayRows("w", d1, i*10, 10), dayRows("w", d2, i*10, 5)...), CommitOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before, _ := tbl.Snapshot(ctx)
+	names, wantRows := snapshotRows(t, before)
+	res, err := tbl.Optimize(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.PartitionsOptimized != 2 || res.FilesRemoved != 8 || res.FilesAdded != 2 || res.Rows != 60 {
+		t.Fatalf("optimize = %+v", res)
+	}
+	after, _ := tbl.Snapshot(ctx)
+	_, gotRows := snapshotRows(t, after)
+	sameRows(t, names, gotRows, names, wantRows)
+	checkStatsMatchRows(t, after)
+	commit, err := readCommit(tbl.Path(), res.Version)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range commit.adds {
+		if a.DataChange {
+			t.Fatal("optimize add has dataChange=true")
+		}
+	}
+	for _, r := range commit.removes {
+		if r.DataChange {
+			t.Fatal("optimize remove has dataChange=true")
+		}
+	}
+	if again, _ := tbl.Optimize(ctx, nil); again.Version != -1 {
+		t.Fatalf("second optimize committed version %d", again.Version)
+	}
+
+	// An orphan from a failed write, old enough to vacuum.
+	orphan := filepath.Join(tbl.Path(), "day=2024-01-01", "orphan.parquet")
+	os.WriteFile(orphan, []byte("x"), 0o644)
+	old := time.Now().Add(-2 * time.Hour)
+	os.Chtimes(orphan, old, old)
+
+	if files, _ := tbl.Vacuum(ctx, DefaultVacuumRetention, false); len(files) != 0 {
+		t.Fatalf("vacuum with default retention deleted %v", files)
+	}
+	if files, _ := tbl.Vacuum(ctx, time.Hour, true); len(files) != 1 || files[0] != "day=2024-01-01/orphan.parquet" {
+		t.Fatalf("vacuum 1h dry run = %v, want only the orphan", files)
+	}
+	dry, err := tbl.Vacuum(ctx, 0, true)
+	if err != nil || len(dry) != 9 {
+		t.Fatalf("dry run = %v, %v; want 8 compacted files and the orphan", dry, err)
+	}
+	for _, f := range dry {
+		if _, err := os.Stat(filepath.Join(tbl.Path(), f)); err != nil {
+			t.Fatalf("dry run deleted %s", f)
+		}
+	}
+	deleted, err := tbl.Vacuum(ctx, 0, false)
+	if err != nil || len(deleted) != 9 {
+		t.Fatalf("vacuum = %v, %v", deleted, err)
+	}
+	latest, _ := tbl.Snapshot(ctx)
+	if _, rows := snapshotRows(t, latest); len(rows) != 60 {
+		t.Fatalf("rows after vacuum = %d", len(rows))
+	}
+	if _, err := before.Rows(ctx, nil); !errors.Is(err, ErrFileMissing) {
+		t.Fatalf("reading a vacuumed version: %v, want ErrFileMissing", err)
+	}
+	if _, err := os.Stat(filepath.Join(tbl.Path(), "_delta_log")); err != nil {
+		t.Fatal("vacuum touched the log")
+	}
+}
