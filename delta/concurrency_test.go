@@ -157,7 +157,10 @@ func TestConflicts(t *testing.T) {
 		loser    commitPlan
 		conflict bool
 	}{
-		{"blind appends", func(tbl *Table) error { _, err := tbl.Append(ctx, []Row{{"w", int64(1), nil}}, CommitOptions{}); return err },
+		{"blind appends", func(tbl *Table) error {
+			_, err := tbl.Append(ctx, []Row{{"w", int64(1), nil}}, CommitOptions{})
+			return err
+		},
 			commitPlan{adds: []AddFile{addIn("2024-01-01")}}, false},
 		{"same txn appId", func(tbl *Table) error {
 			_, err := tbl.Append(ctx, nil, CommitOptions{Txns: []Txn{{AppID: "app", Version: 1}}})
