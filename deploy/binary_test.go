@@ -9,11 +9,28 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/finpipe/finpipe/internal/config"
 )
+
+// built is the finpipe binary, compiled once for all tests of the package.
+var built struct {
+	once sync.Once
+	dir  string
+	bin  string
+	err  error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if built.dir != "" {
+		os.RemoveAll(built.dir)
+	}
+	os.Exit(code)
+}
 
 // buildFinPipe compiles cmd/finpipe into a temporary directory.
 func buildFinPipe(t *testing.T) string {
@@ -21,13 +38,33 @@ func buildFinPipe(t *testing.T) string {
 	if testing.Short() {
 		t.Skip("builds the finpipe binary; skipped with -short")
 	}
-	bin := filepath.Join(t.TempDir(), "finpipe")
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/finpipe")
-	cmd.Dir = repoRoot(t)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/finpipe: %v\n%s", err, out)
+	root := repoRoot(t)
+	built.once.Do(func() {
+		if built.dir, built.err = os.MkdirTemp("", "finpipe-deploy-"); built.err != nil {
+			return
+		}
+		built.bin = filepath.Join(built.dir, "finpipe")
+		cmd := exec.Command("go", "build", "-o", built.bin, "./cmd/finpipe")
+		cmd.Dir = root
+		if out, err := cmd.CombinedOutput(); err != nil {
+			built.err = fmt.Errorf("go build ./cmd/finpipe: %v\n%s", err, out)
+		}
+	})
+	if built.err != nil {
+		t.Fatal(built.err)
 	}
-	return bin
+	return built.bin
+}
+
+// TestBinaryListsEveryVariable: `finpipe config` is where an operator looks
+// a variable up, so it must show each one internal/config reads.
+func TestBinaryListsEveryVariable(t *testing.T) {
+	out := finpipe(t, buildFinPipe(t), "config")
+	for _, name := range config.EnvNames() {
+		if !regexp.MustCompile(`(?m)^` + name + `\s`).MatchString(out) {
+			t.Errorf("`finpipe config` does not list %s:\n%s", name, out)
+		}
+	}
 }
 
 // finpipe runs the binary with a scratch data dir and returns its combined
@@ -60,6 +97,8 @@ func commandNames(help string) map[string]bool {
 // TestComposeCommandsExistInBinary checks every `command:` of a FinPipe
 // service against the binary: the subcommand is registered, a sub-word such
 // as "up" appears in the subcommand's help, and each --flag is in its -h.
+// A service whose health check probes the metrics port (:9090) must run a
+// command that binds --metrics-addr, or it would never become healthy.
 func TestComposeCommandsExistInBinary(t *testing.T) {
 	bin := buildFinPipe(t)
 	known := commandNames(finpipe(t, bin, "help"))
@@ -82,6 +121,10 @@ func TestComposeCommandsExistInBinary(t *testing.T) {
 					missing = append(missing, fmt.Sprintf("service %s: `finpipe %s -h` does not mention %q", name, path[0], word))
 				}
 			}
+		}
+		// A health check on the metrics port needs a command that serves it.
+		if s.Healthcheck != nil && strings.Contains(strings.Join(s.Healthcheck.Test, " "), ":9090/") {
+			flags = append(flags, "metrics-addr")
 		}
 		if len(flags) == 0 {
 			continue
