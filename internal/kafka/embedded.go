@@ -114,6 +114,10 @@ func StartEmbedded(dir string, opts ...EmbeddedOption) (*Embedded, error) {
 	return e, nil
 }
 
+// EmbeddedDir is where FinPipe keeps the embedded broker of a data
+// directory: standalone starts it there and produce finds it there.
+func EmbeddedDir(dataDir string) string { return filepath.Join(dataDir, "kafka") }
+
 // Addr is the bootstrap address, "127.0.0.1:port", for KAFKA_BROKERS.
 func (e *Embedded) Addr() string { return e.addr }
 

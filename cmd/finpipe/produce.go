@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/finpipe/finpipe/internal/config"
+	"github.com/finpipe/finpipe/internal/kafka"
+	"github.com/finpipe/finpipe/tasks/produce"
+	"github.com/finpipe/finpipe/tasks/record"
+)
+
+func init() {
+	register(command{name: "produce", summary: "send fake transactions (or the lines of a file) to Kafka", run: runProduce})
+}
+
+func runProduce(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("produce", flag.ContinueOnError)
+	usageFor(fs, "finpipe produce [--count N] [--rate PER_S] [--bad-ratio F] [--duplicate-ratio F] [--late-ratio F] [--seed S] [--file PATH] [flags]")
+	cfg := config.Register(fs, config.DataDir, config.KafkaBrokers, config.Topic, config.Partitions)
+	brokersFlag := fs.String("brokers", "", "alias of --kafka-brokers")
+	var opts produce.Options
+	fs.IntVar(&opts.Count, "count", 1000, "`number` of transactions to send (with --file: at most this many lines; 0 = all)")
+	fs.Float64Var(&opts.Rate, "rate", 0, "messages per `second`; 0 = as fast as possible")
+	fs.Float64Var(&opts.BadRatio, "bad-ratio", 0, "`share` of broken records, cycling through every rejection reason")
+	fs.Float64Var(&opts.DuplicateRatio, "duplicate-ratio", 0, "`share` of records that re-send an earlier transaction")
+	fs.Float64Var(&opts.LateRatio, "late-ratio", 0, "`share` of records whose event_time is 3-10 days old")
+	seed := fs.Int64("seed", 0, "random `seed` for reproducible data; 0 picks one from the clock (printed)")
+	file := fs.String("file", "", "send each line of this `file` as one message, byte for byte, instead of generating")
+	fs.IntVar(&opts.Users, "users", 10000, "`number` of distinct users in generated data")
+	if err := parseFlags(fs, args, 0); err != nil {
+		return err
+	}
+	if err := cfg.Load(); err != nil {
+		return err
+	}
+	if err := opts.Validate(); err != nil {
+		return err
+	}
+	if *file != "" && (opts.BadRatio+opts.DuplicateRatio+opts.LateRatio > 0 || *seed != 0) {
+		return fmt.Errorf("--file sends the file as it is: --bad-ratio, --duplicate-ratio, --late-ratio and --seed do not apply")
+	}
+	brokers, err := produceBrokers(cfg, *brokersFlag)
+	if err != nil {
+		return err
+	}
+	opts.Seed = *seed
+	if opts.Seed == 0 && *file == "" {
+		opts.Seed = time.Now().UnixNano()
+		fmt.Fprintf(os.Stderr, "seed %d\n", opts.Seed)
+	}
+	if isTerminal(os.Stderr) {
+		opts.Progress = os.Stderr
+	}
+	if err := kafka.EnsureTopic(ctx, brokers, cfg.Topic, cfg.Partitions); err != nil {
+		return err
+	}
+	var st produce.Stats
+	if *file != "" {
+		st, err = produce.ProduceFile(ctx, brokers, cfg.Topic, *file, opts)
+	} else {
+		st, err = produce.Produce(ctx, brokers, cfg.Topic, opts)
+	}
+	if err != nil {
+		return err
+	}
+	printProduceStats(st, brokers, cfg.Topic)
+	return nil
+}
+
+// produceBrokers picks the cluster: the flag or KAFKA_BROKERS, else the
+// embedded broker that a running `finpipe standalone` serves for the same
+// data directory.
+func produceBrokers(cfg *config.Settings, flagValue string) (string, error) {
+	if flagValue != "" {
+		return flagValue, nil
+	}
+	if cfg.KafkaBrokers != "" {
+		return cfg.KafkaBrokers, nil
+	}
+	addr, err := kafka.RunningEmbeddedAddr(kafka.EmbeddedDir(cfg.DataDir))
+	if err != nil {
+		return "", fmt.Errorf("no Kafka: set KAFKA_BROKERS (or --kafka-brokers), or start `finpipe standalone` with the same --data-dir (%v)", err)
+	}
+	return addr, nil
+}
+
+func printProduceStats(st produce.Stats, brokers, topic string) {
+	fmt.Printf("sent %d messages (%d bytes) to %s on %s in %s: %.0f msg/s\n",
+		st.Sent, st.Bytes, topic, brokers, st.Elapsed.Round(time.Millisecond), st.PerSecond())
+	if st.Bad+st.Duplicates+st.Late == 0 {
+		return
+	}
+	fmt.Printf("valid %d, duplicates %d, late %d, bad %d\n", st.Valid, st.Duplicates, st.Late, st.Bad)
+	for _, r := range record.Reasons() { // in rule order
+		if n := st.BadByReason[r]; n > 0 {
+			fmt.Printf("  %-20s %d\n", r, n)
+		}
+	}
+}
+
+// isTerminal reports whether f is a character device (a terminal), where a
+// self-overwriting progress line makes sense.
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/finpipe/finpipe/internal/kafka"
+	"github.com/finpipe/finpipe/internal/testenv"
+)
+
+// TestProduceFindsEmbeddedBroker checks that without KAFKA_BROKERS, produce
+// sends to the embedded broker running for the same data directory.
+func TestProduceFindsEmbeddedBroker(t *testing.T) {
+	t.Setenv("KAFKA_BROKERS", "")
+	dir := t.TempDir()
+	e, err := kafka.StartEmbedded(kafka.EmbeddedDir(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if code := run([]string{"produce", "--data-dir", dir, "--count", "300", "--seed", "3", "--bad-ratio", "0.1"}); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	hw, err := kafka.HighWatermarks(context.Background(), e.Addr(), kafka.DefaultTopic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if total := hw[0] + hw[1] + hw[2]; total != 300 {
+		t.Fatalf("%d messages in the topic, want 300 (%v)", total, hw)
+	}
+	e.Close()
+	if code := run([]string{"produce", "--data-dir", dir, "--count", "1"}); code != 1 {
+		t.Fatalf("produce without a running broker: exit %d, want 1", code)
+	}
+}
+
+func TestProduceFileAndFlags(t *testing.T) {
+	brokers := testenv.Kafka(t)
+	topic := testenv.Topic(t, brokers, 2)
+	path := filepath.Join(t.TempDir(), "lines.jsonl")
+	if err := os.WriteFile(path, []byte("{\"user_id\":\"a\"}\nnot json\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code := run([]string{"produce", "--brokers", brokers, "--topic", topic, "--file", path}); code != 0 {
+		t.Fatalf("produce --file: exit %d", code)
+	}
+	hw, err := kafka.HighWatermarks(context.Background(), brokers, topic)
+	if err != nil || hw[0]+hw[1] != 2 {
+		t.Fatalf("watermarks %v, %v", hw, err)
+	}
+	for _, args := range [][]string{
+		{"--count", "-1"},
+		{"--bad-ratio", "1.5"},
+		{"--late-ratio", "-0.1"},
+		{"--bad-ratio", "0.5", "--duplicate-ratio", "0.3", "--late-ratio", "0.3"},
+		{"--rate", "-1"},
+		{"--file", path, "--bad-ratio", "0.1"},
+		{"--count", "x"},
+	} {
+		if code := run(append([]string{"produce", "--brokers", brokers, "--topic", topic}, args...)); code == 0 {
+			t.Errorf("produce %v: exit 0", args)
+		}
+	}
+}
