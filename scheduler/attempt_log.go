@@ -40,10 +40,10 @@ func newAttemptLog(s *Store, runID, taskID string, try int, onError func(error))
 	return l
 }
 
-// Logger returns a slog.Logger whose records become this attempt's lines:
-// the message followed by its attributes in logfmt.
-func (l *attemptLog) Logger() *slog.Logger {
-	return slog.New(newLineHandler(l.add))
+// Handler returns a slog.Handler whose records become this attempt's
+// lines: the message followed by its attributes in logfmt.
+func (l *attemptLog) Handler() slog.Handler {
+	return newLineHandler(l.add)
 }
 
 func (l *attemptLog) add(level slog.Level, t time.Time, msg string) {

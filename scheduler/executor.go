@@ -8,6 +8,8 @@ import (
 	"math/rand/v2"
 	"runtime/debug"
 	"time"
+
+	"github.com/finpipe/finpipe/internal/logging"
 )
 
 func randFloat() float64 { return rand.Float64() }
@@ -101,5 +103,5 @@ func RunTaskTest(ctx context.Context, reg *Registry, dagID, taskID string, logic
 		Logical: logical.UTC(), IntervalStart: start, IntervalEnd: end, Conf: conf, Params: params}
 	actx, cancel := withTimeout(ctx, task.Opts.Timeout)
 	defer cancel()
-	return callTask(actx, task.Fn, newTaskContext(c, log))
+	return callTask(logging.WithLogger(actx, log), task.Fn, newTaskContext(c, log))
 }

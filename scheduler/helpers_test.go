@@ -52,7 +52,7 @@ type engine struct {
 // fastSched and fastWorker poll quickly so tests do not wait on fallbacks.
 var (
 	fastSched  = SchedulerOptions{PollInterval: 100 * time.Millisecond, ReapAfter: 2 * time.Second}
-	fastWorker = WorkerOptions{Concurrency: 4, PollInterval: 100 * time.Millisecond, HeartbeatInterval: 200 * time.Millisecond, ShutdownGrace: 2 * time.Second}
+	fastWorker = WorkerOptions{Concurrency: 4, PollInterval: time.Second, HeartbeatInterval: 200 * time.Millisecond, ShutdownGrace: 2 * time.Second}
 )
 
 func startEngine(t testing.TB, s *Store, reg *Registry, nWorkers int) *engine {

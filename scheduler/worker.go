@@ -8,6 +8,8 @@ import (
 	"os"
 	"sync"
 	"time"
+
+	"github.com/finpipe/finpipe/internal/logging"
 )
 
 // WorkerOptions configure a Worker. Zero values mean the defaults.
@@ -249,11 +251,16 @@ func (w *Worker) execute(ctx context.Context, c claimedTask) {
 	_, task, err := w.reg.Task(c.DAGID, c.TaskID)
 	if err == nil {
 		alog := newAttemptLog(w.store, c.RunID, c.TaskID, c.Try, func(err error) { log.Warn("storing task log failed", "err", err) })
+		// The attempt's lines go to PostgreSQL and to the process log with
+		// the attempt's attributes; task bodies reach the same logger
+		// through logging.FromContext.
+		proc := logging.ForAttempt(w.opts.Logger, c.DAGID, c.RunID, c.TaskID, c.Try)
+		tlog := slog.New(slog.NewMultiHandler(alog.Handler(), proc.Handler()))
 		actx, cancel := withTimeout(ctx, c.Timeout)
-		err = callTask(actx, task.Fn, newTaskContext(c, alog.Logger()))
+		err = callTask(logging.WithLogger(actx, tlog), task.Fn, newTaskContext(c, tlog))
 		cancel()
 		if err != nil {
-			alog.Logger().Error("attempt failed", "err", err)
+			tlog.Error("attempt failed", "err", err)
 		}
 		alog.Close()
 	}

@@ -1,0 +1,196 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/finpipe/finpipe/internal/config"
+	"github.com/finpipe/finpipe/scheduler"
+)
+
+func init() {
+	register(command{name: "dags", summary: "list, trigger, pause or unpause DAGs", run: runDAGs})
+}
+
+const dagsUsage = `usage: finpipe dags <command> [flags]
+
+commands:
+  list                                   DAGs synced into the database, with their last run
+  trigger DAG [--conf JSON] [--wait]     create a manual run; with --wait, exit 0 only if it succeeds
+  pause DAG | unpause DAG                stop or resume scheduling a DAG`
+
+func runDAGs(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprintln(os.Stderr, dagsUsage)
+		return exitError{code: 2}
+	}
+	switch args[0] {
+	case "list":
+		return dagsList(ctx, args[1:])
+	case "trigger":
+		return dagsTrigger(ctx, args[1:])
+	case "pause", "unpause":
+		return dagsPause(ctx, args[0], args[1:])
+	case "-h", "--help", "help":
+		fmt.Fprintln(os.Stderr, dagsUsage)
+		return nil
+	}
+	fmt.Fprintf(os.Stderr, "unknown dags command %q\n%s\n", args[0], dagsUsage)
+	return exitError{code: 2}
+}
+
+// dbCommand parses a subcommand's flags and opens the store.
+func dbCommand(ctx context.Context, fs *flag.FlagSet, args []string, want int) ([]string, *scheduler.Store, error) {
+	cfg := config.Register(fs, config.DataDir, config.DatabaseURL)
+	pos, err := parseArgs(fs, args, want)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := cfg.Load(); err != nil {
+		return nil, nil, err
+	}
+	store, err := openStore(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := store.CheckSchema(ctx); err != nil {
+		store.Close()
+		return nil, nil, err
+	}
+	return pos, store, nil
+}
+
+func dagsList(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("dags list", flag.ContinueOnError)
+	usageFor(fs, "finpipe dags list [flags]")
+	asJSON := fs.Bool("json", false, "print JSON")
+	_, store, err := dbCommand(ctx, fs, args, 0)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	list, err := store.ListDAGs(ctx)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return json.NewEncoder(os.Stdout).Encode(list)
+	}
+	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "DAG\tSCHEDULE\tPAUSED\tTASKS\tLAST RUN\tSTATE")
+	for _, d := range list {
+		last, state := "-", "-"
+		if d.LastRun != nil {
+			last, state = d.LastRun.LogicalDate.Format(time.RFC3339), string(d.LastRun.State)
+		}
+		info, err := store.GetDAG(ctx, d.DAGID)
+		if err != nil {
+			return err
+		}
+		sched := d.Schedule
+		if sched == "" {
+			sched = "(manual)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%v\t%d\t%s\t%s\n", d.DAGID, sched, d.IsPaused, len(info.Tasks), last, state)
+	}
+	return tw.Flush()
+}
+
+func dagsTrigger(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("dags trigger", flag.ContinueOnError)
+	usageFor(fs, "finpipe dags trigger DAG [--conf JSON] [--wait] [flags]")
+	confJSON := fs.String("conf", "", "run conf as a JSON `object`")
+	wait := fs.Bool("wait", false, "wait for the run to finish; exit 0 only if it succeeded")
+	runID := fs.String("run-id", "", "run `id` (default: <dag>__manual__<logical date>)")
+	date := fs.String("logical-date", "", "logical `date` (RFC 3339 or YYYY-MM-DD; default now)")
+	pos, store, err := dbCommand(ctx, fs, args, 1)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	opts := scheduler.TriggerOptions{RunID: *runID}
+	if opts.Conf, err = parseConf(*confJSON); err != nil {
+		return err
+	}
+	if *date != "" {
+		if opts.LogicalDate, err = parseDate(*date); err != nil {
+			return err
+		}
+	}
+	run, err := store.TriggerRun(ctx, pos[0], opts)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("created run %s (state %s)\n", run.RunID, run.State)
+	if !*wait {
+		return nil
+	}
+	return waitForRun(ctx, store, run.RunID)
+}
+
+// waitForRun polls the run until it finishes; a failed run exits 1.
+func waitForRun(ctx context.Context, store *scheduler.Store, runID string) error {
+	t := time.NewTicker(200 * time.Millisecond)
+	defer t.Stop()
+	for {
+		run, err := store.GetRun(ctx, runID)
+		if err != nil {
+			return err
+		}
+		if run.State.Finished() {
+			fmt.Printf("run %s %s\n", run.RunID, run.State)
+			if run.State != scheduler.RunSuccess {
+				tis, _ := store.ListTaskInstances(ctx, runID)
+				for _, ti := range tis {
+					if ti.State == scheduler.TaskFailed {
+						fmt.Printf("  task %s failed (try %d): %s\n", ti.TaskID, ti.TryNumber, firstLine(ti.Error))
+					}
+				}
+				return exitError{code: 1}
+			}
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("stopped waiting; run %s is %s", runID, run.State)
+		case <-t.C:
+		}
+	}
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}
+
+// parseDate accepts RFC 3339 or a plain date (midnight UTC).
+func parseDate(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.UTC(), nil
+	}
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("bad date %q: use RFC 3339 (2026-01-02T15:04:05Z) or YYYY-MM-DD", s)
+}
+
+func dagsPause(ctx context.Context, verb string, args []string) error {
+	fs := flag.NewFlagSet("dags "+verb, flag.ContinueOnError)
+	usageFor(fs, "finpipe dags "+verb+" DAG [flags]")
+	pos, store, err := dbCommand(ctx, fs, args, 1)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if err := store.PauseDAG(ctx, pos[0], verb == "pause"); err != nil {
+		return err
+	}
+	fmt.Printf("%s %sd\n", pos[0], verb)
+	return nil
+}

@@ -1,0 +1,101 @@
+package main
+
+// Helpers shared by the orchestrator's subcommands (scheduler, worker,
+// migrate, dags, tasks, bench, standalone).
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/finpipe/finpipe/dags"
+	"github.com/finpipe/finpipe/internal/config"
+	"github.com/finpipe/finpipe/internal/logging"
+	"github.com/finpipe/finpipe/internal/pgembed"
+	"github.com/finpipe/finpipe/scheduler"
+)
+
+// embeddedPGDir is where standalone keeps its embedded PostgreSQL cluster.
+func embeddedPGDir(cfg *config.Settings) string { return filepath.Join(cfg.DataDir, "postgres") }
+
+// openStore connects the orchestrator's store: DATABASE_URL when set, else
+// the embedded PostgreSQL that a running `finpipe standalone` started under
+// the same data dir (so `finpipe dags list` works next to it).
+func openStore(ctx context.Context, cfg *config.Settings) (*scheduler.Store, error) {
+	url := cfg.DatabaseURL
+	if url == "" {
+		u, ok := pgembed.Running(embeddedPGDir(cfg))
+		if !ok {
+			return nil, errors.New("no database: set DATABASE_URL, or start `finpipe standalone` with the same --data-dir")
+		}
+		url = u
+	}
+	return scheduler.Open(ctx, url)
+}
+
+// parseArgs parses flags that may come before, between or after positional
+// arguments ("dags trigger DAG --wait") and checks that want positionals
+// were given (-1: any number). Help exits 0; other problems exit 2 after
+// the flag package or this function has printed them.
+func parseArgs(fs *flag.FlagSet, args []string, want int) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, exitError{code: 0}
+			}
+			return nil, exitError{code: 2}
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if want >= 0 && len(pos) != want {
+		fmt.Fprintf(fs.Output(), "expected %d argument(s), got %d\n", want, len(pos))
+		fs.Usage()
+		return nil, exitError{code: 2}
+	}
+	return pos, nil
+}
+
+// newLogger builds the process logger from the settings.
+func newLogger(cfg *config.Settings) *slog.Logger {
+	return logging.Setup(cfg.LogFormat, cfg.LogLevel, os.Stderr)
+}
+
+// shippedRegistry validates the DAGs this binary ships.
+func shippedRegistry() (*scheduler.Registry, error) { return dags.Registry() }
+
+// usageFor sets a FlagSet's usage text: a synopsis, then the flags.
+func usageFor(fs *flag.FlagSet, synopsis string) {
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: "+synopsis+"\n\nflags:")
+		fs.PrintDefaults()
+	}
+}
+
+// parseFlags is parseArgs for commands that only need the count checked.
+func parseFlags(fs *flag.FlagSet, args []string, want int) error {
+	_, err := parseArgs(fs, args, want)
+	return err
+}
+
+// parseConf parses a --conf value: empty, or a JSON object.
+func parseConf(raw string) (map[string]any, error) {
+	if strings.TrimSpace(raw) == "" {
+		return nil, nil
+	}
+	var conf map[string]any
+	if err := json.Unmarshal([]byte(raw), &conf); err != nil || conf == nil {
+		return nil, fmt.Errorf("--conf must be a JSON object, got %s", strings.TrimSpace(raw))
+	}
+	return conf, nil
+}

@@ -1,0 +1,56 @@
+package scheduler
+
+import (
+	"testing"
+	"time"
+)
+
+func mustTime(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func TestScheduleIntervals(t *testing.T) {
+	hourly, err := ParseSchedule("@hourly")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := mustTime("2026-03-01T05:30:00Z")
+	got := hourly.Intervals(mustTime("2026-03-01T02:10:00Z"), now, 0)
+	// 03:00-04:00 and 04:00-05:00 are complete; 05:00-06:00 is not.
+	if len(got) != 2 || !got[0].Equal(mustTime("2026-03-01T03:00:00Z")) || !got[1].Equal(mustTime("2026-03-01T04:00:00Z")) {
+		t.Fatalf("intervals %v", got)
+	}
+	l, ok := hourly.Latest(mustTime("2026-01-01T00:00:00Z"), now)
+	if !ok || !l.Equal(mustTime("2026-03-01T04:00:00Z")) {
+		t.Fatalf("latest %v %v", l, ok)
+	}
+	every, _ := ParseSchedule("@every 15m")
+	if n := every.Next(mustTime("2026-03-01T05:07:00Z")); !n.Equal(mustTime("2026-03-01T05:15:00Z")) {
+		t.Fatalf("@every next %v", n)
+	}
+	daily, _ := ParseSchedule("@daily")
+	ticks, err := daily.TicksIn(mustTime("2026-02-01T00:00:00Z"), mustTime("2026-02-03T00:00:00Z"))
+	if err != nil || len(ticks) != 3 {
+		t.Fatalf("ticks %v %v", ticks, err)
+	}
+	yearly, _ := ParseSchedule("@yearly")
+	if l, ok := yearly.Latest(mustTime("2020-01-01T00:00:00Z"), now); !ok || !l.Equal(mustTime("2025-01-01T00:00:00Z")) {
+		t.Fatalf("yearly latest %v", l)
+	}
+	if _, err := daily.TicksIn(mustTime("2000-01-01T00:00:00Z"), mustTime("2040-01-01T00:00:00Z")); err == nil {
+		t.Fatal("a 40-year daily backfill should be refused")
+	}
+	none, _ := ParseSchedule("")
+	if !none.IsNone() || len(none.Intervals(now.Add(-time.Hour), now, 0)) != 0 {
+		t.Fatal("empty schedule must never tick")
+	}
+	for _, bad := range []string{"@every 0s", "61 * * * *", "@sometimes"} {
+		if _, err := ParseSchedule(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
