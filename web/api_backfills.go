@@ -94,8 +94,13 @@ func (s *server) apiCreateBackfill(w http.ResponseWriter, r *http.Request) error
 	if res.Backfill == nil {
 		return fmt.Errorf("web: store created no backfill for %s", req.DAGID)
 	}
-	w.Header().Set("Location", fmt.Sprintf("/api/v1/backfills/%d", res.Backfill.ID))
-	writeJSON(w, http.StatusCreated, viewBackfill(*res.Backfill))
+	// Read it back: the counts by state are the store's, as GET shows them.
+	b, err := s.orch.GetBackfill(r.Context(), res.Backfill.ID)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", fmt.Sprintf("/api/v1/backfills/%d", b.ID))
+	writeJSON(w, http.StatusCreated, viewBackfill(b))
 	return nil
 }
 

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/finpipe/finpipe/internal/config"
+	"github.com/finpipe/finpipe/internal/kafka"
+	"github.com/finpipe/finpipe/scheduler"
+	"github.com/finpipe/finpipe/web"
+)
+
+func init() {
+	register(command{name: "web", summary: "serve the web UI and REST API against DATABASE_URL", run: runWeb})
+}
+
+// runWeb serves the UI and API only: no scheduler, no workers. Any number
+// of web processes may run against one database.
+func runWeb(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("web", flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: finpipe web [flags]\n\nServes the web UI and the REST API (/api/v1, described at /api/v1/openapi.json).\n\nflags:")
+		fs.PrintDefaults()
+	}
+	cfg := config.Register(fs, config.DataDir, config.Env, config.HTTPAddr, config.APIToken,
+		config.DatabaseURL, config.KafkaBrokers, config.Topic)
+	if err := parseFlags(fs, args, 0); err != nil {
+		return err
+	}
+	if err := cfg.Load(); err != nil {
+		return err
+	}
+	store, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if err := store.CheckSchema(ctx); err != nil {
+		return fmt.Errorf("%w (run `finpipe migrate up`)", err)
+	}
+	opts, err := webOptions(cfg, store, cfg.KafkaBrokers)
+	if err != nil {
+		return err
+	}
+	srv, err := web.NewServer(cfg.HTTPAddr, opts)
+	if err != nil {
+		return err
+	}
+	if err := srv.Start(ctx); err != nil {
+		return err
+	}
+	select {
+	case <-ctx.Done():
+	case err := <-srv.Done():
+		if err != nil {
+			return err
+		}
+	}
+	stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return srv.Stop(stopCtx)
+}
+
+// webOptions wires the web layer to the store, the lake and (when brokers
+// is non-empty) Kafka, and prints where the UI is and how to log in. It is
+// shared with `finpipe standalone`, which passes its embedded broker.
+func webOptions(cfg *config.Settings, store *scheduler.Store, brokers string) (web.Options, error) {
+	token, created, err := web.LoadOrCreateToken(cfg.DataDir, cfg.APIToken)
+	if err != nil {
+		return web.Options{}, err
+	}
+	opts := web.Options{
+		Orchestrator: store,
+		Token:        token,
+		LakeDir:      cfg.LakeDir(),
+		Health:       []web.HealthCheck{{Name: "database", Check: store.Ping}},
+	}
+	if brokers != "" {
+		opts.Topic = cfg.Topic
+		opts.KafkaWatermarks = func(ctx context.Context) (map[int32]int64, error) {
+			return kafka.HighWatermarks(ctx, brokers, cfg.Topic)
+		}
+		opts.Health = append(opts.Health, web.HealthCheck{Name: "broker", Check: func(ctx context.Context) error {
+			_, err := kafka.Partitions(ctx, brokers, cfg.Topic)
+			return err
+		}})
+	}
+	printLogin(cfg, token, created)
+	return opts, nil
+}
+
+// printLogin tells the operator where the UI is and which token logs in.
+// A freshly generated token is printed once, so `make run` needs no other
+// step; afterwards only its file is named.
+func printLogin(cfg *config.Settings, token string, created bool) {
+	url := "http://" + cfg.HTTPAddr + "/login"
+	switch {
+	case cfg.APIToken != "":
+		fmt.Fprintf(os.Stderr, "FinPipe UI: %s — log in with the token in FINPIPE_API_TOKEN\n", url)
+	case created:
+		fmt.Fprintf(os.Stderr, "FinPipe UI: %s — generated an API token and saved it in %s\nlog in with: %s\nAPI:  curl -H 'Authorization: Bearer %s' http://%s/api/v1/dags\n",
+			url, filepath.Join(cfg.DataDir, web.TokenFile), token, token, cfg.HTTPAddr)
+	default:
+		fmt.Fprintf(os.Stderr, "FinPipe UI: %s — log in with the token in %s\n", url, filepath.Join(cfg.DataDir, web.TokenFile))
+	}
+}
