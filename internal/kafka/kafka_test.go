@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -101,6 +102,9 @@ func TestReadRange(t *testing.T) {
 	recs, _, err = kafka.ReadRange(ctx, brokers, topic, 0, 0, 10)
 	if err != nil || len(recs) != 0 {
 		t.Fatalf("empty partition: %d records, err %v", len(recs), err)
+	}
+	if _, _, err := kafka.ReadRange(ctx, brokers, topic, 7, 0, 10); err == nil || !strings.Contains(err.Error(), "no partition 7") {
+		t.Fatalf("read of a missing partition: %v", err)
 	}
 	_, _, err = kafka.ReadRange(ctx, brokers, topic, 1, 1001, 10)
 	var oor *kafka.OffsetRangeError

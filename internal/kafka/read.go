@@ -3,6 +3,7 @@ package kafka
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	ck "github.com/confluentinc/confluent-kafka-go/v2/kafka"
@@ -72,8 +73,12 @@ func ReadRange(ctx context.Context, brokers, topic string, partition int32, from
 	}
 	defer c.Close()
 
-	if _, err := Partitions(ctx, brokers, topic); err != nil {
+	ids, err := topicPartitions(ctx, c, brokers, topic)
+	if err != nil {
 		return nil, 0, err
+	}
+	if !slices.Contains(ids, partition) {
+		return nil, 0, fmt.Errorf("kafka at %s: topic %s has no partition %d (it has %d)", brokers, topic, partition, len(ids))
 	}
 	low, high, err := c.QueryWatermarkOffsets(topic, partition, millis(budget(ctx)))
 	if err != nil {

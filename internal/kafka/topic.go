@@ -71,7 +71,12 @@ func Partitions(ctx context.Context, brokers, topic string) ([]int32, error) {
 	return topicPartitions(ctx, a, brokers, topic)
 }
 
-func topicPartitions(ctx context.Context, a *ck.AdminClient, brokers, topic string) ([]int32, error) {
+// metadataSource is what admin clients, consumers and producers share.
+type metadataSource interface {
+	GetMetadata(topic *string, allTopics bool, timeoutMs int) (*ck.Metadata, error)
+}
+
+func topicPartitions(ctx context.Context, a metadataSource, brokers, topic string) ([]int32, error) {
 	md, err := a.GetMetadata(&topic, false, millis(budget(ctx)))
 	if err != nil {
 		return nil, clusterError(brokers, "metadata of topic "+topic, err)

@@ -35,6 +35,9 @@ type Generator struct {
 	recentAt int
 	badSeq   int
 	userIDs  []string
+	// slab is where message values are encoded, so that a value costs no
+	// allocation of its own; a full slab is left to the messages using it.
+	slab []byte
 }
 
 const recentSize = 1024
@@ -67,16 +70,26 @@ func (g *Generator) Next() Message {
 		return g.bad()
 	case u < o.BadRatio+o.DuplicateRatio && len(g.recent) > 0:
 		tx := g.recent[g.rng.IntN(len(g.recent))]
-		return Message{Key: []byte(tx.UserID), Value: tx.JSON(), Kind: KindDuplicate, Tx: tx}
+		return Message{Key: []byte(tx.UserID), Value: g.encode(tx), Kind: KindDuplicate, Tx: tx}
 	case u >= o.BadRatio+o.DuplicateRatio && u < o.BadRatio+o.DuplicateRatio+o.LateRatio:
 		age := 3*24*time.Hour + time.Duration(g.rng.Int64N(int64(7*24*time.Hour)))
 		tx := g.transaction(g.opts.Clock().Add(-age))
-		return Message{Key: []byte(tx.UserID), Value: tx.JSON(), Kind: KindLate, Tx: tx}
+		return Message{Key: []byte(tx.UserID), Value: g.encode(tx), Kind: KindLate, Tx: tx}
 	}
 	// Event times trail the clock by up to 30 s, as if in transit.
 	tx := g.transaction(g.opts.Clock().Add(-time.Duration(g.rng.Int64N(int64(30 * time.Second)))))
 	g.remember(tx)
-	return Message{Key: []byte(tx.UserID), Value: tx.JSON(), Kind: KindValid, Tx: tx}
+	return Message{Key: []byte(tx.UserID), Value: g.encode(tx), Kind: KindValid, Tx: tx}
+}
+
+// encode returns tx's JSON in the slab, capped so appends cannot spill over.
+func (g *Generator) encode(tx record.Transaction) []byte {
+	if cap(g.slab)-len(g.slab) < 512 {
+		g.slab = make([]byte, 0, 64<<10)
+	}
+	start := len(g.slab)
+	g.slab = tx.AppendJSON(g.slab)
+	return g.slab[start:len(g.slab):len(g.slab)]
 }
 
 func (g *Generator) remember(tx record.Transaction) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 
 	"github.com/finpipe/finpipe/tasks/record"
 )
@@ -22,19 +23,72 @@ func Produce(ctx context.Context, brokers, topic string, opts Options) (Stats, e
 	if err != nil {
 		return Stats{}, err
 	}
-	g := NewGenerator(opts)
 	var st Stats
 	var sendErr error
-	for i := 0; i < opts.Count && sendErr == nil; i++ {
-		m := g.Next()
-		st.count(m)
-		sendErr = s.send(ctx, m.Key, m.Value)
+	batches, release, stop := generate(opts)
+	defer stop()
+	for batch := range batches {
+		for _, m := range batch {
+			st.count(m)
+			if sendErr = s.send(ctx, m.Key, m.Value); sendErr != nil {
+				break
+			}
+		}
+		if sendErr != nil {
+			break
+		}
+		release(batch) // librdkafka copied the values
 	}
 	st.Sent, st.Bytes, st.Elapsed, err = s.close(ctx)
 	if sendErr != nil {
 		err = sendErr
 	}
 	return st, err
+}
+
+// generate runs the generator in its own goroutine, so that making
+// messages and handing them to librdkafka use both cores; the order, and so
+// the data for a seed, is the same as calling Next in a loop. stop ends it
+// early; release hands a sent batch back for reuse.
+func generate(opts Options) (batches <-chan []Message, release func([]Message), stop func()) {
+	// At a limited rate, keep batches to ~50 ms of messages so that event
+	// times stay close to the moment of sending.
+	batchSize, ahead := 1024, 4
+	if opts.Rate > 0 {
+		batchSize, ahead = max(1, min(1024, int(opts.Rate/20))), 1
+	}
+	out := make(chan []Message, ahead)
+	free := make(chan []Message, ahead+2) // batches the sender is done with
+	done := make(chan struct{})
+	go func() {
+		defer close(out)
+		g := NewGenerator(opts)
+		for left := opts.Count; left > 0; {
+			var batch []Message
+			select {
+			case batch = <-free:
+			default:
+				batch = make([]Message, batchSize)
+			}
+			batch = batch[:min(left, batchSize)]
+			for i := range batch {
+				batch[i] = g.Next()
+			}
+			left -= len(batch)
+			select {
+			case out <- batch:
+			case <-done:
+				return
+			}
+		}
+	}()
+	release = func(b []Message) {
+		select {
+		case free <- b[:cap(b)]:
+		default:
+		}
+	}
+	return out, release, sync.OnceFunc(func() { close(done) })
 }
 
 // maxLine bounds one line of a file; Kafka's default message limit is 1 MB.
