@@ -89,6 +89,9 @@ func TestGoldSumsAreExact(t *testing.T) {
 		}
 		appendSilver(t, l, rows...)
 		runAgg(t, l, Options{})
+		if batch == 1 {
+			lake.ForgetAll() // a restarted worker rebuilds its totals from Silver
+		}
 	}
 	got := map[dc]decimal.Decimal{}
 	for _, row := range readAll(t, l.CurrencySummary) {

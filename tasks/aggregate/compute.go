@@ -35,26 +35,34 @@ type userTotals struct {
 	min, max int64 // cents
 }
 
-// Builder accumulates Silver rows into Gold. The zero value is not usable;
-// call NewBuilder.
+// Builder accumulates Silver rows into per-user daily totals, from which
+// Gold is computed. It is a lake.Folder, so a Follower keeps one in step
+// with Silver. The zero value is not usable; call NewBuilder.
 type Builder struct {
 	users map[userKey]*userTotals
 }
 
+var _ lake.Folder = (*Builder)(nil)
+
 // NewBuilder returns an empty Builder.
 func NewBuilder() *Builder { return &Builder{users: make(map[userKey]*userTotals)} }
 
-// Add folds one Silver row (lake.Silver* column order) into the totals. A
-// row of the wrong shape is an error, never a panic: Silver may have been
-// written by another engine.
-func (b *Builder) Add(r delta.Row) error {
-	if len(r) <= lake.SilverEventDate {
-		return fmt.Errorf("aggregate: silver row has %d columns, want %d", len(r), lake.SilverEventDate+1)
+// Columns are the Silver columns Fold reads, in its order.
+func (b *Builder) Columns() []string { return []string{"user_id", "currency", "amount", "event_date"} }
+
+// Reset forgets every total.
+func (b *Builder) Reset() { clear(b.users) }
+
+// Fold adds one Silver row of Columns. A row of the wrong shape is an
+// error, never a panic: Silver may have been written by another engine.
+func (b *Builder) Fold(r delta.Row) error {
+	if len(r) != 4 {
+		return fmt.Errorf("aggregate: silver row has %d columns, want 4", len(r))
 	}
-	user, ok1 := r[lake.SilverUserID].(string)
-	currency, ok2 := r[lake.SilverCurrency].(string)
-	amount, ok3 := r[lake.SilverAmount].(decimal.Decimal)
-	date, ok4 := r[lake.SilverEventDate].(time.Time)
+	user, ok1 := r[0].(string)
+	currency, ok2 := r[1].(string)
+	amount, ok3 := r[2].(decimal.Decimal)
+	date, ok4 := r[3].(time.Time)
 	if !ok1 || !ok2 || !ok3 || !ok4 {
 		return fmt.Errorf("aggregate: silver row has a null or mistyped user_id, currency, amount or event_date: %v", r)
 	}
@@ -75,11 +83,14 @@ func (b *Builder) Add(r delta.Row) error {
 	return nil
 }
 
-// Gold computes the three tables from everything added so far.
-func (b *Builder) Gold() Gold {
+// Gold computes the three tables' rows for the given event dates (days
+// since the epoch; nil: every date folded).
+func (b *Builder) Gold(days map[int64]bool) Gold {
 	keys := make([]userKey, 0, len(b.users))
 	for k := range b.users {
-		keys = append(keys, k)
+		if days == nil || days[k.day] {
+			keys = append(keys, k)
+		}
 	}
 	slices.SortFunc(keys, func(x, y userKey) int {
 		return cmp.Or(cmp.Compare(x.day, y.day), strings.Compare(x.currency, y.currency), strings.Compare(x.user, y.user))

@@ -32,7 +32,7 @@ type Options struct {
 type Result struct {
 	SilverVersion int64       // the Silver version Gold now reflects
 	Dates         []time.Time // the event dates recomputed, ascending
-	SilverRows    int         // Silver rows read
+	SilverRows    int         // Silver rows of the dates recomputed
 	// Rows written per Gold table, by table name; tables already up to
 	// date are absent.
 	Rows map[string]int
@@ -105,15 +105,16 @@ func run(ctx context.Context, l *lake.Lake, opts Options) (Result, error) {
 	if len(todo) == 0 {
 		return res, nil
 	}
-	b := NewBuilder()
-	err = silver.Scan(ctx, func(pv map[string]string) bool { return inDates(pv, all) }, func(r delta.Row) error {
-		res.SilverRows++
-		return b.Add(r)
-	})
+	follower := lake.Follow("gold-totals", l.Silver, func() lake.Folder { return NewBuilder() })
+	folder, unlock, err := follower.At(ctx, l.Silver, silver)
 	if err != nil {
-		return res, fmt.Errorf("aggregate: read silver version %d: %w", silver.Version(), err)
+		return res, fmt.Errorf("aggregate: %w", err)
 	}
-	gold := b.Gold()
+	gold := folder.(*Builder).Gold(all)
+	unlock()
+	for _, r := range gold.Summary {
+		res.SilverRows += int(r[lake.SummaryTxCount].(int64))
+	}
 	commit := delta.CommitOptions{Txns: []delta.Txn{{AppID: AppID, Version: silver.Version()}}}
 	for _, t := range todo {
 		rows := rowsIn(t.pick(gold), t.dates)
@@ -168,11 +169,6 @@ func addDate(dates map[int64]bool, pv map[string]string) error {
 	}
 	dates[dayOf(d)] = true
 	return nil
-}
-
-func inDates(pv map[string]string, dates map[int64]bool) bool {
-	d, err := time.Parse(time.DateOnly, pv["event_date"])
-	return err == nil && dates[dayOf(d)]
 }
 
 // rowsIn keeps the rows whose event_date (the last column) is in dates.

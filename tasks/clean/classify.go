@@ -20,24 +20,29 @@ type bronzeRecord struct {
 	ingestDate time.Time
 }
 
-// parseBronze reads a Bronze row; a row of the wrong shape is an error
-// (the table is damaged), not a rejection, since it is not a Kafka record.
+// bronzeColumns are the Bronze columns clean reads, in parseBronze's
+// order: all but the key, which no rule looks at.
+var bronzeColumns = []string{"topic", "kafka_partition", "kafka_offset", "kafka_timestamp", "value", "ingested_at", "ingest_date"}
+
+// parseBronze reads a Bronze row of bronzeColumns; a row of the wrong shape
+// is an error (the table is damaged), not a rejection, since it is not a
+// Kafka record.
 func parseBronze(r delta.Row) (bronzeRecord, error) {
 	var b bronzeRecord
-	if len(r) <= lake.BronzeIngestDate {
-		return b, fmt.Errorf("clean: bronze row has %d columns, want %d", len(r), lake.BronzeIngestDate+1)
+	if len(r) != len(bronzeColumns) {
+		return b, fmt.Errorf("clean: bronze row has %d columns, want %d", len(r), len(bronzeColumns))
 	}
 	var ok [6]bool
-	b.topic, ok[0] = r[lake.BronzeTopic].(string)
-	b.partition, ok[1] = r[lake.BronzeKafkaPartition].(int32)
-	b.offset, ok[2] = r[lake.BronzeKafkaOffset].(int64)
-	b.timestamp, ok[3] = r[lake.BronzeKafkaTimestamp].(time.Time)
-	b.ingestedAt, ok[4] = r[lake.BronzeIngestedAt].(time.Time)
-	b.ingestDate, ok[5] = r[lake.BronzeIngestDate].(time.Time)
+	b.topic, ok[0] = r[0].(string)
+	b.partition, ok[1] = r[1].(int32)
+	b.offset, ok[2] = r[2].(int64)
+	b.timestamp, ok[3] = r[3].(time.Time)
+	b.value, _ = r[4].([]byte) // a null value (Kafka tombstone) is malformed_json
+	b.ingestedAt, ok[4] = r[5].(time.Time)
+	b.ingestDate, ok[5] = r[6].(time.Time)
 	if ok != [6]bool{true, true, true, true, true, true} {
 		return b, fmt.Errorf("clean: bronze row has a null or mistyped column: %v", r)
 	}
-	b.value, _ = r[lake.BronzeValue].([]byte) // a null value (Kafka tombstone) is malformed_json
 	return b, nil
 }
 
@@ -73,8 +78,11 @@ type batch struct {
 	rejected []delta.Row
 }
 
-func newBatch(index *Index, lateness time.Duration, now time.Time) *batch {
-	b := &batch{index: index, lateness: lateness, rejectedAt: now.UTC(), pending: make(map[idKey]int)}
+// newBatch sizes its buffers for records, the batch's expected size, so
+// that they never grow by copying.
+func newBatch(index *Index, lateness time.Duration, now time.Time, records int) *batch {
+	b := &batch{index: index, lateness: lateness, rejectedAt: now.UTC(),
+		pending: make(map[idKey]int, records), accepted: make([]candidate, 0, records)}
 	if !index.MaxEventTime.IsZero() {
 		b.cutoff = index.MaxEventTime.Add(-lateness)
 	}
@@ -167,13 +175,12 @@ func (b *batch) silverRows() []delta.Row {
 
 // commitToIndex adds the accepted records to the index once Silver has
 // committed them.
-func (b *batch) commitToIndex(silverVersion int64) {
+func (b *batch) commitToIndex() {
 	for i := range b.accepted {
 		if c := &b.accepted[i]; !c.dropped {
 			b.index.add(c.tx.TransactionID, c.tx.EventTime)
 		}
 	}
-	b.index.Version = silverVersion
 }
 
 // optional stores an absent optional attribute as null.

@@ -176,9 +176,7 @@ func TestDuplicatesAcrossBatchesAndRestarts(t *testing.T) {
 	f.ingest(msg{0, tx("a", t0)})
 	f.run(Options{})
 	// A fresh process has no cached index: it must rebuild it from Silver.
-	cacheMu.Lock()
-	clear(cache)
-	cacheMu.Unlock()
+	lake.ForgetAll()
 	f.ingest(msg{0, tx("a", t0)}, msg{0, tx("b", t0)})
 	f.run(Options{})
 	got := f.where()
@@ -251,9 +249,7 @@ func TestCrashBetweenRejectedAndSilverCommits(t *testing.T) {
 		t.Fatalf("run: %v", err)
 	}
 	// A restarted process: no cache; more Bronze data arrived meanwhile.
-	cacheMu.Lock()
-	clear(cache)
-	cacheMu.Unlock()
+	lake.ForgetAll()
 	f.ingest(msg{0, tx("c", t0)})
 	res := f.run(Options{})
 	if !res.Recovered || res.Rejected != 0 || res.Accepted != 1 {

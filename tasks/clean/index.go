@@ -1,8 +1,12 @@
 package clean
 
 import (
+	"fmt"
 	"hash/maphash"
 	"time"
+
+	"github.com/finpipe/finpipe/delta"
+	"github.com/finpipe/finpipe/tasks/lake"
 )
 
 // idKey is a 128-bit hash of a transaction_id. Two independent 64-bit
@@ -23,13 +27,10 @@ func (h hasher) key(id string) idKey {
 
 // Index is what the clean task must know about Silver to judge a batch: the
 // transaction ids already accepted (duplicate rule) and the newest event
-// time accepted (late_event's watermark). It reflects Silver exactly at
-// Version, and is advanced from Silver's change feed rather than rebuilt, so
-// a long-running worker pays for each Silver row once.
+// time accepted (late_event's watermark). A lake.Follower keeps it at one
+// Silver version, advanced along Silver's change feed, so a long-running
+// worker pays for each Silver row once.
 type Index struct {
-	// Version is the Silver table version the index reflects; -1 when empty
-	// and not yet loaded.
-	Version int64
 	// MaxEventTime is the newest event_time in Silver (zero when empty).
 	MaxEventTime time.Time
 
@@ -37,9 +38,25 @@ type Index struct {
 	ids map[idKey]struct{}
 }
 
-// NewIndex returns an empty index that reflects no Silver version yet.
+var _ lake.Folder = (*Index)(nil)
+
+// NewIndex returns an empty index.
 func NewIndex() *Index {
-	return &Index{Version: -1, h: newHasher(), ids: make(map[idKey]struct{})}
+	return &Index{h: newHasher(), ids: make(map[idKey]struct{})}
+}
+
+// Columns are the Silver columns the index reads.
+func (x *Index) Columns() []string { return []string{"transaction_id", "event_time"} }
+
+// Fold adds one Silver row of Columns.
+func (x *Index) Fold(r delta.Row) error {
+	id, ok1 := r[0].(string)
+	et, ok2 := r[1].(time.Time)
+	if !ok1 || !ok2 {
+		return fmt.Errorf("silver row with a null transaction_id or event_time: %v", r)
+	}
+	x.add(id, et)
+	return nil
 }
 
 // Len is the number of distinct transaction ids held.
@@ -59,10 +76,8 @@ func (x *Index) add(id string, eventTime time.Time) {
 	}
 }
 
-// reset empties the index, e.g. before a rebuild after Silver rows were
-// deleted (an index can only grow incrementally).
-func (x *Index) reset() {
-	x.Version = -1
+// Reset empties the index before a rebuild.
+func (x *Index) Reset() {
 	x.MaxEventTime = time.Time{}
 	clear(x.ids)
 }

@@ -107,13 +107,19 @@ func Run(ctx context.Context, l *lake.Lake, opts Options) (Result, error) {
 		return res, nil
 	}
 
-	index, unlock, err := indexAt(ctx, l.Silver, silver)
+	follower := lake.Follow("clean-index", l.Silver, func() lake.Folder { return NewIndex() })
+	folder, unlock, err := follower.At(ctx, l.Silver, silver)
 	if err != nil {
-		return res, err
+		return res, fmt.Errorf("clean: index silver: %w", err)
 	}
 	defer unlock()
-	b := newBatch(index, opts.AllowedLateness, opts.Now())
-	err = bronze.ScanFiles(ctx, files, nil, func(r delta.Row) error {
+	index := folder.(*Index)
+	var expected int64
+	for _, f := range files {
+		expected += max(f.NumRecords(), 0)
+	}
+	b := newBatch(index, opts.AllowedLateness, opts.Now(), int(expected))
+	err = bronze.ScanFiles(ctx, files, bronzeColumns, func(r delta.Row) error {
 		rec, err := parseBronze(r)
 		if err != nil {
 			return err
@@ -144,9 +150,7 @@ func Run(ctx context.Context, l *lake.Lake, opts Options) (Result, error) {
 			return res, fmt.Errorf("clean: write silver: %w", err)
 		}
 		res.Accepted = len(rows)
-		if v == index.Version+1 { // nobody else wrote Silver in between
-			b.commitToIndex(v)
-		}
+		follower.Committed(v, b.commitToIndex)
 	}
 	return res, nil
 }

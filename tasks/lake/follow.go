@@ -1,0 +1,121 @@
+package lake
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sync"
+
+	"github.com/finpipe/finpipe/delta"
+)
+
+// Folder is in-memory state derived from a table's rows, such as clean's
+// index of accepted transaction ids or aggregate's running totals.
+type Folder interface {
+	// Columns are the columns Fold needs, in the order it receives them.
+	Columns() []string
+	// Fold adds one row.
+	Fold(delta.Row) error
+	// Reset empties the state before a rebuild.
+	Reset()
+}
+
+// Follower keeps a Folder in step with a table's versions, so that a
+// long-running worker reads each row once: it folds in the files the table
+// gained since (its change feed) rather than rescanning the table on every
+// run, and rebuilds from a full scan only when it must.
+type Follower struct {
+	mu      sync.Mutex // held by the run using the state
+	version int64      // table version the folder reflects; -1: none
+	folder  Folder
+}
+
+var (
+	followersMu sync.Mutex
+	followers   = map[string]*Follower{}
+)
+
+// Follow returns the process's Follower named name for table t, creating
+// it with a fresh Folder on first use.
+func Follow(name string, t *delta.Table, newFolder func() Folder) *Follower {
+	path, err := filepath.Abs(t.Path())
+	if err != nil {
+		path = t.Path()
+	}
+	key := name + "\x00" + path
+	followersMu.Lock()
+	defer followersMu.Unlock()
+	f := followers[key]
+	if f == nil {
+		f = &Follower{version: -1, folder: newFolder()}
+		followers[key] = f
+	}
+	return f
+}
+
+// At locks the follower and brings its Folder to snapshot s of table t; the
+// caller uses the Folder, then calls unlock. It advances along the change
+// feed when s is newer, and rebuilds when s is older (a recovery needs a
+// past state), when rows were removed (a fold cannot be undone), or when
+// the feed cannot be read (log cleaned up, files vacuumed).
+func (f *Follower) At(ctx context.Context, t *delta.Table, s *delta.Snapshot) (Folder, func(), error) {
+	f.mu.Lock()
+	if f.version == s.Version() {
+		return f.folder, f.mu.Unlock, nil
+	}
+	if f.version >= 0 && f.version < s.Version() && f.advance(ctx, t, s) == nil {
+		return f.folder, f.mu.Unlock, nil
+	}
+	f.folder.Reset()
+	f.version = -1
+	if err := s.ScanColumns(ctx, f.folder.Columns(), nil, f.folder.Fold); err != nil {
+		f.folder.Reset()
+		f.mu.Unlock()
+		return nil, nil, fmt.Errorf("read %s version %d: %w", t.Path(), s.Version(), err)
+	}
+	f.version = s.Version()
+	return f.folder, f.mu.Unlock, nil
+}
+
+func (f *Follower) advance(ctx context.Context, t *delta.Table, s *delta.Snapshot) error {
+	changes, err := t.Changes(ctx, f.version, s.Version())
+	if err != nil {
+		return err
+	}
+	var files []delta.AddFile
+	for _, c := range changes {
+		if len(c.Removes) > 0 {
+			return fmt.Errorf("version %d removed rows", c.Version)
+		}
+		files = append(files, c.Adds...)
+	}
+	if err := s.ScanFiles(ctx, files, f.folder.Columns(), f.folder.Fold); err != nil {
+		f.version = -1 // half-folded: only a rebuild can fix it
+		return err
+	}
+	f.version = s.Version()
+	return nil
+}
+
+// Version is the table version the Folder reflects (-1: none). Call it
+// only between At and unlock.
+func (f *Follower) Version() int64 { return f.version }
+
+// Committed tells a locked follower that its owner folded in the rows of
+// the commit it just made, version v, itself: they are in memory already,
+// so reading them back would be waste. It applies only when v directly
+// follows the state's version; otherwise the next At reads the feed.
+func (f *Follower) Committed(v int64, fold func()) {
+	if v == f.version+1 {
+		fold()
+		f.version = v
+	}
+}
+
+// ForgetAll drops every Follower's state, as a process restart would: the
+// next At rebuilds from the table. Crash-recovery tests use it.
+func ForgetAll() {
+	followersMu.Lock()
+	defer followersMu.Unlock()
+	clear(followers)
+}

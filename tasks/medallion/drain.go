@@ -1,0 +1,138 @@
+// Package medallion runs the pipeline's steps in one process, outside the
+// scheduler, until Kafka is drained: what `finpipe demo` and `finpipe bench
+// pipeline` need, and what tests use to get a lake to a known state.
+package medallion
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/finpipe/finpipe/tasks/aggregate"
+	"github.com/finpipe/finpipe/tasks/clean"
+	"github.com/finpipe/finpipe/tasks/ingest"
+	"github.com/finpipe/finpipe/tasks/lake"
+)
+
+// Config says where the pipeline reads and how big its batches are.
+type Config struct {
+	Brokers string
+	Topic   string
+	// MaxBatch bounds an ingest run and a clean run (0: each step's default).
+	MaxBatch int
+	// AllowedLateness is clean's tolerance (0: 48 h).
+	AllowedLateness time.Duration
+}
+
+// Stage is what one step did over a drain.
+type Stage struct {
+	Runs    int           `json:"runs"`
+	Rows    int64         `json:"rows"` // records the step consumed
+	Elapsed time.Duration `json:"busy_ns"`
+}
+
+// RowsPerSecond is the step's throughput while it was busy.
+func (s Stage) RowsPerSecond() float64 {
+	if s.Elapsed <= 0 {
+		return 0
+	}
+	return float64(s.Rows) / s.Elapsed.Seconds()
+}
+
+// Stats are a drain's per-step figures.
+type Stats struct {
+	Ingest    Stage         `json:"ingest"`
+	Clean     Stage         `json:"clean"`
+	Aggregate Stage         `json:"aggregate"`
+	Elapsed   time.Duration `json:"elapsed_ns"`
+}
+
+// Drain runs ingest, clean and aggregate until ingest finds nothing new in
+// Kafka and every step has consumed its input. The three steps run at the
+// same time, each on the batches its upstream has committed (as Spark's
+// streaming stages do), so that a multi-core machine works on three
+// batches at once; each step alone is exactly what the medallion DAG runs,
+// idempotent, so Drain may be interrupted and called again.
+func Drain(ctx context.Context, l *lake.Lake, cfg Config) (Stats, error) {
+	var st Stats
+	start := time.Now()
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	ingested, cleaned := newSignal(), newSignal()
+	var wg sync.WaitGroup
+	var errs [3]error
+	step := func(i int, fn func() error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if errs[i] = fn(); errs[i] != nil {
+				cancel(errs[i]) // one failed step stops the others
+			}
+		}()
+	}
+	step(0, func() error {
+		defer ingested.finish()
+		for {
+			t := time.Now()
+			res, err := ingest.Run(ctx, l.Bronze, ingest.Options{Brokers: cfg.Brokers, Topic: cfg.Topic, MaxRecords: cfg.MaxBatch})
+			st.Ingest.add(int64(res.Records), t)
+			if err != nil || res.Records == 0 {
+				return err
+			}
+			ingested.notify()
+		}
+	})
+	step(1, func() error {
+		defer cleaned.finish()
+		return follow(ctx, ingested, func() (bool, error) {
+			t := time.Now()
+			res, err := clean.Run(ctx, l, clean.Options{AllowedLateness: cfg.AllowedLateness, MaxRecords: int64(cfg.MaxBatch)})
+			st.Clean.add(int64(res.Records), t)
+			if res.BronzeTo != res.BronzeFrom {
+				cleaned.notify()
+			}
+			return res.BronzeTo != res.BronzeFrom, err
+		})
+	})
+	step(2, func() error {
+		return follow(ctx, cleaned, func() (bool, error) {
+			t := time.Now()
+			res, err := aggregate.Run(ctx, l, aggregate.Options{})
+			st.Aggregate.add(int64(res.SilverRows), t)
+			return len(res.Rows) > 0, err
+		})
+	})
+	wg.Wait()
+	st.Elapsed = time.Since(start)
+	return st, errors.Join(errs[:]...)
+}
+
+// follow runs a downstream step whenever its upstream committed, until the
+// upstream has finished and a last run found nothing to do.
+func follow(ctx context.Context, upstream *signal, run func() (worked bool, err error)) error {
+	for {
+		next, finished := upstream.state()
+		worked, err := run()
+		if err != nil {
+			return err
+		}
+		if worked {
+			continue
+		}
+		if finished {
+			return nil
+		}
+		select {
+		case <-next:
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+	}
+}
+
+func (s *Stage) add(rows int64, start time.Time) {
+	s.Runs++
+	s.Rows += rows
+	s.Elapsed += time.Since(start)
+}
