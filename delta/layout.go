@@ -15,6 +15,7 @@ type column struct {
 	pos      int  // index in Row
 	leaf     int  // parquet leaf column index in data files (-1 for partition columns)
 	optional bool // nullable in the data file
+	def      int  // definition level of a non-null value (1 if optional)
 }
 
 // layout maps a Delta schema onto the Parquet schema of its data files.
@@ -30,6 +31,8 @@ type layout struct {
 	byLeaf     []int
 	parquet    *parquet.Schema
 	partByName map[string]int // partition column name → index in partition
+	// writerOptions configure parquet-go for this schema's data files.
+	writerOptions []parquet.WriterOption
 }
 
 // newLayout builds the layout of a table; every column must have a
@@ -64,21 +67,43 @@ func newLayout(s Schema, partitionColumns []string) (*layout, error) {
 			node = parquet.Required(node)
 		}
 		group[f.Name] = node
-		l.data = append(l.data, column{field: f, dt: dt, pos: i, optional: f.Nullable})
+		def := 0
+		if f.Nullable {
+			def = 1
+		}
+		l.data = append(l.data, column{field: f, dt: dt, pos: i, optional: f.Nullable, def: def})
 	}
 	if len(l.data) == 0 {
 		return nil, fmt.Errorf("delta: every column is a partition column; data files need at least one other column")
 	}
 	l.parquet = parquet.NewSchema("spark_schema", group)
+	l.writerOptions = []parquet.WriterOption{
+		l.parquet,
+		parquet.Compression(fastSnappy{}),
+		parquet.CreatedBy("finpipe-delta", "1", ""),
+		// Version 1 data pages with PLAIN encoding are what Spark writes and
+		// what every reader supports (parquet-go defaults to v2 pages and
+		// DELTA_LENGTH_BYTE_ARRAY strings, which older readers reject).
+		parquet.DataPageVersion(1),
+		parquet.DefaultEncoding(&parquet.Plain),
+		parquet.PageBufferSize(1 << 20),
+	}
+	for _, c := range l.data {
+		if c.dt.kind == kindString || c.dt.kind == kindBinary {
+			// Page min/max of byte arrays cost a tenth of the write time;
+			// Delta's own file stats are what readers skip files with.
+			l.writerOptions = append(l.writerOptions, parquet.SkipPageBounds(c.field.Name))
+		}
+	}
 	for i := range l.data {
 		leaf, ok := l.parquet.Lookup(l.data[i].field.Name)
 		if !ok {
 			return nil, fmt.Errorf("delta: internal error: column %q missing from parquet schema", l.data[i].field.Name)
 		}
+		// parquet.Group orders columns by name, so leaf indexes differ
+		// from schema positions.
 		l.data[i].leaf = leaf.ColumnIndex
-		l.byLeaf = append(l.byLeaf, i)
 	}
-	slices.SortFunc(l.byLeaf, func(a, b int) int { return l.data[a].leaf - l.data[b].leaf })
 	return l, nil
 }
 

@@ -36,8 +36,7 @@ func (c *colStats) addInt(v int64) {
 	}
 	if v < c.minI {
 		c.minI = v
-	}
-	if v > c.maxI {
+	} else if v > c.maxI {
 		c.maxI = v
 	}
 }
@@ -62,8 +61,7 @@ func (c *colStats) addString(v string) {
 	}
 	if v < c.minS {
 		c.minS = v
-	}
-	if v > c.maxS {
+	} else if v > c.maxS {
 		c.maxS = v
 	}
 }

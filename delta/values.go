@@ -256,3 +256,28 @@ func parsePartitionValue(f Field, dt dataType, s string) (any, error) {
 	}
 	return nil, bad(fmt.Errorf("unsupported type"))
 }
+
+// sameValue reports whether two row values are equal (same type and value);
+// it is conservative: false only costs a slower path.
+func sameValue(a, b any) bool {
+	switch x := a.(type) {
+	case nil:
+		return b == nil
+	case time.Time:
+		y, ok := b.(time.Time)
+		return ok && x.Equal(y)
+	case string:
+		y, ok := b.(string)
+		return ok && x == y
+	case int64:
+		y, ok := b.(int64)
+		return ok && x == y
+	case int32:
+		y, ok := b.(int32)
+		return ok && x == y
+	case decimal.Decimal:
+		y, ok := b.(decimal.Decimal)
+		return ok && x.Equal(y)
+	}
+	return false
+}

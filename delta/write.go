@@ -146,11 +146,55 @@ type multiWriter struct {
 	l       *layout
 	writers map[string]*openFile
 	adds    []AddFile
+	// last and lastRaw remember the previous row's file and partition
+	// values: consecutive rows usually share a partition, and comparing
+	// values is much cheaper than formatting them.
+	last    *openFile
+	lastRaw []any
 }
 
 type openFile struct {
 	fw   *fileWriter
 	vals []string
+	key  string
+}
+
+// fileFor returns the open file of r's partition, creating it if needed.
+func (m *multiWriter) fileFor(r Row) (*openFile, error) {
+	var vals []string
+	key := ""
+	if len(m.l.partition) > 0 {
+		var err error
+		if vals, err = m.l.partitionOf(r); err != nil {
+			return nil, err
+		}
+		key = partitionKey(vals)
+	}
+	o := m.writers[key]
+	if o == nil {
+		fw, err := newFileWriter(m.root, m.l, vals)
+		if err != nil {
+			return nil, err
+		}
+		o = &openFile{fw: fw, vals: vals, key: key}
+		m.writers[key] = o
+	}
+	m.last = o
+	m.lastRaw = m.lastRaw[:0]
+	for _, c := range m.l.partition {
+		m.lastRaw = append(m.lastRaw, r[c.pos])
+	}
+	return o, nil
+}
+
+// samePartition reports whether r's partition values equal lastRaw.
+func (m *multiWriter) samePartition(r Row) bool {
+	for i, c := range m.l.partition {
+		if !sameValue(r[c.pos], m.lastRaw[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 func newMultiWriter(root string, l *layout) *multiWriter {
@@ -161,29 +205,19 @@ func (m *multiWriter) write(r Row) error {
 	if len(r) != len(m.l.schema.Fields) {
 		return fmt.Errorf("delta: row has %d values, the schema has %d columns", len(r), len(m.l.schema.Fields))
 	}
-	var vals []string
-	key := ""
-	if len(m.l.partition) > 0 {
+	o := m.last
+	if o == nil || !m.samePartition(r) {
 		var err error
-		if vals, err = m.l.partitionOf(r); err != nil {
+		if o, err = m.fileFor(r); err != nil {
 			return err
 		}
-		key = partitionKey(vals)
-	}
-	o := m.writers[key]
-	if o == nil {
-		fw, err := newFileWriter(m.root, m.l, vals)
-		if err != nil {
-			return err
-		}
-		o = &openFile{fw: fw, vals: vals}
-		m.writers[key] = o
 	}
 	if err := o.fw.write(r); err != nil {
 		return err
 	}
 	if o.fw.full() {
-		delete(m.writers, key)
+		m.last = nil
+		delete(m.writers, o.key)
 		a, err := o.fw.finish(o.vals)
 		if err != nil {
 			return err
@@ -196,6 +230,7 @@ func (m *multiWriter) write(r Row) error {
 // finish closes every open file and returns all add actions; on error it
 // aborts.
 func (m *multiWriter) finish() ([]AddFile, error) {
+	m.last = nil
 	for key, o := range m.writers {
 		delete(m.writers, key)
 		a, err := o.fw.finish(o.vals)
@@ -210,6 +245,7 @@ func (m *multiWriter) finish() ([]AddFile, error) {
 
 // abort deletes every file written so far.
 func (m *multiWriter) abort() {
+	m.last = nil
 	for key, o := range m.writers {
 		delete(m.writers, key)
 		o.fw.abort()

@@ -1,0 +1,169 @@
+package delta
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// silverSchema is DESIGN.md's silver/transactions table.
+var silverSchema = Schema{Fields: []Field{
+	{Name: "transaction_id", Type: "string", Nullable: false},
+	{Name: "user_id", Type: "string", Nullable: false},
+	{Name: "amount", Type: "decimal(18,2)", Nullable: false},
+	{Name: "currency", Type: "string", Nullable: false},
+	{Name: "merchant", Type: "string", Nullable: true},
+	{Name: "category", Type: "string", Nullable: true},
+	{Name: "country", Type: "string", Nullable: true},
+	{Name: "payment_method", Type: "string", Nullable: true},
+	{Name: "status", Type: "string", Nullable: false},
+	{Name: "event_time", Type: "timestamp", Nullable: false},
+	{Name: "kafka_partition", Type: "integer", Nullable: false},
+	{Name: "kafka_offset", Type: "long", Nullable: false},
+	{Name: "ingested_at", Type: "timestamp", Nullable: false},
+	{Name: "event_date", Type: "date", Nullable: false},
+}}
+
+// silverRows makes n realistic Silver rows spread over three event dates.
+func silverRows(n int) []Row {
+	base := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
+	currencies := []string{"USD", "EUR", "GBP", "JPY"}
+	merchants := []string{"amazon", "walmart", "starbucks", "uber", "netflix", "apple"}
+	rows := make([]Row, n)
+	for i := range rows {
+		ev := base.Add(time.Duration(i%(3*86400)) * time.Second)
+		rows[i] = Row{
+			fmt.Sprintf("tx-%012d", i), fmt.Sprintf("user-%05d", i%50000),
+			decimal.New(int64(i%100000)+1, -2), currencies[i%len(currencies)],
+			merchants[i%len(merchants)], "shopping", "US", "card", "approved",
+			ev, int32(i % 12), int64(i), base.Add(72 * time.Hour), ev.Truncate(24 * time.Hour),
+		}
+	}
+	return rows
+}
+
+// BenchmarkWriteSilver measures Append throughput (Parquet encoding, stats
+// and the commit) for the Silver schema; see the rows/s metric.
+func BenchmarkWriteSilver(b *testing.B) {
+	const n = 200_000
+	rows := silverRows(n)
+	tbl, err := Create(filepath.Join(b.TempDir(), "silver"), silverSchema, []string{"event_date"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	b.ResetTimer()
+	start, cpu0 := time.Now(), cpuTime()
+	for i := 0; i < b.N; i++ {
+		if _, err := tbl.Append(ctx, rows, CommitOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(n*b.N)/time.Since(start).Seconds(), "rows/s")
+	// Per CPU-second of the whole process (GC included): the figure that
+	// does not depend on other load on the machine.
+	b.ReportMetric(float64(n*b.N)/(cpuTime()-cpu0).Seconds(), "rows/cpu-s")
+}
+
+// cpuTime returns the CPU time (user+system) used by this process so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkSmallAppend measures the latency of a one-row append commit
+// (write a Parquet file, put-if-absent the commit, refresh the snapshot,
+// with a checkpoint every 10th commit); see the p50-ms and p99-ms metrics.
+func BenchmarkSmallAppend(b *testing.B) {
+	tbl, err := Create(filepath.Join(b.TempDir(), "small"), silverSchema, []string{"event_date"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	rows := silverRows(1)
+	lat := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
+		if _, err := tbl.Append(ctx, rows, CommitOptions{Txns: []Txn{{AppID: "bench", Version: int64(i)}}}); err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, time.Since(t0))
+	}
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+}
+
+// BenchmarkSnapshot10kCommits measures loading the latest snapshot of a
+// table with 10,000 commits (one file each) and a checkpoint every 10.
+func BenchmarkSnapshot10kCommits(b *testing.B) {
+	path := build10kTable(b)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		snap, err := loadSnapshot(path, -1)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if snap.Version() != 10_000 || len(snap.Files()) != 10_000 {
+			b.Fatalf("version %d, %d files", snap.Version(), len(snap.Files()))
+		}
+	}
+}
+
+// build10kTable writes the log of a 10,000-commit table through the commit
+// encoder (without data files, which loading a snapshot never opens). Only
+// the newest checkpoint is written: older ones are never read.
+func build10kTable(b *testing.B) string {
+	b.Helper()
+	path := filepath.Join(b.TempDir(), "t10k")
+	tbl, err := Create(path, silverSchema, []string{"event_date"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	st := newTableState()
+	if err := applyCommitFile(path, 0, st); err != nil {
+		b.Fatal(err)
+	}
+	stats := `{"numRecords":1,"minValues":{"amount":1.00},"maxValues":{"amount":1.00},"nullCount":{"amount":0}}`
+	for v := int64(1); v <= 10_000; v++ {
+		add := AddFile{Path: fmt.Sprintf("event_date=2024-05-01/part-%05d.parquet", v), PartitionValues: map[string]string{"event_date": "2024-05-01"},
+			Size: 4000, ModificationTime: v, DataChange: true, Stats: stats}
+		plan := &commitPlan{adds: []AddFile{add}, txns: []Txn{{AppID: "ingest-0", Version: v}}, op: "WRITE", params: map[string]any{}}
+		body, err := plan.encode(v - 1)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := putIfAbsent(commitFile(path, v), body); err != nil {
+			b.Fatal(err)
+		}
+		if v == 9_990 {
+			if err := replayInto(path, st, 1, v); err != nil {
+				b.Fatal(err)
+			}
+			if err := writeCheckpoint(&Snapshot{root: path, version: v, st: st}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	_ = tbl
+	return path
+}
+
+func replayInto(root string, st *tableState, from, to int64) error {
+	for v := from; v <= to; v++ {
+		if err := applyCommitFile(root, v, st); err != nil {
+			return err
+		}
+	}
+	return nil
+}
