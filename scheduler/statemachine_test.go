@@ -77,7 +77,7 @@ func TestBackoff(t *testing.T) {
 			t.Errorf("try %d: delay %.2f×, want %.0f× ±25%%", try, d, base)
 		}
 	}
-	if d := p.delay(10); d != (100 * time.Millisecond)*5 {
+	if d := p.delay(10); d != (100*time.Millisecond)*5 {
 		t.Errorf("delay not capped: %s", d)
 	}
 	if st, _ := p.afterFailure(3); st != TaskUpForRetry {
