@@ -83,66 +83,69 @@ func (b *Builder) Fold(r delta.Row) error {
 	return nil
 }
 
+// group is one user's totals for a day and currency, resolved from the map
+// once so that sorting compares fields, not map lookups.
+type group struct {
+	userKey
+	*userTotals
+}
+
 // Gold computes the three tables' rows for the given event dates (days
 // since the epoch; nil: every date folded).
 func (b *Builder) Gold(days map[int64]bool) Gold {
-	keys := make([]userKey, 0, len(b.users))
-	for k := range b.users {
+	groups := make([]group, 0, len(b.users))
+	for k, t := range b.users {
 		if days == nil || days[k.day] {
-			keys = append(keys, k)
+			groups = append(groups, group{k, t})
 		}
 	}
-	slices.SortFunc(keys, func(x, y userKey) int {
+	slices.SortFunc(groups, func(x, y group) int {
 		return cmp.Or(cmp.Compare(x.day, y.day), strings.Compare(x.currency, y.currency), strings.Compare(x.user, y.user))
 	})
 	var g Gold
-	g.Metrics = make([]delta.Row, 0, len(keys))
-	for _, k := range keys {
-		t := b.users[k]
+	g.Metrics = make([]delta.Row, 0, len(groups))
+	for _, x := range groups {
 		g.Metrics = append(g.Metrics, delta.Row{
-			k.user, k.currency, t.count, t.total.Decimal(), t.total.AverageHalfEven(t.count),
-			money.FromCents(t.min), money.FromCents(t.max), dateOf(k.day),
+			x.user, x.currency, x.count, x.total.Decimal(), x.total.AverageHalfEven(x.count),
+			money.FromCents(x.min), money.FromCents(x.max), dateOf(x.day),
 		})
 	}
-	// keys are sorted by (day, currency, user): each (day, currency) group
-	// is one run, ranked and summarized in turn.
-	for start := 0; start < len(keys); {
+	// groups are sorted by (day, currency, user): each (day, currency) is
+	// one run, ranked and summarized in turn.
+	g.Ranking = make([]delta.Row, 0, len(groups))
+	for start := 0; start < len(groups); {
 		end := start + 1
-		for end < len(keys) && keys[end].day == keys[start].day && keys[end].currency == keys[start].currency {
+		for end < len(groups) && groups[end].day == groups[start].day && groups[end].currency == groups[start].currency {
 			end++
 		}
-		g.Ranking = append(g.Ranking, b.rank(keys[start:end])...)
-		g.Summary = append(g.Summary, b.summarize(keys[start:end]))
+		g.Ranking = append(g.Ranking, rank(groups[start:end])...)
+		g.Summary = append(g.Summary, summarize(groups[start:end]))
 		start = end
 	}
 	return g
 }
 
-// rank orders one (day, currency) group's users by total descending, ties by
-// user_id ascending; rank is the row number, so ties never share a rank.
-func (b *Builder) rank(group []userKey) []delta.Row {
-	order := slices.Clone(group)
-	slices.SortStableFunc(order, func(x, y userKey) int {
-		return cmp.Or(b.users[y].total.Cmp(b.users[x].total), strings.Compare(x.user, y.user))
-	})
-	rows := make([]delta.Row, len(order))
-	for i, k := range order {
-		t := b.users[k]
-		rows[i] = delta.Row{k.currency, int32(i + 1), k.user, t.total.Decimal(), t.count, dateOf(k.day)}
+// rank orders one (day, currency) run's users by total descending, ties by
+// user_id ascending (the run is in user order already, and the sort is
+// stable); rank is the row number, so ties never share a rank. It reorders
+// the run in place.
+func rank(run []group) []delta.Row {
+	slices.SortStableFunc(run, func(x, y group) int { return y.total.Cmp(x.total) })
+	rows := make([]delta.Row, len(run))
+	for i, x := range run {
+		rows[i] = delta.Row{x.currency, int32(i + 1), x.user, x.total.Decimal(), x.count, dateOf(x.day)}
 	}
 	return rows
 }
 
-func (b *Builder) summarize(group []userKey) delta.Row {
+func summarize(run []group) delta.Row {
 	var count int64
 	var total money.Sum
-	for _, k := range group {
-		t := b.users[k]
-		count += t.count
-		total.AddSum(t.total)
+	for _, x := range run {
+		count += x.count
+		total.AddSum(x.total)
 	}
-	k := group[0]
-	return delta.Row{k.currency, count, total.Decimal(), int64(len(group)), dateOf(k.day)}
+	return delta.Row{run[0].currency, count, total.Decimal(), int64(len(run)), dateOf(run[0].day)}
 }
 
 const secondsPerDay = 24 * 60 * 60

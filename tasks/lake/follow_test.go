@@ -1,0 +1,98 @@
+package lake
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/finpipe/finpipe/delta"
+)
+
+// offsets is a Folder that collects Bronze offsets and counts folds, so
+// the test can see what the Follower read.
+type offsets struct {
+	got   map[int64]bool
+	folds int
+}
+
+func (o *offsets) Columns() []string { return []string{"kafka_offset"} }
+func (o *offsets) Reset()            { clear(o.got) }
+func (o *offsets) Fold(r delta.Row) error {
+	o.folds++
+	o.got[r[0].(int64)] = true
+	return nil
+}
+
+func appendOffsets(t *testing.T, tb *delta.Table, offs ...int64) int64 {
+	t.Helper()
+	now := time.Now()
+	rows := make([]delta.Row, len(offs))
+	for i, o := range offs {
+		rows[i] = BronzeRow("t", 0, o, now, nil, []byte("x"), now)
+	}
+	v, err := tb.Append(context.Background(), rows, delta.CommitOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func TestFollowerFoldsEachRowOnce(t *testing.T) {
+	ctx := context.Background()
+	l, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := &offsets{got: map[int64]bool{}}
+	f := Follow("test", l.Bronze, func() Folder { return o })
+	at := func() {
+		t.Helper()
+		s, err := l.Bronze.Snapshot(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, unlock, err := f.At(ctx, l.Bronze, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		unlock()
+	}
+	appendOffsets(t, l.Bronze, 0, 1)
+	at()
+	appendOffsets(t, l.Bronze, 2)
+	at()
+	at()
+	if o.folds != 3 || len(o.got) != 3 {
+		t.Fatalf("folded %d rows into %v, want each of 3 once", o.folds, o.got)
+	}
+	// A commit its owner folded itself is not read back.
+	s, _ := l.Bronze.Snapshot(ctx)
+	_, unlock, _ := f.At(ctx, l.Bronze, s)
+	v := appendOffsets(t, l.Bronze, 3)
+	f.Committed(v, func() { o.got[3] = true })
+	unlock()
+	at()
+	if o.folds != 3 || !o.got[3] {
+		t.Fatalf("own commit: folds %d, got %v", o.folds, o.got)
+	}
+	// Removing rows forces a rebuild: the state then matches the table.
+	s, _ = l.Bronze.Snapshot(ctx)
+	if _, err := l.Bronze.OverwritePartitions(ctx, []map[string]string{{}}, nil, delta.CommitOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	appendOffsets(t, l.Bronze, 9)
+	at()
+	if fmt.Sprint(o.got) != "map[9:true]" {
+		t.Fatalf("after a delete the state is %v, want only offset 9", o.got)
+	}
+	// An older snapshot (a recovery) rebuilds the past state.
+	_, unlock, err = f.At(ctx, l.Bronze, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unlock()
+	if len(o.got) != 4 {
+		t.Fatalf("state at version %d has %v, want offsets 0-3", s.Version(), o.got)
+	}
+}
