@@ -138,15 +138,14 @@ func (s *server) apiDryRunBackfill(w http.ResponseWriter, r *http.Request) error
 // GET /api/v1/backfills?dag_id=&limit=
 func (s *server) apiListBackfills(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	limit, err := queryInt(q, "limit", 50, 1, 500)
+	limit, err := queryInt(q, "limit", 50, 1, 100)
 	if err != nil {
 		return err
 	}
-	bfs, err := s.orch.ListBackfills(r.Context(), q.Get("dag_id"))
+	views, err := s.listBackfills(r.Context(), q.Get("dag_id"), limit)
 	if err != nil {
 		return err
 	}
-	views := viewBackfills(bfs[:min(len(bfs), limit)])
 	writeJSON(w, http.StatusOK, map[string]any{"backfills": views, "total_entries": len(views)})
 	return nil
 }

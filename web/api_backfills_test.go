@@ -61,7 +61,7 @@ func TestAPIBackfillDryRunCreateProgress(t *testing.T) {
 		Backfills []backfillJSON `json:"backfills"`
 	}
 	h.json("GET", "/api/v1/backfills?dag_id=flaky", "", 200, &list)
-	if len(list.Backfills) != 1 || list.Backfills[0].ID != bf.ID {
+	if len(list.Backfills) != 1 || list.Backfills[0].ID != bf.ID || list.Backfills[0].Progress.Done != 7 {
 		t.Fatalf("list: %+v", list)
 	}
 }

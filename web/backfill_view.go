@@ -1,6 +1,10 @@
 package web
 
-import "github.com/finpipe/finpipe/scheduler"
+import (
+	"context"
+
+	"github.com/finpipe/finpipe/scheduler"
+)
 
 // backfillView is a backfill as the API and the UI show it: the store's
 // record plus its progress, derived from the run counts by state.
@@ -30,12 +34,23 @@ func viewBackfill(b scheduler.Backfill) backfillView {
 	return backfillView{Backfill: b, Progress: p}
 }
 
-func viewBackfills(bs []scheduler.Backfill) []backfillView {
-	out := make([]backfillView, len(bs))
-	for i, b := range bs {
-		out[i] = viewBackfill(b)
+// listBackfills returns the newest backfills (of one DAG, or all for ""),
+// each re-read with GetBackfill: the store's list leaves out the run counts
+// that progress needs. limit keeps that to a few small queries.
+func (s *server) listBackfills(ctx context.Context, dagID string, limit int) ([]backfillView, error) {
+	bs, err := s.orch.ListBackfills(ctx, dagID)
+	if err != nil {
+		return nil, err
 	}
-	return out
+	out := make([]backfillView, 0, min(len(bs), limit))
+	for _, b := range bs[:min(len(bs), limit)] {
+		full, err := s.orch.GetBackfill(ctx, b.ID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, viewBackfill(full))
+	}
+	return out, nil
 }
 
 // Active reports whether the backfill may still start runs.

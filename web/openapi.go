@@ -58,7 +58,7 @@ var operations = []operation{
 			{"wait", "integer", "seconds (0-30) to wait for new lines while the attempt runs"}}},
 	{method: "GET", path: "/backfills", id: "listBackfills", tag: "Backfill", status: 200, resp: "BackfillList",
 		summary: "List backfills, newest first",
-		query:   []queryParam{{"dag_id", "string", "only this DAG's"}, {"limit", "integer", "1-500, default 50"}}},
+		query:   []queryParam{{"dag_id", "string", "only this DAG's"}, {"limit", "integer", "1-100, default 50"}}},
 	{method: "POST", path: "/backfills", id: "createBackfill", tag: "Backfill", body: "BackfillRequest", status: 201, resp: "Backfill", errs: []int{404, 409},
 		summary: "Create a backfill (409 when the DAG already has an active one)"},
 	{method: "POST", path: "/backfills/dry_run", id: "dryRunBackfill", tag: "Backfill", body: "BackfillRequest", status: 200, resp: "DryRun", errs: []int{404},

@@ -97,11 +97,11 @@ func (s *server) dagPage(r *http.Request, form backfillForm) (dagPage, error) {
 	if err != nil {
 		return dagPage{}, err
 	}
-	bfs, err := s.orch.ListBackfills(r.Context(), d.DAGID)
+	bfs, err := s.listBackfills(r.Context(), d.DAGID, 5)
 	if err != nil {
 		return dagPage{}, err
 	}
-	page := dagPage{DAG: d, Grid: g, Form: form, Backfills: viewBackfills(bfs[:min(len(bfs), 5)])}
+	page := dagPage{DAG: d, Grid: g, Form: form, Backfills: bfs}
 	for _, b := range page.Backfills {
 		if b.Active() {
 			page.ActiveBackfill = true
