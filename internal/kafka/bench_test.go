@@ -26,3 +26,17 @@ func BenchmarkReadRange(b *testing.B) {
 	}
 	b.ReportMetric(float64(n*b.N)/time.Since(start).Seconds(), "msgs/s")
 }
+
+// BenchmarkReadRangeSmall measures the fixed cost of one ReadRange call
+// (client start, metadata, watermarks, first fetch) for 10 messages.
+func BenchmarkReadRangeSmall(b *testing.B) {
+	brokers := testenv.Kafka(b)
+	topic := testenv.Topic(b, brokers, 1)
+	produceSized(b, brokers, topic, 10, 200)
+	for b.Loop() {
+		recs, _, err := kafka.ReadRange(context.Background(), brokers, topic, 0, 0, 0)
+		if err != nil || len(recs) != 10 {
+			b.Fatalf("%d records, %v", len(recs), err)
+		}
+	}
+}

@@ -37,6 +37,7 @@ func baseConfig(brokers string) ck.ConfigMap {
 		"client.id":                          "finpipe",
 		"socket.timeout.ms":                  10000,
 		"socket.keepalive.enable":            true,
+		"socket.nagle.disable":               true, // small requests (metadata, offsets) must not wait ~40 ms
 		"topic.metadata.refresh.interval.ms": 30000,
 		"log_level":                          4,
 		"log.connection.close":               false,

@@ -174,3 +174,28 @@ func TestUnreachableClusterFailsInBoundedTime(t *testing.T) {
 		t.Fatalf("took %v", time.Since(start))
 	}
 }
+
+func TestReadRanges(t *testing.T) {
+	brokers := testenv.Kafka(t)
+	topic := testenv.Topic(t, brokers, 3)
+	produceN(t, brokers, topic, 0, 30)
+	produceN(t, brokers, topic, 2, 50)
+	got, err := kafka.ReadRanges(context.Background(), brokers, topic, map[int32]int64{0: 10, 1: 0, 2: 0}, 25)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for p, want := range map[int32]struct {
+		n, first int
+		high     int64
+	}{0: {20, 10, 30}, 1: {0, 0, 0}, 2: {25, 0, 50}} {
+		r := got[p]
+		if len(r.Records) != want.n || r.High != want.high {
+			t.Fatalf("partition %d: %d records, high %d; want %d, %d", p, len(r.Records), r.High, want.n, want.high)
+		}
+		for i, rec := range r.Records {
+			if rec.Partition != p || rec.Offset != int64(want.first+i) {
+				t.Fatalf("partition %d record %d: %+v", p, i, rec)
+			}
+		}
+	}
+}

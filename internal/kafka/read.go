@@ -46,7 +46,7 @@ func readerConfig(brokers string) ck.ConfigMap {
 		"allow.auto.create.topics":   false,
 		"fetch.max.bytes":            64 << 20,
 		"max.partition.fetch.bytes":  16 << 20,
-		"fetch.wait.max.ms":          50,
+		"fetch.wait.max.ms":          10, // reads are short-lived: an idle wait only delays the end and Close
 		"queued.min.messages":        200000,
 		"queued.max.messages.kbytes": 128 << 10,
 		"isolation.level":            "read_committed",
@@ -62,85 +62,122 @@ func readerConfig(brokers string) ck.ConfigMap {
 // limit). It returns the records in offset order and that high watermark;
 // records produced meanwhile are left for the next call. It uses Assign, not
 // a consumer group, and commits nothing.
+func ReadRange(ctx context.Context, brokers, topic string, partition int32, from int64, max int) ([]Record, int64, error) {
+	res, err := ReadRanges(ctx, brokers, topic, map[int32]int64{partition: from}, max)
+	r := res[partition]
+	return r.Records, r.High, err
+}
+
+// Range is what ReadRanges read from one partition.
+type Range struct {
+	Records []Record // in offset order
+	// High is the partition's high watermark when the read started.
+	High int64
+}
+
+// ReadRanges is ReadRange for several partitions of topic at once, with one
+// client: from maps each partition to its first offset, max bounds the
+// records per partition. An ingest task that owns a group of partitions
+// reads them all in one call.
 //
 // Offsets of a transactional or compacted topic may have gaps; the read ends
 // at the high watermark all the same.
-func ReadRange(ctx context.Context, brokers, topic string, partition int32, from int64, max int) ([]Record, int64, error) {
+func ReadRanges(ctx context.Context, brokers, topic string, from map[int32]int64, max int) (map[int32]Range, error) {
 	cfg := readerConfig(brokers)
 	c, err := ck.NewConsumer(&cfg)
 	if err != nil {
-		return nil, 0, fmt.Errorf("kafka at %s: consumer: %w", brokers, err)
+		return nil, fmt.Errorf("kafka at %s: consumer: %w", brokers, err)
 	}
 	defer c.Close()
-
 	ids, err := topicPartitions(ctx, c, brokers, topic)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	if !slices.Contains(ids, partition) {
-		return nil, 0, fmt.Errorf("kafka at %s: topic %s has no partition %d (it has %d)", brokers, topic, partition, len(ids))
+	out := make(map[int32]Range, len(from))
+	ends := make(map[int32]int64, len(from))
+	var assign []ck.TopicPartition
+	for p, off := range from {
+		if !slices.Contains(ids, p) {
+			return out, fmt.Errorf("kafka at %s: topic %s has no partition %d (it has %d)", brokers, topic, p, len(ids))
+		}
+		low, high, err := c.QueryWatermarkOffsets(topic, p, millis(budget(ctx)))
+		if err != nil {
+			return out, clusterError(brokers, fmt.Sprintf("watermarks of %s/%d", topic, p), err)
+		}
+		out[p] = Range{High: high}
+		if off < low || off > high {
+			return out, &OffsetRangeError{Topic: topic, Partition: p, From: off, Low: low, High: high}
+		}
+		end := high
+		if max > 0 && off+int64(max) < end {
+			end = off + int64(max)
+		}
+		if off < end {
+			ends[p] = end
+			assign = append(assign, ck.TopicPartition{Topic: &topic, Partition: p, Offset: ck.Offset(off)})
+			out[p] = Range{High: high, Records: make([]Record, 0, min(end-off, 1<<20))}
+		}
 	}
-	low, high, err := c.QueryWatermarkOffsets(topic, partition, millis(budget(ctx)))
-	if err != nil {
-		return nil, 0, clusterError(brokers, fmt.Sprintf("watermarks of %s/%d", topic, partition), err)
+	if len(assign) == 0 {
+		return out, nil
 	}
-	if from < low || from > high {
-		return nil, high, &OffsetRangeError{Topic: topic, Partition: partition, From: from, Low: low, High: high}
+	if err := c.Assign(assign); err != nil {
+		return out, fmt.Errorf("kafka: assign %s: %w", topic, err)
 	}
-	end := high
-	if max > 0 && from+int64(max) < end {
-		end = from + int64(max)
-	}
-	if from >= end {
-		return nil, high, nil
-	}
-	if err := c.Assign([]ck.TopicPartition{{Topic: &topic, Partition: partition, Offset: ck.Offset(from)}}); err != nil {
-		return nil, high, fmt.Errorf("kafka: assign %s/%d: %w", topic, partition, err)
-	}
-	recs, err := pollRange(ctx, c, brokers, end, make([]Record, 0, min(end-from, 1<<20)))
-	return recs, high, err
+	err = pollRanges(ctx, c, brokers, topic, ends, out)
+	return out, err
 }
 
-// pollRange polls until the offset end is reached. librdkafka reports
-// transient errors and heals itself, so only a stall longer than the budget
-// (or a fatal error) fails the read.
-func pollRange(ctx context.Context, c *ck.Consumer, brokers string, end int64, recs []Record) ([]Record, error) {
+// pollRanges polls until every partition in ends has reached its end offset,
+// appending to out. librdkafka reports transient errors and heals itself, so
+// only a stall longer than the budget (or a fatal error) fails the read.
+func pollRanges(ctx context.Context, c *ck.Consumer, brokers, topic string, ends map[int32]int64, out map[int32]Range) error {
 	stall := budget(ctx)
 	progress := time.Now()
 	var lastErr error
-	for {
+	done := func(p int32) {
+		delete(ends, p)
+		_ = c.Pause([]ck.TopicPartition{{Topic: &topic, Partition: p}})
+	}
+	for len(ends) > 0 {
 		if err := ctx.Err(); err != nil {
-			return recs, err
+			return err
 		}
 		switch e := c.Poll(100).(type) {
 		case *ck.Message:
 			if e.TopicPartition.Error != nil {
-				return recs, clusterError(brokers, "fetch", e.TopicPartition.Error)
+				return clusterError(brokers, "fetch", e.TopicPartition.Error)
 			}
-			off := int64(e.TopicPartition.Offset)
-			if off >= end {
-				return recs, nil
+			p, off := e.TopicPartition.Partition, int64(e.TopicPartition.Offset)
+			end, ok := ends[p]
+			if !ok {
+				continue // a partition already complete
 			}
-			recs = append(recs, Record{
-				Partition: e.TopicPartition.Partition, Offset: off,
-				Timestamp: e.Timestamp.UTC(), Key: e.Key, Value: e.Value,
-			})
-			progress = time.Now()
-			if off == end-1 {
-				return recs, nil
+			if off < end {
+				r := out[p]
+				r.Records = append(r.Records, Record{
+					Partition: p, Offset: off,
+					Timestamp: e.Timestamp.UTC(), Key: e.Key, Value: e.Value,
+				})
+				out[p] = r
+				progress = time.Now()
+			}
+			if off >= end-1 {
+				done(p)
 			}
 		case ck.PartitionEOF:
-			if int64(e.Offset) >= end {
-				return recs, nil
+			if end, ok := ends[e.Partition]; ok && int64(e.Offset) >= end {
+				done(e.Partition)
 			}
 		case ck.Error:
 			if e.IsFatal() || e.Code() == ck.ErrOffsetOutOfRange || e.Code() == ck.ErrUnknownTopicOrPart {
-				return recs, clusterError(brokers, "fetch", e)
+				return clusterError(brokers, "fetch", e)
 			}
 			lastErr = e
 		}
 		if time.Since(progress) > stall {
-			return recs, fmt.Errorf("kafka at %s: no progress reading for %s (last error: %v)", brokers, stall, lastErr)
+			return fmt.Errorf("kafka at %s: no progress reading %s for %s (last error: %v)", brokers, topic, stall, lastErr)
 		}
 	}
+	return nil
 }
