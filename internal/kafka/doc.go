@@ -6,6 +6,11 @@
 // Every call that talks to a cluster is bounded in time (the context's
 // deadline, else DefaultTimeout), so an unreachable cluster or a missing
 // topic is a clear error, never a hang: librdkafka itself retries forever.
+//
+// librdkafka talks to kfake with its default settings (api.version.request
+// on): the tests here exercise the idempotent lz4 producer, CreateTopics,
+// DeleteTopics, ListOffsets, metadata and assign-and-fetch against the
+// embedded broker and, with KAFKA_BROKERS set, against Apache Kafka 4.1.
 package kafka
 
 import (
