@@ -44,15 +44,7 @@ func newDecoder(f Field, dt dataType, node parquet.Node) (decoder, error) {
 			if v.Kind() == parquet.Int32 {
 				n = int64(v.Int32())
 			}
-			switch dt.kind {
-			case kindInteger:
-				return int32(n), nil
-			case kindShort:
-				return int16(n), nil
-			case kindByte:
-				return int8(n), nil
-			}
-			return n, nil
+			return narrowInt(dt.kind, n), nil
 		}, nil
 	case kindDouble, kindFloat:
 		if k != parquet.Double && k != parquet.Float {

@@ -86,7 +86,7 @@ func newLayout(s Schema, partitionColumns []string) (*layout, error) {
 		// DELTA_LENGTH_BYTE_ARRAY strings, which older readers reject).
 		parquet.DataPageVersion(1),
 		parquet.DefaultEncoding(&parquet.Plain),
-		parquet.PageBufferSize(1 << 20),
+		parquet.PageBufferSize(512 << 10),
 	}
 	for _, c := range l.data {
 		if c.dt.kind == kindString || c.dt.kind == kindBinary {

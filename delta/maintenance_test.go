@@ -155,15 +155,19 @@ func TestOptimizeAndVacuum(t *testing.T) {
 	old := time.Now().Add(-2 * time.Hour)
 	os.Chtimes(orphan, old, old)
 
+	tmp := filepath.Join(tbl.Path(), "_delta_log", ".tmp-dead.json")
+	os.WriteFile(tmp, []byte("{}"), 0o644)
+	os.Chtimes(tmp, old, old)
+
 	if files, _ := tbl.Vacuum(ctx, DefaultVacuumRetention, false); len(files) != 0 {
 		t.Fatalf("vacuum with default retention deleted %v", files)
 	}
-	if files, _ := tbl.Vacuum(ctx, time.Hour, true); len(files) != 1 || files[0] != "day=2024-01-01/orphan.parquet" {
-		t.Fatalf("vacuum 1h dry run = %v, want only the orphan", files)
+	if files, _ := tbl.Vacuum(ctx, time.Hour, true); len(files) != 2 || files[0] != "_delta_log/.tmp-dead.json" || files[1] != "day=2024-01-01/orphan.parquet" {
+		t.Fatalf("vacuum 1h dry run = %v, want only the orphan and the dead temp file", files)
 	}
 	dry, err := tbl.Vacuum(ctx, 0, true)
-	if err != nil || len(dry) != 9 {
-		t.Fatalf("dry run = %v, %v; want 8 compacted files and the orphan", dry, err)
+	if err != nil || len(dry) != 10 {
+		t.Fatalf("dry run = %v, %v; want 8 compacted files, the orphan and the temp file", dry, err)
 	}
 	for _, f := range dry {
 		if _, err := os.Stat(filepath.Join(tbl.Path(), f)); err != nil {
@@ -171,7 +175,7 @@ func TestOptimizeAndVacuum(t *testing.T) {
 		}
 	}
 	deleted, err := tbl.Vacuum(ctx, 0, false)
-	if err != nil || len(deleted) != 9 {
+	if err != nil || len(deleted) != 10 {
 		t.Fatalf("vacuum = %v, %v", deleted, err)
 	}
 	latest, _ := tbl.Snapshot(ctx)

@@ -18,7 +18,8 @@ const DefaultVacuumRetention = 7 * 24 * time.Hour
 
 // Vacuum deletes data files that the latest version does not reference and
 // that are older than retain: files removed from the table more than retain
-// ago, and orphans of failed writes. Files of versions newer than
+// ago, and orphans of failed writes (and temporary log files of writers
+// that died mid-commit). Files of versions newer than
 // now-retain stay, so time travel within the retention keeps working. With
 // dryRun it only lists them. It returns the relative paths, sorted.
 //
@@ -84,6 +85,7 @@ func (t *Table) Vacuum(ctx context.Context, retain time.Duration, dryRun bool) (
 	if err != nil {
 		return nil, fmt.Errorf("delta: vacuum: %w", err)
 	}
+	out = append(out, staleTempFiles(t.root, cutoff)...)
 	slices.Sort(out)
 	if dryRun {
 		return out, nil
@@ -100,4 +102,23 @@ func (t *Table) Vacuum(ctx context.Context, retain time.Duration, dryRun bool) (
 // entries (as in Spark), except partition directories such as "_x=1".
 func hidden(name string) bool {
 	return (strings.HasPrefix(name, "_") || strings.HasPrefix(name, ".")) && !strings.Contains(name, "=")
+}
+
+// staleTempFiles lists the temporary files a writer killed between writing
+// and linking a commit (or checkpoint) left in _delta_log.
+func staleTempFiles(root string, cutoff time.Time) []string {
+	entries, err := os.ReadDir(logDir(root))
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), ".tmp-") {
+			continue
+		}
+		if info, err := e.Info(); err == nil && info.ModTime().Before(cutoff) {
+			out = append(out, logDirName+"/"+e.Name())
+		}
+	}
+	return out
 }

@@ -66,6 +66,19 @@ func intBits(k kind) uint {
 	return 64
 }
 
+// narrowInt returns n as the Go type of an integer kind (see Row).
+func narrowInt(k kind, n int64) any {
+	switch k {
+	case kindInteger:
+		return int32(n)
+	case kindShort:
+		return int16(n)
+	case kindByte:
+		return int8(n)
+	}
+	return n
+}
+
 // intInRange converts an integer value for a column of the given bit width.
 func intInRange(f Field, v any, bits uint) (int64, error) {
 	n, ok := asInt64(v)
@@ -207,15 +220,7 @@ func parsePartitionValue(f Field, dt dataType, s string) (any, error) {
 		if err != nil {
 			return nil, bad(err)
 		}
-		switch dt.kind {
-		case kindInteger:
-			return int32(n), nil
-		case kindShort:
-			return int16(n), nil
-		case kindByte:
-			return int8(n), nil
-		}
-		return n, nil
+		return narrowInt(dt.kind, n), nil
 	case kindDouble:
 		x, err := strconv.ParseFloat(s, 64)
 		if err != nil {
