@@ -77,33 +77,38 @@ func (t Transaction) AppendJSON(dst []byte) []byte {
 	return append(dst, `"}`...)
 }
 
-// AppendJSONString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD so the
-// output is always valid JSON.
+// AppendJSONString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD so
+// the output is always valid JSON. Runs of plain characters are copied whole.
 func AppendJSONString(dst []byte, s string) []byte {
 	const hex = "0123456789abcdef"
 	dst = append(dst, '"')
+	plain := 0 // start of the pending run of characters that need no escape
 	for i := 0; i < len(s); {
 		c := s[i]
-		if c >= utf8.RuneSelf {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && size == 1 {
-				dst = append(dst, "\ufffd"...)
-			} else {
-				dst = append(dst, s[i:i+size]...)
-			}
-			i += size
+		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
+			i++
 			continue
 		}
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r != utf8.RuneError || size != 1 {
+				i += size // valid UTF-8 stays in the run
+				continue
+			}
+		}
+		dst = append(dst, s[plain:i]...)
 		switch {
+		case c >= utf8.RuneSelf:
+			dst = append(dst, "\ufffd"...)
 		case c == '"' || c == '\\':
 			dst = append(dst, '\\', c)
-		case c < 0x20:
-			dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
 		default:
-			dst = append(dst, c)
+			dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
 		}
 		i++
+		plain = i
 	}
+	dst = append(dst, s[plain:]...)
 	return append(dst, '"')
 }
 
