@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -90,6 +91,19 @@ func failWithPage(t *testing.T, ctx context.Context, what string, err error) {
 
 func css(sel string) chromedp.CSS { return chromedp.CSS(sel) }
 
+// snapshot saves a full-page PNG to $FINPIPE_SCREENSHOTS/<name>.png when
+// that variable is set: a way to look at the pages a test went through.
+func snapshot(t *testing.T, ctx context.Context, name string) {
+	dir := os.Getenv("FINPIPE_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	png := read(t, ctx, "screenshot", chromedp.FullScreenshot(100))
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		t.Log(err)
+	}
+}
+
 func login(t *testing.T, ctx context.Context, base string) {
 	t.Helper()
 	step(t, ctx, "log in", 20*time.Second,
@@ -131,6 +145,7 @@ func TestBrowserOperatorStory(t *testing.T) {
 		chromedp.WaitVisible(css("#run-state")),
 		chromedp.WaitVisible(css(`#run-state[data-state="success"]`)),
 	)
+	snapshot(t, ctx, "run")
 
 	step(t, ctx, "open the retried task: two attempts, the first failed", 20*time.Second,
 		chromedp.Click(css("#ti-extract a")),
@@ -143,6 +158,7 @@ func TestBrowserOperatorStory(t *testing.T) {
 		chromedp.WaitVisible(css("#log")),
 	)
 	logText := read(t, ctx, "log", chromedp.Text(css("#log")))
+	snapshot(t, ctx, "task")
 	if !strings.Contains(firstErr, "source not ready") || !strings.Contains(logText, "source not ready") {
 		t.Fatalf("first attempt error %q, log %q", firstErr, logText)
 	}
@@ -165,6 +181,7 @@ func TestBrowserOperatorStory(t *testing.T) {
 	if n := read(t, ctx, "preview", chromedp.Evaluate[int](`document.querySelectorAll("#bf-preview li.bf-date").length`)); n != 7 {
 		t.Fatalf("dry run previews %d dates, want 7", n)
 	}
+	snapshot(t, ctx, "dag-dry-run")
 	step(t, ctx, "start the backfill and watch it complete", 90*time.Second,
 		chromedp.Click(css("#bf-start")),
 		chromedp.WaitVisible(css("#flash")),
@@ -173,6 +190,9 @@ func TestBrowserOperatorStory(t *testing.T) {
 	if p := read(t, ctx, "progress", chromedp.Text(css(`#backfillsLive .bf-progress`))); !strings.Contains(p, "7 / 7") {
 		t.Fatalf("progress %q", p)
 	}
+	snapshot(t, ctx, "dag-backfilled")
+	step(t, ctx, "DAGs page", 10*time.Second, chromedp.Navigate(base+"/dags"), chromedp.WaitVisible(css("#dag-flaky")))
+	snapshot(t, ctx, "dags")
 }
 
 // A running attempt's log grows on the task page without a reload.

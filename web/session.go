@@ -118,9 +118,10 @@ func withSession(ctx context.Context, sess session) context.Context {
 	return context.WithValue(ctx, sessionKey{}, sess)
 }
 
-func sessionFrom(ctx context.Context) session {
-	sess, _ := ctx.Value(sessionKey{}).(session)
-	return sess
+// sessionFrom returns the logged-in session that requireLogin stored.
+func sessionFrom(ctx context.Context) (session, bool) {
+	sess, ok := ctx.Value(sessionKey{}).(session)
+	return sess, ok
 }
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }

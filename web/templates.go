@@ -76,8 +76,10 @@ type view struct {
 // failure becomes a clean error page, never half a page.
 func (s *server) render(w http.ResponseWriter, r *http.Request, status int, name, title string, page any) {
 	t := s.pages.byName[name]
-	v := view{Title: title, CSRF: s.sessions.csrfToken(sessionFrom(r.Context())),
-		PollMS: s.poll.Milliseconds(), Page: page}
+	v := view{Title: title, PollMS: s.poll.Milliseconds(), Page: page}
+	if sess, ok := sessionFrom(r.Context()); ok { // pages outside the login (the login form) have no CSRF token
+		v.CSRF = s.sessions.csrfToken(sess)
+	}
 	block := "layout"
 	if f := r.URL.Query().Get("fragment"); f != "" {
 		if t.Lookup(f) == nil {

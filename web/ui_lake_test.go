@@ -1,0 +1,78 @@
+package web_test
+
+import (
+	"context"
+	"io"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/finpipe/finpipe/delta"
+	"github.com/finpipe/finpipe/tasks/lake"
+	"github.com/finpipe/finpipe/web"
+)
+
+// The lake page lists each table's version, files and rows, Kafka lag from
+// Bronze's txn positions, and draws the Gold charts from the Gold tables.
+func TestLakePageShowsTablesLagAndCharts(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "dev", "lake")
+	l, err := lake.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := time.Date(2024, 5, 2, 0, 0, 0, 0, time.UTC)
+	amount := func(s string) decimal.Decimal { return decimal.RequireFromString(s) }
+	summary := []delta.Row{
+		{"EUR", int64(3), amount("1234.56"), int64(2), day},
+		{"USD", int64(1), amount("99.99"), int64(1), day},
+		{"EUR", int64(1), amount("10.00"), int64(1), day.AddDate(0, 0, -1)},
+	}
+	if _, err := l.CurrencySummary.Append(ctx, summary, delta.CommitOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	ranking := []delta.Row{
+		{"EUR", int32(1), "user_big", amount("1000.00"), int64(2), day},
+		{"EUR", int32(2), "user_<small>", amount("234.56"), int64(1), day},
+		{"USD", int32(1), "user_usd", amount("99.99"), int64(1), day},
+	}
+	if _, err := l.UserRanking.Append(ctx, ranking, delta.CommitOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	bronze := []delta.Row{lake.BronzeRow("transactions", 0, 41, day, nil, []byte(`{}`), day)}
+	if _, err := l.Bronze.Append(ctx, bronze, delta.CommitOptions{Txns: []delta.Txn{{AppID: "ingest-transactions-0", Version: 41}}}); err != nil {
+		t.Fatal(err)
+	}
+
+	h := newHarness(t, false, func(o *web.Options) {
+		o.LakeDir, o.Topic = dir, "transactions"
+		o.KafkaWatermarks = func(context.Context) (map[int32]int64, error) { return map[int32]int64{0: 50, 1: 7}, nil }
+	})
+	c := browserClient(t)
+	uiLogin(t, c, h.srv.URL, "/lake")
+	resp, err := c.Get(h.srv.URL + "/lake")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	page := string(b)
+	for _, want := range []string{
+		`id="table-gold/daily_currency_summary"`, // listed with its counts
+		`<td>3</td>`,                             // rows of the summary table
+		`id="lag-0"><td>0</td><td>50</td><td>42</td><td>8</td>`,   // 50 - (41 + 1)
+		`id="lag-1"><td>1</td><td>7</td><td>0</td><td>7</td>`,     // nothing ingested yet
+		`id="volume-EUR"`, `id="volume-USD"`, `1234.56 EUR`,       // exact amounts
+		`id="top-EUR"`, `user_big`, `user_&lt;small&gt;`, `<svg`, // escaped labels
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("lake page lacks %q", want)
+		}
+	}
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+}
