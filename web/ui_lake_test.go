@@ -63,9 +63,9 @@ func TestLakePageShowsTablesLagAndCharts(t *testing.T) {
 	for _, want := range []string{
 		`id="table-gold/daily_currency_summary"`, // listed with its counts
 		`<td>3</td>`,                             // rows of the summary table
-		`id="lag-0"><td>0</td><td>50</td><td>42</td><td>8</td>`,   // 50 - (41 + 1)
-		`id="lag-1"><td>1</td><td>7</td><td>0</td><td>7</td>`,     // nothing ingested yet
-		`id="volume-EUR"`, `id="volume-USD"`, `1234.56 EUR`,       // exact amounts
+		`id="lag-0"><td>0</td><td>50</td><td>42</td><td>8</td>`, // 50 - (41 + 1)
+		`id="lag-1"><td>1</td><td>7</td><td>0</td><td>7</td>`,   // nothing ingested yet
+		`id="volume-EUR"`, `id="volume-USD"`, `1234.56 EUR`, // exact amounts
 		`id="top-EUR"`, `user_big`, `user_&lt;small&gt;`, `<svg`, // escaped labels
 	} {
 		if !strings.Contains(page, want) {
