@@ -13,7 +13,9 @@ import (
 
 // Options configure the generator and the send loop.
 type Options struct {
-	// Count is how many messages to send (file mode: at most; 0 = all lines).
+	// Count is how many messages to send. 0 generates until the context is
+	// done, which then is a normal end (a background producer); in file
+	// mode 0 sends every line.
 	Count int
 	// Rate limits messages per second; 0 sends as fast as possible.
 	Rate float64

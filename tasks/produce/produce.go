@@ -8,13 +8,15 @@ import (
 	"io"
 	"os"
 	"sync"
+	"time"
 
 	"github.com/finpipe/finpipe/tasks/record"
 )
 
 // Produce sends opts.Count generated transactions to topic, keyed by
 // user_id, and returns once every one is acknowledged by the cluster
-// (acks=all). The topic must exist (kafka.EnsureTopic).
+// (acks=all). The topic must exist (kafka.EnsureTopic). With Count 0 it
+// runs until ctx is done, then delivers what it queued and returns no error.
 func Produce(ctx context.Context, brokers, topic string, opts Options) (Stats, error) {
 	if err := opts.Validate(); err != nil {
 		return Stats{}, err
@@ -23,6 +25,12 @@ func Produce(ctx context.Context, brokers, topic string, opts Options) (Stats, e
 	if err != nil {
 		return Stats{}, err
 	}
+	sendCtx, closeCtx := ctx, ctx
+	if opts.Count == 0 { // cancellation is the normal end: still deliver the queue
+		var cancel context.CancelFunc
+		closeCtx, cancel = context.WithTimeout(context.WithoutCancel(ctx), drainTimeout)
+		defer cancel()
+	}
 	var st Stats
 	var sendErr error
 	batches, release, stop := generate(opts)
@@ -30,7 +38,7 @@ func Produce(ctx context.Context, brokers, topic string, opts Options) (Stats, e
 	for batch := range batches {
 		for _, m := range batch {
 			st.count(m)
-			if sendErr = s.send(ctx, m.Key, m.Value); sendErr != nil {
+			if sendErr = s.send(sendCtx, m.Key, m.Value); sendErr != nil {
 				break
 			}
 		}
@@ -39,7 +47,10 @@ func Produce(ctx context.Context, brokers, topic string, opts Options) (Stats, e
 		}
 		release(batch) // librdkafka copied the values
 	}
-	st.Sent, st.Bytes, st.Elapsed, err = s.close(ctx)
+	if opts.Count == 0 && ctx.Err() != nil && sendErr == ctx.Err() {
+		sendErr = nil
+	}
+	st.Sent, st.Bytes, st.Elapsed, err = s.close(closeCtx)
 	if sendErr != nil {
 		err = sendErr
 	}
@@ -63,14 +74,17 @@ func generate(opts Options) (batches <-chan []Message, release func([]Message), 
 	go func() {
 		defer close(out)
 		g := NewGenerator(opts)
-		for left := opts.Count; left > 0; {
+		unlimited := opts.Count == 0
+		for left := opts.Count; unlimited || left > 0; {
 			var batch []Message
 			select {
 			case batch = <-free:
 			default:
 				batch = make([]Message, batchSize)
 			}
-			batch = batch[:min(left, batchSize)]
+			if !unlimited {
+				batch = batch[:min(left, batchSize)]
+			}
 			for i := range batch {
 				batch[i] = g.Next()
 			}
@@ -90,6 +104,9 @@ func generate(opts Options) (batches <-chan []Message, release func([]Message), 
 	}
 	return out, release, sync.OnceFunc(func() { close(done) })
 }
+
+// drainTimeout bounds delivering the queue after an unlimited run stops.
+const drainTimeout = 30 * time.Second
 
 // maxLine bounds one line of a file; Kafka's default message limit is 1 MB.
 const maxLine = 16 << 20

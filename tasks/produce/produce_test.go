@@ -177,3 +177,20 @@ func BenchmarkGenerator(b *testing.B) {
 		g.Next()
 	}
 }
+
+func TestProduceUnlimitedStopsCleanly(t *testing.T) {
+	brokers := testenv.Kafka(t)
+	topic := testenv.Topic(t, brokers, 2)
+	ctx, cancel := context.WithTimeout(context.Background(), 700*time.Millisecond)
+	defer cancel()
+	st, err := Produce(ctx, brokers, topic, Options{Rate: 500, Seed: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Sent < 100 || st.Sent > 400 {
+		t.Fatalf("sent %d in 0.7 s at 500/s", st.Sent)
+	}
+	if got := len(readAll(t, brokers, topic)); int64(got) != st.Sent {
+		t.Fatalf("topic holds %d, stats say %d", got, st.Sent)
+	}
+}

@@ -122,7 +122,10 @@ func (s *sender) send(ctx context.Context, key, value []byte) error {
 	s.mu.Lock()
 	s.bytes += int64(len(value))
 	s.mu.Unlock()
-	if s.queued%4096 == 0 {
+	if s.queued%4096 == 0 { // now and then, not per message: both take a lock
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		return s.err()
 	}
 	return nil
