@@ -3,6 +3,7 @@ package kafka_test
 import (
 	"context"
 	"errors"
+	"net"
 	"strings"
 	"testing"
 
@@ -73,5 +74,34 @@ func TestEmbeddedOptions(t *testing.T) {
 	}
 	if _, err := kafka.RunningEmbeddedAddr(t.TempDir()); err == nil {
 		t.Fatal("RunningEmbeddedAddr of an empty directory succeeded")
+	}
+}
+
+func TestEmbeddedPreviousPortTaken(t *testing.T) {
+	dir := t.TempDir()
+	e, err := kafka.StartEmbedded(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := e.Addr()
+	e.Close()
+	ln, err := net.Listen("tcp", addr) // someone else took the port meanwhile
+	if err != nil {
+		t.Skipf("cannot take %s: %v", addr, err)
+	}
+	defer ln.Close()
+	e, err = kafka.StartEmbedded(dir)
+	if err != nil {
+		t.Fatalf("restart with the old port taken: %v", err)
+	}
+	defer e.Close()
+	if e.Addr() == addr {
+		t.Fatal("listening on a taken port")
+	}
+	if got, err := kafka.RunningEmbeddedAddr(dir); err != nil || got != e.Addr() {
+		t.Fatalf("address file says %q, %v; broker is at %s", got, err, e.Addr())
+	}
+	if _, err := kafka.StartEmbedded(t.TempDir(), kafka.WithPort(ln.Addr().(*net.TCPAddr).Port)); err == nil {
+		t.Fatal("an explicit port that is taken was accepted")
 	}
 }
