@@ -80,6 +80,31 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
+// BenchmarkScanSilver measures reading rows back (Parquet decoding and
+// partition values) from a Silver table.
+func BenchmarkScanSilver(b *testing.B) {
+	const n = 200_000
+	tbl, err := Create(filepath.Join(b.TempDir(), "silver"), silverSchema, []string{"event_date"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := tbl.Append(ctx, silverRows(n), CommitOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	snap, _ := tbl.Snapshot(ctx)
+	b.ResetTimer()
+	start, cpu0 := time.Now(), cpuTime()
+	for i := 0; i < b.N; i++ {
+		count := 0
+		if err := snap.Scan(ctx, nil, func(Row) error { count++; return nil }); err != nil || count != n {
+			b.Fatalf("scan: %d rows, %v", count, err)
+		}
+	}
+	b.ReportMetric(float64(n*b.N)/time.Since(start).Seconds(), "rows/s")
+	b.ReportMetric(float64(n*b.N)/(cpuTime()-cpu0).Seconds(), "rows/cpu-s")
+}
+
 // BenchmarkSmallAppend measures the latency of a one-row append commit
 // (write a Parquet file, put-if-absent the commit, refresh the snapshot,
 // with a checkpoint every 10th commit); see the p50-ms and p99-ms metrics.

@@ -34,7 +34,7 @@ type fileWriter struct {
 	buf       *bufio.Writer
 	counter   countingWriter
 	w         *parquet.Writer
-	cols      [][]parquet.Value // buffered values per leaf column
+	cols      [][]parquet.Value // buffered values per leaf column (grown on demand: most commits are small)
 	batchLen  int
 	stats     []colStats
 	rows      int64
@@ -66,7 +66,7 @@ func newFileWriter(root string, l *layout, partVals []string) (*fileWriter, erro
 		return nil, fmt.Errorf("delta: create data file: %w", err)
 	}
 	fw := &fileWriter{l: l, relPath: rel, file: f, stats: make([]colStats, len(l.data))}
-	fw.buf = bufio.NewWriterSize(f, 1<<20)
+	fw.buf = bufio.NewWriterSize(f, 64<<10)
 	fw.counter.w = fw.buf
 	fw.w = parquet.NewWriter(&fw.counter, l.writerOptions...)
 
@@ -74,9 +74,6 @@ func newFileWriter(root string, l *layout, partVals []string) (*fileWriter, erro
 		fw.stats[i].collectMinMx = c.dt.kind != kindBoolean && c.dt.kind != kindBinary
 	}
 	fw.cols = make([][]parquet.Value, len(l.data))
-	for i := range fw.cols {
-		fw.cols[i] = make([]parquet.Value, 0, batchRows)
-	}
 	return fw, nil
 }
 
