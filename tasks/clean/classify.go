@@ -135,39 +135,34 @@ func (b *batch) reject(src bronzeRecord, reason, detail string) {
 	})
 }
 
-// silverRows returns the accepted records as Silver rows. The rows of one
-// call share a single backing array: one allocation instead of one per row.
+// silverRows returns the accepted records as Silver rows, boxing repeated
+// values once (see lake.Cells and friends).
 func (b *batch) silverRows() []delta.Row {
-	n := 0
-	for i := range b.accepted {
-		if !b.accepted[i].dropped {
-			n++
-		}
-	}
-	const width = lake.SilverEventDate + 1
-	cells := make([]any, n*width)
-	rows := make([]delta.Row, 0, n)
+	cells := lake.NewCells(lake.SilverEventDate+1, len(b.accepted))
+	rows := make([]delta.Row, 0, len(b.accepted))
+	strs := lake.StringBoxes{}
+	var ingested, date lake.TimeBox
 	for i := range b.accepted {
 		c := &b.accepted[i]
 		if c.dropped {
 			continue
 		}
-		r := cells[len(rows)*width : (len(rows)+1)*width : (len(rows)+1)*width]
+		r := cells.Row()
 		t := &c.tx
 		r[lake.SilverTransactionID] = t.TransactionID
 		r[lake.SilverUserID] = t.UserID
 		r[lake.SilverAmount] = t.Amount
-		r[lake.SilverCurrency] = t.Currency
+		r[lake.SilverCurrency] = strs.Box(t.Currency)
 		r[lake.SilverMerchant] = optional(t.Merchant)
 		r[lake.SilverCategory] = optional(t.Category)
 		r[lake.SilverCountry] = optional(t.Country)
 		r[lake.SilverPaymentMethod] = optional(t.PaymentMethod)
-		r[lake.SilverStatus] = t.Status
+		r[lake.SilverStatus] = strs.Box(t.Status)
 		r[lake.SilverEventTime] = t.EventTime
 		r[lake.SilverKafkaPartition] = c.src.partition
 		r[lake.SilverKafkaOffset] = c.src.offset
-		r[lake.SilverIngestedAt] = c.src.ingestedAt
-		r[lake.SilverEventDate] = t.EventTime.Truncate(24 * time.Hour)
+		r[lake.SilverIngestedAt] = ingested.Box(c.src.ingestedAt)
+		r[lake.SilverEventDate] = date.Box(lake.Date(t.EventTime))
 		rows = append(rows, r)
 	}
 	return rows

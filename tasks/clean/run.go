@@ -59,6 +59,9 @@ type Result struct {
 	// Recovered is set when the run finished a batch that a crashed run
 	// had committed to only one of the two tables.
 	Recovered bool
+	// Behind is set when Bronze already held more than this batch when the
+	// run started: another run has work to do at once.
+	Behind bool
 }
 
 // Run cleans the next batch of Bronze. It is idempotent: run it again after
@@ -103,6 +106,7 @@ func Run(ctx context.Context, l *lake.Lake, opts Options) (Result, error) {
 	if err != nil {
 		return res, err
 	}
+	res.Behind = res.BronzeTo < bronze.Version()
 	if res.BronzeTo == res.BronzeFrom {
 		return res, nil
 	}

@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/finpipe/finpipe/delta"
@@ -22,10 +21,6 @@ import (
 
 // DefaultMaxRecords bounds one run: the batch is held in memory.
 const DefaultMaxRecords = 200_000
-
-// readers is how many partitions are read at once: librdkafka fetches in
-// its own threads, so a few concurrent reads hide network latency.
-const readers = 4
 
 // Options configure a run.
 type Options struct {
@@ -110,7 +105,12 @@ func Run(ctx context.Context, bronze *delta.Table, opts Options) (Result, error)
 	}
 
 	now := opts.Now()
-	var rows []delta.Row
+	n := 0
+	for _, recs := range batches {
+		n += len(recs)
+	}
+	rows := make([]delta.Row, 0, n)
+	build := lake.NewBronzeRows(opts.Topic, now, n)
 	var txns []delta.Txn
 	for i, recs := range batches {
 		if len(recs) == 0 {
@@ -118,7 +118,7 @@ func Run(ctx context.Context, bronze *delta.Table, opts Options) (Result, error)
 		}
 		p := parts[i]
 		for _, r := range recs {
-			rows = append(rows, lake.BronzeRow(opts.Topic, p, r.Offset, r.Timestamp, r.Key, r.Value, now))
+			rows = append(rows, build.Row(p, r.Offset, r.Timestamp, r.Key, r.Value))
 		}
 		last := recs[len(recs)-1].Offset
 		txns = append(txns, delta.Txn{AppID: AppID(opts.Topic, p), Version: last})
@@ -161,37 +161,32 @@ func startOffsets(ctx context.Context, snap *delta.Snapshot, opts Options, parts
 	return starts, nil
 }
 
-// readAll reads the partitions concurrently; batches[i] belongs to parts[i].
+// readAll reads the partitions with one Kafka client; batches[i] belongs
+// to parts[i].
 func readAll(ctx context.Context, opts Options, parts []int32, starts []int64, limit int) ([][]kafka.Record, error) {
-	batches := make([][]kafka.Record, len(parts))
-	errs := make([]error, len(parts))
-	sem := make(chan struct{}, readers)
-	var wg sync.WaitGroup
+	from := make(map[int32]int64, len(parts))
 	for i, p := range parts {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			recs, _, err := kafka.ReadRange(ctx, opts.Brokers, opts.Topic, p, starts[i], limit)
-			var oor *kafka.OffsetRangeError
-			if errors.As(err, &oor) && starts[i] < oor.Low {
-				err = fmt.Errorf("%w: records %d to %d were deleted by retention before they were ingested; "+
-					"this is data loss that ingest will not skip silently", err, starts[i], oor.Low-1)
-			}
-			batches[i], errs[i] = recs, err
-		}()
+		from[p] = starts[i]
 	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	ranges, err := kafka.ReadRanges(ctx, opts.Brokers, opts.Topic, from, limit)
+	var oor *kafka.OffsetRangeError
+	if errors.As(err, &oor) && oor.From < oor.Low {
+		err = fmt.Errorf("%w: records %d to %d were deleted by retention before they were ingested; "+
+			"this is data loss that ingest will not skip silently", err, oor.From, oor.Low-1)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("ingest: read %s: %w", opts.Topic, err)
 	}
-	for i, recs := range batches { // the txn scheme relies on increasing offsets
+	batches := make([][]kafka.Record, len(parts))
+	for i, p := range parts { // the txn scheme relies on increasing offsets
+		recs := ranges[p].Records
 		if !slices.IsSortedFunc(recs, func(a, b kafka.Record) int { return cmp.Compare(a.Offset, b.Offset) }) {
-			return nil, fmt.Errorf("ingest: %s/%d returned offsets out of order", opts.Topic, parts[i])
+			return nil, fmt.Errorf("ingest: %s/%d returned offsets out of order", opts.Topic, p)
 		}
 		if len(recs) > 0 && recs[0].Offset < starts[i] {
-			return nil, fmt.Errorf("ingest: %s/%d returned offset %d before the requested %d", opts.Topic, parts[i], recs[0].Offset, starts[i])
+			return nil, fmt.Errorf("ingest: %s/%d returned offset %d before the requested %d", opts.Topic, p, recs[0].Offset, starts[i])
 		}
+		batches[i] = recs
 	}
 	return batches, nil
 }

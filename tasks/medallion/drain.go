@@ -89,7 +89,10 @@ func Drain(ctx context.Context, l *lake.Lake, cfg Config) (Stats, error) {
 			t := time.Now()
 			res, err := clean.Run(ctx, l, clean.Options{AllowedLateness: cfg.AllowedLateness, MaxRecords: int64(cfg.MaxBatch)})
 			st.Clean.add(int64(res.Records), t)
-			if res.BronzeTo != res.BronzeFrom {
+			if res.BronzeTo != res.BronzeFrom && !res.Behind {
+				// Gold is recomputed per event date, so it is cheaper to
+				// aggregate once clean has caught up than after each batch,
+				// as a streaming trigger interval would.
 				cleaned.notify()
 			}
 			return res.BronzeTo != res.BronzeFrom, err

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strconv"
+
+	"github.com/finpipe/finpipe/internal/kafka"
+	"github.com/finpipe/finpipe/tasks/produce"
+)
+
+// feed is what the feeder process reports once its topic is full.
+type feed struct {
+	Brokers        string  `json:"brokers"`
+	Topic          string  `json:"topic"`
+	Sent           int64   `json:"sent"`
+	ProduceSeconds float64 `json:"produce_seconds"`
+}
+
+// feedSpec is what the feeder is asked to produce.
+type feedSpec struct {
+	brokers      string // "" starts an embedded broker in the feeder
+	topic        string
+	partitions   int
+	transactions int
+	seed         int64
+	bad, dup     float64
+}
+
+// startFeeder runs `finpipe bench pipeline --feeder` as a child process: it
+// hosts the embedded broker (when no cluster is configured) and produces the
+// data set there, so that the benchmark's own peak RSS and CPU measure the
+// pipeline alone, as they would against a real Kafka cluster. The child
+// exits when stop closes its stdin.
+func startFeeder(ctx context.Context, s feedSpec) (feed, func() error, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return feed{}, nil, err
+	}
+	cmd := exec.CommandContext(ctx, self, "bench", "pipeline", "--feeder",
+		"--kafka-brokers", s.brokers, "--topic", s.topic, "--partitions", strconv.Itoa(s.partitions),
+		"--transactions", strconv.Itoa(s.transactions), "--seed", strconv.FormatInt(s.seed, 10),
+		"--bad-ratio", strconv.FormatFloat(s.bad, 'g', -1, 64), "--duplicate-ratio", strconv.FormatFloat(s.dup, 'g', -1, 64))
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return feed{}, nil, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return feed{}, nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return feed{}, nil, fmt.Errorf("start feeder: %w", err)
+	}
+	stop := func() error {
+		stdin.Close()
+		return cmd.Wait()
+	}
+	var f feed
+	line, err := bufio.NewReader(stdout).ReadBytes('\n')
+	if err == nil {
+		err = json.Unmarshal(line, &f)
+	}
+	if err != nil {
+		_ = stop()
+		return feed{}, nil, fmt.Errorf("feeder: %w", err)
+	}
+	return f, stop, nil
+}
+
+// runFeeder is the child side: broker, topic, data, report, then serve
+// until stdin closes.
+func runFeeder(ctx context.Context, s feedSpec) error {
+	brokers := s.brokers
+	if brokers == "" {
+		e, err := kafka.StartEmbedded("", kafka.WithPartitions(s.partitions), kafka.WithTopics(s.topic))
+		if err != nil {
+			return err
+		}
+		defer e.Close()
+		brokers = e.Addr()
+	}
+	if err := kafka.EnsureTopic(ctx, brokers, s.topic, s.partitions); err != nil {
+		return err
+	}
+	st, err := produce.Produce(ctx, brokers, s.topic, produce.Options{
+		Count: s.transactions, Seed: s.seed, BadRatio: s.bad, DuplicateRatio: s.dup})
+	if err != nil {
+		return err
+	}
+	out, _ := json.Marshal(feed{Brokers: brokers, Topic: s.topic, Sent: st.Sent, ProduceSeconds: st.Elapsed.Seconds()})
+	fmt.Println(string(out))
+	_, _ = io.Copy(io.Discard, os.Stdin) // serve until the parent closes stdin
+	return nil
+}
