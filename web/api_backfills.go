@@ -34,6 +34,12 @@ func (b backfillBody) request() (scheduler.BackfillRequest, error) {
 	if b.DAGID == "" {
 		return req, badRequest(`field "dag_id" is required`)
 	}
+	if err := checkText("dag_id", b.DAGID); err != nil {
+		return req, err
+	}
+	if err := checkConf("dag_run_conf", b.DagRunConf); err != nil {
+		return req, err
+	}
 	if b.FromDate == "" || b.ToDate == "" {
 		return req, badRequest(`fields "from_date" and "to_date" are required`)
 	}
@@ -142,7 +148,7 @@ func (s *server) apiListBackfills(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	views, err := s.listBackfills(r.Context(), q.Get("dag_id"), limit)
+	views, err := s.listBackfills(r.Context(), cleanID(q.Get("dag_id")), limit)
 	if err != nil {
 		return err
 	}

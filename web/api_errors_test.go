@@ -67,6 +67,16 @@ func TestAPIRejectsBadInput(t *testing.T) {
 		{"backfill unknown DAG", "POST", "/api/v1/backfills/dry_run", `{"dag_id": "nope", "from_date": "2024-01-01", "to_date": "2024-01-02"}`, 404, "not_found"},
 		{"backfill too many dates", "POST", "/api/v1/backfills/dry_run", `{"dag_id": "idle", "from_date": "1900-01-01", "to_date": "2024-01-02"}`, 400, "bad_request"},
 		{"backfill limit", "GET", "/api/v1/backfills?limit=x", "", 400, "bad_request"},
+
+		// Values PostgreSQL refuses (NUL, invalid UTF-8) are the client's error.
+		{"invalid UTF-8 DAG id", "GET", "/api/v1/dags/%ff", "", 404, "not_found"},
+		{"NUL in DAG id", "GET", "/api/v1/dags/a%00b", "", 404, "not_found"},
+		{"NUL in run and task ids", "GET", "/api/v1/dags/idle/runs/%ff/tasks/%00", "", 404, "not_found"},
+		{"NUL in run id", "POST", "/api/v1/dags/idle/runs", `{"run_id": "a\u0000b"}`, 400, "bad_request"},
+		{"NUL in conf", "POST", "/api/v1/dags/idle/runs", `{"conf": {"a": ["\u0000"]}}`, 400, "bad_request"},
+		{"NUL in backfill DAG id", "POST", "/api/v1/backfills", `{"dag_id": "a\u0000", "from_date": "2024-01-01", "to_date": "2024-01-03"}`, 400, "bad_request"},
+		{"invalid UTF-8 in cursor", "GET", "/api/v1/dags/idle/runs?cursor=MjAyNC0wMS0wMVQwMDowMDowMFp8_w", "", 400, "bad_request"},
+		{"NUL in cursor", "GET", "/api/v1/dags/idle/runs?cursor=MjAyNC0wMS0wMVQwMDowMDowMFp8AA", "", 400, "bad_request"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -16,6 +16,12 @@ type triggerBody struct {
 
 func (b triggerBody) options() (scheduler.TriggerOptions, error) {
 	o := scheduler.TriggerOptions{RunID: b.RunID, Conf: b.Conf}
+	if err := checkText("run_id", b.RunID); err != nil {
+		return o, err
+	}
+	if err := checkConf("conf", b.Conf); err != nil {
+		return o, err
+	}
 	if b.LogicalDate != "" {
 		t, err := parseTime("logical_date", b.LogicalDate)
 		if err != nil {

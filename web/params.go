@@ -16,9 +16,9 @@ import (
 func pathParam(r *http.Request, name string) string {
 	v := chi.URLParam(r, name)
 	if d, err := url.PathUnescape(v); err == nil {
-		return d
+		v = d
 	}
-	return v
+	return cleanID(v)
 }
 
 // parseTime accepts RFC 3339 (with an offset) or a bare date, which means

@@ -42,7 +42,7 @@ func (s *server) uiDAGs(w http.ResponseWriter, r *http.Request) {
 // POST /trigger (form: dag_id, conf, logical_date, next)
 func (s *server) uiTrigger(w http.ResponseWriter, r *http.Request) {
 	body := triggerBody{LogicalDate: r.PostFormValue("logical_date")}
-	dagID := r.PostFormValue("dag_id")
+	dagID := cleanID(r.PostFormValue("dag_id"))
 	var err error
 	if c := strings.TrimSpace(r.PostFormValue("conf")); c != "" {
 		err = decodeConf(c, &body.Conf)
