@@ -6,19 +6,15 @@
 //
 // Counters and histograms live in the process that did the work: scrape every
 // scheduler, worker and web process (workers serve them on
-// FINPIPE_METRICS_ADDR, web on its own /metrics). Task instances by state come
+// FINPIPE_METRICS_ADDR with a Server, web on its own /metrics). Task instances by state come
 // from the database at scrape time, so exactly one process per deployment
 // should call SetStateCounter (the web server, or standalone) to avoid
 // counting the same rows once per process.
 package metrics
 
 import (
-	"context"
-	"errors"
 	"log/slog"
-	"net"
 	"net/http"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -51,33 +47,3 @@ func Handler() http.Handler {
 type errorLog struct{}
 
 func (errorLog) Println(v ...any) { slog.Warn("metrics: collect failed", "error", v) }
-
-// Serve answers GET /metrics and GET /healthz on addr until ctx ends. The
-// scheduler and worker run it when FINPIPE_METRICS_ADDR is set; /healthz is
-// what container health checks probe. It returns nil after a clean shutdown.
-func Serve(ctx context.Context, addr string) error {
-	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", Handler())
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		_, _ = w.Write([]byte("ok\n"))
-	})
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
-	select {
-	case err := <-done:
-		return err
-	case <-ctx.Done():
-		shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		err := srv.Shutdown(shutdownCtx)
-		if serveErr := <-done; !errors.Is(serveErr, http.ErrServerClosed) {
-			return serveErr
-		}
-		return err
-	}
-}

@@ -104,6 +104,45 @@ func TestBadLabelFromDatabaseDoesNotPanic(t *testing.T) {
 	}
 }
 
+func get(t *testing.T, url string) int {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func TestServerStartStop(t *testing.T) {
+	s := NewServer("127.0.0.1:0")
+	if err := s.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + s.Addr()
+	if code := get(t, base+"/healthz"); code != http.StatusOK {
+		t.Errorf("healthz status %d", code)
+	}
+	if code := get(t, base+"/metrics"); code != http.StatusOK {
+		t.Errorf("metrics status %d", code)
+	}
+	if err := s.Start(context.Background()); err == nil {
+		t.Error("second Start should fail")
+	}
+	taken := NewServer(s.Addr())
+	if err := taken.Start(context.Background()); err == nil {
+		t.Error("Start on a taken port should fail at start-up")
+	}
+	for i := 0; i < 2; i++ {
+		if err := s.Stop(context.Background()); err != nil {
+			t.Errorf("Stop #%d: %v", i+1, err)
+		}
+	}
+	if _, err := http.Get(base + "/healthz"); err == nil {
+		t.Error("server still answers after Stop")
+	}
+}
+
 func TestServe(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -114,26 +153,15 @@ func TestServe(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- Serve(ctx, addr) }()
-
-	var resp *http.Response
 	for i := 0; i < 100; i++ {
-		if resp, err = http.Get("http://" + addr + "/healthz"); err == nil {
+		if _, err = http.Get("http://" + addr + "/healthz"); err == nil {
 			break
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
 	if err != nil {
-		t.Fatalf("healthz: %v", err)
+		t.Fatalf("healthz never answered: %v", err)
 	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Errorf("healthz status %d", resp.StatusCode)
-	}
-	resp, err = http.Get("http://" + addr + "/metrics")
-	if err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("metrics: %v %v", err, resp)
-	}
-	resp.Body.Close()
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("Serve after cancel = %v, want nil", err)
