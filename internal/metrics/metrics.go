@@ -5,11 +5,12 @@
 // collectors of their own.
 //
 // Counters and histograms live in the process that did the work: scrape every
-// scheduler, worker and web process (workers serve them on
-// FINPIPE_METRICS_ADDR with a Server, web on its own /metrics). Task instances by state come
-// from the database at scrape time, so exactly one process per deployment
-// should call SetStateCounter (the web server, or standalone) to avoid
-// counting the same rows once per process.
+// scheduler, worker and web process (scheduler and workers serve them with a
+// Server on FINPIPE_METRICS_ADDR, web on its own /metrics). Task instances by
+// state and Kafka lag are measured at scrape time from the database and the
+// broker, so exactly one process per deployment should call SetStateCounter
+// and SetLagSource (the web server, or standalone), lest the same rows be
+// counted once per process.
 package metrics
 
 import (

@@ -47,7 +47,10 @@ func TestScrapeFindsEverySeries(t *testing.T) {
 	ObserveTask("finpipe_medallion", "clean", "up_for_retry", time.Second)
 	ObserveRun("finpipe_medallion", "success", 4*time.Second)
 	ObserveClaim(3 * time.Millisecond)
-	SetKafkaLag("transactions", 2, 1234)
+	SetLagSource(LagFunc(func(context.Context) (string, map[int32]int64, error) {
+		return "transactions", map[int32]int64{0: 0, 2: 1234}, nil
+	}))
+	defer SetLagSource(nil)
 	AddRows("bronze/transactions", 500)
 	AddRejected("malformed_json", 7)
 	ObserveDeltaCommit("silver/transactions", 20*time.Millisecond, 1)
@@ -65,6 +68,7 @@ func TestScrapeFindsEverySeries(t *testing.T) {
 		`finpipe_task_claim_latency_seconds_count 1`,
 		`finpipe_task_retries_total{dag="finpipe_medallion",task="clean"} 1`,
 		`finpipe_kafka_lag_records{partition="2",topic="transactions"} 1234`,
+		`finpipe_kafka_lag_records{partition="0",topic="transactions"} 0`,
 		`finpipe_rows_written_total{table="bronze/transactions"} 500`,
 		`finpipe_rejected_records_total{reason="malformed_json"} 7`,
 		`finpipe_delta_commit_duration_seconds_count{table="silver/transactions"} 1`,
@@ -78,11 +82,15 @@ func TestScrapeFindsEverySeries(t *testing.T) {
 	}
 }
 
-// TestScrapeSurvivesStateCounterError: the database being down must not take
-// the other series with it.
-func TestScrapeSurvivesStateCounterError(t *testing.T) {
+// TestScrapeSurvivesSourceErrors: the database or the broker being down must
+// not take the other series with it.
+func TestScrapeSurvivesSourceErrors(t *testing.T) {
 	SetStateCounter(states{err: errors.New("connection refused")})
 	defer SetStateCounter(nil)
+	SetLagSource(LagFunc(func(context.Context) (string, map[int32]int64, error) {
+		return "", nil, errors.New("broker down")
+	}))
+	defer SetLagSource(nil)
 	AddRows("gold/daily_user_metrics", 1)
 	code, body := scrape(t, Handler())
 	if code != http.StatusOK {
@@ -91,8 +99,8 @@ func TestScrapeSurvivesStateCounterError(t *testing.T) {
 	if !strings.Contains(body, `finpipe_rows_written_total{table="gold/daily_user_metrics"}`) {
 		t.Error("other series missing when the state counter fails")
 	}
-	if strings.Contains(body, "finpipe_task_instances{") {
-		t.Error("task instance counts reported despite the error")
+	if strings.Contains(body, "finpipe_task_instances{") || strings.Contains(body, "finpipe_kafka_lag_records{") {
+		t.Error("a series was reported despite its source failing")
 	}
 }
 

@@ -1,7 +1,6 @@
 package metrics
 
 import (
-	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -16,7 +15,7 @@ var (
 )
 
 // The series of issue 6. Labels are bounded: dag and task ids come from code,
-// table names and reason codes from DESIGN.md, partitions from the topic.
+// table names and reason codes from DESIGN.md.
 var (
 	TaskDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name: "finpipe_task_duration_seconds", Buckets: taskBuckets,
@@ -34,10 +33,6 @@ var (
 		Name: "finpipe_task_retries_total",
 		Help: "Task attempts that failed and were put up_for_retry, by DAG and task.",
 	}, []string{"dag", "task"})
-	KafkaLag = prometheus.NewGaugeVec(prometheus.GaugeOpts{
-		Name: "finpipe_kafka_lag_records",
-		Help: "Records in the topic not yet in Bronze (high watermark minus next offset to ingest), per partition.",
-	}, []string{"topic", "partition"})
 	RowsWritten = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "finpipe_rows_written_total",
 		Help: "Rows committed to each lake table (e.g. bronze/transactions).",
@@ -57,7 +52,7 @@ var (
 )
 
 func init() {
-	Registry.MustRegister(TaskDuration, RunDuration, ClaimLatency, TaskRetries, KafkaLag,
+	Registry.MustRegister(TaskDuration, RunDuration, ClaimLatency, TaskRetries,
 		RowsWritten, RejectedRecords, DeltaCommitDuration, DeltaCommitConflicts)
 }
 
@@ -77,11 +72,6 @@ func ObserveRun(dag, state string, d time.Duration) {
 
 // ObserveClaim records how long a task instance waited in the queue.
 func ObserveClaim(d time.Duration) { ClaimLatency.Observe(d.Seconds()) }
-
-// SetKafkaLag records a partition's lag after a batch or a lag probe.
-func SetKafkaLag(topic string, partition int32, lag int64) {
-	KafkaLag.WithLabelValues(topic, strconv.Itoa(int(partition))).Set(float64(lag))
-}
 
 // AddRows counts rows committed to a lake table.
 func AddRows(table string, n int) {

@@ -77,7 +77,7 @@ func (stateCollector) Collect(ch chan<- prometheus.Metric) {
 
 // gauge builds a constant sample; a label the exposition format cannot carry
 // (invalid UTF-8 from the database) becomes a scrape error, not a panic.
-func gauge(d *prometheus.Desc, v int, labels ...string) prometheus.Metric {
+func gauge[N int | int64](d *prometheus.Desc, v N, labels ...string) prometheus.Metric {
 	m, err := prometheus.NewConstMetric(d, prometheus.GaugeValue, float64(v), labels...)
 	if err != nil {
 		return prometheus.NewInvalidMetric(d, err)
