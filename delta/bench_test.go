@@ -134,6 +134,8 @@ func BenchmarkSmallAppend(b *testing.B) {
 func BenchmarkSnapshot10kCommits(b *testing.B) {
 	path := build10kTable(b)
 	b.ResetTimer()
+	cpu0 := cpuTime()
+	defer func() { b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/op") }()
 	for i := 0; i < b.N; i++ {
 		snap, err := loadSnapshot(path, -1)
 		if err != nil {
