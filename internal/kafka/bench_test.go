@@ -17,7 +17,7 @@ func BenchmarkReadRange(b *testing.B) {
 	topic := testenv.Topic(b, brokers, 1)
 	produceSized(b, brokers, topic, n, 200)
 	b.ResetTimer()
-	start := time.Now()
+	start, cpu0 := time.Now(), testenv.ProcessCPU()
 	for b.Loop() {
 		recs, _, err := kafka.ReadRange(context.Background(), brokers, topic, 0, 0, 0)
 		if err != nil || len(recs) != n {
@@ -25,6 +25,8 @@ func BenchmarkReadRange(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(n*b.N)/time.Since(start).Seconds(), "msgs/s")
+	// CPU of the whole process (the embedded broker too, when there is one).
+	b.ReportMetric(float64((testenv.ProcessCPU()-cpu0).Nanoseconds())/float64(n*b.N), "cpu-ns/msg")
 }
 
 // BenchmarkReadRangeSmall measures the fixed cost of one ReadRange call

@@ -160,6 +160,7 @@ func BenchmarkProduce(b *testing.B) {
 	topic := testenv.Topic(b, brokers, 3)
 	const n = 200_000
 	var total time.Duration
+	cpu0 := testenv.ProcessCPU()
 	for i := 0; b.Loop(); i++ {
 		st, err := Produce(context.Background(), brokers, topic, Options{Count: n, Seed: int64(i), BadRatio: 0.05, DuplicateRatio: 0.02, LateRatio: 0.02})
 		if err != nil {
@@ -168,6 +169,8 @@ func BenchmarkProduce(b *testing.B) {
 		total += st.Elapsed
 	}
 	b.ReportMetric(float64(n*b.N)/total.Seconds(), "msgs/s")
+	// CPU of the whole process (the embedded broker too, when there is one).
+	b.ReportMetric(float64((testenv.ProcessCPU()-cpu0).Nanoseconds())/float64(n*b.N), "cpu-ns/msg")
 }
 
 // BenchmarkGenerator measures making messages without Kafka.

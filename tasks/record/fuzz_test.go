@@ -2,9 +2,12 @@ package record
 
 import (
 	"encoding/json"
+	"runtime"
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/finpipe/finpipe/internal/testenv"
 )
 
 var fuzzSeeds = []string{
@@ -59,10 +62,16 @@ func BenchmarkValidate(b *testing.B) {
 	ts := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	b.SetBytes(int64(len(msg)))
 	b.ReportAllocs()
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	cpu0 := testenv.ThreadCPU()
 	for b.Loop() {
 		if _, rej := Validate(msg, ts); rej != nil {
 			b.Fatal(rej)
 		}
+	}
+	if cpu := testenv.ThreadCPU() - cpu0; cpu > 0 {
+		b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
 	}
 }
 
