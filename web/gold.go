@@ -69,12 +69,19 @@ func (s *server) loadGold(ctx context.Context, day string) (goldDashboard, error
 	}
 	sort.Sort(sort.Reverse(sort.StringSlice(g.Days)))
 	shown := g.Days[:min(len(g.Days), dashboardDays)]
+	// Every currency's chart has a bar slot for every shown day, so the
+	// charts line up day by day; a day without data is an empty slot.
 	byCur := map[string][]datum{}
-	for i := len(shown) - 1; i >= 0; i-- { // oldest day on the left
-		for k, v := range totals {
-			if k.day == shown[i] {
-				byCur[k.cur] = append(byCur[k.cur], datum{Label: k.day[5:], Value: v.InexactFloat64(), Text: v.StringFixed(2) + " " + k.cur})
+	for k := range totals {
+		byCur[k.cur] = nil
+	}
+	for cur := range byCur {
+		for i := len(shown) - 1; i >= 0; i-- { // oldest day on the left
+			d := datum{Label: shown[i][5:], Text: "no data"}
+			if v, ok := totals[key{shown[i], cur}]; ok {
+				d.Value, d.Text = v.InexactFloat64(), v.StringFixed(2)+" "+cur
 			}
+			byCur[cur] = append(byCur[cur], d)
 		}
 	}
 	for i, cur := range sortedKeys(byCur) {

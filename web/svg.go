@@ -46,11 +46,11 @@ func columnChart(title string, data []datum, width, height int, color string) te
 		return template.HTML(b.String())
 	}
 	slot := plotW / float64(len(data))
-	barW := slot * (1 - chartBarGap)
+	barW := math.Min(slot*(1-chartBarGap), 36) // a few days must not make slabs
 	labelEvery := int(math.Ceil(float64(len(data)) * 60 / plotW)) // ~60 px per label
 	for i, d := range data {
 		h := plotH * math.Max(d.Value, 0) / max
-		x := float64(chartPad) + float64(i)*slot + slot*chartBarGap/2
+		x := float64(chartPad) + float64(i)*slot + (slot-barW)/2
 		y := float64(height-chartPad) - h
 		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s: %s</title></rect>`,
 			x, y, barW, h, color, html.EscapeString(d.Label), html.EscapeString(d.Text))
