@@ -4,7 +4,7 @@ BIN     := bin/finpipe
 VENV    := .venv
 PYTHON  := $(VENV)/bin/python
 
-.PHONY: run test build venv bench clean-test-data
+.PHONY: run test build venv bench demo reset up down
 
 build:
 	$(GO) build -o $(BIN) ./cmd/finpipe
@@ -26,3 +26,18 @@ $(VENV)/.done:
 
 bench: build
 	./$(BIN) bench scheduler --json
+
+## demo: produce 100,000 transactions, drain them through the lake, print a summary
+demo: build
+	./$(BIN) demo --transactions 100000
+
+## reset: wipe the dev data directory (asks first)
+reset:
+	@printf 'Delete ./data (embedded database, broker and lake)? [y/N] ' && read ans && [ "$$ans" = y ] && rm -rf ./data && echo removed || echo kept
+
+## up/down: the full stack in containers (needs a Docker engine and a .env, see .env.example)
+COMPOSE ?= docker compose
+up:
+	$(COMPOSE) up -d --build
+down:
+	$(COMPOSE) down
