@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -97,7 +98,7 @@ func New(opts Options) (http.Handler, error) {
 type Server struct {
 	srv *http.Server
 	ln  net.Listener
-	err chan error
+	log *slog.Logger
 }
 
 // NewServer builds the handler; addr defaults to DefaultAddr.
@@ -116,7 +117,7 @@ func NewServer(addr string, opts Options) (*Server, error) {
 		IdleTimeout:       2 * time.Minute,
 		// No WriteTimeout: the log endpoint may wait for new lines (bounded
 		// by its own wait parameter).
-	}, err: make(chan error, 1)}, nil
+	}, log: cmp.Or(opts.Logger, slog.Default())}, nil
 }
 
 // Start listens and serves in the background; it returns once the port is
@@ -129,9 +130,8 @@ func (s *Server) Start(context.Context) error {
 	s.ln = ln
 	go func() {
 		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			s.err <- err
+			s.log.Error("web: serving stopped", "addr", ln.Addr().String(), "err", err)
 		}
-		close(s.err)
 	}()
 	return nil
 }
@@ -143,9 +143,6 @@ func (s *Server) Addr() string {
 	}
 	return s.ln.Addr().String()
 }
-
-// Done reports a serving failure after Start; it closes when serving stops.
-func (s *Server) Done() <-chan error { return s.err }
 
 // Stop stops accepting connections and waits for requests in flight until
 // ctx ends.

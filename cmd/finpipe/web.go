@@ -4,9 +4,9 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/finpipe/finpipe/internal/config"
 	"github.com/finpipe/finpipe/internal/kafka"
@@ -27,7 +27,7 @@ func runWeb(ctx context.Context, args []string) error {
 		fs.PrintDefaults()
 	}
 	cfg := config.Register(fs, config.DataDir, config.Env, config.HTTPAddr, config.APIToken,
-		config.DatabaseURL, config.KafkaBrokers, config.Topic)
+		config.DatabaseURL, config.KafkaBrokers, config.Topic, config.LogFormat, config.LogLevel)
 	if err := parseFlags(fs, args, 0); err != nil {
 		return err
 	}
@@ -42,27 +42,33 @@ func runWeb(ctx context.Context, args []string) error {
 	if err := store.CheckSchema(ctx); err != nil {
 		return fmt.Errorf("%w (run `finpipe migrate up`)", err)
 	}
-	opts, err := webOptions(cfg, store, cfg.KafkaBrokers)
-	if err != nil {
-		return err
+	log := newLogger(cfg)
+	return runServices(ctx, log, []service{webService(cfg, log,
+		func() *scheduler.Store { return store }, func() string { return cfg.KafkaBrokers })})
+}
+
+// webService is the web server as one of a process's services. The store
+// and the broker address are read when it starts, so `finpipe standalone`
+// can list it after the services that open the database and start Kafka:
+//
+//	webService(st.cfg, st.log, func() *scheduler.Store { return st.store }, brokerAddr)
+func webService(cfg *config.Settings, log *slog.Logger, store func() *scheduler.Store, brokers func() string) service {
+	var srv *web.Server
+	return service{
+		name: "web",
+		start: func(ctx context.Context) error {
+			opts, err := webOptions(cfg, store(), brokers())
+			if err != nil {
+				return err
+			}
+			opts.Logger = log
+			if srv, err = web.NewServer(cfg.HTTPAddr, opts); err != nil {
+				return err
+			}
+			return srv.Start(ctx)
+		},
+		stop: func(ctx context.Context) error { return srv.Stop(ctx) },
 	}
-	srv, err := web.NewServer(cfg.HTTPAddr, opts)
-	if err != nil {
-		return err
-	}
-	if err := srv.Start(ctx); err != nil {
-		return err
-	}
-	select {
-	case <-ctx.Done():
-	case err := <-srv.Done():
-		if err != nil {
-			return err
-		}
-	}
-	stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	return srv.Stop(stopCtx)
 }
 
 // webOptions wires the web layer to the store, the lake and (when brokers
