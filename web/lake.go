@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/finpipe/finpipe/delta"
@@ -85,7 +86,7 @@ type WatermarksFunc func(ctx context.Context) (map[int32]int64, error)
 // actions record (appId "ingest-<topic>-<partition>", version = the last
 // offset written): the exactly-once position, not Kafka's committed offsets.
 func (s *server) kafkaLag(ctx context.Context) ([]PartitionLag, error) {
-	hw, err := s.watermarks(ctx)
+	hw, err := s.hwCache.get(ctx, s.watermarks)
 	if err != nil {
 		return nil, err
 	}
@@ -120,4 +121,29 @@ func humanBytes(n int64) string {
 		exp++
 	}
 	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+// watermarkCache keeps the last answer of the broker for a second: every
+// open lake page polls, and asking Kafka is a network round trip with a
+// client set up each time.
+type watermarkCache struct {
+	mu  sync.Mutex
+	at  time.Time
+	hw  map[int32]int64
+	err error
+	ttl time.Duration
+	now func() time.Time
+}
+
+func (c *watermarkCache) get(ctx context.Context, fetch WatermarksFunc) (map[int32]int64, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.now == nil {
+		c.now = time.Now
+	}
+	if c.at.IsZero() || c.now().Sub(c.at) >= max(c.ttl, time.Second) {
+		c.hw, c.err = fetch(ctx)
+		c.at = c.now()
+	}
+	return c.hw, c.err
 }

@@ -117,6 +117,9 @@ func (op operation) document() map[string]any {
 	if op.body != "" || len(op.query) > 0 {
 		errs = append(errs, 400)
 	}
+	if op.body != "" {
+		errs = append(errs, 413) // over maxBodyBytes
+	}
 	for _, code := range errs {
 		if code == 503 {
 			responses["503"] = map[string]any{"description": "a dependency is unreachable", "content": jsonContent("Health")}

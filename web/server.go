@@ -55,6 +55,7 @@ type server struct {
 	lakeDir    string
 	topic      string
 	watermarks WatermarksFunc
+	hwCache    watermarkCache
 	gridRuns   int
 	poll       time.Duration
 	log        *slog.Logger
