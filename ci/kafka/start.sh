@@ -4,6 +4,7 @@
 # and prints its bootstrap address. Stop it with stop.sh.
 #
 #   KAFKA_BROKERS=$(bash ci/kafka/start.sh)
+#   bash ci/kafka/start.sh --resume   # after stop.sh --keep: same data, same cluster
 #
 # Settings: KAFKA_PORT (default 9092), KAFKA_CONTROLLER_PORT (9093),
 # KAFKA_WORK_DIR (ci/kafka/target/run: config, data, log, pid).
@@ -13,6 +14,8 @@ port=${KAFKA_PORT:-9092}
 ctrl=${KAFKA_CONTROLLER_PORT:-9093}
 work=${KAFKA_WORK_DIR:-$here/target/run}
 libs=$here/target/libs
+resume=false
+if [ "${1:-}" = "--resume" ]; then resume=true; fi
 
 if ! ls "$libs"/kafka_2.13-*.jar >/dev/null 2>&1; then
   echo "fetching Kafka jars from Maven Central..." >&2
@@ -27,7 +30,10 @@ if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
   exit 1
 fi
 
-rm -rf "$work"
+if ! { $resume && [ -f "$work/data/meta.properties" ]; }; then
+  resume=false # nothing to resume: a fresh cluster
+  rm -rf "$work"
+fi
 mkdir -p "$work/data"
 cat >"$work/server.properties" <<PROPS
 process.roles=broker,controller
@@ -52,20 +58,23 @@ PROPS
 java_opts=(-Xms256m -Xmx1g -XX:+UseG1GC -Djava.awt.headless=true
   -Dorg.slf4j.simpleLogger.defaultLogLevel=info -Dorg.slf4j.simpleLogger.showDateTime=true)
 cp="$libs/*"
-cluster_id=$(java -cp "$cp" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)
-java "${java_opts[@]}" -cp "$cp" kafka.tools.StorageTool format \
-  -t "$cluster_id" -c "$work/server.properties" >"$work/format.log" 2>&1 || {
-  cat "$work/format.log" >&2
-  exit 1
-}
+if ! $resume; then
+  cluster_id=$(java -cp "$cp" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)
+  java "${java_opts[@]}" -cp "$cp" kafka.tools.StorageTool format \
+    -t "$cluster_id" -c "$work/server.properties" >"$work/format.log" 2>&1 || {
+    cat "$work/format.log" >&2
+    exit 1
+  }
+fi
 
 # setsid: the broker outlives this script and is stopped by stop.sh by pid.
 setsid java "${java_opts[@]}" -cp "$cp" kafka.Kafka "$work/server.properties" \
-  >"$work/kafka.log" 2>&1 </dev/null &
+  >>"$work/kafka.log" 2>&1 </dev/null &
 echo $! >"$work/kafka.pid"
 
+log_start=$(($(wc -l <"$work/kafka.log" 2>/dev/null || echo 0) + 1))
 for _ in $(seq 1 240); do
-  if grep -q "Kafka Server started" "$work/kafka.log" 2>/dev/null; then
+  if tail -n +"$log_start" "$work/kafka.log" 2>/dev/null | grep -q "Kafka Server started"; then
     echo "127.0.0.1:$port"
     exit 0
   fi

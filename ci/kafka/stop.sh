@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Stops the Kafka that start.sh started (by its recorded pid) and removes its
-# data. Safe to run when it is not running.
+# data, or keeps it with --keep (for start.sh --resume: a broker restart).
+# Safe to run when it is not running.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 work=${KAFKA_WORK_DIR:-$here/target/run}
@@ -19,4 +20,6 @@ if [ -f "$pidfile" ]; then
     fi
   fi
 fi
-rm -rf "$work"
+if [ "${1:-}" != "--keep" ]; then
+  rm -rf "$work"
+fi
