@@ -29,7 +29,7 @@ func newDecoder(f Field, dt dataType, node parquet.Node) (decoder, error) {
 	switch dt.kind {
 	case kindString:
 		if k == parquet.ByteArray || k == parquet.FixedLenByteArray {
-			return func(v parquet.Value) (any, error) { return string(v.ByteArray()), nil }, nil
+			return internedStrings(), nil
 		}
 	case kindBinary:
 		if k == parquet.ByteArray || k == parquet.FixedLenByteArray {
@@ -66,7 +66,7 @@ func newDecoder(f Field, dt dataType, node parquet.Node) (decoder, error) {
 		}
 	case kindDate:
 		if k == parquet.Int32 {
-			return func(v parquet.Value) (any, error) { return dateFromDays(int64(v.Int32())), nil }, nil
+			return repeatCached(func(n int64) any { return dateFromDays(n) }), nil
 		}
 	case kindTimestamp:
 		return timestampDecoder(typ, mismatch)
@@ -74,6 +74,46 @@ func newDecoder(f Field, dt dataType, node parquet.Node) (decoder, error) {
 		return decimalDecoder(dt, typ, mismatch)
 	}
 	return nil, mismatch
+}
+
+// internedCap bounds how many distinct values a string column remembers.
+const internedCap = 1024
+
+// internedStrings decodes strings, returning the same boxed value for a
+// repeated string: low-cardinality columns (currency, status, country, …)
+// then cost no allocation per row. A column with many distinct values
+// stops adding to the cache once it is full.
+func internedStrings() decoder {
+	seen := make(map[string]any)
+	return func(v parquet.Value) (any, error) {
+		b := v.ByteArray()
+		if x, ok := seen[string(b)]; ok { // no allocation for the lookup
+			return x, nil
+		}
+		var x any = string(b)
+		if len(seen) < internedCap {
+			seen[x.(string)] = x
+		}
+		return x, nil
+	}
+}
+
+// repeatCached decodes an INT32/INT64 column with conv, returning the
+// previous boxed value when the raw value repeats (a batch's ingested_at,
+// a partition's dates): no allocation for runs of equal values.
+func repeatCached(conv func(int64) any) decoder {
+	var last int64
+	var lastX any
+	return func(v parquet.Value) (any, error) {
+		n := v.Int64()
+		if v.Kind() == parquet.Int32 {
+			n = int64(v.Int32())
+		}
+		if lastX == nil || n != last {
+			last, lastX = n, conv(n)
+		}
+		return lastX, nil
+	}
 }
 
 func timestampDecoder(typ parquet.Type, mismatch error) (decoder, error) {
@@ -99,16 +139,15 @@ func timestampDecoder(typ parquet.Type, mismatch error) (decoder, error) {
 		} else if ct := typ.ConvertedType(); ct != nil && *ct == deprecated.TimestampMillis {
 			unit = time.Millisecond
 		}
-		return func(v parquet.Value) (any, error) {
-			n := v.Int64()
+		return repeatCached(func(n int64) any {
 			switch unit {
 			case time.Millisecond:
-				return time.UnixMilli(n).UTC(), nil
+				return time.UnixMilli(n).UTC()
 			case time.Nanosecond:
-				return time.Unix(0, n).UTC(), nil
+				return time.Unix(0, n).UTC()
 			}
-			return time.UnixMicro(n).UTC(), nil
-		}, nil
+			return time.UnixMicro(n).UTC()
+		}), nil
 	}
 	return nil, mismatch
 }
@@ -120,8 +159,8 @@ func decimalDecoder(dt dataType, typ parquet.Type, mismatch error) (decoder, err
 			scale = d.Scale
 		}
 	}
-	// Rescale when the file's scale differs from the table's (allowed by
-	// type widening): values are exact either way.
+	// Rescale when the file's scale differs from the table's: type widening
+	// only ever raises the table's scale, so this never drops a digit.
 	fix := func(d decimal.Decimal) decimal.Decimal {
 		if scale != int32(dt.scale) {
 			return d.Truncate(int32(dt.scale))
@@ -129,10 +168,8 @@ func decimalDecoder(dt dataType, typ parquet.Type, mismatch error) (decoder, err
 		return d
 	}
 	switch typ.Kind() {
-	case parquet.Int32:
-		return func(v parquet.Value) (any, error) { return fix(decimal.New(int64(v.Int32()), -scale)), nil }, nil
-	case parquet.Int64:
-		return func(v parquet.Value) (any, error) { return fix(decimal.New(v.Int64(), -scale)), nil }, nil
+	case parquet.Int32, parquet.Int64:
+		return repeatCached(func(n int64) any { return fix(decimal.New(n, -scale)) }), nil
 	case parquet.FixedLenByteArray, parquet.ByteArray:
 		return func(v parquet.Value) (any, error) {
 			return fix(decimal.NewFromBigInt(fromTwosComplement(v.ByteArray()), -scale)), nil
