@@ -189,3 +189,28 @@ func TestOptimizeAndVacuum(t *testing.T) {
 		t.Fatal("vacuum touched the log")
 	}
 }
+
+func TestDamagedCheckpointFallsBack(t *testing.T) {
+	ctx := context.Background()
+	tbl := newCounterTable(t)
+	for i := 0; i < 12; i++ {
+		if _, err := tbl.Append(ctx, dayRows("w", date(2024, 1, 1), i, 1), CommitOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cp := filepath.Join(tbl.Path(), "_delta_log", "00000000000000000010.checkpoint.parquet")
+	if err := os.WriteFile(cp, []byte("PAR1 not really"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := loadSnapshot(tbl.Path(), -1)
+	if err != nil {
+		t.Fatalf("damaged checkpoint with the JSON log intact: %v", err)
+	}
+	if _, rows := snapshotRows(t, snap); len(rows) != 12 {
+		t.Fatalf("rows = %d, want 12", len(rows))
+	}
+	os.Remove(commitFile(tbl.Path(), 0))
+	if _, err := loadSnapshot(tbl.Path(), -1); !errors.Is(err, ErrCorruptLog) {
+		t.Fatalf("damaged checkpoint and no commit 0: %v, want ErrCorruptLog", err)
+	}
+}

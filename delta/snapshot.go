@@ -41,7 +41,8 @@ func (s *Snapshot) Metadata() Metadata { return *s.st.metadata }
 // Protocol returns the table's protocol action at this version.
 func (s *Snapshot) Protocol() Protocol { return *s.st.protocol }
 
-// Files returns the active data files, sorted by path.
+// Files returns the active data files, sorted by path. The slice (and each
+// file's maps) is shared by every caller of this snapshot: do not modify it.
 func (s *Snapshot) Files() []AddFile {
 	s.filesOnce.Do(func() {
 		s.files = make([]AddFile, 0, len(s.st.files))
@@ -97,25 +98,9 @@ func loadSnapshot(root string, version int64) (*Snapshot, error) {
 	if version > l.maxVersion {
 		return nil, fmt.Errorf("%w: version %d (latest is %d)", ErrVersionNotFound, version, l.maxVersion)
 	}
-	st := newTableState()
-	from := int64(0)
-	if cp, ok := l.latestCheckpoint(version); ok {
-		a, err := readCheckpoint(cp)
-		if err != nil {
-			return nil, err
-		}
-		if err := st.apply(a); err != nil {
-			return nil, err
-		}
-		from = cp.version + 1
-	} else if !l.commits[0] {
-		first := l.sortedCommits()
-		earliest := int64(-1)
-		if len(first) > 0 {
-			earliest = first[0]
-		}
-		return nil, fmt.Errorf("%w: version %d cannot be rebuilt: the log was cleaned up before version %d and no checkpoint covers it",
-			ErrVersionNotFound, version, earliest)
+	st, from, err := startState(l, version)
+	if err != nil {
+		return nil, err
 	}
 	for v := from; v <= version; v++ {
 		if !l.commits[v] {
@@ -129,6 +114,42 @@ func loadSnapshot(root string, version int64) (*Snapshot, error) {
 		return nil, err
 	}
 	return &Snapshot{root: root, version: version, st: st}, nil
+}
+
+// startState loads the newest usable checkpoint at or below version and
+// returns the state and the first commit to replay after it. A damaged
+// checkpoint (a writer died while writing it, or another engine wrote it
+// non-atomically) is skipped in favour of an older one or of replaying the
+// JSON commits from version 0, as Spark does.
+func startState(l logListing, version int64) (*tableState, int64, error) {
+	var cpErr error
+	for limit := version; ; {
+		cp, ok := l.latestCheckpoint(limit)
+		if !ok {
+			break
+		}
+		a, err := readCheckpoint(cp)
+		if err == nil {
+			st := newTableState()
+			if err = st.apply(a); err == nil {
+				return st, cp.version + 1, nil
+			}
+		}
+		cpErr = err
+		limit = cp.version - 1
+	}
+	if !l.commits[0] {
+		if cpErr != nil {
+			return nil, 0, cpErr
+		}
+		earliest := int64(-1)
+		if vs := l.sortedCommits(); len(vs) > 0 {
+			earliest = vs[0]
+		}
+		return nil, 0, fmt.Errorf("%w: version %d cannot be rebuilt: the log was cleaned up before version %d and no checkpoint covers it",
+			ErrVersionNotFound, version, earliest)
+	}
+	return newTableState(), 0, nil
 }
 
 // applyCommitFile reads one commit and applies it to st.
