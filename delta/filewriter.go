@@ -173,7 +173,7 @@ func (fw *fileWriter) abort() {
 func (fw *fileWriter) value(c *column, st *colStats, v any) (pv parquet.Value, n int, err error) {
 	if v == nil {
 		if !c.optional {
-			return pv, 0, fmt.Errorf("delta: column %q is not nullable but got nil", c.field.Name)
+			return pv, 0, fmt.Errorf("column %q is not nullable but got nil", c.field.Name)
 		}
 		st.nulls++
 		return parquet.NullValue(), 1, nil

@@ -116,7 +116,7 @@ func (s *Snapshot) scanFile(add AddFile, proj []projected, fn func(Row) error) e
 		if p.partition {
 			v, err := parsePartitionValue(p.field, p.dt, add.PartitionValues[p.field.Name])
 			if err != nil {
-				return err
+				return fmt.Errorf("delta: data file %s: %w", add.Path, err)
 			}
 			template[i] = v
 			continue

@@ -33,7 +33,7 @@ func dateFromDays(d int64) time.Time { return time.Unix(d*secondsPerDay, 0).UTC(
 
 // typeError describes a Go value that does not fit a column.
 func typeError(f Field, v any) error {
-	return fmt.Errorf("delta: column %q (%s): unexpected Go value %v of type %T", f.Name, f.Type, v, v)
+	return fmt.Errorf("column %q (%s): unexpected Go value %v of type %T", f.Name, f.Type, v, v)
 }
 
 // asInt64 accepts the integer Go types a caller may reasonably hold.
@@ -86,7 +86,7 @@ func intInRange(f Field, v any, bits uint) (int64, error) {
 		return 0, typeError(f, v)
 	}
 	if bits < 64 && (n < -(1<<(bits-1)) || n >= 1<<(bits-1)) {
-		return 0, fmt.Errorf("delta: column %q (%s): %d is out of range", f.Name, f.Type, n)
+		return 0, fmt.Errorf("column %q (%s): %d is out of range", f.Name, f.Type, n)
 	}
 	return n, nil
 }
@@ -112,13 +112,13 @@ func unscaled(f Field, dt dataType, d decimal.Decimal) (*big.Int, error) {
 	case shift < 0:
 		q, r := new(big.Int).QuoRem(c, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(-shift)), nil), new(big.Int))
 		if r.Sign() != 0 {
-			return nil, fmt.Errorf("delta: column %q (%s): %s has more than %d decimal places", f.Name, f.Type, d, dt.scale)
+			return nil, fmt.Errorf("column %q (%s): %s has more than %d decimal places", f.Name, f.Type, d, dt.scale)
 		}
 		c = q
 	}
 	limit := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(dt.precision)), nil)
 	if new(big.Int).Abs(c).Cmp(limit) >= 0 {
-		return nil, fmt.Errorf("delta: column %q (%s): %s exceeds the precision", f.Name, f.Type, d)
+		return nil, fmt.Errorf("column %q (%s): %s exceeds the precision", f.Name, f.Type, d)
 	}
 	return c, nil
 }
@@ -133,12 +133,12 @@ func unscaled64(f Field, dt dataType, d decimal.Decimal) (int64, error) {
 		limit := pow10Int64[dt.precision]
 		if shift > 0 {
 			if c > math.MaxInt64/pow10Int64[shift] || c < math.MinInt64/pow10Int64[shift] {
-				return 0, fmt.Errorf("delta: column %q (%s): %s exceeds the precision", f.Name, f.Type, d)
+				return 0, fmt.Errorf("column %q (%s): %s exceeds the precision", f.Name, f.Type, d)
 			}
 			c *= pow10Int64[shift]
 		}
 		if c >= limit || c <= -limit {
-			return 0, fmt.Errorf("delta: column %q (%s): %s exceeds the precision", f.Name, f.Type, d)
+			return 0, fmt.Errorf("column %q (%s): %s exceeds the precision", f.Name, f.Type, d)
 		}
 		return c, nil
 	}
@@ -208,7 +208,7 @@ func parsePartitionValue(f Field, dt dataType, s string) (any, error) {
 		return nil, nil
 	}
 	bad := func(err error) error {
-		return fmt.Errorf("delta: partition column %q (%s): invalid value %q: %v", f.Name, f.Type, s, err)
+		return fmt.Errorf("partition column %q (%s): invalid value %q: %v", f.Name, f.Type, s, err)
 	}
 	switch dt.kind {
 	case kindString:

@@ -57,7 +57,7 @@ func (t *Table) OverwritePartitions(ctx context.Context, partitions []map[string
 		}
 		vals, err := l.partitionOf(r)
 		if err != nil {
-			return 0, err
+			return 0, fmt.Errorf("delta: overwrite: row %d: %w", i, err)
 		}
 		pv := l.partitionMap(vals)
 		if !anyPartitionMatches(pv, partitions) {
@@ -133,7 +133,7 @@ func writeFiles(ctx context.Context, root string, l *layout, rows []Row) ([]AddF
 		}
 		if err := mw.write(r); err != nil {
 			mw.abort()
-			return nil, fmt.Errorf("row %d: %w", i, err)
+			return nil, fmt.Errorf("delta: row %d: %w", i, err)
 		}
 	}
 	return mw.finish()
@@ -203,7 +203,7 @@ func newMultiWriter(root string, l *layout) *multiWriter {
 
 func (m *multiWriter) write(r Row) error {
 	if len(r) != len(m.l.schema.Fields) {
-		return fmt.Errorf("delta: row has %d values, the schema has %d columns", len(r), len(m.l.schema.Fields))
+		return fmt.Errorf("%d values for %d columns", len(r), len(m.l.schema.Fields))
 	}
 	o := m.last
 	if o == nil || !m.samePartition(r) {
