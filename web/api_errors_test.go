@@ -56,6 +56,7 @@ func TestAPIRejectsBadInput(t *testing.T) {
 		{"pause with a string", "PATCH", "/api/v1/dags/idle", `{"is_paused": "yes"}`, 400, "bad_request"},
 		{"pause without body", "PATCH", "/api/v1/dags/idle", ``, 400, "bad_request"},
 		{"mark running", "PATCH", "/api/v1/dags/idle/runs/taken/tasks/noop", `{"state": "running"}`, 400, "bad_request"},
+		{"mark run running", "PATCH", "/api/v1/dags/idle/runs/taken", `{"state": "running"}`, 400, "bad_request"},
 		{"mark nothing", "PATCH", "/api/v1/dags/idle/runs/taken/tasks/noop", `{}`, 400, "bad_request"},
 		{"clear with a string", "POST", "/api/v1/dags/idle/runs/taken/tasks/noop/clear", `{"downstream": "yes"}`, 400, "bad_request"},
 

@@ -153,6 +153,10 @@ func TestAPITriggerRetryLogAndClear(t *testing.T) {
 	if ti.State != scheduler.TaskFailed {
 		t.Fatalf("mark failed: %s", ti.State)
 	}
+	h.json("PATCH", "/api/v1/dags/flaky/runs/"+url.PathEscape(run.RunID), `{"state": "success"}`, 200, &run)
+	if run.State != scheduler.RunSuccess {
+		t.Fatalf("mark run success: %s", run.State)
+	}
 }
 
 // A running attempt's log is followed: wait= returns as soon as a line

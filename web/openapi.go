@@ -41,6 +41,8 @@ var operations = []operation{
 	{method: "POST", path: "/dags/{dag_id}/runs", id: "triggerRun", tag: "DagRun", body: "TriggerRun", bodyOptional: true, status: 201, resp: "DagRun", errs: []int{404, 409},
 		summary: "Trigger a run (409 when the run id or logical date is taken)"},
 	{method: "GET", path: "/dags/{dag_id}/runs/{run_id}", id: "getRun", tag: "DagRun", status: 200, resp: "DagRun", errs: []int{404}, summary: "Get a run"},
+	{method: "PATCH", path: "/dags/{dag_id}/runs/{run_id}", id: "markRun", tag: "DagRun", body: "MarkRun", status: 200, resp: "DagRun", errs: []int{404, 409},
+		summary: "Mark a run success (its unfinished tasks too) or failed"},
 	{method: "POST", path: "/dags/{dag_id}/runs/{run_id}/clear", id: "clearRun", tag: "DagRun", body: "ClearRun", bodyOptional: true, status: 200, resp: "DagRun", errs: []int{404, 409},
 		summary: "Clear a run's tasks so they run again"},
 	{method: "GET", path: "/dags/{dag_id}/runs/{run_id}/tasks", id: "listTaskInstances", tag: "TaskInstance", status: 200, resp: "TaskInstanceList", errs: []int{404},

@@ -75,6 +75,7 @@ func schemas() schema {
 			"duration": nullable("number"), "hostname": typ("string"), "error": typ("string"), "attempts": arrayOf(ref("Attempt"))},
 			"run_id", "task_id", "state", "try_number"),
 		"TaskInstanceList": listOf("task_instances", "TaskInstance"),
+		"MarkRun":          object(schema{"state": enum("success", "failed")}, "state"),
 		"MarkTask":         object(schema{"state": enum("success", "failed")}, "state"),
 		"ClearTask":        object(schema{"downstream": schema{"type": "boolean", "default": true}}),
 		"LogPage": object(schema{"lines": arrayOf(object(schema{"line": typ("integer"), "time": dateTime(),

@@ -20,6 +20,7 @@ type Orchestrator interface {
 	ListRuns(ctx context.Context, f scheduler.RunFilter) (scheduler.RunPage, error)
 	GetRun(ctx context.Context, runID string) (scheduler.DagRun, error)
 	ClearRun(ctx context.Context, runID string, onlyFailed bool) error
+	MarkRun(ctx context.Context, runID string, state scheduler.RunState) error
 
 	ListTaskInstances(ctx context.Context, runID string) ([]scheduler.TaskInstance, error)
 	GetTaskInstance(ctx context.Context, runID, taskID string) (scheduler.TaskInstance, error)

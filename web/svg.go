@@ -46,7 +46,7 @@ func columnChart(title string, data []datum, width, height int, color string) te
 		return template.HTML(b.String())
 	}
 	slot := plotW / float64(len(data))
-	barW := math.Min(slot*(1-chartBarGap), 36) // a few days must not make slabs
+	barW := math.Min(slot*(1-chartBarGap), 36)                    // a few days must not make slabs
 	labelEvery := int(math.Ceil(float64(len(data)) * 60 / plotW)) // ~60 px per label
 	for i, d := range data {
 		h := plotH * math.Max(d.Value, 0) / max

@@ -42,3 +42,17 @@ func (s *server) uiClearRun(w http.ResponseWriter, r *http.Request) {
 	}
 	s.actionDone(w, r, here, msg, err)
 }
+
+// POST /dags/{dag_id}/runs/{run_id}/mark (form: state=success|failed)
+func (s *server) uiMarkRun(w http.ResponseWriter, r *http.Request) {
+	dagID, runID := pathParam(r, "dag_id"), pathParam(r, "run_id")
+	state := scheduler.RunState(r.PostFormValue("state"))
+	run, err := s.runOf(r.Context(), dagID, runID)
+	if err == nil {
+		err = markableRun(state)
+	}
+	if err == nil {
+		err = s.orch.MarkRun(r.Context(), run.RunID, state)
+	}
+	s.actionDone(w, r, "/dags/"+dagID+"/runs/"+runID, "Marked the run "+string(state)+".", err)
+}

@@ -35,6 +35,7 @@ type taskPage struct {
 	TI       scheduler.TaskInstance
 	Attempts []attemptRow
 	Log      *logView
+	Try      int // the attempt whose log is shown
 }
 
 func attemptRows(ti scheduler.TaskInstance) []attemptRow {
@@ -67,6 +68,7 @@ func (s *server) uiTask(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	page.Try = try
 	if try > 0 && r.URL.Query().Get("fragment") == "" {
 		lp, err := s.readLog(ctx, ti, try, 0, uiLogLines, 0)
 		if err != nil {
