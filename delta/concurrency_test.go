@@ -27,6 +27,10 @@ func appendMany(ctx context.Context, path, writer string, commits, rowsPer int) 
 	if err != nil {
 		return err
 	}
+	return appendManyTo(ctx, tbl, writer, commits, rowsPer)
+}
+
+func appendManyTo(ctx context.Context, tbl *Table, writer string, commits, rowsPer int) error {
 	for c := 0; c < commits; c++ {
 		rows := make([]Row, rowsPer)
 		for i := range rows {
@@ -76,15 +80,25 @@ func TestConcurrentAppendsGoroutines(t *testing.T) {
 	if _, err := Create(path, counterSchema, []string{"day"}); err != nil {
 		t.Fatal(err)
 	}
-	writers := []string{"a", "b"}
-	const commits, rowsPer = 30, 5
+	// a and b each have their own Table (they race through the file
+	// system); c and d share one (they also race on its cached snapshot).
+	writers := []string{"a", "b", "c", "d"}
+	shared, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const commits, rowsPer = 20, 5
 	var wg sync.WaitGroup
 	errs := make(chan error, len(writers))
-	for _, w := range writers {
+	for i, w := range writers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs <- appendMany(context.Background(), path, w, commits, rowsPer)
+			if i < 2 {
+				errs <- appendMany(context.Background(), path, w, commits, rowsPer)
+			} else {
+				errs <- appendManyTo(context.Background(), shared, w, commits, rowsPer)
+			}
 		}()
 	}
 	wg.Wait()
