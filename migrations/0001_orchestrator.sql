@@ -116,9 +116,9 @@ CREATE TABLE task_instances (
 -- Claim candidates, held/active attempts (pool and max_active_tasks counts,
 -- reaper) and unfinished tasks (run completion check) each have a small
 -- partial index.
-CREATE INDEX task_instances_ready ON task_instances (ready_at) WHERE state IN ('scheduled', 'up_for_retry');
+CREATE INDEX task_instances_ready ON task_instances (ready_at, ordinal) WHERE state IN ('scheduled', 'up_for_retry');
 CREATE INDEX task_instances_active ON task_instances (worker_id) WHERE state IN ('queued', 'running');
-CREATE INDEX task_instances_unfinished ON task_instances (run_id) WHERE state IN ('none', 'scheduled', 'queued', 'running', 'up_for_retry');
+CREATE INDEX task_instances_unfinished ON task_instances (run_id, task_id) WHERE state IN ('none', 'scheduled', 'queued', 'running', 'up_for_retry');
 
 CREATE TABLE task_attempts (
     run_id     text        NOT NULL,

@@ -27,7 +27,7 @@ func TestTryNumberFencesStaleWorker(t *testing.T) {
 	if err != nil || len(old) != 1 || old[0].Try != 1 {
 		t.Fatalf("claim: %v %+v", err, old)
 	}
-	if ok, _ := s.startAttempt(ctx, old[0], "w1"); !ok {
+	if got, _ := s.startAttempts(ctx, "w1", old); len(got) != 1 {
 		t.Fatal("w1 could not start its claim")
 	}
 	// w1 never heartbeats (it is not even registered): the reaper takes try 1 back.
@@ -42,10 +42,10 @@ func TestTryNumberFencesStaleWorker(t *testing.T) {
 	if err != nil || len(cur) != 1 || cur[0].Try != 2 {
 		t.Fatalf("second claim: %v %+v", err, cur)
 	}
-	if ok, _ := s.startAttempt(ctx, old[0], "w1"); ok {
+	if got, _ := s.startAttempts(ctx, "w1", old); len(got) != 0 {
 		t.Fatal("stale worker started the newer attempt")
 	}
-	if ok, _ := s.startAttempt(ctx, cur[0], "w2"); !ok {
+	if got, _ := s.startAttempts(ctx, "w2", cur); len(got) != 1 {
 		t.Fatal("w2 could not start try 2")
 	}
 	stale := attemptEnd{RunID: run.RunID, TaskID: "t", Try: 1, From: []TaskState{TaskRunning}, To: TaskFailed, Error: "late"}

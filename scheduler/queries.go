@@ -204,69 +204,59 @@ RETURNING t.task_id, t.trigger_rule, t.up_total, t.up_done, t.up_success, t.up_f
 	// ---- dispatch ----
 
 	// Claim up to $1 ready task instances of DAGs $5 for worker $2 (host $3)
-	// in pools $4 (empty: any pool), in one
-	// statement: SKIP LOCKED candidates, then window counts that keep each
-	// pool under its slots and each DAG under max_active_tasks. The caller
-	// holds lockClaim so the counts cannot race with another claim.
+	// in pools $4 (empty: any pool), in one statement. Candidates skip pools
+	// and DAGs that are already full, are locked FOR UPDATE SKIP LOCKED, and
+	// window counts keep each pool under its slots and each DAG under
+	// max_active_tasks. The caller holds lockClaim so the counts cannot race
+	// with another claim; SKIP LOCKED passes over rows a finishing
+	// transaction still holds.
 	sqlClaim = `
-WITH cand0 AS (
-  SELECT t.run_id, t.task_id, t.dag_id, t.pool, t.ready_at, t.ordinal FROM task_instances t
-  WHERE t.state IN ('scheduled', 'up_for_retry') AND t.ready_at <= now()
-    AND (cardinality($4::text[]) = 0 OR t.pool = ANY($4::text[])) AND t.dag_id = ANY($5::text[])
-  ORDER BY t.ready_at, t.ordinal
-  LIMIT greatest($1 * 4, 64)
-  FOR UPDATE SKIP LOCKED
-), busy_pool AS (
+WITH busy_pool AS (
   SELECT pool, count(*) AS n FROM task_instances WHERE state IN ('queued', 'running') GROUP BY pool
 ), busy_dag AS (
   SELECT dag_id, count(*) AS n FROM task_instances WHERE state IN ('queued', 'running') GROUP BY dag_id
+), full_pools AS (
+  SELECT p.name FROM pools p JOIN busy_pool b ON b.pool = p.name WHERE b.n >= p.slots
+), full_dags AS (
+  SELECT d.dag_id FROM dags d LEFT JOIN busy_dag b ON b.dag_id = d.dag_id
+  WHERE d.is_paused OR coalesce(b.n, 0) >= d.max_active_tasks
+), cand0 AS (
+  SELECT t.run_id, t.task_id, t.dag_id, t.pool, t.ready_at, t.ordinal FROM task_instances t
+  WHERE t.state IN ('scheduled', 'up_for_retry') AND t.ready_at <= now()
+    AND (cardinality($4::text[]) = 0 OR t.pool = ANY($4::text[])) AND t.dag_id = ANY($5::text[])
+    AND t.pool NOT IN (SELECT name FROM full_pools) AND t.dag_id NOT IN (SELECT dag_id FROM full_dags)
+  ORDER BY t.ready_at, t.ordinal
+  LIMIT $1
+  FOR UPDATE SKIP LOCKED
 ), cand AS (
-  SELECT c.*, row_number() OVER (PARTITION BY c.pool ORDER BY c.ready_at, c.ordinal) AS pool_rank,
+  SELECT c.*, r.logical_date, r.data_interval_start, r.data_interval_end, r.conf,
+         row_number() OVER (PARTITION BY c.pool ORDER BY c.ready_at, c.ordinal) AS pool_rank,
          row_number() OVER (PARTITION BY c.dag_id ORDER BY c.ready_at, c.ordinal) AS dag_rank
-  FROM cand0 c JOIN dags d ON d.dag_id = c.dag_id JOIN dag_runs r ON r.run_id = c.run_id
-  WHERE NOT d.is_paused AND r.state = 'running'
+  FROM cand0 c JOIN dag_runs r ON r.run_id = c.run_id
+  WHERE r.state = 'running'
 ), pick AS (
-  SELECT c.run_id, c.task_id FROM cand c
+  SELECT c.*, d.params FROM cand c
   JOIN pools p ON p.name = c.pool JOIN dags d ON d.dag_id = c.dag_id
   LEFT JOIN busy_pool bp ON bp.pool = c.pool LEFT JOIN busy_dag bd ON bd.dag_id = c.dag_id
   WHERE c.pool_rank + coalesce(bp.n, 0) <= p.slots AND c.dag_rank + coalesce(bd.n, 0) <= d.max_active_tasks
-  ORDER BY c.ready_at, c.ordinal
-  LIMIT $1
 )
 UPDATE task_instances t SET state = 'queued', try_number = t.try_number + 1, worker_id = $2,
   hostname = $3, queued_at = now(), start_date = NULL, end_date = NULL, error = ''
-FROM pick p JOIN dag_runs r ON r.run_id = p.run_id JOIN dags d ON d.dag_id = r.dag_id
+FROM pick p
 WHERE t.run_id = p.run_id AND t.task_id = p.task_id
 RETURNING t.run_id, t.task_id, t.dag_id, t.try_number, t.max_tries, t.timeout_ms, t.retry_delay_ms,
-  t.max_retry_delay_ms, t.exponential_backoff, r.logical_date, r.data_interval_start,
-  r.data_interval_end, r.conf, d.params`
+  t.max_retry_delay_ms, t.exponential_backoff, p.logical_date, p.data_interval_start,
+  p.data_interval_end, p.conf, p.params, t.downstream`
 
-	// A worker moves a task to running only from queued, for the attempt it holds.
-	sqlStartTI = `
-UPDATE task_instances SET state = 'running', start_date = now()
-WHERE run_id = $1 AND task_id = $2 AND try_number = $3 AND worker_id = $4 AND state = 'queued'`
-
-	// Finish the attempt $3 (the fencing token) if it is still in one of the
-	// states $4; record it in task_attempts. $7 delays a retry (seconds) and
-	// $8 gives back tries that were not the task's fault (shutdown release).
-	// The run row is KEY SHARE locked so that clear/mark (FOR UPDATE) never
-	// interleave with the upstream counters this transaction bumps.
-	sqlFinishTI = `
-WITH run AS (
-  SELECT run_id FROM dag_runs WHERE run_id = $1 FOR KEY SHARE
-), fin AS (
-  UPDATE task_instances t SET state = $5, end_date = now(), error = $6,
-    ready_at = CASE WHEN $5 = 'up_for_retry' THEN now() + make_interval(secs => $7) END,
-    max_tries = t.max_tries + $8
-  FROM run WHERE t.run_id = run.run_id AND t.task_id = $2 AND t.try_number = $3 AND t.state = ANY($4::text[])
-  RETURNING t.run_id, t.task_id, t.try_number, t.state, t.start_date, t.end_date, t.hostname, t.worker_id, t.error, t.downstream
-), att AS (
-  INSERT INTO task_attempts (run_id, task_id, try_number, state, start_date, end_date, hostname, worker_id, error)
-  SELECT run_id, task_id, try_number, CASE WHEN state = 'up_for_retry' THEN 'failed' ELSE state END,
-         start_date, end_date, hostname, worker_id, error FROM fin
-  ON CONFLICT (run_id, task_id, try_number) DO NOTHING
-)
-SELECT downstream FROM fin`
+	// A worker moves tasks to running only from queued, for the attempts it
+	// holds: $2 run ids, $3 task ids, $4 try numbers (one statement for a
+	// whole claim). Returns the attempts it started.
+	sqlStartTIs = `
+UPDATE task_instances t SET state = 'running', start_date = now()
+FROM unnest($2::text[], $3::text[], $4::int[]) AS a(run_id, task_id, try)
+WHERE t.run_id = a.run_id AND t.task_id = a.task_id AND t.try_number = a.try
+  AND t.worker_id = $1 AND t.state = 'queued'
+RETURNING t.run_id, t.task_id`
 
 	// Count one finished upstream into each waiting downstream task and
 	// return those whose upstream tasks are now all done.
@@ -369,3 +359,39 @@ WHERE b.state = 'running' AND NOT EXISTS (
   SELECT 1 FROM dag_runs r WHERE r.backfill_id = b.id AND r.state IN ('queued', 'running'))
 RETURNING b.id`
 )
+
+// Finish the attempt $3 (the fencing token) if it is still in one of the
+// states $4; record it in task_attempts. $7 delays a retry (seconds) and $8
+// gives back tries that were not the task's fault (shutdown release).
+//
+// sqlFinishTI KEY SHARE locks the run row so that clear/mark (FOR UPDATE)
+// never interleave with the upstream counters the same transaction bumps.
+// A task without downstream bumps nothing, so sqlFinishLeafTI skips the
+// lock: many leaves of one run finishing at once would otherwise all
+// share-lock one row (a multixact per locker).
+var (
+	sqlFinishTI     = finishTIQuery(true)
+	sqlFinishLeafTI = finishTIQuery(false)
+)
+
+func finishTIQuery(lockRun bool) string {
+	run := `SELECT run_id FROM dag_runs WHERE run_id = $1`
+	if lockRun {
+		run += ` FOR KEY SHARE`
+	}
+	return `
+WITH run AS (` + run + `), fin AS (
+  UPDATE task_instances t SET state = $5, end_date = now(), error = $6,
+    ready_at = CASE WHEN $5 = 'up_for_retry' THEN now() + make_interval(secs => $7) END,
+    max_tries = t.max_tries + $8
+  WHERE t.run_id = $1 AND t.task_id = $2 AND t.try_number = $3 AND t.state = ANY($4::text[])
+    AND EXISTS (SELECT 1 FROM run)
+  RETURNING t.run_id, t.task_id, t.try_number, t.state, t.start_date, t.end_date, t.hostname, t.worker_id, t.error, t.downstream
+), att AS (
+  INSERT INTO task_attempts (run_id, task_id, try_number, state, start_date, end_date, hostname, worker_id, error)
+  SELECT run_id, task_id, try_number, CASE WHEN state = 'up_for_retry' THEN 'failed' ELSE state END,
+         start_date, end_date, hostname, worker_id, error FROM fin
+  ON CONFLICT (run_id, task_id, try_number) DO NOTHING
+)
+SELECT downstream FROM fin`
+}

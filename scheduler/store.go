@@ -20,8 +20,13 @@ import (
 // any number of processes: correctness rests on transactions, row locks,
 // SKIP LOCKED and advisory locks, never on in-process state.
 type Store struct {
-	db    *pgxpool.Pool
-	clock Clock
+	db *pgxpool.Pool
+	// claimDB serves only the claim statement, with plan_cache_mode =
+	// force_generic_plan: claims are serialised by an advisory lock, and
+	// re-planning that statement for every claim (PostgreSQL's default for
+	// its parameters) took longer than running it, capping throughput.
+	claimDB *pgxpool.Pool
+	clock   Clock
 }
 
 // StoreOptions tune Open. Zero values mean the defaults.
@@ -59,7 +64,15 @@ func Open(ctx context.Context, databaseURL string, opts ...StoreOptions) (*Store
 		db.Close()
 		return nil, fmt.Errorf("cannot reach database %s: %v", redactURL(databaseURL), redactErr(err))
 	}
-	return &Store{db: db, clock: o.Clock}, nil
+	ccfg := cfg.Copy()
+	ccfg.MaxConns, ccfg.MinConns = 2, 0
+	ccfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_generic_plan"
+	claimDB, err := pgxpool.NewWithConfig(ctx, ccfg)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("database: %v", redactErr(err))
+	}
+	return &Store{db: db, claimDB: claimDB, clock: o.Clock}, nil
 }
 
 // NewStore wraps an existing pool (the caller keeps ownership of it).
@@ -67,11 +80,16 @@ func NewStore(db *pgxpool.Pool, clock Clock) *Store {
 	if clock == nil {
 		clock = SystemClock{}
 	}
-	return &Store{db: db, clock: clock}
+	return &Store{db: db, claimDB: db, clock: clock}
 }
 
-// Close closes the connection pool.
-func (s *Store) Close() { s.db.Close() }
+// Close closes the connection pools.
+func (s *Store) Close() {
+	if s.claimDB != s.db {
+		s.claimDB.Close()
+	}
+	s.db.Close()
+}
 
 // Pool exposes the pgx pool (for migrations and health checks).
 func (s *Store) Pool() *pgxpool.Pool { return s.db }

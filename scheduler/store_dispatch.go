@@ -18,6 +18,7 @@ type claimedTask struct {
 	IntervalStart        time.Time
 	IntervalEnd          time.Time
 	Conf, Params         map[string]any
+	Downstream           []string
 }
 
 // claim takes up to n ready task instances for a worker, moving them to
@@ -31,7 +32,7 @@ func (s *Store) claim(ctx context.Context, workerID, host string, pools, dagIDs 
 	b := &pgx.Batch{}
 	b.Queue(sqlAdvisoryXactLock, lockClaim)
 	b.Queue(sqlClaim, n, workerID, host, pools, dagIDs)
-	br := s.db.SendBatch(ctx, b)
+	br := s.claimDB.SendBatch(ctx, b)
 	defer br.Close()
 	if _, err := br.Exec(); err != nil {
 		return nil, err
@@ -47,7 +48,7 @@ func (s *Store) claim(ctx context.Context, workerID, host string, pools, dagIDs 
 		var timeout, delay, maxDelay int64
 		var conf, params []byte
 		if err := rows.Scan(&c.RunID, &c.TaskID, &c.DAGID, &c.Try, &c.Retry.MaxTries, &timeout, &delay,
-			&maxDelay, &c.Retry.Exponential, &c.Logical, &c.IntervalStart, &c.IntervalEnd, &conf, &params); err != nil {
+			&maxDelay, &c.Retry.Exponential, &c.Logical, &c.IntervalStart, &c.IntervalEnd, &conf, &params, &c.Downstream); err != nil {
 			return nil, err
 		}
 		c.Timeout = time.Duration(timeout) * time.Millisecond
@@ -65,11 +66,34 @@ func (s *Store) claim(ctx context.Context, workerID, host string, pools, dagIDs 
 	return out, rows.Err()
 }
 
-// startAttempt moves a claimed attempt from queued to running; false means
-// the claim was lost (cleared, marked or reaped meanwhile).
-func (s *Store) startAttempt(ctx context.Context, c claimedTask, workerID string) (bool, error) {
-	tag, err := s.db.Exec(ctx, sqlStartTI, c.RunID, c.TaskID, c.Try, workerID)
-	return tag.RowsAffected() == 1, err
+// startAttempts moves claimed attempts from queued to running in one
+// statement and returns those it started; a missing one lost its claim
+// (cleared, marked or reaped meanwhile).
+func (s *Store) startAttempts(ctx context.Context, workerID string, cs []claimedTask) ([]claimedTask, error) {
+	runs, tasks, tries := make([]string, len(cs)), make([]string, len(cs)), make([]int32, len(cs))
+	for i, c := range cs {
+		runs[i], tasks[i], tries[i] = c.RunID, c.TaskID, int32(c.Try)
+	}
+	rows, err := s.db.Query(ctx, sqlStartTIs, workerID, runs, tasks, tries)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	ok := map[[2]string]bool{}
+	for rows.Next() {
+		var k [2]string
+		if err := rows.Scan(&k[0], &k[1]); err != nil {
+			return nil, err
+		}
+		ok[k] = true
+	}
+	var started []claimedTask
+	for _, c := range cs {
+		if ok[[2]string{c.RunID, c.TaskID}] {
+			started = append(started, c)
+		}
+	}
+	return started, rows.Err()
 }
 
 // attemptEnd is how an attempt ended, as reported by a worker or the reaper.
@@ -81,6 +105,9 @@ type attemptEnd struct {
 	Error         string
 	RetryIn       time.Duration
 	GiveBack      int // tries returned to the budget (worker shutdown)
+	// Leaf says the task has no downstream (known from the claim): its end
+	// and the run's completion check then go in one round trip.
+	Leaf bool
 }
 
 // finishAttempt records an attempt's end. In the same transaction every
@@ -91,6 +118,9 @@ func (s *Store) finishAttempt(ctx context.Context, e attemptEnd) (bool, error) {
 	from := make([]string, len(e.From))
 	for i, st := range e.From {
 		from[i] = string(st)
+	}
+	if e.Leaf {
+		return s.finishLeaf(ctx, e, from)
 	}
 	var finished bool
 	var scheduled int
@@ -127,6 +157,49 @@ func (s *Store) finishAttempt(ctx context.Context, e attemptEnd) (bool, error) {
 		_, err = s.finishRuns(ctx, []string{e.RunID})
 	}
 	return true, err
+}
+
+// finishLeaf records the end of an attempt of a task without downstream
+// and checks whether its run is complete, in one batch (one round trip, one
+// implicit transaction). If the run's last two tasks end at once, both
+// checks may run before either commits; the scheduler's sweep then finishes
+// the run on its next pass.
+func (s *Store) finishLeaf(ctx context.Context, e attemptEnd, from []string) (bool, error) {
+	b := &pgx.Batch{}
+	b.Queue(sqlFinishLeafTI, e.RunID, e.TaskID, e.Try, from, string(e.To), e.Error, e.RetryIn.Seconds(), e.GiveBack)
+	check := e.To.Finished()
+	if check {
+		b.Queue(sqlFinishRuns, []string{e.RunID})
+	}
+	br := s.db.SendBatch(ctx, b)
+	defer br.Close()
+	rows, err := br.Query()
+	if err != nil {
+		return false, err
+	}
+	finished := rows.Next()
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return false, err
+	}
+	if check {
+		rows, err := br.Query()
+		if err != nil {
+			return finished, err
+		}
+		done := rows.Next()
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return finished, err
+		}
+		if done {
+			if err := br.Close(); err != nil {
+				return finished, err
+			}
+			_ = notify(ctx, s.db, chanScheduler)
+		}
+	}
+	return finished, br.Close()
 }
 
 // waitingTask is a task in 'none' with its upstream counters.

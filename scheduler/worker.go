@@ -178,13 +178,15 @@ func (w *Worker) claimLoop() {
 			return
 		}
 		free := w.opts.Concurrency - w.active()
+		if free > 0 && free < w.opts.Concurrency/4 {
+			// Busy: give other attempts 2 ms to end so one claim takes several.
+			w.coalesce()
+			free = w.opts.Concurrency - w.active()
+		}
 		if free > 0 {
-			claimed, err := w.store.claim(w.ctx, w.opts.ID, w.host, w.opts.Pools, dagIDs, free)
+			claimed, err := w.claim(dagIDs, free)
 			if err != nil && w.ctx.Err() == nil {
 				w.log.Warn("claim failed", "err", err)
-			}
-			for _, c := range claimed {
-				w.launch(c)
 			}
 			if err == nil && len(claimed) == free {
 				continue
@@ -198,6 +200,36 @@ func (w *Worker) claimLoop() {
 		case <-t.C:
 		}
 		t.Stop()
+	}
+}
+
+// claim takes up to n attempts, starts them (queued → running, in one
+// statement) and launches them. It returns the attempts claimed.
+func (w *Worker) claim(dagIDs []string, n int) ([]claimedTask, error) {
+	claimed, err := w.store.claim(w.ctx, w.opts.ID, w.host, w.opts.Pools, dagIDs, n)
+	if err != nil || len(claimed) == 0 {
+		return claimed, err
+	}
+	started, err := w.store.startAttempts(w.ctx, w.opts.ID, claimed)
+	if err != nil {
+		// Hand the claims back rather than hold them while heartbeating.
+		if _, rerr := w.store.db.Exec(context.Background(), sqlReleaseQueued, w.opts.ID); rerr != nil {
+			w.log.Warn("releasing claims failed", "err", rerr)
+		}
+		return claimed, err
+	}
+	for _, c := range started {
+		w.launch(c)
+	}
+	return claimed, nil
+}
+
+func (w *Worker) coalesce() {
+	t := time.NewTimer(2 * time.Millisecond)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-w.stopping:
 	}
 }
 
@@ -238,16 +270,6 @@ func (w *Worker) launch(c claimedTask) {
 func (w *Worker) execute(ctx context.Context, c claimedTask) {
 	log := w.log.With("run_id", c.RunID, "task_id", c.TaskID, "try", c.Try)
 	bg := context.Background()
-	if w.isStopping() {
-		return // never started: Stop hands the claim back
-	}
-	ok, err := w.store.startAttempt(bg, c, w.opts.ID)
-	if err != nil || !ok {
-		if err != nil {
-			log.Warn("start failed", "err", err)
-		}
-		return
-	}
 	_, task, err := w.reg.Task(c.DAGID, c.TaskID)
 	if err == nil {
 		alog := newAttemptLog(w.store, c.RunID, c.TaskID, c.Try, func(err error) { log.Warn("storing task log failed", "err", err) })
@@ -264,7 +286,8 @@ func (w *Worker) execute(ctx context.Context, c claimedTask) {
 		}
 		alog.Close()
 	}
-	end := attemptEnd{RunID: c.RunID, TaskID: c.TaskID, Try: c.Try, From: []TaskState{TaskRunning}, To: TaskSuccess}
+	end := attemptEnd{RunID: c.RunID, TaskID: c.TaskID, Try: c.Try, From: []TaskState{TaskRunning}, To: TaskSuccess,
+		Leaf: len(c.Downstream) == 0}
 	switch {
 	case errors.Is(err, errLost):
 		return // someone else owns the task now; our report would be fenced off anyway

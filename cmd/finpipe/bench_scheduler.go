@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/finpipe/finpipe/internal/config"
+	"github.com/finpipe/finpipe/internal/pgembed"
+	"github.com/finpipe/finpipe/scheduler"
+	"github.com/finpipe/finpipe/scheduler/schedbench"
+)
+
+func init() {
+	registerBench(command{name: "scheduler", summary: "step latency over a 200-task chain and throughput over a 5,000-task fan-out", run: runBenchScheduler})
+}
+
+// runBenchScheduler runs the orchestrator benchmark in a throw-away
+// database: a fresh embedded PostgreSQL in a temporary directory, or with
+// DATABASE_URL a temporary database created on that server and dropped
+// afterwards, so it never touches real runs.
+func runBenchScheduler(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("bench scheduler", flag.ContinueOnError)
+	usageFor(fs, "finpipe bench scheduler [--json] [flags]")
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	var o schedbench.Options
+	fs.IntVar(&o.ChainTasks, "chain", 200, "tasks in the latency chain")
+	fs.IntVar(&o.FanoutTasks, "fanout", 5000, "tasks in the throughput fan-out")
+	fs.IntVar(&o.Workers, "workers", 2, "in-process workers")
+	fs.IntVar(&o.Concurrency, "concurrency", 32, "attempts each worker runs at once")
+	cfg := config.Register(fs, config.DatabaseURL)
+	if _, err := parseArgs(fs, args, 0); err != nil {
+		return err
+	}
+	if err := cfg.Load(); err != nil {
+		return err
+	}
+	dbURL, cleanup, err := benchDatabase(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	store, err := scheduler.Open(ctx, dbURL, scheduler.StoreOptions{MaxConns: int32(o.Workers*o.Concurrency/2 + 8)})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	res, err := schedbench.Run(ctx, store, o)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return json.NewEncoder(os.Stdout).Encode(res)
+	}
+	fmt.Printf("step latency over a %d-task chain: p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms\n",
+		res.ChainTasks, res.StepLatencyMS.P50, res.StepLatencyMS.P90, res.StepLatencyMS.P99, res.StepLatencyMS.Max)
+	fmt.Printf("throughput over a %d-task fan-out: %.0f tasks/s (%.2f s) with %d workers × %d on %d CPUs\n",
+		res.FanoutTasks, res.ThroughputTasksPerS, res.FanoutSeconds, res.Workers, res.ConcurrencyPerWorker, res.CPUs)
+	return nil
+}
+
+// benchDatabase returns the URL of an empty database and how to remove it.
+func benchDatabase(ctx context.Context, serverURL string) (string, func(), error) {
+	if serverURL == "" {
+		dir, err := os.MkdirTemp("", "finpipe-bench-")
+		if err != nil {
+			return "", nil, err
+		}
+		// The embedded server runs as an unprivileged user when we are root.
+		if err := os.Chmod(dir, 0o755); err != nil {
+			return "", nil, err
+		}
+		pg, err := pgembed.Start(ctx, pgembed.Options{DataDir: filepath.Join(dir, "pg"), Durable: os.Getenv("BENCH_NONDURABLE") == ""})
+		if err != nil {
+			os.RemoveAll(dir)
+			return "", nil, err
+		}
+		return pg.URL(), func() { _ = pg.Stop(); os.RemoveAll(dir) }, nil
+	}
+	conn, err := pgx.Connect(ctx, serverURL)
+	if err != nil {
+		return "", nil, fmt.Errorf("cannot reach database: %v", err)
+	}
+	defer conn.Close(ctx)
+	name := fmt.Sprintf("finpipe_bench_%d", os.Getpid())
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+		return "", nil, fmt.Errorf("create benchmark database: %w", err)
+	}
+	u, err := url.Parse(serverURL)
+	if err != nil {
+		return "", nil, err
+	}
+	u.Path = "/" + name
+	drop := func() {
+		c, err := pgx.Connect(context.Background(), serverURL)
+		if err == nil {
+			_, _ = c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
+			_ = c.Close(context.Background())
+		}
+	}
+	return u.String(), drop, nil
+}
