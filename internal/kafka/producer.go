@@ -20,7 +20,7 @@ func ProducerConfig(brokers string) ck.ConfigMap {
 		"batch.size":                   1 << 20,
 		"batch.num.messages":           100000,
 		"queue.buffering.max.messages": 500000,
-		"queue.buffering.max.kbytes":   256 << 10,
+		"queue.buffering.max.kbytes":   64 << 10, // bounds RSS; 1 MB batches need far less
 		"message.timeout.ms":           60000,
 		"go.delivery.report.fields":    "none",
 	} {
