@@ -48,7 +48,7 @@ func readerConfig(brokers string) ck.ConfigMap {
 		"max.partition.fetch.bytes":  16 << 20,
 		"fetch.wait.max.ms":          10, // reads are short-lived: an idle wait only delays the end and Close
 		"queued.min.messages":        200000,
-		"queued.max.messages.kbytes": 128 << 10,
+		"queued.max.messages.kbytes": 64 << 10, // prefetch bound: keeps RSS low
 		"isolation.level":            "read_committed",
 		"go.logs.channel.enable":     false,
 	} {
