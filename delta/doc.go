@@ -1,0 +1,37 @@
+// Package delta reads and writes Delta Lake tables (reader version 1,
+// writer version 2) on the local file system, so that FinPipe's Bronze,
+// Silver and Gold layers are tables Spark and delta-rs read as they read
+// their own, and so that FinPipe reads theirs.
+//
+// No maintained, complete Delta writer exists for Go; this package is the
+// smallest one the pipeline needs, with the protocol's guarantees intact:
+//
+//   - Log replay (snapshot.go, state.go): the newest complete checkpoint
+//     (single- or multi-part, falling back to an older one or to the JSON log
+//     when damaged) plus the JSON commits after it; time travel with
+//     Table.SnapshotAt.
+//   - One commit path (commit.go): commit files are created put-if-absent by
+//     hard-linking a fully written temporary file, never overwritten. A
+//     writer that loses the race reads the winning commits and retries at
+//     the next version unless they conflict (conflict.go): blind appends
+//     never conflict; the same txn appId, a metadata or protocol change, a
+//     file removed twice, or data added to a partition being overwritten do,
+//     and surface as ErrConflict. Every 10th version also writes a checkpoint
+//     and _last_checkpoint, best effort.
+//   - Exactly-once writes: CommitOptions.Txns and Snapshot.TxnVersion.
+//   - Parquet through parquet-go (filewriter.go, read.go, decode.go):
+//     timestamps INT64 micros adjusted to UTC, dates INT32 DATE, decimals as
+//     Parquet DECIMAL (INT32/INT64/fixed bytes by precision), snappy, per-file
+//     stats as Spark writes them (stats.go).
+//   - Maintenance: Optimize (compaction with dataChange=false) and Vacuum.
+//
+// Rows are []any in schema order; see Row for the Go type of each Delta
+// type. Money stays exact: decimals are shopspring/decimal values end to
+// end, and a value that does not fit its column's scale or precision is an
+// error, never rounded.
+//
+// What it does not do: deletion vectors, column mapping, nested column
+// types in written tables (they can be read past with ScanColumns), change
+// data feed files, or object stores. Commit files are not fsynced: a
+// process crash (SIGKILL) loses nothing committed, a power loss may.
+package delta
