@@ -3,8 +3,8 @@
 // a bounded range reader for the ingest task, and an embedded Kafka-protocol
 // broker (franz-go's kfake) for standalone runs and tests.
 //
-// Every call that talks to a cluster is bounded in time (the context's
-// deadline, else DefaultTimeout), so an unreachable cluster or a missing
+// Every call that talks to a cluster is bounded in time (DefaultTimeout, or
+// the context's deadline when sooner), so an unreachable cluster or a missing
 // topic is a clear error, never a hang: librdkafka itself retries forever.
 //
 // librdkafka talks to kfake with its default settings (api.version.request
@@ -28,7 +28,8 @@ const (
 	DefaultPartitions = 3
 )
 
-// DefaultTimeout bounds a cluster call whose context has no deadline.
+// DefaultTimeout bounds each cluster call, and how long a read may go
+// without progress.
 const DefaultTimeout = 15 * time.Second
 
 // ErrTopicNotFound is returned (wrapped) when a topic does not exist.
@@ -50,14 +51,12 @@ func baseConfig(brokers string) ck.ConfigMap {
 	}
 }
 
-// budget returns the time left for a call: the context's deadline, or
-// DefaultTimeout when it has none.
+// budget returns the time a cluster call may take: DefaultTimeout, or less
+// when the context ends sooner. A task with an hour-long timeout still learns
+// within seconds that the cluster is unreachable, and retries.
 func budget(ctx context.Context) time.Duration {
 	if dl, ok := ctx.Deadline(); ok {
-		if d := time.Until(dl); d > 0 {
-			return d
-		}
-		return time.Millisecond
+		return max(min(time.Until(dl), DefaultTimeout), time.Millisecond)
 	}
 	return DefaultTimeout
 }
