@@ -191,6 +191,16 @@ func TestBrowserOperatorStory(t *testing.T) {
 		t.Fatalf("progress %q", p)
 	}
 	snapshot(t, ctx, "dag-backfilled")
+	step(t, ctx, "runs list filtered by state", 10*time.Second,
+		chromedp.Click(css("#all-runs")),
+		chromedp.WaitVisible(css("#runs-filter")),
+		chromedp.SetValue(css(`#runs-filter select[name="state"]`), "success"),
+		chromedp.Submit(css("#runs-filter")),
+		chromedp.WaitVisible(css(`tr.run[data-state="success"]`)),
+	)
+	if n := read(t, ctx, "runs", chromedp.Evaluate[int](`document.querySelectorAll("tr.run").length`)); n != 8 {
+		t.Fatalf("runs page lists %d successful runs, want 8 (1 triggered + 7 backfilled)", n)
+	}
 	step(t, ctx, "DAGs page", 10*time.Second, chromedp.Navigate(base+"/dags"), chromedp.WaitVisible(css("#dag-flaky")))
 	snapshot(t, ctx, "dags")
 }

@@ -53,6 +53,7 @@ func (s *server) routes() http.Handler {
 		r.Get("/dags/{dag_id}", s.uiDAG)
 		r.Post("/dags/{dag_id}/backfills", s.uiCreateBackfill)
 		r.Post("/backfills/{backfill_id}/{action}", s.uiBackfillAction)
+		r.Get("/dags/{dag_id}/runs", s.uiRuns)
 		r.Get("/dags/{dag_id}/runs/{run_id}", s.uiRun)
 		r.Post("/dags/{dag_id}/runs/{run_id}/clear", s.uiClearRun)
 		r.Post("/dags/{dag_id}/runs/{run_id}/mark", s.uiMarkRun)

@@ -106,6 +106,7 @@ func TestPagesStayFastWith100kRuns(t *testing.T) {
 		{"UI DAGs page", h.srv.URL + "/dags", false},
 		{"UI DAG page with grid", h.srv.URL + "/dags/flaky", false},
 		{"UI grid fragment", h.srv.URL + "/dags/flaky?fragment=gridLive", false},
+		{"UI runs page, failed only", h.srv.URL + "/dags/flaky/runs?state=failed", false},
 	} {
 		d := timeGet(t, c, c2.url, c2.auth)
 		t.Logf("%-30s %v", c2.name, d.Round(100*time.Microsecond))

@@ -169,6 +169,8 @@ func TestUIPagesAnswerBadIdsWithoutServerErrors(t *testing.T) {
 		"/dags/idle/runs/nope/tasks/x":       404,
 		"/dags/idle?before=bm90LWEtY3Vyc29y": 400,
 		"/lake?day=tomorrow":                 400,
+		"/dags/idle/runs?state=done":         400,
+		"/dags/nope/runs":                    404,
 		"/dags?fragment=nope":                404,
 	} {
 		resp, err := c.Get(h.srv.URL + path)
