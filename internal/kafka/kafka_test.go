@@ -199,3 +199,22 @@ func TestReadRanges(t *testing.T) {
 		}
 	}
 }
+
+func TestGroupOffsets(t *testing.T) {
+	brokers := testenv.Kafka(t)
+	topic := testenv.Topic(t, brokers, 3)
+	produceN(t, brokers, topic, 0, 10)
+	produceN(t, brokers, topic, 2, 5)
+	ctx := context.Background()
+	group := "finpipe-test-" + topic
+	if got, err := kafka.GroupOffsets(ctx, brokers, group, topic); err != nil || len(got) != 0 {
+		t.Fatalf("offsets of a new group: %v, %v", got, err)
+	}
+	if err := kafka.CommitGroupOffsets(ctx, brokers, group, topic, map[int32]int64{0: 10, 2: 3}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := kafka.GroupOffsets(ctx, brokers, group, topic)
+	if err != nil || fmt.Sprint(got) != "map[0:10 2:3]" {
+		t.Fatalf("committed offsets %v, %v", got, err)
+	}
+}

@@ -1,0 +1,86 @@
+package kafka
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	ck "github.com/confluentinc/confluent-kafka-go/v2/kafka"
+)
+
+// FinPipe's offsets of record live in Bronze's Delta txn actions; Kafka's
+// committed offsets are informative only (DESIGN.md). Committing them after
+// each ingest lets the usual tools (kafka-consumer-groups, lag exporters) show
+// how far behind the pipeline is.
+
+// CommitGroupOffsets records, for group, the next offset to read of each
+// partition of topic. It never moves a consumer, and nothing in FinPipe
+// reads it back to decide where to start.
+func CommitGroupOffsets(ctx context.Context, brokers, group, topic string, next map[int32]int64) error {
+	if len(next) == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, budget(ctx))
+	defer cancel()
+	a, err := admin(brokers)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	tps := make([]ck.TopicPartition, 0, len(next))
+	for p, off := range next {
+		tps = append(tps, ck.TopicPartition{Topic: &topic, Partition: p, Offset: ck.Offset(off)})
+	}
+	res, err := a.AlterConsumerGroupOffsets(ctx, []ck.ConsumerGroupTopicPartitions{{Group: group, Partitions: tps}})
+	if err != nil {
+		return clusterError(brokers, "commit offsets of group "+group, err)
+	}
+	for _, g := range res.ConsumerGroupsTopicPartitions {
+		for _, tp := range g.Partitions {
+			if tp.Error != nil {
+				return clusterError(brokers, fmt.Sprintf("commit offset of group %s on %s/%d", group, topic, tp.Partition), tp.Error)
+			}
+		}
+	}
+	return nil
+}
+
+// GroupOffsets returns group's committed next offsets on topic; partitions
+// without a committed offset are absent.
+func GroupOffsets(ctx context.Context, brokers, group, topic string) (map[int32]int64, error) {
+	ctx, cancel := context.WithTimeout(ctx, budget(ctx))
+	defer cancel()
+	a, err := admin(brokers)
+	if err != nil {
+		return nil, err
+	}
+	defer a.Close()
+	ids, err := topicPartitions(ctx, a, brokers, topic)
+	if err != nil {
+		return nil, err
+	}
+	tps := make([]ck.TopicPartition, 0, len(ids))
+	for _, id := range ids {
+		tps = append(tps, ck.TopicPartition{Topic: &topic, Partition: id})
+	}
+	out := make(map[int32]int64)
+	res, err := a.ListConsumerGroupOffsets(ctx, []ck.ConsumerGroupTopicPartitions{{Group: group, Partitions: tps}})
+	var kerr ck.Error
+	if errors.As(err, &kerr) && kerr.Code() == ck.ErrGroupIDNotFound {
+		return out, nil // kfake's answer for a group that never committed
+	}
+	if err != nil {
+		return nil, clusterError(brokers, "offsets of group "+group, err)
+	}
+	for _, g := range res.ConsumerGroupsTopicPartitions {
+		for _, tp := range g.Partitions {
+			if tp.Error != nil {
+				return nil, clusterError(brokers, fmt.Sprintf("offset of group %s on %s/%d", group, topic, tp.Partition), tp.Error)
+			}
+			if tp.Offset >= 0 {
+				out[tp.Partition] = int64(tp.Offset)
+			}
+		}
+	}
+	return out, nil
+}
