@@ -37,10 +37,10 @@ func Produce(ctx context.Context, brokers, topic string, opts Options) (Stats, e
 	defer stop()
 	for batch := range batches {
 		for _, m := range batch {
-			st.count(m)
 			if sendErr = s.send(sendCtx, m.Key, m.Value); sendErr != nil {
 				break
 			}
+			st.count(m)
 		}
 		if sendErr != nil {
 			break
