@@ -34,8 +34,20 @@ type tableStat struct {
 	LastCommit time.Time // newest data file's modification time
 }
 
+// openTable returns the named table, opened once per server: a Table
+// advances its cached snapshot by the new commits only, so the lake page's
+// polling costs a directory listing, not a log replay. A table that does not
+// exist yet is looked for again on the next request.
 func (s *server) openTable(name string) (*delta.Table, error) {
-	return delta.Open(filepath.Join(s.lakeDir, filepath.FromSlash(name)))
+	if t, ok := s.tables.Load(name); ok {
+		return t.(*delta.Table), nil
+	}
+	t, err := delta.Open(filepath.Join(s.lakeDir, filepath.FromSlash(name)))
+	if err != nil {
+		return nil, err
+	}
+	actual, _ := s.tables.LoadOrStore(name, t)
+	return actual.(*delta.Table), nil
 }
 
 // statTable reads a table's latest snapshot; the counts come from the log

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 )
 
@@ -56,6 +57,7 @@ type server struct {
 	topic      string
 	watermarks WatermarksFunc
 	hwCache    watermarkCache
+	tables     sync.Map // lake table name → *delta.Table
 	gridRuns   int
 	poll       time.Duration
 	log        *slog.Logger

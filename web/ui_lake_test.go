@@ -61,8 +61,7 @@ func TestLakePageShowsTablesLagAndCharts(t *testing.T) {
 	resp.Body.Close()
 	page := string(b)
 	for _, want := range []string{
-		`id="table-gold/daily_currency_summary"`, // listed with its counts
-		`<td>3</td>`,                             // rows of the summary table
+		`id="table-gold/daily_currency_summary" data-version="1" data-rows="3"`,
 		`id="lag-0"><td>0</td><td>50</td><td>42</td><td>8</td>`, // 50 - (41 + 1)
 		`id="lag-1"><td>1</td><td>7</td><td>0</td><td>7</td>`,   // nothing ingested yet
 		`id="volume-EUR"`, `id="volume-USD"`, `1234.56 EUR`, // exact amounts
@@ -74,5 +73,19 @@ func TestLakePageShowsTablesLagAndCharts(t *testing.T) {
 	}
 	if resp.StatusCode != 200 {
 		t.Fatalf("status %d", resp.StatusCode)
+	}
+
+	// The page's poll sees a new commit.
+	if _, err := l.CurrencySummary.Append(ctx, summary[:1], delta.CommitOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	resp, err = c.Get(h.srv.URL + "/lake?fragment=lakeLive")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(b), `id="table-gold/daily_currency_summary" data-version="2" data-rows="4"`) {
+		t.Errorf("poll after a commit:\n%s", b)
 	}
 }
