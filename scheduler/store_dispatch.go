@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"context"
+	"errors"
 	"encoding/json"
 	"time"
 
@@ -108,7 +109,13 @@ type attemptEnd struct {
 	// Leaf says the task has no downstream (known from the claim): its end
 	// and the run's completion check then go in one round trip.
 	Leaf bool
+	// Downstream, when known from the claim, lets the finish and the
+	// downstream bump share a round trip.
+	Downstream []string
 }
+
+// errFenced aborts a finish transaction whose attempt is no longer held.
+var errFenced = errors.New("attempt fenced off")
 
 // finishAttempt records an attempt's end. In the same transaction every
 // downstream task whose upstream tasks are now all done is decided, so a
@@ -125,31 +132,55 @@ func (s *Store) finishAttempt(ctx context.Context, e attemptEnd) (bool, error) {
 	var finished bool
 	var scheduled int
 	err := s.tx(ctx, func(tx pgx.Tx) error {
+		// With the downstream known from the claim, the bump rides in the
+		// same round trip as the finish; a fenced-off finish rolls it back.
+		b := &pgx.Batch{}
+		b.Queue(sqlFinishTI, e.RunID, e.TaskID, e.Try, from, string(e.To), e.Error, e.RetryIn.Seconds(), e.GiveBack)
+		pipelined := e.To.Finished() && len(e.Downstream) > 0
+		if pipelined {
+			b.Queue(sqlBumpDownstream, bumpArgs(e.RunID, e.Downstream, e.To)...)
+		}
+		br := tx.SendBatch(ctx, b)
 		var downstream []string
-		err := tx.QueryRow(ctx, sqlFinishTI, e.RunID, e.TaskID, e.Try, from, string(e.To), e.Error,
-			e.RetryIn.Seconds(), e.GiveBack).Scan(&downstream)
-		if err == pgx.ErrNoRows {
-			return nil
+		err := br.QueryRow().Scan(&downstream)
+		if errors.Is(err, pgx.ErrNoRows) {
+			br.Close()
+			return errFenced
 		}
 		if err != nil {
+			br.Close()
 			return err
 		}
 		finished = true
+		var ready []waitingTask
+		if pipelined {
+			rows, err := br.Query()
+			if err != nil {
+				br.Close()
+				return err
+			}
+			if ready, err = scanWaiting(rows); err != nil {
+				br.Close()
+				return err
+			}
+		}
+		if err := br.Close(); err != nil {
+			return err
+		}
 		if !e.To.Finished() || len(downstream) == 0 {
 			return nil
 		}
-		ready, err := bumpDownstream(ctx, tx, e.RunID, downstream, e.To)
-		if err != nil {
-			return err
+		if !pipelined {
+			if ready, err = bumpDownstream(ctx, tx, e.RunID, downstream, e.To); err != nil {
+				return err
+			}
 		}
-		if scheduled, err = settle(ctx, tx, e.RunID, ready); err != nil {
-			return err
-		}
-		if scheduled > 0 {
-			return notify(ctx, tx, chanTasks)
-		}
-		return nil
+		scheduled, err = settle(ctx, tx, e.RunID, ready)
+		return err
 	})
+	if errors.Is(err, errFenced) {
+		return false, nil
+	}
 	if err != nil || !finished {
 		return finished, err
 	}
@@ -228,6 +259,15 @@ func scanWaiting(rows pgx.Rows) ([]waitingTask, error) {
 // bumpDownstream counts one finished upstream (with outcome st) into each
 // of the given downstream tasks that is still waiting.
 func bumpDownstream(ctx context.Context, tx pgx.Tx, runID string, downstream []string, st TaskState) ([]waitingTask, error) {
+	rows, err := tx.Query(ctx, sqlBumpDownstream, bumpArgs(runID, downstream, st)...)
+	if err != nil {
+		return nil, err
+	}
+	return scanWaiting(rows)
+}
+
+// bumpArgs are sqlBumpDownstream's arguments for one upstream outcome.
+func bumpArgs(runID string, downstream []string, st TaskState) []any {
 	var ok, failed, skipped int
 	switch st {
 	case TaskSuccess:
@@ -237,11 +277,7 @@ func bumpDownstream(ctx context.Context, tx pgx.Tx, runID string, downstream []s
 	case TaskSkipped:
 		skipped = 1
 	}
-	rows, err := tx.Query(ctx, sqlBumpDownstream, runID, downstream, ok, failed, skipped)
-	if err != nil {
-		return nil, err
-	}
-	return scanWaiting(rows)
+	return []any{runID, downstream, ok, failed, skipped}
 }
 
 // settle applies the trigger rule of every waiting task whose upstream tasks
@@ -272,7 +308,12 @@ func settle(ctx context.Context, tx pgx.Tx, runID string, waiting []waitingTask)
 		if len(ids) == 0 {
 			break
 		}
-		if _, err := tx.Exec(ctx, sqlDecideTIs, runID, ids, states); err != nil {
+		b := &pgx.Batch{}
+		b.Queue(sqlDecideTIs, runID, ids, states)
+		if scheduled > 0 {
+			b.Queue(sqlNotify, chanTasks, "") // delivered at commit
+		}
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
 			return scheduled, err
 		}
 		waiting = nil

@@ -222,10 +222,7 @@ func resettle(ctx context.Context, tx pgx.Tx, runID string) error {
 	if err != nil {
 		return err
 	}
-	n, err := settle(ctx, tx, runID, waiting)
-	if err == nil && n > 0 {
-		err = notify(ctx, tx, chanTasks)
-	}
+	_, err = settle(ctx, tx, runID, waiting)
 	return err
 }
 

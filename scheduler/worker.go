@@ -287,7 +287,7 @@ func (w *Worker) execute(ctx context.Context, c claimedTask) {
 		alog.Close()
 	}
 	end := attemptEnd{RunID: c.RunID, TaskID: c.TaskID, Try: c.Try, From: []TaskState{TaskRunning}, To: TaskSuccess,
-		Leaf: len(c.Downstream) == 0}
+		Leaf: len(c.Downstream) == 0, Downstream: c.Downstream}
 	switch {
 	case errors.Is(err, errLost):
 		return // someone else owns the task now; our report would be fenced off anyway

@@ -76,7 +76,7 @@ func benchDatabase(ctx context.Context, serverURL string) (string, func(), error
 		if err := os.Chmod(dir, 0o755); err != nil {
 			return "", nil, err
 		}
-		pg, err := pgembed.Start(ctx, pgembed.Options{DataDir: filepath.Join(dir, "pg"), Durable: os.Getenv("BENCH_NONDURABLE") == ""})
+		pg, err := pgembed.Start(ctx, pgembed.Options{DataDir: filepath.Join(dir, "pg"), Durable: true})
 		if err != nil {
 			os.RemoveAll(dir)
 			return "", nil, err
