@@ -1,0 +1,97 @@
+package scheduler
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// claimedTask is an attempt a worker claimed: everything needed to run it.
+type claimedTask struct {
+	RunID, TaskID, DAGID string
+	Try                  int
+	Timeout              time.Duration
+	Retry                retryPolicy
+	Logical              time.Time
+	IntervalStart        time.Time
+	IntervalEnd          time.Time
+	Conf, Params         map[string]any
+	Downstream           []string
+}
+
+// claim takes up to n ready task instances for a worker, moving them to
+// queued and incrementing their try number (the attempt's fencing token).
+// The advisory lock and the claim go in one batch: one round trip, one
+// implicit transaction.
+func (s *Store) claim(ctx context.Context, workerID, host string, pools, dagIDs []string, n int) ([]claimedTask, error) {
+	if pools == nil {
+		pools = []string{}
+	}
+	b := &pgx.Batch{}
+	b.Queue(sqlAdvisoryXactLock, lockClaim)
+	b.Queue(sqlClaim, n, workerID, host, pools, dagIDs)
+	br := s.claimDB.SendBatch(ctx, b)
+	defer br.Close()
+	if _, err := br.Exec(); err != nil {
+		return nil, err
+	}
+	rows, err := br.Query()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []claimedTask
+	for rows.Next() {
+		var c claimedTask
+		var timeout, delay, maxDelay int64
+		var conf, params []byte
+		if err := rows.Scan(&c.RunID, &c.TaskID, &c.DAGID, &c.Try, &c.Retry.MaxTries, &timeout, &delay,
+			&maxDelay, &c.Retry.Exponential, &c.Logical, &c.IntervalStart, &c.IntervalEnd, &conf, &params, &c.Downstream); err != nil {
+			return nil, err
+		}
+		c.Timeout = time.Duration(timeout) * time.Millisecond
+		c.Retry.RetryDelay = time.Duration(delay) * time.Millisecond
+		c.Retry.MaxRetryDelay = time.Duration(maxDelay) * time.Millisecond
+		c.Conf, c.Params = map[string]any{}, map[string]any{}
+		_ = json.Unmarshal(conf, &c.Conf)
+		_ = json.Unmarshal(params, &c.Params)
+		for k, v := range c.Conf {
+			c.Params[k] = v
+		}
+		c.Logical, c.IntervalStart, c.IntervalEnd = c.Logical.UTC(), c.IntervalStart.UTC(), c.IntervalEnd.UTC()
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// startAttempts moves claimed attempts from queued to running in one
+// statement and returns those it started; a missing one lost its claim
+// (cleared, marked or reaped meanwhile).
+func (s *Store) startAttempts(ctx context.Context, workerID string, cs []claimedTask) ([]claimedTask, error) {
+	runs, tasks, tries := make([]string, len(cs)), make([]string, len(cs)), make([]int32, len(cs))
+	for i, c := range cs {
+		runs[i], tasks[i], tries[i] = c.RunID, c.TaskID, int32(c.Try)
+	}
+	rows, err := s.db.Query(ctx, sqlStartTIs, workerID, runs, tasks, tries)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	ok := map[[2]string]bool{}
+	for rows.Next() {
+		var k [2]string
+		if err := rows.Scan(&k[0], &k[1]); err != nil {
+			return nil, err
+		}
+		ok[k] = true
+	}
+	var started []claimedTask
+	for _, c := range cs {
+		if ok[[2]string{c.RunID, c.TaskID}] {
+			started = append(started, c)
+		}
+	}
+	return started, rows.Err()
+}

@@ -1,0 +1,45 @@
+package scheduler
+
+import (
+	"time"
+)
+
+// heartbeatLoop proves the worker alive and cancels attempts it no longer
+// holds (marked or cleared by hand, or reaped after a long pause).
+func (w *Worker) heartbeatLoop() {
+	t := time.NewTicker(w.opts.HeartbeatInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-w.ctx.Done():
+			return
+		case <-t.C:
+		}
+		asked := time.Now()
+		rows, err := w.store.db.Query(w.ctx, sqlHeartbeat, w.opts.ID)
+		if err != nil {
+			if w.ctx.Err() == nil {
+				w.log.Warn("heartbeat failed", "err", err)
+			}
+			continue
+		}
+		held := map[attemptKey]bool{}
+		for rows.Next() {
+			var k attemptKey
+			if rows.Scan(&k.runID, &k.taskID, &k.try) == nil {
+				held[k] = true
+			}
+		}
+		rows.Close()
+		if rows.Err() != nil {
+			continue
+		}
+		w.mu.Lock()
+		for k, a := range w.inflight {
+			if !held[k] && a.since.Before(asked) {
+				a.cancel(errLost)
+			}
+		}
+		w.mu.Unlock()
+	}
+}
