@@ -56,7 +56,7 @@ func (t Transaction) AppendJSON(dst []byte) []byte {
 	dst = append(dst, `,"user_id":`...)
 	dst = AppendJSONString(dst, t.UserID)
 	dst = append(dst, `,"amount":`...)
-	dst = append(dst, t.Amount.StringFixed(2)...)
+	dst = appendAmount(dst, t.Amount)
 	dst = append(dst, `,"currency":`...)
 	dst = AppendJSONString(dst, t.Currency)
 	for _, f := range [...]struct{ name, val string }{
@@ -75,6 +75,26 @@ func (t Transaction) AppendJSON(dst []byte) []byte {
 	dst = append(dst, `,"event_time":"`...)
 	dst = t.EventTime.UTC().AppendFormat(dst, time.RFC3339Nano)
 	return append(dst, `"}`...)
+}
+
+// appendAmount appends d with exactly two decimals. Amounts of whole cents
+// that fit in 15 digits (every valid amount) are formatted from an int64;
+// others fall back to the decimal library, which rounds half away from zero.
+func appendAmount(dst []byte, d decimal.Decimal) []byte {
+	exp := d.Exponent()
+	if exp < -2 || exp > 0 || d.NumDigits() > 15 {
+		return append(dst, d.StringFixed(2)...)
+	}
+	cents := d.CoefficientInt64()
+	for ; exp > -2; exp-- {
+		cents *= 10
+	}
+	if cents < 0 {
+		dst = append(dst, '-')
+		cents = -cents
+	}
+	dst = strconv.AppendInt(dst, cents/100, 10)
+	return append(dst, '.', byte('0'+cents/10%10), byte('0'+cents%10))
 }
 
 // AppendJSONString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD so

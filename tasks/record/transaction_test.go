@@ -3,7 +3,25 @@ package record
 import (
 	"encoding/json"
 	"testing"
+
+	"github.com/shopspring/decimal"
 )
+
+func TestAppendAmount(t *testing.T) {
+	for _, tc := range []struct {
+		d    decimal.Decimal
+		want string
+	}{
+		{decimal.New(1250, -2), "12.50"}, {decimal.New(5, -2), "0.05"}, {decimal.New(7, 0), "7.00"},
+		{decimal.New(3, -1), "0.30"}, {decimal.New(-125, -2), "-1.25"}, {decimal.New(-5, -2), "-0.05"},
+		{decimal.New(100_000_000_000, -2), "1000000000.00"}, {decimal.Zero, "0.00"},
+		{decimal.New(12345, -3), "12.35"}, {decimal.New(1, 20), "100000000000000000000.00"},
+	} {
+		if got := string(appendAmount(nil, tc.d)); got != tc.want {
+			t.Errorf("appendAmount(%s) = %s, want %s", tc.d, got, tc.want)
+		}
+	}
+}
 
 func TestAppendJSONString(t *testing.T) {
 	for in, want := range map[string]string{
