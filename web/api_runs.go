@@ -133,26 +133,11 @@ func (s *server) apiClearRun(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// markRunBody is PATCH .../runs/{run_id}'s body: the run's state by hand.
-type markRunBody struct {
-	State scheduler.RunState `json:"state"`
-}
-
-func markableRun(s scheduler.RunState) error {
-	if s != scheduler.RunSuccess && s != scheduler.RunFailed {
-		return badRequest(`state must be "success" or "failed"`)
-	}
-	return nil
-}
-
 // PATCH /api/v1/dags/{dag_id}/runs/{run_id}: mark a run success (its
 // unfinished tasks too) or failed (active attempts fail, waiting tasks skip).
 func (s *server) apiMarkRun(w http.ResponseWriter, r *http.Request) error {
-	var body markRunBody
-	if err := decodeJSON(w, r, &body, false); err != nil {
-		return err
-	}
-	if err := markableRun(body.State); err != nil {
+	state, err := decodeMark[scheduler.RunState](w, r)
+	if err != nil {
 		return err
 	}
 	ctx := r.Context()
@@ -160,7 +145,7 @@ func (s *server) apiMarkRun(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.orch.MarkRun(ctx, run.RunID, body.State); err != nil {
+	if err := s.orch.MarkRun(ctx, run.RunID, state); err != nil {
 		return err
 	}
 	if run, err = s.orch.GetRun(ctx, run.RunID); err != nil {

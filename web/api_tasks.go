@@ -32,26 +32,31 @@ func (s *server) apiGetTask(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// markBody is PATCH .../tasks/{task_id}'s body: the state to set by hand.
-type markBody struct {
-	State scheduler.TaskState `json:"state"`
-}
-
-// markable lists the states a person may set; the scheduler decides the rest.
-func markable(s scheduler.TaskState) error {
-	if s != scheduler.TaskSuccess && s != scheduler.TaskFailed {
+// markable checks a state a person sets by hand on a run or a task: success
+// or failed (both types spell them the same); the scheduler decides the rest.
+func markable[S ~string](s S) error {
+	if s != "success" && s != "failed" {
 		return badRequest(`state must be "success" or "failed"`)
 	}
 	return nil
 }
 
+// decodeMark reads the body of the PATCH routes that mark a run or a task:
+// {"state": "success" | "failed"}.
+func decodeMark[S ~string](w http.ResponseWriter, r *http.Request) (S, error) {
+	var body struct {
+		State S `json:"state"`
+	}
+	if err := decodeJSON(w, r, &body, false); err != nil {
+		return "", err
+	}
+	return body.State, markable(body.State)
+}
+
 // PATCH /api/v1/dags/{dag_id}/runs/{run_id}/tasks/{task_id}: mark success or failed.
 func (s *server) apiMarkTask(w http.ResponseWriter, r *http.Request) error {
-	var body markBody
-	if err := decodeJSON(w, r, &body, false); err != nil {
-		return err
-	}
-	if err := markable(body.State); err != nil {
+	state, err := decodeMark[scheduler.TaskState](w, r)
+	if err != nil {
 		return err
 	}
 	ctx := r.Context()
@@ -59,7 +64,7 @@ func (s *server) apiMarkTask(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.orch.MarkTask(ctx, ti.RunID, ti.TaskID, body.State); err != nil {
+	if err := s.orch.MarkTask(ctx, ti.RunID, ti.TaskID, state); err != nil {
 		return err
 	}
 	if ti, err = s.orch.GetTaskInstance(ctx, ti.RunID, ti.TaskID); err != nil {

@@ -49,7 +49,7 @@ func (s *server) uiMarkRun(w http.ResponseWriter, r *http.Request) {
 	state := scheduler.RunState(r.PostFormValue("state"))
 	run, err := s.runOf(r.Context(), dagID, runID)
 	if err == nil {
-		err = markableRun(state)
+		err = markable(state)
 	}
 	if err == nil {
 		err = s.orch.MarkRun(r.Context(), run.RunID, state)

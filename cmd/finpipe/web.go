@@ -22,10 +22,7 @@ func init() {
 // of web processes may run against one database.
 func runWeb(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("web", flag.ContinueOnError)
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: finpipe web [flags]\n\nServes the web UI and the REST API (/api/v1, described at /api/v1/openapi.json).\n\nflags:")
-		fs.PrintDefaults()
-	}
+	usageFor(fs, "finpipe web [flags]\n\nServes the web UI and the REST API (/api/v1, described at /api/v1/openapi.json).")
 	cfg := config.Register(fs, config.DataDir, config.Env, config.HTTPAddr, config.APIToken,
 		config.DatabaseURL, config.KafkaBrokers, config.Topic, config.LogFormat, config.LogLevel)
 	if err := parseFlags(fs, args, 0); err != nil {
