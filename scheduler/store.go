@@ -141,3 +141,26 @@ func notify(ctx context.Context, q interface {
 	_, err := q.Exec(ctx, sqlNotify, channel, "")
 	return err
 }
+
+// collect scans every row with scan (one of the scanX functions) into a
+// slice that is never nil (JSON: [] rather than null).
+func collect[T any](rows pgx.Rows, err error, scan func(pgx.Row) (T, error)) ([]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (T, error) { return scan(r) })
+	if out == nil {
+		out = []T{}
+	}
+	return out, err
+}
+
+// one scans a single row with scan, turning "no row" into an ErrNotFound
+// error that names what was looked for.
+func one[T any](row pgx.Row, scan func(pgx.Row) (T, error), what string, args ...any) (T, error) {
+	v, err := scan(row)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return v, fmt.Errorf("%w: "+what, append([]any{ErrNotFound}, args...)...)
+	}
+	return v, err
+}

@@ -146,10 +146,7 @@ func scanBackfill(row pgx.Row) (Backfill, error) {
 
 // GetBackfill returns a backfill with its runs counted by state.
 func (s *Store) GetBackfill(ctx context.Context, id int64) (Backfill, error) {
-	b, err := scanBackfill(s.db.QueryRow(ctx, sqlGetBackfill, id))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return b, fmt.Errorf("%w: backfill %d", ErrNotFound, id)
-	}
+	b, err := one(s.db.QueryRow(ctx, sqlGetBackfill, id), scanBackfill, "backfill %d", id)
 	if err != nil {
 		return b, err
 	}
@@ -172,19 +169,7 @@ func (s *Store) GetBackfill(ctx context.Context, id int64) (Backfill, error) {
 // ListBackfills returns backfills, newest first, of one DAG or of all ("").
 func (s *Store) ListBackfills(ctx context.Context, dagID string) ([]Backfill, error) {
 	rows, err := s.db.Query(ctx, sqlListBackfills, dagID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Backfill{}
-	for rows.Next() {
-		b, err := scanBackfill(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, b)
-	}
-	return out, rows.Err()
+	return collect(rows, err, scanBackfill)
 }
 
 // PauseBackfill stops starting the backfill's queued runs.
@@ -228,10 +213,7 @@ func (s *Store) setBackfillState(ctx context.Context, id int64, from []string, t
 			return err
 		}
 		if tag.RowsAffected() == 0 {
-			b, err := scanBackfill(tx.QueryRow(ctx, sqlGetBackfill, id))
-			if errors.Is(err, pgx.ErrNoRows) {
-				return fmt.Errorf("%w: backfill %d", ErrNotFound, id)
-			}
+			b, err := one(tx.QueryRow(ctx, sqlGetBackfill, id), scanBackfill, "backfill %d", id)
 			if err != nil {
 				return err
 			}

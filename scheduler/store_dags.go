@@ -112,20 +112,8 @@ func scanDAG(row pgx.Row) (DAGInfo, error) {
 // ListDAGs returns every synced DAG with its last run, sorted by id.
 func (s *Store) ListDAGs(ctx context.Context) ([]DAGInfo, error) {
 	rows, err := s.db.Query(ctx, sqlListDAGs)
+	out, err := collect(rows, err, scanDAG)
 	if err != nil {
-		return nil, err
-	}
-	var out []DAGInfo
-	for rows.Next() {
-		d, err := scanDAG(rows)
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	for i := range out {
@@ -149,10 +137,7 @@ func (s *Store) lastRun(ctx context.Context, dagID string) (*DagRun, error) {
 
 // GetDAG returns one DAG with its tasks and last run.
 func (s *Store) GetDAG(ctx context.Context, dagID string) (DAGInfo, error) {
-	d, err := scanDAG(s.db.QueryRow(ctx, sqlGetDAG, dagID))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return d, fmt.Errorf("%w: DAG %q", ErrNotFound, dagID)
-	}
+	d, err := one(s.db.QueryRow(ctx, sqlGetDAG, dagID), scanDAG, "DAG %q", dagID)
 	if err != nil {
 		return d, err
 	}

@@ -107,11 +107,7 @@ func (s *Store) TriggerRun(ctx context.Context, dagID string, o TriggerOptions) 
 
 // GetRun returns one run.
 func (s *Store) GetRun(ctx context.Context, runID string) (DagRun, error) {
-	r, err := scanRun(s.db.QueryRow(ctx, sqlGetRun, runID))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return r, fmt.Errorf("%w: run %q", ErrNotFound, runID)
-	}
-	return r, err
+	return one(s.db.QueryRow(ctx, sqlGetRun, runID), scanRun, "run %q", runID)
 }
 
 // ListRuns returns one page of runs, newest logical date first.
@@ -138,21 +134,11 @@ func (s *Store) ListRuns(ctx context.Context, f RunFilter) (RunPage, error) {
 	}
 	rows, err := s.db.Query(ctx, sqlListRuns, f.DAGID, string(f.State), timeOrNil(f.From), timeOrNil(f.To),
 		curDate, curID, f.Limit+1)
+	runs, err := collect(rows, err, scanRun)
 	if err != nil {
 		return RunPage{}, err
 	}
-	defer rows.Close()
-	page := RunPage{Runs: []DagRun{}}
-	for rows.Next() {
-		r, err := scanRun(rows)
-		if err != nil {
-			return page, err
-		}
-		page.Runs = append(page.Runs, r)
-	}
-	if err := rows.Err(); err != nil {
-		return page, err
-	}
+	page := RunPage{Runs: runs}
 	if len(page.Runs) > f.Limit {
 		page.Runs = page.Runs[:f.Limit]
 		last := page.Runs[f.Limit-1]

@@ -2,7 +2,6 @@ package scheduler
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -29,28 +28,13 @@ func listTIs(ctx context.Context, q interface {
 	Query(context.Context, string, ...any) (pgx.Rows, error)
 }, runID string) ([]TaskInstance, error) {
 	rows, err := q.Query(ctx, sqlListTIs, runID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []TaskInstance{}
-	for rows.Next() {
-		t, err := scanTI(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return collect(rows, err, scanTI)
 }
 
 // GetTaskInstance returns one task instance with every attempt: the
 // finished ones from the history, then the current one if it is active.
 func (s *Store) GetTaskInstance(ctx context.Context, runID, taskID string) (TaskInstance, error) {
-	t, err := scanTI(s.db.QueryRow(ctx, sqlGetTI, runID, taskID))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return t, fmt.Errorf("%w: task %q in run %q", ErrNotFound, taskID, runID)
-	}
+	t, err := one(s.db.QueryRow(ctx, sqlGetTI, runID, taskID), scanTI, "task %q in run %q", taskID, runID)
 	if err != nil {
 		return t, err
 	}
@@ -80,11 +64,7 @@ func (s *Store) GetTaskInstance(ctx context.Context, runID, taskID string) (Task
 // lockRun locks a run row FOR UPDATE: clear and mark hold it so that no
 // worker's finish (KEY SHARE) interleaves with their recount.
 func lockRun(ctx context.Context, tx pgx.Tx, runID string) (DagRun, error) {
-	r, err := scanRun(tx.QueryRow(ctx, sqlLockRun, runID))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return r, fmt.Errorf("%w: run %q", ErrNotFound, runID)
-	}
-	return r, err
+	return one(tx.QueryRow(ctx, sqlLockRun, runID), scanRun, "run %q", runID)
 }
 
 // ClearTask resets a task instance (and, with downstream, every task
@@ -244,10 +224,7 @@ func (s *Store) MarkTask(ctx context.Context, runID, taskID string, state TaskSt
 		if err != nil {
 			return err
 		}
-		t, err := scanTI(tx.QueryRow(ctx, sqlGetTI, runID, taskID))
-		if errors.Is(err, pgx.ErrNoRows) {
-			return fmt.Errorf("%w: task %q in run %q", ErrNotFound, taskID, runID)
-		}
+		t, err := one(tx.QueryRow(ctx, sqlGetTI, runID, taskID), scanTI, "task %q in run %q", taskID, runID)
 		if err != nil {
 			return err
 		}

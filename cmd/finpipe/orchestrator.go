@@ -74,6 +74,33 @@ func newLogger(cfg *config.Settings) *slog.Logger {
 // shippedRegistry validates the DAGs this binary ships.
 func shippedRegistry() (*scheduler.Registry, error) { return dags.Registry() }
 
+// engineProcess is what a long-running orchestrator process (scheduler,
+// worker, standalone) needs once its flags are parsed.
+type engineProcess struct {
+	cfg *config.Settings
+	reg *scheduler.Registry
+	log *slog.Logger
+}
+
+// parseEngineProcess parses the flags of an engine command (which binds
+// the data dir, database URL, log settings and any extra keys), loads the
+// settings and validates the shipped DAGs.
+func parseEngineProcess(fs *flag.FlagSet, args []string, extra ...config.Key) (*engineProcess, error) {
+	keys := append([]config.Key{config.DataDir, config.DatabaseURL, config.LogFormat, config.LogLevel}, extra...)
+	cfg := config.Register(fs, keys...)
+	if _, err := parseArgs(fs, args, 0); err != nil {
+		return nil, err
+	}
+	if err := cfg.Load(); err != nil {
+		return nil, err
+	}
+	reg, err := shippedRegistry()
+	if err != nil {
+		return nil, err
+	}
+	return &engineProcess{cfg: cfg, reg: reg, log: newLogger(cfg)}, nil
+}
+
 // usageFor sets a FlagSet's usage text: a synopsis, then the flags.
 func usageFor(fs *flag.FlagSet, synopsis string) {
 	fs.Usage = func() {

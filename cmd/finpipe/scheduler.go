@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 
-	"github.com/finpipe/finpipe/internal/config"
 	"github.com/finpipe/finpipe/scheduler"
 )
 
@@ -17,23 +16,15 @@ func init() {
 func runScheduler(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("scheduler", flag.ContinueOnError)
 	usageFor(fs, "finpipe scheduler [flags]")
-	cfg := config.Register(fs, config.DataDir, config.DatabaseURL, config.LogFormat, config.LogLevel)
-	if _, err := parseArgs(fs, args, 0); err != nil {
-		return err
-	}
-	if err := cfg.Load(); err != nil {
-		return err
-	}
-	reg, err := shippedRegistry()
+	p, err := parseEngineProcess(fs, args)
 	if err != nil {
 		return err
 	}
-	store, err := openStore(ctx, cfg)
+	store, err := openStore(ctx, p.cfg)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	log := newLogger(cfg)
-	sch := scheduler.NewScheduler(store, reg, scheduler.SchedulerOptions{Logger: log})
-	return runServices(ctx, log, []service{{name: "scheduler", start: sch.Start, stop: sch.Stop}})
+	sch := scheduler.NewScheduler(store, p.reg, scheduler.SchedulerOptions{Logger: p.log})
+	return runServices(ctx, p.log, []service{{name: "scheduler", start: sch.Start, stop: sch.Stop}})
 }

@@ -31,18 +31,11 @@ func runStandalone(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("standalone", flag.ContinueOnError)
 	usageFor(fs, "finpipe standalone [flags]")
 	grace := fs.Duration("grace", 30*time.Second, "on SIGTERM, how long running tasks may finish before they are handed back")
-	cfg := config.Register(fs, config.DataDir, config.DatabaseURL, config.Workers, config.LogFormat, config.LogLevel)
-	if _, err := parseArgs(fs, args, 0); err != nil {
-		return err
-	}
-	if err := cfg.Load(); err != nil {
-		return err
-	}
-	reg, err := shippedRegistry()
+	p, err := parseEngineProcess(fs, args, config.Workers)
 	if err != nil {
 		return err
 	}
-	st := &standalone{cfg: cfg, log: newLogger(cfg), reg: reg, grace: *grace}
+	st := &standalone{cfg: p.cfg, log: p.log, reg: p.reg, grace: *grace}
 	return runServices(ctx, st.log, st.services())
 }
 

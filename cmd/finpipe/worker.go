@@ -21,25 +21,17 @@ func runWorker(ctx context.Context, args []string) error {
 	concurrency := fs.Int("concurrency", 0, "task instances run at once (default: FINPIPE_WORKERS, 4)")
 	pools := fs.String("pools", "", "comma-separated `pools` to serve (default: all)")
 	grace := fs.Duration("grace", 30*time.Second, "on SIGTERM, how long running tasks may finish before they are handed back")
-	cfg := config.Register(fs, config.DataDir, config.DatabaseURL, config.LogFormat, config.LogLevel)
-	if _, err := parseArgs(fs, args, 0); err != nil {
-		return err
-	}
-	if err := cfg.Load(); err != nil {
-		return err
-	}
-	reg, err := shippedRegistry()
+	p, err := parseEngineProcess(fs, args)
 	if err != nil {
 		return err
 	}
-	store, err := openStore(ctx, cfg)
+	store, err := openStore(ctx, p.cfg)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	log := newLogger(cfg)
-	w := scheduler.NewWorker(store, reg, workerOptions(cfg, *concurrency, *pools, *grace, log))
-	return runServices(ctx, log, []service{{name: "worker", start: w.Start, stop: w.Stop}})
+	w := scheduler.NewWorker(store, p.reg, workerOptions(p.cfg, *concurrency, *pools, *grace, p.log))
+	return runServices(ctx, p.log, []service{{name: "worker", start: w.Start, stop: w.Stop}})
 }
 
 // workerOptions turns flags into options; concurrency 0 means FINPIPE_WORKERS.
