@@ -81,7 +81,8 @@ type Stats struct {
 	Bad        int64
 	Duplicates int64
 	Late       int64
-	// BadByReason counts broken messages per intended reason code.
+	// BadByReason counts broken messages per reason code: the intended one
+	// for generated messages, the validator's for the lines of a file.
 	BadByReason map[record.Reason]int64
 	Elapsed     time.Duration
 }

@@ -116,7 +116,8 @@ const maxLine = 16 << 20
 // file of test cases reaches the pipeline exactly as written. The key is the
 // line's user_id when it is a JSON object with a string user_id, else none.
 // opts.Count > 0 stops after that many lines; opts.Rate and opts.Progress
-// apply; the generator options are ignored.
+// apply; the generator options are ignored. Stats count lines as valid or
+// bad by the stateless rules (see classify).
 func ProduceFile(ctx context.Context, brokers, topic, path string, opts Options) (Stats, error) {
 	if err := opts.Validate(); err != nil {
 		return Stats{}, err
@@ -136,13 +137,27 @@ func ProduceFile(ctx context.Context, brokers, topic, path string, opts Options)
 		if id, ok := record.UserID(line); ok {
 			key = []byte(id)
 		}
-		return s.send(ctx, key, line)
+		if err := s.send(ctx, key, line); err != nil {
+			return err
+		}
+		st.count(classify(line))
+		return nil
 	})
 	st.Sent, st.Bytes, st.Elapsed, err = s.close(ctx)
 	if sendErr != nil {
 		err = sendErr
 	}
 	return st, err
+}
+
+// classify judges a line by the stateless rules as of now, so that a file's
+// stats say how many lines the pipeline will quarantine and why; duplicates
+// and late events depend on the pipeline's state and count as valid here.
+func classify(line []byte) Message {
+	if _, rej := record.Validate(line, time.Now()); rej != nil {
+		return Message{Kind: KindBad, Reason: rej.Reason}
+	}
+	return Message{Kind: KindValid}
 }
 
 // eachLine calls fn for each line of r, at most limit lines when limit > 0.

@@ -109,6 +109,9 @@ func TestProduceFileByteForByte(t *testing.T) {
 	if st.Sent != int64(len(lines)) || len(recs) != len(lines) {
 		t.Fatalf("sent %d, read %d, want %d", st.Sent, len(recs), len(lines))
 	}
+	if st.Valid != 0 || st.Bad != 6 || st.BadByReason[record.ReasonMalformedJSON] != 3 || st.BadByReason[record.ReasonMissingField] != 3 {
+		t.Errorf("file stats %+v", st)
+	}
 	wantKeys := []string{"u1", "", "", "", "u2", ""}
 	for i, r := range recs {
 		if !bytes.Equal(r.Value, []byte(lines[i])) {
