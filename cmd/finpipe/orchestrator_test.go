@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/finpipe/finpipe/internal/testenv"
+	"github.com/finpipe/finpipe/scheduler"
+)
+
+func TestMigrateAndBadDAGInput(t *testing.T) {
+	db := testenv.Postgres(t)
+	t.Setenv("DATABASE_URL", db)
+	steps := []struct {
+		args []string
+		want int
+	}{
+		{[]string{"migrate", "status"}, 1}, // pending
+		{[]string{"dags", "list"}, 1},      // schema behind
+		{[]string{"migrate", "up"}, 0},
+		{[]string{"migrate", "up"}, 0}, // idempotent
+		{[]string{"migrate", "status"}, 0},
+		{[]string{"migrate", "sideways"}, 2},
+		{[]string{"dags", "list"}, 0},
+		{[]string{"dags", "trigger", "no_such_dag"}, 1},
+		{[]string{"dags", "trigger"}, 2},
+		{[]string{"dags", "pause", "no_such_dag"}, 1},
+		{[]string{"dags", "frobnicate"}, 2},
+	}
+	for _, s := range steps {
+		if got := run(s.args); got != s.want {
+			t.Fatalf("finpipe %v: exit %d, want %d", s.args, got, s.want)
+		}
+	}
+}
+
+func TestUnreachableDatabaseFailsFast(t *testing.T) {
+	t.Setenv("DATABASE_URL", "postgres://u:p@127.0.0.1:1/none")
+	start := time.Now()
+	for _, args := range [][]string{{"dags", "list"}, {"migrate", "up"}, {"scheduler"}, {"worker"}} {
+		if got := run(args); got != 1 {
+			t.Fatalf("finpipe %v against a closed port: exit %d, want 1", args, got)
+		}
+	}
+	if time.Since(start) > 20*time.Second {
+		t.Fatalf("took %s", time.Since(start))
+	}
+}
+
+func TestTasksTest(t *testing.T) {
+	cases := []struct {
+		args []string
+		want int
+	}{
+		{[]string{"tasks", "test", "example_etl", "extract", "--date", "2026-01-02"}, 0},
+		{[]string{"tasks", "test", "example_etl", "report", "--conf", `{"rows": 3}`}, 0},
+		{[]string{"tasks", "test", "example_etl", "nope"}, 1},
+		{[]string{"tasks", "test", "nope", "extract"}, 1},
+		{[]string{"tasks", "test", "example_etl", "extract", "--conf", "[1]"}, 1},
+		{[]string{"tasks", "test", "example_etl", "extract", "--date", "yesterday"}, 1},
+		{[]string{"tasks", "test", "example_etl"}, 2},
+		{[]string{"tasks", "run"}, 2},
+	}
+	for _, c := range cases {
+		if got := run(c.args); got != c.want {
+			t.Fatalf("finpipe %v: exit %d, want %d", c.args, got, c.want)
+		}
+	}
+}
+
+// TestStandaloneRunsTriggeredRun starts the standalone services on a test
+// database and checks that "dags trigger --wait" exits 0 for a successful
+// run, and that a bad --conf creates nothing.
+func TestStandaloneRunsTriggeredRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the orchestrator")
+	}
+	db := testenv.Postgres(t)
+	t.Setenv("DATABASE_URL", db)
+	t.Setenv("FINPIPE_LOG_LEVEL", "error")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- runStandalone(ctx, []string{"--grace", "2s"}) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("standalone: %v", err)
+		}
+	}()
+	store, err := scheduler.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if _, err := store.GetDAG(context.Background(), "example_etl"); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("standalone never synced example_etl")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if got := run([]string{"dags", "trigger", "example_etl", "--conf", "{bad"}); got != 1 {
+		t.Fatalf("bad conf: exit %d", got)
+	}
+	if got := run([]string{"dags", "trigger", "example_etl", "--conf", `{"rows": 7}`, "--wait"}); got != 0 {
+		t.Fatalf("trigger --wait: exit %d, want 0", got)
+	}
+	page, err := store.ListRuns(context.Background(), scheduler.RunFilter{DAGID: "example_etl"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range page.Runs {
+		if r.RunType == scheduler.RunTypeManual && len(r.Conf) == 0 {
+			t.Fatalf("a run without conf was created: %+v", r)
+		}
+	}
+}
