@@ -39,6 +39,9 @@ func (s *server) routes() http.Handler {
 		})
 	})
 
+	if s.metrics != nil {
+		r.Method(http.MethodGet, "/metrics", s.metrics)
+	}
 	static, _ := fs.Sub(staticFS, "static")
 	r.Handle("/static/*", http.StripPrefix("/static/", http.FileServerFS(static)))
 	r.Get("/login", s.uiLoginForm)

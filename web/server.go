@@ -43,6 +43,9 @@ type Options struct {
 	// PollInterval is how often open pages refresh their live parts
 	// (default 2s).
 	PollInterval time.Duration
+	// Metrics, when set, is served on GET /metrics without authentication
+	// (Prometheus scrapers; the default listen address is loopback).
+	Metrics http.Handler
 	// Logger receives server-side failures (default slog.Default()).
 	Logger *slog.Logger
 }
@@ -62,6 +65,7 @@ type server struct {
 	poll       time.Duration
 	log        *slog.Logger
 	pages      *pages
+	metrics    http.Handler
 }
 
 // New returns the HTTP handler serving the API, the UI and static files.
@@ -76,7 +80,7 @@ func New(opts Options) (http.Handler, error) {
 	s := &server{
 		orch: opts.Orchestrator, token: opts.Token, sessions: newSessions(opts.Token),
 		health: opts.Health, lakeDir: opts.LakeDir, topic: opts.Topic, watermarks: opts.KafkaWatermarks,
-		gridRuns: opts.GridRuns, poll: opts.PollInterval, log: opts.Logger,
+		gridRuns: opts.GridRuns, poll: opts.PollInterval, log: opts.Logger, metrics: opts.Metrics,
 	}
 	if s.gridRuns <= 0 {
 		s.gridRuns = 25

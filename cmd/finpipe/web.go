@@ -10,6 +10,7 @@ import (
 
 	"github.com/finpipe/finpipe/internal/config"
 	"github.com/finpipe/finpipe/internal/kafka"
+	"github.com/finpipe/finpipe/internal/metrics"
 	"github.com/finpipe/finpipe/scheduler"
 	"github.com/finpipe/finpipe/web"
 )
@@ -81,6 +82,7 @@ func webOptions(cfg *config.Settings, store *scheduler.Store, brokers string) (w
 		Token:        token,
 		LakeDir:      cfg.LakeDir(),
 		Health:       []web.HealthCheck{{Name: "database", Check: store.Ping}},
+		Metrics:      metrics.Handler(),
 	}
 	if brokers != "" {
 		opts.Topic = cfg.Topic
