@@ -82,6 +82,7 @@ func readCheckpoint(ref checkpointRef) (actions, error) {
 }
 
 func readCheckpointPart(file string, out *actions) (err error) {
+	defer recoverParquet(&err, file, nil)
 	f, err := os.Open(file)
 	if err != nil {
 		return err
@@ -91,15 +92,10 @@ func readCheckpointPart(file string, out *actions) (err error) {
 	if err != nil {
 		return err
 	}
-	// Validate the footer first: NewGenericReader panics on a damaged file.
+	// Validate the footer first: NewGenericReader panics on a bad one.
 	if _, err := parquet.OpenFile(f, st.Size()); err != nil {
 		return err
 	}
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("unreadable checkpoint: %v", p)
-		}
-	}()
 	r := parquet.NewGenericReader[cpRow](f)
 	defer r.Close()
 	buf := make([]cpRow, 256)

@@ -12,9 +12,15 @@ import (
 	"github.com/parquet-go/parquet-go"
 )
 
-// ErrFileMissing is wrapped when the log references a data file that is not
-// on disk, typically because VACUUM deleted it after it left the table.
-var ErrFileMissing = errors.New("delta: data file missing")
+var (
+	// ErrFileMissing is wrapped when the log references a data file that is
+	// not on disk, typically because VACUUM deleted it after it left the
+	// table.
+	ErrFileMissing = errors.New("delta: data file missing")
+	// ErrCorruptFile is wrapped when a data or checkpoint file cannot be
+	// decoded.
+	ErrCorruptFile = errors.New("delta: corrupt file")
+)
 
 // Rows returns every row of the files whose partition values pass filter
 // (nil for all), partition columns included. For large tables prefer Scan.
@@ -90,7 +96,15 @@ func (s *Snapshot) projection(columns []string) ([]projected, error) {
 }
 
 // scanFile reads one data file.
-func (s *Snapshot) scanFile(add AddFile, proj []projected, fn func(Row) error) error {
+func (s *Snapshot) scanFile(add AddFile, proj []projected, fn func(Row) error) (err error) {
+	inCallback := false
+	defer recoverParquet(&err, add.Path, &inCallback)
+	fn0 := fn
+	fn = func(r Row) error {
+		inCallback = true
+		defer func() { inCallback = false }()
+		return fn0(r)
+	}
 	path := filepath.Join(s.root, filepath.FromSlash(add.Path))
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -106,7 +120,7 @@ func (s *Snapshot) scanFile(add AddFile, proj []projected, fn func(Row) error) e
 	}
 	pf, err := parquet.OpenFile(f, st.Size())
 	if err != nil {
-		return fmt.Errorf("delta: data file %s: %w", add.Path, err)
+		return fmt.Errorf("%w: data file %s: %v", ErrCorruptFile, add.Path, err)
 	}
 	// Partition values are the same for the whole file; data columns are
 	// found by name (files may lack columns added later: those read as null).
