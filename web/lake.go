@@ -87,16 +87,23 @@ func (s *server) statTable(ctx context.Context, name string) tableStat {
 type PartitionLag struct {
 	Partition     int32
 	HighWatermark int64 // next offset Kafka will assign
-	Ingested      int64 // next offset Bronze will read (-1 when none yet)
+	Ingested      int64 // next offset ingest will read
 	Lag           int64
 }
 
-// WatermarksFunc returns each partition's high watermark of the topic.
-type WatermarksFunc func(ctx context.Context) (map[int32]int64, error)
+// Watermarks are a topic's offsets per partition: High is the next offset
+// Kafka will assign, Low the first one retention has kept.
+type Watermarks struct {
+	Low, High map[int32]int64
+}
+
+// WatermarksFunc asks the broker for the topic's watermarks.
+type WatermarksFunc func(ctx context.Context) (Watermarks, error)
 
 // kafkaLag compares Kafka's high watermarks with the offsets Bronze's txn
 // actions record (appId "ingest-<topic>-<partition>", version = the last
 // offset written): the exactly-once position, not Kafka's committed offsets.
+// A partition Bronze has never read starts at its low watermark.
 func (s *server) kafkaLag(ctx context.Context) ([]PartitionLag, error) {
 	hw, err := s.hwCache.get(ctx, s.watermarks)
 	if err != nil {
@@ -108,9 +115,9 @@ func (s *server) kafkaLag(ctx context.Context) ([]PartitionLag, error) {
 			txns = snap.Txns()
 		}
 	}
-	out := make([]PartitionLag, 0, len(hw))
-	for p, high := range hw {
-		pl := PartitionLag{Partition: p, HighWatermark: high, Ingested: 0}
+	out := make([]PartitionLag, 0, len(hw.High))
+	for p, high := range hw.High {
+		pl := PartitionLag{Partition: p, HighWatermark: high, Ingested: hw.Low[p]}
 		if v, ok := txns["ingest-"+s.topic+"-"+strconv.Itoa(int(p))]; ok {
 			pl.Ingested = v + 1
 		}
@@ -141,21 +148,16 @@ func humanBytes(n int64) string {
 type watermarkCache struct {
 	mu  sync.Mutex
 	at  time.Time
-	hw  map[int32]int64
+	hw  Watermarks
 	err error
-	ttl time.Duration
-	now func() time.Time
 }
 
-func (c *watermarkCache) get(ctx context.Context, fetch WatermarksFunc) (map[int32]int64, error) {
+func (c *watermarkCache) get(ctx context.Context, fetch WatermarksFunc) (Watermarks, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.now == nil {
-		c.now = time.Now
-	}
-	if c.at.IsZero() || c.now().Sub(c.at) >= max(c.ttl, time.Second) {
+	if time.Since(c.at) >= time.Second {
 		c.hw, c.err = fetch(ctx)
-		c.at = c.now()
+		c.at = time.Now()
 	}
 	return c.hw, c.err
 }

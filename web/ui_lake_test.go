@@ -49,7 +49,9 @@ func TestLakePageShowsTablesLagAndCharts(t *testing.T) {
 
 	h := newHarness(t, false, func(o *web.Options) {
 		o.LakeDir, o.Topic = dir, "transactions"
-		o.KafkaWatermarks = func(context.Context) (map[int32]int64, error) { return map[int32]int64{0: 50, 1: 7}, nil }
+		o.KafkaWatermarks = func(context.Context) (web.Watermarks, error) {
+			return web.Watermarks{Low: map[int32]int64{0: 0, 1: 2}, High: map[int32]int64{0: 50, 1: 7}}, nil
+		}
 	})
 	c := browserClient(t)
 	uiLogin(t, c, h.srv.URL, "/lake")

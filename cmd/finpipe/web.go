@@ -86,8 +86,14 @@ func webOptions(cfg *config.Settings, store *scheduler.Store, brokers string) (w
 	}
 	if brokers != "" {
 		opts.Topic = cfg.Topic
-		opts.KafkaWatermarks = func(ctx context.Context) (map[int32]int64, error) {
-			return kafka.HighWatermarks(ctx, brokers, cfg.Topic)
+		opts.KafkaWatermarks = func(ctx context.Context) (web.Watermarks, error) {
+			var w web.Watermarks
+			var err error
+			if w.Low, err = kafka.LowWatermarks(ctx, brokers, cfg.Topic); err != nil {
+				return w, err
+			}
+			w.High, err = kafka.HighWatermarks(ctx, brokers, cfg.Topic)
+			return w, err
 		}
 		opts.Health = append(opts.Health, web.HealthCheck{Name: "broker", Check: func(ctx context.Context) error {
 			_, err := kafka.Partitions(ctx, brokers, cfg.Topic)
