@@ -65,7 +65,7 @@ func TestLakePageShowsTablesLagAndCharts(t *testing.T) {
 	for _, want := range []string{
 		`id="table-gold/daily_currency_summary" data-version="1" data-rows="3"`,
 		`id="lag-0"><td>0</td><td>50</td><td>42</td><td>8</td>`, // 50 - (41 + 1)
-		`id="lag-1"><td>1</td><td>7</td><td>0</td><td>7</td>`,   // nothing ingested yet
+		`id="lag-1"><td>1</td><td>7</td><td>2</td><td>5</td>`,   // nothing ingested yet: counted from the low watermark
 		`id="volume-EUR"`, `id="volume-USD"`, `1234.56 EUR`, // exact amounts
 		`id="top-EUR"`, `user_big`, `user_&lt;small&gt;`, `<svg`, // escaped labels
 	} {
