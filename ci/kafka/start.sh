@@ -67,12 +67,13 @@ if ! $resume; then
   }
 fi
 
+touch "$work/kafka.log"
+log_start=$(($(wc -l <"$work/kafka.log") + 1)) # a resumed broker appends to its log
 # setsid: the broker outlives this script and is stopped by stop.sh by pid.
 setsid java "${java_opts[@]}" -cp "$cp" kafka.Kafka "$work/server.properties" \
   >>"$work/kafka.log" 2>&1 </dev/null &
 echo $! >"$work/kafka.pid"
 
-log_start=$(($(wc -l <"$work/kafka.log" 2>/dev/null || echo 0) + 1))
 for _ in $(seq 1 240); do
   if tail -n +"$log_start" "$work/kafka.log" 2>/dev/null | grep -q "Kafka Server started"; then
     echo "127.0.0.1:$port"
