@@ -103,7 +103,10 @@ func (t *Table) afterCommit(version int64) {
 		return
 	}
 	if version%checkpointInterval == 0 && snap.version == version {
-		_ = writeCheckpoint(snap) // best effort by design
+		// Best effort by design, like the log cleanup that follows it.
+		if writeCheckpoint(snap) == nil {
+			_, _ = t.CleanupLog(context.Background(), DefaultLogRetention, false)
+		}
 	}
 }
 

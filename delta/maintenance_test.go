@@ -214,3 +214,46 @@ func TestDamagedCheckpointFallsBack(t *testing.T) {
 		t.Fatalf("damaged checkpoint and no commit 0: %v, want ErrCorruptLog", err)
 	}
 }
+
+func TestCleanupLog(t *testing.T) {
+	ctx := context.Background()
+	tbl := newCounterTable(t)
+	for i := 0; i < 23; i++ {
+		if _, err := tbl.Append(ctx, dayRows("w", date(2024, 1, 1), i, 1), CommitOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if files, _ := tbl.CleanupLog(ctx, DefaultLogRetention, false); len(files) != 0 {
+		t.Fatalf("cleanup with the default retention deleted %v", files)
+	}
+	// Age everything up to version 20: checkpoint 20 becomes the oldest
+	// state anyone may ask for.
+	old := time.Now().Add(-40 * 24 * time.Hour)
+	entries, _ := os.ReadDir(filepath.Join(tbl.Path(), "_delta_log"))
+	for _, e := range entries {
+		if e.Name() <= "00000000000000000020.json" {
+			os.Chtimes(filepath.Join(tbl.Path(), "_delta_log", e.Name()), old, old)
+		}
+	}
+	dry, err := tbl.CleanupLog(ctx, DefaultLogRetention, true)
+	if err != nil || len(dry) != 21 { // commits 0–19 and checkpoint 10
+		t.Fatalf("dry run = %v, %v", dry, err)
+	}
+	if _, err := tbl.CleanupLog(ctx, DefaultLogRetention, false); err != nil {
+		t.Fatal(err)
+	}
+	again, err := Open(tbl.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, _ := again.Snapshot(ctx)
+	if _, rows := snapshotRows(t, snap); snap.Version() != 23 || len(rows) != 23 {
+		t.Fatalf("after cleanup: version %d, %d rows", snap.Version(), len(rows))
+	}
+	if _, err := again.SnapshotAt(ctx, 20); err != nil {
+		t.Fatalf("version 20 (the kept checkpoint): %v", err)
+	}
+	if _, err := again.SnapshotAt(ctx, 15); !errors.Is(err, ErrVersionNotFound) {
+		t.Fatalf("version 15 after cleanup: %v, want ErrVersionNotFound", err)
+	}
+}
