@@ -23,7 +23,9 @@
 //     timestamps INT64 micros adjusted to UTC, dates INT32 DATE, decimals as
 //     Parquet DECIMAL (INT32/INT64/fixed bytes by precision), snappy, per-file
 //     stats as Spark writes them (stats.go).
-//   - Maintenance: Optimize (compaction with dataChange=false) and Vacuum.
+//   - Maintenance: Optimize (compaction with dataChange=false), Vacuum
+//     (unreferenced data files) and CleanupLog (expired log files, also run
+//     after each checkpoint).
 //
 // Rows are []any in schema order; see Row for the Go type of each Delta
 // type. Money stays exact: decimals are shopspring/decimal values end to
