@@ -24,7 +24,7 @@ func runProduce(ctx context.Context, args []string) error {
 	brokersFlag := fs.String("brokers", "", "alias of --kafka-brokers")
 	var opts produce.Options
 	fs.IntVar(&opts.Count, "count", 1000, "`number` of transactions to send; 0 = until interrupted (with --file: at most this many lines; 0 = all)")
-	fs.Float64Var(&opts.Rate, "rate", 0, "messages per `second`; 0 = as fast as possible")
+	fs.Float64Var(&opts.Rate, "rate", 0, "`messages` per second; 0 = as fast as possible")
 	fs.Float64Var(&opts.BadRatio, "bad-ratio", 0, "`share` of broken records, cycling through every rejection reason")
 	fs.Float64Var(&opts.DuplicateRatio, "duplicate-ratio", 0, "`share` of records that re-send an earlier transaction")
 	fs.Float64Var(&opts.LateRatio, "late-ratio", 0, "`share` of records whose event_time is 3-10 days old")
