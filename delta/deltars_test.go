@@ -37,16 +37,24 @@ func deltaRSPython(t *testing.T) (python, script string) {
 	return python, script
 }
 
-// checkWithDeltaRS has delta-rs read the table and compare its version,
-// schema and rows with what this package reads.
+// checkWithDeltaRS has delta-rs read the table and compare its latest
+// version, schema and rows with what this package reads.
 func checkWithDeltaRS(t *testing.T, python, script string, tbl *Table) {
 	t.Helper()
 	snap, err := tbl.Snapshot(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkSnapshotWithDeltaRS(t, python, script, snap, "--version")
+}
+
+// checkSnapshotWithDeltaRS compares one snapshot with delta-rs's reading of
+// the same version: versionFlag is "--version" for the latest (delta-rs
+// must agree it is the latest) or "--at" to time-travel delta-rs to it.
+func checkSnapshotWithDeltaRS(t *testing.T, python, script string, snap *Snapshot, versionFlag string) {
+	t.Helper()
 	var expected bytes.Buffer
-	err = snap.Scan(context.Background(), nil, func(r Row) error {
+	err := snap.Scan(context.Background(), nil, func(r Row) error {
 		b, err := snap.Schema().RowJSON(r)
 		expected.Write(b)
 		expected.WriteByte('\n')
@@ -68,7 +76,7 @@ func checkWithDeltaRS(t *testing.T, python, script string, tbl *Table) {
 		fields = append(fields, field{f.Name, f.Type})
 	}
 	schemaJSON, _ := json.Marshal(fields)
-	cmd := exec.Command(python, script, tbl.Path(), rowsFile, "--version", strconv.FormatInt(snap.Version(), 10), "--schema", string(schemaJSON))
+	cmd := exec.Command(python, script, snap.root, rowsFile, versionFlag, strconv.FormatInt(snap.Version(), 10), "--schema", string(schemaJSON))
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("delta-rs disagrees with this package (version %d):\n%s", snap.Version(), out)
@@ -161,4 +169,40 @@ func TestDeltaRSReadsWhatWeWrite(t *testing.T) {
 			t.Fatalf("check.py accepted 1 expected row for a 3-row table: %s", out)
 		}
 	})
+}
+
+// TestReadTableWrittenByDeltaRS has delta-rs write a table (appends, a
+// predicate overwrite, a delete, a compaction, a checkpoint) and checks that
+// this package reads the same rows as delta-rs at the latest and at older
+// versions, and that delta-rs's stats describe the files as this package
+// reads them.
+func TestReadTableWrittenByDeltaRS(t *testing.T) {
+	python, script := deltaRSPython(t)
+	path := filepath.Join(t.TempDir(), "rs")
+	out, err := exec.Command(python, filepath.Join(filepath.Dir(script), "write.py"), path).CombinedOutput()
+	if err != nil {
+		t.Fatalf("write.py: %v\n%s", err, out)
+	}
+	want, _ := strconv.ParseInt(string(bytes.TrimSpace(out)), 10, 64)
+	tbl, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	snap, err := tbl.Snapshot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap.Version() != want {
+		t.Fatalf("version = %d, delta-rs wrote %d", snap.Version(), want)
+	}
+	checkStatsMatchRows(t, snap)
+	checkSnapshotWithDeltaRS(t, python, script, snap, "--version")
+	for _, v := range []int64{0, 5, want - 1} {
+		old, err := tbl.SnapshotAt(ctx, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkSnapshotWithDeltaRS(t, python, script, old, "--at")
+	}
 }

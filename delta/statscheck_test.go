@@ -110,6 +110,8 @@ func less(a, b any) bool {
 		return x.Before(b.(time.Time))
 	case decimal.Decimal:
 		return x.LessThan(b.(decimal.Decimal))
+	case bool:
+		return !x && b.(bool)
 	}
 	return false
 }
@@ -138,7 +140,21 @@ func boundMatches(dt dataType, raw json.RawMessage, got any, isMax bool) bool {
 		return json.Unmarshal(raw, &s) == nil && s == got.(time.Time).Format(time.DateOnly)
 	case kindDecimal:
 		d, err := decimal.NewFromString(string(raw))
-		return err == nil && d.Equal(got.(decimal.Decimal))
+		if err != nil {
+			return false
+		}
+		// delta-rs writes decimals beyond float64's precision as doubles
+		// (4.4074073677407406e+21): equal once both are doubles.
+		return d.Equal(got.(decimal.Decimal)) || d.InexactFloat64() == got.(decimal.Decimal).InexactFloat64()
+	case kindDouble, kindFloat:
+		var f float64
+		if json.Unmarshal(raw, &f) != nil {
+			return false
+		}
+		if g, ok := got.(float32); ok {
+			return float32(f) == g // -0.0 == 0
+		}
+		return f == got.(float64)
 	}
 	return string(raw) == canon(got) || strings.TrimSuffix(string(raw), ".0") == canon(got)
 }

@@ -2,11 +2,12 @@
 """Check that delta-rs reads a Delta table exactly as FinPipe wrote it.
 
 Usage:
-    check.py TABLE_PATH EXPECTED_JSONL [--version N] [--schema FIELDS_JSON]
+    check.py TABLE_PATH EXPECTED_JSONL [--version N] [--at N] [--schema FIELDS_JSON]
 
 EXPECTED_JSONL holds the rows as `finpipe lake cat` prints them (decimals
 as strings, timestamps RFC 3339 UTC, dates YYYY-MM-DD, binary base64).
---version is the table version delta-rs must report; --schema a JSON list
+--version is the table version delta-rs must report as the latest; --at
+loads an older version (time travel) instead; --schema a JSON list
 of {"name", "type"} (Delta type names) the table schema must equal.
 
 Rows are compared as unordered multisets, values by type (decimals exactly,
@@ -36,6 +37,7 @@ def parse_args():
     p.add_argument("table")
     p.add_argument("expected")
     p.add_argument("--version", type=int, default=None)
+    p.add_argument("--at", type=int, default=None, help="read this version (time travel)")
     p.add_argument("--schema", default=None, help='JSON list of {"name": ..., "type": ...}')
     return p.parse_args()
 
@@ -88,7 +90,7 @@ def key(row):
 def main():
     args = parse_args()
     problems = []
-    dt = DeltaTable(args.table)
+    dt = DeltaTable(args.table) if args.at is None else DeltaTable(args.table, version=args.at)
 
     if args.version is not None and dt.version() != args.version:
         problems.append(f"version: delta-rs reports {dt.version()}, expected {args.version}")
