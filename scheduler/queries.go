@@ -249,14 +249,11 @@ RETURNING t.run_id, t.task_id, t.dag_id, t.try_number, t.max_tries, t.timeout_ms
   p.data_interval_end, p.conf, p.params, t.downstream`
 
 	// A worker moves tasks to running only from queued, for the attempts it
-	// holds: $2 run ids, $3 task ids, $4 try numbers (one statement for a
-	// whole claim). Returns the attempts it started.
-	sqlStartTIs = `
-UPDATE task_instances t SET state = 'running', start_date = now()
-FROM unnest($2::text[], $3::text[], $4::int[]) AS a(run_id, task_id, try)
-WHERE t.run_id = a.run_id AND t.task_id = a.task_id AND t.try_number = a.try
-  AND t.worker_id = $1 AND t.state = 'queued'
-RETURNING t.run_id, t.task_id`
+	// holds. It runs in the claim's transaction, so an attempt is committed
+	// running (never visibly queued) and a step costs one commit less.
+	sqlStartClaimed = `
+UPDATE task_instances SET state = 'running', start_date = clock_timestamp()
+WHERE worker_id = $1 AND state = 'queued'`
 
 	// Count one finished upstream into each waiting downstream task and
 	// return those whose upstream tasks are now all done.

@@ -28,7 +28,7 @@ type TaskState string
 const (
 	TaskNone           TaskState = "none"
 	TaskScheduled      TaskState = "scheduled"       // dependencies met, waiting for a worker
-	TaskQueued         TaskState = "queued"          // claimed by a worker, not started yet
+	TaskQueued         TaskState = "queued"          // claimed by a worker (started in the same transaction)
 	TaskRunning        TaskState = "running"         // a worker runs the attempt
 	TaskSuccess        TaskState = "success"         // finished without error
 	TaskFailed         TaskState = "failed"          // failed with no retry left

@@ -22,9 +22,9 @@ type claimedTask struct {
 }
 
 // claim takes up to n ready task instances for a worker, moving them to
-// queued and incrementing their try number (the attempt's fencing token).
-// The advisory lock and the claim go in one batch: one round trip, one
-// implicit transaction.
+// queued and incrementing their try number (the attempt's fencing token),
+// then starts them (queued → running). The advisory lock, the claim and the
+// start go in one batch: one round trip, one implicit transaction.
 func (s *Store) claim(ctx context.Context, workerID, host string, pools, dagIDs []string, n int) ([]claimedTask, error) {
 	if pools == nil {
 		pools = []string{}
@@ -32,6 +32,7 @@ func (s *Store) claim(ctx context.Context, workerID, host string, pools, dagIDs 
 	b := &pgx.Batch{}
 	b.Queue(sqlAdvisoryXactLock, lockClaim)
 	b.Queue(sqlClaim, n, workerID, host, pools, dagIDs)
+	b.Queue(sqlStartClaimed, workerID)
 	br := s.claimDB.SendBatch(ctx, b)
 	defer br.Close()
 	if _, err := br.Exec(); err != nil {
@@ -41,6 +42,21 @@ func (s *Store) claim(ctx context.Context, workerID, host string, pools, dagIDs 
 	if err != nil {
 		return nil, err
 	}
+	out, err := scanClaimed(rows)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := br.Exec(); err != nil {
+		return nil, err
+	}
+	// The batch commits at Close; until it has, nothing is claimed.
+	if err := br.Close(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func scanClaimed(rows pgx.Rows) ([]claimedTask, error) {
 	defer rows.Close()
 	var out []claimedTask
 	for rows.Next() {
@@ -64,34 +80,4 @@ func (s *Store) claim(ctx context.Context, workerID, host string, pools, dagIDs 
 		out = append(out, c)
 	}
 	return out, rows.Err()
-}
-
-// startAttempts moves claimed attempts from queued to running in one
-// statement and returns those it started; a missing one lost its claim
-// (cleared, marked or reaped meanwhile).
-func (s *Store) startAttempts(ctx context.Context, workerID string, cs []claimedTask) ([]claimedTask, error) {
-	runs, tasks, tries := make([]string, len(cs)), make([]string, len(cs)), make([]int32, len(cs))
-	for i, c := range cs {
-		runs[i], tasks[i], tries[i] = c.RunID, c.TaskID, int32(c.Try)
-	}
-	rows, err := s.db.Query(ctx, sqlStartTIs, workerID, runs, tasks, tries)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	ok := map[[2]string]bool{}
-	for rows.Next() {
-		var k [2]string
-		if err := rows.Scan(&k[0], &k[1]); err != nil {
-			return nil, err
-		}
-		ok[k] = true
-	}
-	var started []claimedTask
-	for _, c := range cs {
-		if ok[[2]string{c.RunID, c.TaskID}] {
-			started = append(started, c)
-		}
-	}
-	return started, rows.Err()
 }

@@ -203,22 +203,14 @@ func (w *Worker) claimLoop() {
 	}
 }
 
-// claim takes up to n attempts, starts them (queued → running, in one
-// statement) and launches them. It returns the attempts claimed.
+// claim takes and starts up to n attempts, and launches them. It returns
+// the attempts claimed.
 func (w *Worker) claim(dagIDs []string, n int) ([]claimedTask, error) {
 	claimed, err := w.store.claim(w.ctx, w.opts.ID, w.host, w.opts.Pools, dagIDs, n)
 	if err != nil || len(claimed) == 0 {
 		return claimed, err
 	}
-	started, err := w.store.startAttempts(w.ctx, w.opts.ID, claimed)
-	if err != nil {
-		// Hand the claims back rather than hold them while heartbeating.
-		if _, rerr := w.store.db.Exec(context.Background(), sqlReleaseQueued, w.opts.ID); rerr != nil {
-			w.log.Warn("releasing claims failed", "err", rerr)
-		}
-		return claimed, err
-	}
-	for _, c := range started {
+	for _, c := range claimed {
 		w.launch(c)
 	}
 	return claimed, nil

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"runtime"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/finpipe/finpipe/scheduler"
@@ -52,6 +53,23 @@ type Result struct {
 
 func noop(context.Context, *scheduler.TaskContext) error { return nil }
 
+// clock records when each chain task's body starts and returns, as seen by
+// the task itself: the step latency users feel, independent of how the
+// engine stamps start_date and end_date.
+type clock struct {
+	mu         sync.Mutex
+	start, end map[string]time.Time
+}
+
+func (c *clock) task(ctx context.Context, tc *scheduler.TaskContext) error {
+	now := time.Now()
+	c.mu.Lock()
+	c.start[tc.TaskID] = now
+	c.end[tc.TaskID] = time.Now()
+	c.mu.Unlock()
+	return nil
+}
+
 func (o *Options) defaults() {
 	if o.ChainTasks <= 1 {
 		o.ChainTasks = 200
@@ -72,19 +90,19 @@ func (o *Options) defaults() {
 
 // dags builds the two benchmark DAGs: bench_chain (t0000 → t0001 → …) and
 // bench_fanout (start → f0000 … fNNNN).
-func dags(o Options) []*scheduler.DAG {
+func dags(o Options, c *clock) []*scheduler.DAG {
 	chain := scheduler.NewDAG("bench_chain", scheduler.DAGOptions{Description: "benchmark: step latency"})
 	for i := 0; i < o.ChainTasks; i++ {
 		var up []string
 		if i > 0 {
 			up = []string{fmt.Sprintf("t%04d", i-1)}
 		}
-		chain.Task(fmt.Sprintf("t%04d", i), noop, scheduler.TaskOptions{Upstream: up})
+		chain.Task(fmt.Sprintf("t%04d", i), c.task, scheduler.TaskOptions{Upstream: up})
 	}
 	fan := scheduler.NewDAG("bench_fanout", scheduler.DAGOptions{Description: "benchmark: throughput", MaxActiveTasks: o.FanoutTasks + 1})
 	fan.Task("start", noop, scheduler.TaskOptions{})
 	for i := 0; i < o.FanoutTasks; i++ {
-		fan.Task(fmt.Sprintf("f%04d", i), noop, scheduler.TaskOptions{Upstream: []string{"start"}})
+		fan.Task(fmt.Sprintf("f%04d", i), c.task, scheduler.TaskOptions{Upstream: []string{"start"}})
 	}
 	return []*scheduler.DAG{chain, fan}
 }
@@ -98,7 +116,8 @@ func Run(ctx context.Context, store *scheduler.Store, o Options) (Result, error)
 	if _, err := store.Migrate(ctx); err != nil {
 		return res, err
 	}
-	reg, err := scheduler.NewRegistry(dags(o)...)
+	c := &clock{start: map[string]time.Time{}, end: map[string]time.Time{}}
+	reg, err := scheduler.NewRegistry(dags(o, c)...)
 	if err != nil {
 		return res, err
 	}
@@ -118,12 +137,12 @@ func Run(ctx context.Context, store *scheduler.Store, o Options) (Result, error)
 	if err != nil {
 		return res, err
 	}
-	res.StepLatencyMS, res.ChainSeconds = stepLatencies(chain)
+	res.StepLatencyMS, res.ChainSeconds = stepLatencies(chain, c)
 	fan, err := runOnce(ctx, store, "bench_fanout")
 	if err != nil {
 		return res, err
 	}
-	first, last := span(fan[1:]) // the children, without "start"
+	first, last := c.span(fan[1:]) // the children, without "start"
 	res.FanoutSeconds = last.Sub(first).Seconds()
 	if res.FanoutSeconds > 0 {
 		res.ThroughputTasksPerS = float64(o.FanoutTasks) / res.FanoutSeconds
@@ -157,23 +176,33 @@ func runOnce(ctx context.Context, store *scheduler.Store, dagID string) ([]sched
 	}
 }
 
-// stepLatencies measures start(t[i+1]) - end(t[i]) along the chain.
-func stepLatencies(tis []scheduler.TaskInstance) (Latency, float64) {
+// stepLatencies measures, along the chain, from the moment task i's body
+// returned to the moment task i+1's body began.
+func stepLatencies(tis []scheduler.TaskInstance, c *clock) (Latency, float64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	var ms []float64
 	for i := 1; i < len(tis); i++ {
-		ms = append(ms, float64(tis[i].StartDate.Sub(*tis[i-1].EndDate).Microseconds())/1000)
+		ms = append(ms, float64(c.start[tis[i].TaskID].Sub(c.end[tis[i-1].TaskID]).Microseconds())/1000)
 	}
-	first, last := span(tis)
+	first, last := c.spanLocked(tis)
 	return summarise(ms), last.Sub(first).Seconds()
 }
 
-func span(tis []scheduler.TaskInstance) (first, last time.Time) {
+// span is the time from the first task body's start to the last one's end.
+func (c *clock) span(tis []scheduler.TaskInstance) (first, last time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.spanLocked(tis)
+}
+
+func (c *clock) spanLocked(tis []scheduler.TaskInstance) (first, last time.Time) {
 	for i, ti := range tis {
-		if i == 0 || ti.StartDate.Before(first) {
-			first = *ti.StartDate
+		if s := c.start[ti.TaskID]; i == 0 || s.Before(first) {
+			first = s
 		}
-		if ti.EndDate.After(last) {
-			last = *ti.EndDate
+		if e := c.end[ti.TaskID]; e.After(last) {
+			last = e
 		}
 	}
 	return first, last
