@@ -76,7 +76,11 @@ func checkSnapshotWithDeltaRS(t *testing.T, python, script string, snap *Snapsho
 		fields = append(fields, field{f.Name, f.Type})
 	}
 	schemaJSON, _ := json.Marshal(fields)
-	cmd := exec.Command(python, script, snap.root, rowsFile, versionFlag, strconv.FormatInt(snap.Version(), 10), "--schema", string(schemaJSON))
+	args := []string{script, snap.root, rowsFile, versionFlag, strconv.FormatInt(snap.Version(), 10), "--schema", string(schemaJSON)}
+	for app, v := range snap.Txns() {
+		args = append(args, "--txn", app+"="+strconv.FormatInt(v, 10))
+	}
+	cmd := exec.Command(python, args...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("delta-rs disagrees with this package (version %d):\n%s", snap.Version(), out)

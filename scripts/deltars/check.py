@@ -3,12 +3,15 @@
 
 Usage:
     check.py TABLE_PATH EXPECTED_JSONL [--version N] [--at N] [--schema FIELDS_JSON]
+             [--txn APP_ID=VERSION ...]
 
 EXPECTED_JSONL holds the rows as `finpipe lake cat` prints them (decimals
 as strings, timestamps RFC 3339 UTC, dates YYYY-MM-DD, binary base64).
 --version is the table version delta-rs must report as the latest; --at
 loads an older version (time travel) instead; --schema a JSON list
-of {"name", "type"} (Delta type names) the table schema must equal.
+of {"name", "type"} (Delta type names) the table schema must equal;
+--txn an application's last committed version (the txn action) delta-rs
+must report.
 
 Rows are compared as unordered multisets, values by type (decimals exactly,
 timestamps to the microsecond). Exits 0 when everything matches, 1 with a
@@ -39,6 +42,7 @@ def parse_args():
     p.add_argument("--version", type=int, default=None)
     p.add_argument("--at", type=int, default=None, help="read this version (time travel)")
     p.add_argument("--schema", default=None, help='JSON list of {"name": ..., "type": ...}')
+    p.add_argument("--txn", action="append", default=[], help="APP_ID=VERSION")
     return p.parse_args()
 
 
@@ -94,6 +98,12 @@ def main():
 
     if args.version is not None and dt.version() != args.version:
         problems.append(f"version: delta-rs reports {dt.version()}, expected {args.version}")
+
+    for spec in args.txn:
+        app, _, want = spec.rpartition("=")
+        got = dt.transaction_version(app)
+        if got != int(want):
+            problems.append(f"txn {app!r}: delta-rs reports {got}, expected {want}")
 
     schema = delta_types(dt)
     if args.schema is not None:
