@@ -179,3 +179,27 @@ func TestTxnIdempotency(t *testing.T) {
 		t.Fatalf("rows = %v, want batches 1, 2, 3 once each", rows)
 	}
 }
+
+func TestConcurrentCreate(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "t")
+	schema, parts := allTypesSchema()
+	errs := make(chan error, 8)
+	for i := 0; i < cap(errs); i++ {
+		go func() {
+			_, err := Create(path, schema, parts)
+			errs <- err
+		}()
+	}
+	for i := 0; i < cap(errs); i++ {
+		if err := <-errs; err != nil {
+			t.Fatalf("concurrent Create: %v", err)
+		}
+	}
+	tbl, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap, _ := tbl.Snapshot(context.Background()); snap.Version() != 0 {
+		t.Fatalf("version = %d after concurrent creates, want 0", snap.Version())
+	}
+}
