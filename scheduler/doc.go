@@ -45,6 +45,7 @@
 // MaxActiveRuns, RunBackwards, Conf, DryRun}) → BackfillResult (the dates and
 // what happens at each), GetBackfill, ListBackfills, PauseBackfill,
 // UnpauseBackfill, CancelBackfill. One active backfill per DAG.
+// Pools and workers: ListPools (slots and occupancy), SetPool, ListWorkers.
 //
 // Run ids are unique across DAGs ("<dag>__<type>__<logical date>" unless
 // given), so one id names a run. Errors wrap ErrNotFound, ErrConflict or

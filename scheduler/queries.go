@@ -392,3 +392,21 @@ WITH run AS (` + run + `), fin AS (
 )
 SELECT downstream FROM fin`
 }
+
+// ---- pools and workers ----
+const (
+	sqlListPools = `
+SELECT p.name, p.slots, p.description,
+       (SELECT count(*) FROM task_instances t WHERE t.pool = p.name AND t.state IN ('queued', 'running'))
+FROM pools p ORDER BY p.name`
+
+	sqlSetPool = `
+INSERT INTO pools (name, slots, description) VALUES ($1, $2, $3)
+ON CONFLICT (name) DO UPDATE SET slots = EXCLUDED.slots, description = EXCLUDED.description`
+
+	sqlListWorkers = `
+SELECT w.worker_id, w.hostname, w.pid, w.pools, w.concurrency, w.started_at, w.heartbeat_at, w.stopped_at,
+       (SELECT count(*) FROM task_instances t WHERE t.worker_id = w.worker_id AND t.state IN ('queued', 'running'))
+FROM workers w WHERE w.stopped_at IS NULL OR w.stopped_at > now() - interval '1 hour'
+ORDER BY w.started_at DESC`
+)
