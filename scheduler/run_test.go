@@ -3,6 +3,7 @@ package scheduler
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -84,5 +85,45 @@ func TestFailurePropagatesAndAllDoneRuns(t *testing.T) {
 	ti, _ := s.GetTaskInstance(context.Background(), run.RunID, "panics")
 	if !strings.Contains(ti.Error, "panic: bad input") {
 		t.Errorf("panic error %q", ti.Error)
+	}
+}
+
+func TestAttemptLogIsStoredInBatchesAndPaged(t *testing.T) {
+	s := newTestStore(t)
+	d := NewDAG("chatty", DAGOptions{})
+	d.Task("talk", func(ctx context.Context, tc *TaskContext) error {
+		for i := 1; i <= 450; i++ {
+			tc.Log.Info("line", "n", i)
+		}
+		tc.Log.Warn("done", slog.Group("stats", "rows", 3))
+		return nil
+	}, TaskOptions{})
+	startEngine(t, s, mustRegistry(t, d), 1)
+	run := trigger(t, s, "chatty", nil)
+	waitRun(t, s, run.RunID, 10*time.Second)
+	ctx := context.Background()
+	var all []LogLine
+	for after := 0; ; {
+		page, err := s.AttemptLog(ctx, run.RunID, "talk", 1, after, 200)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page) == 0 {
+			break
+		}
+		all = append(all, page...)
+		after = page[len(page)-1].Line
+	}
+	if len(all) != 451 || all[0].Message != "line n=1" || all[449].Line != 450 {
+		t.Fatalf("%d lines, first %+v", len(all), all[0])
+	}
+	if last := all[450]; last.Level != "WARN" || last.Message != "done stats.rows=3" {
+		t.Fatalf("last line %+v", last)
+	}
+	if _, err := s.AttemptLog(ctx, run.RunID, "talk", 2, 0, 10); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("try 2 does not exist: %v", err)
+	}
+	if _, err := s.AttemptLog(ctx, run.RunID, "talk", 0, 0, 10); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("try 0: %v", err)
 	}
 }

@@ -148,9 +148,6 @@ func (s *Scheduler) loop(ctx context.Context) {
 	}
 }
 
-// Sweep runs one scheduling pass now (tests and "dags trigger" use it).
-func (s *Scheduler) Sweep(ctx context.Context) { s.sweep(ctx) }
-
 func (s *Scheduler) sweep(ctx context.Context) {
 	warn := func(what string, err error) {
 		if err != nil && ctx.Err() == nil {

@@ -128,6 +128,9 @@ func dagsTrigger(ctx context.Context, args []string) error {
 		return err
 	}
 	fmt.Printf("created run %s (state %s)\n", run.RunID, run.State)
+	if info, err := store.GetDAG(ctx, pos[0]); err == nil && info.IsPaused {
+		fmt.Fprintf(os.Stderr, "note: %s is paused; the run waits until `finpipe dags unpause %s`\n", pos[0], pos[0])
+	}
 	if !*wait {
 		return nil
 	}
