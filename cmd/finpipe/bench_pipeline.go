@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"syscall"
 	"time"
@@ -16,6 +17,11 @@ import (
 	"github.com/finpipe/finpipe/tasks/lake"
 	"github.com/finpipe/finpipe/tasks/medallion"
 )
+
+// defaultBenchMemoryLimit is the Go heap's soft limit when GOMEMLIMIT is
+// unset: it leaves room under the 512 MB RSS budget for librdkafka's
+// buffers and the runtime.
+const defaultBenchMemoryLimit = 384 << 20
 
 func init() {
 	registerBench(command{name: "pipeline", summary: "end-to-end Kafka → Gold throughput, per-stage rates and peak RSS", run: runBenchPipeline})
@@ -36,6 +42,7 @@ type pipelineReport struct {
 	Violations     []string              `json:"violations,omitempty"`
 	Broker         string                `json:"broker"`
 	GOMAXPROCS     int                   `json:"gomaxprocs"`
+	MemoryLimitMB  float64               `json:"gomemlimit_mb"`
 }
 
 type stageStats struct {
@@ -69,6 +76,11 @@ func runBenchPipeline(ctx context.Context, args []string) error {
 	s.brokers = cfg.KafkaBrokers
 	if *feeder {
 		return runFeeder(ctx, s)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// Go's GC otherwise lets the heap grow to twice the live data; a
+		// soft limit, as a container deployment sets, keeps RSS in budget.
+		debug.SetMemoryLimit(defaultBenchMemoryLimit)
 	}
 	if s.topic == "" {
 		s.topic = fmt.Sprintf("bench-%d", time.Now().UnixNano())
@@ -112,8 +124,8 @@ func runBenchPipeline(ctx context.Context, args []string) error {
 		Transactions: f.Sent, Partitions: s.partitions, MaxBatch: cfg.MaxBatch, ProduceSeconds: f.ProduceSeconds,
 		ElapsedSeconds: st.Elapsed.Seconds(), PerSecond: float64(f.Sent) / st.Elapsed.Seconds(),
 		CPUSeconds: cpu.Seconds(), PeakRSSMB: peakRSSMB(), Broker: "embedded (child process)",
-		GOMAXPROCS: runtime.GOMAXPROCS(0),
-		Stages:     map[string]stageStats{"ingest": stageOf(st.Ingest), "clean": stageOf(st.Clean), "aggregate": stageOf(st.Aggregate)},
+		GOMAXPROCS: runtime.GOMAXPROCS(0), MemoryLimitMB: float64(debug.SetMemoryLimit(-1)) / (1 << 20),
+		Stages: map[string]stageStats{"ingest": stageOf(st.Ingest), "clean": stageOf(st.Clean), "aggregate": stageOf(st.Aggregate)},
 	}
 	if s.brokers != "" {
 		r.Broker = s.brokers

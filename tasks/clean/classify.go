@@ -47,9 +47,12 @@ func parseBronze(r delta.Row) (bronzeRecord, error) {
 }
 
 // candidate is a record that passed every rule so far; it may still lose to
-// an earlier record of the same batch with the same transaction_id.
+// an earlier record of the same batch with the same transaction_id. Its
+// Silver row is built at once, so the batch holds each accepted record in
+// one form only.
 type candidate struct {
-	tx      record.Transaction
+	row     delta.Row
+	id      string
 	src     bronzeRecord
 	dropped bool // lost to an earlier duplicate: goes to rejected
 }
@@ -76,13 +79,15 @@ type batch struct {
 	pending  map[idKey]int // transaction id → position in accepted
 	accepted []candidate
 	rejected []delta.Row
+	rows     silverRows
 }
 
 // newBatch sizes its buffers for records, the batch's expected size, so
 // that they never grow by copying.
 func newBatch(index *Index, lateness time.Duration, now time.Time, records int) *batch {
 	b := &batch{index: index, lateness: lateness, rejectedAt: now.UTC(),
-		pending: make(map[idKey]int, records), accepted: make([]candidate, 0, records)}
+		pending: make(map[idKey]int, records), accepted: make([]candidate, 0, records),
+		rows: newSilverRows(records)}
 	if !index.MaxEventTime.IsZero() {
 		b.cutoff = index.MaxEventTime.Add(-lateness)
 	}
@@ -118,7 +123,7 @@ func (b *batch) add(src bronzeRecord) {
 		b.reject(first.src, string(record.ReasonDuplicate), duplicateDetail(tx.TransactionID, src))
 	}
 	b.pending[k] = len(b.accepted)
-	b.accepted = append(b.accepted, candidate{tx: tx, src: src})
+	b.accepted = append(b.accepted, candidate{row: b.rows.row(&tx, src), id: tx.TransactionID, src: src})
 }
 
 func duplicateDetail(id string, original bronzeRecord) string {
@@ -135,35 +140,13 @@ func (b *batch) reject(src bronzeRecord, reason, detail string) {
 	})
 }
 
-// silverRows returns the accepted records as Silver rows, boxing repeated
-// values once (see lake.Cells and friends).
+// silverRows returns the accepted records' Silver rows.
 func (b *batch) silverRows() []delta.Row {
-	cells := lake.NewCells(lake.SilverEventDate+1, len(b.accepted))
 	rows := make([]delta.Row, 0, len(b.accepted))
-	strs := lake.StringBoxes{}
-	var ingested, date lake.TimeBox
 	for i := range b.accepted {
-		c := &b.accepted[i]
-		if c.dropped {
-			continue
+		if c := &b.accepted[i]; !c.dropped {
+			rows = append(rows, c.row)
 		}
-		r := cells.Row()
-		t := &c.tx
-		r[lake.SilverTransactionID] = t.TransactionID
-		r[lake.SilverUserID] = t.UserID
-		r[lake.SilverAmount] = t.Amount
-		r[lake.SilverCurrency] = strs.Box(t.Currency)
-		r[lake.SilverMerchant] = optional(t.Merchant)
-		r[lake.SilverCategory] = optional(t.Category)
-		r[lake.SilverCountry] = optional(t.Country)
-		r[lake.SilverPaymentMethod] = optional(t.PaymentMethod)
-		r[lake.SilverStatus] = strs.Box(t.Status)
-		r[lake.SilverEventTime] = t.EventTime
-		r[lake.SilverKafkaPartition] = c.src.partition
-		r[lake.SilverKafkaOffset] = c.src.offset
-		r[lake.SilverIngestedAt] = ingested.Box(c.src.ingestedAt)
-		r[lake.SilverEventDate] = date.Box(lake.Date(t.EventTime))
-		rows = append(rows, r)
 	}
 	return rows
 }
@@ -173,17 +156,9 @@ func (b *batch) silverRows() []delta.Row {
 func (b *batch) commitToIndex() {
 	for i := range b.accepted {
 		if c := &b.accepted[i]; !c.dropped {
-			b.index.add(c.tx.TransactionID, c.tx.EventTime)
+			b.index.add(c.id, c.row[lake.SilverEventTime].(time.Time))
 		}
 	}
-}
-
-// optional stores an absent optional attribute as null.
-func optional(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }
 
 func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }

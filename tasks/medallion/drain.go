@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/finpipe/finpipe/tasks/aggregate"
@@ -59,7 +60,9 @@ func Drain(ctx context.Context, l *lake.Lake, cfg Config) (Stats, error) {
 	start := time.Now()
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	ingested, cleaned := newSignal(), newSignal()
+	ingested, cleaned, consumed := newSignal(), newSignal(), newSignal()
+	var cleanedTo atomic.Int64 // the Bronze version clean has consumed
+	cleanedTo.Store(-1)
 	var wg sync.WaitGroup
 	var errs [3]error
 	step := func(i int, fn func() error) {
@@ -73,13 +76,20 @@ func Drain(ctx context.Context, l *lake.Lake, cfg Config) (Stats, error) {
 	}
 	step(0, func() error {
 		defer ingested.finish()
+		var last, beforeLast int64 = -1, -1
 		for {
+			// Backpressure: one ingested batch may wait for clean while
+			// the next is read, no more, which bounds memory.
+			if err := awaitAtLeast(ctx, consumed, &cleanedTo, beforeLast); err != nil {
+				return err
+			}
 			t := time.Now()
 			res, err := ingest.Run(ctx, l.Bronze, ingest.Options{Brokers: cfg.Brokers, Topic: cfg.Topic, MaxRecords: cfg.MaxBatch})
 			st.Ingest.add(int64(res.Records), t)
 			if err != nil || res.Records == 0 {
 				return err
 			}
+			last, beforeLast = res.Version, last
 			ingested.notify()
 		}
 	})
@@ -89,6 +99,8 @@ func Drain(ctx context.Context, l *lake.Lake, cfg Config) (Stats, error) {
 			t := time.Now()
 			res, err := clean.Run(ctx, l, clean.Options{AllowedLateness: cfg.AllowedLateness, MaxRecords: int64(cfg.MaxBatch)})
 			st.Clean.add(int64(res.Records), t)
+			cleanedTo.Store(res.BronzeTo)
+			consumed.notify()
 			if res.BronzeTo != res.BronzeFrom && !res.Behind {
 				// Gold is recomputed per event date, so it is cheaper to
 				// aggregate once clean has caught up than after each batch,
@@ -124,6 +136,21 @@ func follow(ctx context.Context, upstream *signal, run func() (worked bool, err 
 			continue
 		}
 		if finished {
+			return nil
+		}
+		select {
+		case <-next:
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+	}
+}
+
+// awaitAtLeast waits until v reaches min; s is notified when v changes.
+func awaitAtLeast(ctx context.Context, s *signal, v *atomic.Int64, min int64) error {
+	for {
+		next, _ := s.state()
+		if v.Load() >= min {
 			return nil
 		}
 		select {
