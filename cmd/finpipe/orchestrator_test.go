@@ -119,3 +119,46 @@ func TestStandaloneRunsTriggeredRun(t *testing.T) {
 		}
 	}
 }
+
+func TestDagsBackfillCommand(t *testing.T) {
+	db := testenv.Postgres(t)
+	t.Setenv("DATABASE_URL", db)
+	store, err := scheduler.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	if _, err := store.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	reg, err := shippedRegistry()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.SyncDAGs(context.Background(), reg); err != nil {
+		t.Fatal(err)
+	}
+	base := []string{"dags", "backfill", "example_etl", "--from", "2026-02-01T00:00:00Z", "--to", "2026-02-01T00:04:00Z"}
+	steps := []struct {
+		args []string
+		want int
+	}{
+		{append(base, "--dry-run"), 0},
+		{append(base, "--reprocess", "sometimes"), 1},
+		{[]string{"dags", "backfill", "example_etl", "--from", "later", "--to", "2026-02-01"}, 1},
+		{base, 0},
+		{base, 1}, // one active backfill per DAG
+	}
+	for _, s := range steps {
+		if got := run(s.args); got != s.want {
+			t.Fatalf("finpipe %v: exit %d, want %d", s.args, got, s.want)
+		}
+	}
+	list, err := store.ListBackfills(context.Background(), "example_etl")
+	if err != nil || len(list) != 1 {
+		t.Fatalf("backfills %v %v", list, err)
+	}
+	if b, _ := store.GetBackfill(context.Background(), list[0].ID); b.RunCounts["queued"] != 5 {
+		t.Fatalf("backfill runs %v, want 5 queued (ticks 00:00..00:04)", b.RunCounts)
+	}
+}
