@@ -87,13 +87,10 @@ func newLayout(s Schema, partitionColumns []string) (*layout, error) {
 		parquet.DataPageVersion(1),
 		parquet.DefaultEncoding(&parquet.Plain),
 		parquet.PageBufferSize(512 << 10),
-	}
-	for _, c := range l.data {
-		if c.dt.kind == kindString || c.dt.kind == kindBinary {
-			// Page min/max of byte arrays cost a tenth of the write time;
-			// Delta's own file stats are what readers skip files with.
-			l.writerOptions = append(l.writerOptions, parquet.SkipPageBounds(c.field.Name))
-		}
+		// Page bounds stay on for every column (parquet.SkipPageBounds would
+		// save time on strings, but parquet-go then writes a column index
+		// with empty min/max for non-null pages, which makes readers that
+		// filter pages by it, Spark's among them, skip pages wrongly).
 	}
 	for i := range l.data {
 		leaf, ok := l.parquet.Lookup(l.data[i].field.Name)

@@ -26,6 +26,7 @@ import datetime
 import decimal
 import json
 import math
+import os
 import sys
 
 try:
@@ -141,4 +142,11 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # os._exit skips interpreter finalisation, during which deltalake's
+    # native threads sometimes abort the process ("terminate called without
+    # an active exception") after the work is done, turning success into
+    # a crash status.
+    os._exit(code)
