@@ -3,10 +3,12 @@ package delta
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/parquet-go/parquet-go"
 	"github.com/shopspring/decimal"
 )
 
@@ -201,5 +203,45 @@ func TestConcurrentCreate(t *testing.T) {
 	}
 	if snap, _ := tbl.Snapshot(context.Background()); snap.Version() != 0 {
 		t.Fatalf("version = %d after concurrent creates, want 0", snap.Version())
+	}
+}
+
+// TestPageIndexBounds checks the Parquet column index of written files:
+// readers (Spark's parquet-mr among them) skip pages by these bounds, so a
+// page's min/max must enclose its values. The string column holds only
+// non-empty strings, so an empty bound would be wrong.
+func TestPageIndexBounds(t *testing.T) {
+	ctx := context.Background()
+	tbl, err := Create(filepath.Join(t.TempDir(), "t"), silverSchema, []string{"event_date"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tbl.Append(ctx, silverRows(30_000), CommitOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	snap, _ := tbl.Snapshot(ctx)
+	for _, f := range snap.Files() {
+		file, err := os.Open(filepath.Join(tbl.Path(), f.Path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, _ := file.Stat()
+		pf, err := parquet.OpenFile(file, st.Size())
+		if err != nil {
+			t.Fatal(err)
+		}
+		leaf, _ := pf.Schema().Lookup("currency")
+		indexes := pf.ColumnIndexes()
+		if len(indexes) == 0 {
+			t.Fatalf("%s has no column index", f.Path)
+		}
+		ci := indexes[leaf.ColumnIndex] // one row group per file here
+		for p := range ci.NullPages {
+			lo, hi := string(ci.MinValues[p]), string(ci.MaxValues[p])
+			if !ci.NullPages[p] && (lo == "" || hi == "" || lo > hi) {
+				t.Fatalf("%s: currency page %d has bounds [%q, %q]", f.Path, p, lo, hi)
+			}
+		}
+		file.Close()
 	}
 }
