@@ -148,9 +148,12 @@ UPDATE dag_runs r SET end_date = now(), state = CASE WHEN EXISTS (
 WHERE r.run_id = ANY($1::text[]) AND r.state = 'running'
   AND NOT EXISTS (SELECT 1 FROM task_instances t WHERE t.run_id = r.run_id
       AND t.state IN ('none', 'scheduled', 'queued', 'running', 'up_for_retry'))
-RETURNING r.run_id, r.state`
+RETURNING r.run_id, r.state, r.dag_id, extract(epoch FROM r.end_date - coalesce(r.start_date, r.queued_at))::float8`
 
 	sqlRunningRunIDs = `SELECT run_id FROM dag_runs WHERE state = 'running'`
+
+	// Task instances by state, for the Prometheus scrape.
+	sqlCountTaskStates = `SELECT state, count(*) FROM task_instances GROUP BY state`
 
 	sqlSetRunState = `UPDATE dag_runs SET state = $2,
   start_date = CASE WHEN $2 = 'queued' THEN NULL ELSE start_date END,
@@ -246,7 +249,7 @@ FROM pick p
 WHERE t.run_id = p.run_id AND t.task_id = p.task_id
 RETURNING t.run_id, t.task_id, t.dag_id, t.try_number, t.max_tries, t.timeout_ms, t.retry_delay_ms,
   t.max_retry_delay_ms, t.exponential_backoff, p.logical_date, p.data_interval_start,
-  p.data_interval_end, p.conf, p.params, t.downstream`
+  p.data_interval_end, p.conf, p.params, t.downstream, t.ready_at, now()`
 
 	// A worker moves tasks to running only from queued, for the attempts it
 	// holds. It runs in the claim's transaction, so an attempt is committed

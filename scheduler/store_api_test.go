@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/finpipe/finpipe/internal/metrics"
 	"github.com/finpipe/finpipe/internal/testenv"
 	"github.com/finpipe/finpipe/migrations"
 )
@@ -109,5 +110,31 @@ func TestDAGListingTriggerAndPaging(t *testing.T) {
 	tis, err := s.ListTaskInstances(ctx, page.Runs[0].RunID)
 	if err != nil || len(tis) != 2 || tis[0].State != TaskNone || tis[0].MaxTries != 2 {
 		t.Fatalf("task instances %+v %v", tis, err)
+	}
+}
+
+func TestMetricsSeeTasksAndRuns(t *testing.T) {
+	s := newTestStore(t)
+	d := NewDAG("metered", DAGOptions{})
+	d.Task("a", noop, TaskOptions{})
+	startEngine(t, s, mustRegistry(t, d), 1)
+	run := trigger(t, s, "metered", nil)
+	waitRun(t, s, run.RunID, 10*time.Second)
+	counts, err := s.CountTaskStates(context.Background())
+	if err != nil || counts["success"] != 1 {
+		t.Fatalf("counts %v %v", counts, err)
+	}
+	var buf strings.Builder
+	mfs, err := metrics.Registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		buf.WriteString(mf.GetName() + "\n")
+	}
+	for _, want := range []string{"finpipe_task_duration_seconds", "finpipe_dag_run_duration_seconds", "finpipe_task_claim_latency_seconds"} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("no %s after a run", want)
+		}
 	}
 }

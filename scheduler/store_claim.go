@@ -19,6 +19,8 @@ type claimedTask struct {
 	IntervalEnd          time.Time
 	Conf, Params         map[string]any
 	Downstream           []string
+	// ReadyAt and ClaimedAt (database time) give the queue wait.
+	ReadyAt, ClaimedAt time.Time
 }
 
 // claim takes up to n ready task instances for a worker, moving them to
@@ -64,7 +66,7 @@ func scanClaimed(rows pgx.Rows) ([]claimedTask, error) {
 		var timeout, delay, maxDelay int64
 		var conf, params []byte
 		if err := rows.Scan(&c.RunID, &c.TaskID, &c.DAGID, &c.Try, &c.Retry.MaxTries, &timeout, &delay,
-			&maxDelay, &c.Retry.Exponential, &c.Logical, &c.IntervalStart, &c.IntervalEnd, &conf, &params, &c.Downstream); err != nil {
+			&maxDelay, &c.Retry.Exponential, &c.Logical, &c.IntervalStart, &c.IntervalEnd, &conf, &params, &c.Downstream, &c.ReadyAt, &c.ClaimedAt); err != nil {
 			return nil, err
 		}
 		c.Timeout = time.Duration(timeout) * time.Millisecond

@@ -129,12 +129,11 @@ func (s *Store) finishLeaf(ctx context.Context, e attemptEnd, from []string) (bo
 		if err != nil {
 			return finished, err
 		}
-		done := rows.Next()
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		finishedRuns, err := scanFinishedRuns(rows)
+		if err != nil {
 			return finished, err
 		}
-		if done {
+		if len(finishedRuns) > 0 {
 			if err := br.Close(); err != nil {
 				return finished, err
 			}

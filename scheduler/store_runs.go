@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/finpipe/finpipe/internal/metrics"
 )
 
 func scanRun(row pgx.Row) (DagRun, error) {
@@ -182,24 +184,48 @@ func (s *Store) finishRuns(ctx context.Context, runIDs []string) (map[string]Run
 	if err != nil {
 		return nil, err
 	}
+	done, err := scanFinishedRuns(rows)
+	if err == nil && len(done) > 0 {
+		_ = notify(ctx, s.db, chanScheduler)
+	}
+	return done, err
+}
+
+// scanFinishedRuns reads sqlFinishRuns' answer and records each run's
+// duration in the Prometheus histogram.
+func scanFinishedRuns(rows pgx.Rows) (map[string]RunState, error) {
+	defer rows.Close()
 	done := map[string]RunState{}
 	for rows.Next() {
-		var id string
+		var id, dag string
 		var st RunState
-		if err := rows.Scan(&id, &st); err != nil {
-			rows.Close()
+		var secs float64
+		if err := rows.Scan(&id, &st, &dag, &secs); err != nil {
 			return nil, err
 		}
 		done[id] = st
+		metrics.ObserveRun(dag, string(st), time.Duration(secs*float64(time.Second)))
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	return done, rows.Err()
+}
+
+// CountTaskStates counts task instances by state (metrics.StateCounter).
+func (s *Store) CountTaskStates(ctx context.Context) (map[string]int, error) {
+	rows, err := s.db.Query(ctx, sqlCountTaskStates)
+	if err != nil {
 		return nil, err
 	}
-	if len(done) > 0 {
-		_ = notify(ctx, s.db, chanScheduler)
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var st string
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, err
+		}
+		out[st] = n
 	}
-	return done, nil
+	return out, rows.Err()
 }
 
 // runningRunIDs lists runs in state running (for the scheduler's sweep).

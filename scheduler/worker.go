@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/finpipe/finpipe/internal/logging"
+	"github.com/finpipe/finpipe/internal/metrics"
 )
 
 // WorkerOptions configure a Worker. Zero values mean the defaults.
@@ -262,6 +263,8 @@ func (w *Worker) launch(c claimedTask) {
 func (w *Worker) execute(ctx context.Context, c claimedTask) {
 	log := w.log.With("run_id", c.RunID, "task_id", c.TaskID, "try", c.Try)
 	bg := context.Background()
+	metrics.ObserveClaim(c.ClaimedAt.Sub(c.ReadyAt))
+	began := time.Now()
 	_, task, err := w.reg.Task(c.DAGID, c.TaskID)
 	if err == nil {
 		alog := newAttemptLog(w.store, c.RunID, c.TaskID, c.Try, func(err error) { log.Warn("storing task log failed", "err", err) })
@@ -289,6 +292,7 @@ func (w *Worker) execute(ctx context.Context, c claimedTask) {
 		end.To, end.RetryIn = c.Retry.afterFailure(c.Try)
 		end.Error = err.Error()
 	}
+	metrics.ObserveTask(c.DAGID, c.TaskID, string(end.To), time.Since(began))
 	rctx, cancel := context.WithTimeout(bg, 30*time.Second)
 	defer cancel()
 	if ok, err := w.store.finishAttempt(rctx, end); err != nil {

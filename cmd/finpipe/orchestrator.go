@@ -17,6 +17,7 @@ import (
 	"github.com/finpipe/finpipe/dags"
 	"github.com/finpipe/finpipe/internal/config"
 	"github.com/finpipe/finpipe/internal/logging"
+	"github.com/finpipe/finpipe/internal/metrics"
 	"github.com/finpipe/finpipe/internal/pgembed"
 	"github.com/finpipe/finpipe/scheduler"
 )
@@ -82,11 +83,22 @@ type engineProcess struct {
 	log *slog.Logger
 }
 
+// services prepends, when --metrics-addr is set, a /metrics and /healthz
+// server to a process's services (the scheduler and worker processes have
+// no web server of their own).
+func (p *engineProcess) services(svcs ...service) []service {
+	if p.cfg.MetricsAddr == "" {
+		return svcs
+	}
+	m := metrics.NewServer(p.cfg.MetricsAddr)
+	return append([]service{{name: "metrics", start: m.Start, stop: m.Stop}}, svcs...)
+}
+
 // parseEngineProcess parses the flags of an engine command (which binds
 // the data dir, database URL, log settings and any extra keys), loads the
 // settings and validates the shipped DAGs.
 func parseEngineProcess(fs *flag.FlagSet, args []string, extra ...config.Key) (*engineProcess, error) {
-	keys := append([]config.Key{config.DataDir, config.DatabaseURL, config.LogFormat, config.LogLevel}, extra...)
+	keys := append([]config.Key{config.DataDir, config.DatabaseURL, config.LogFormat, config.LogLevel, config.MetricsAddr}, extra...)
 	cfg := config.Register(fs, keys...)
 	if _, err := parseArgs(fs, args, 0); err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 
+	"github.com/finpipe/finpipe/internal/metrics"
 	"github.com/finpipe/finpipe/scheduler"
 )
 
@@ -25,6 +26,8 @@ func runScheduler(ctx context.Context, args []string) error {
 		return err
 	}
 	defer store.Close()
+	// One process per deployment counts task states for /metrics: the scheduler.
+	metrics.SetStateCounter(store)
 	sch := scheduler.NewScheduler(store, p.reg, scheduler.SchedulerOptions{Logger: p.log})
-	return runServices(ctx, p.log, []service{{name: "scheduler", start: sch.Start, stop: sch.Stop}})
+	return runServices(ctx, p.log, p.services(service{name: "scheduler", start: sch.Start, stop: sch.Stop}))
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/finpipe/finpipe/internal/config"
+	"github.com/finpipe/finpipe/internal/metrics"
 	"github.com/finpipe/finpipe/internal/pgembed"
 	"github.com/finpipe/finpipe/scheduler"
 )
@@ -82,10 +83,12 @@ func (st *standalone) startPostgres(ctx context.Context) error {
 		return err
 	}
 	st.store = store
+	metrics.SetStateCounter(store)
 	return nil
 }
 
 func (st *standalone) stopPostgres(context.Context) error {
+	metrics.SetStateCounter(nil)
 	st.store.Close()
 	if st.pg != nil {
 		return st.pg.Stop()

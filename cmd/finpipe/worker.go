@@ -31,7 +31,7 @@ func runWorker(ctx context.Context, args []string) error {
 	}
 	defer store.Close()
 	w := scheduler.NewWorker(store, p.reg, workerOptions(p.cfg, *concurrency, *pools, *grace, p.log))
-	return runServices(ctx, p.log, []service{{name: "worker", start: w.Start, stop: w.Stop}})
+	return runServices(ctx, p.log, p.services(service{name: "worker", start: w.Start, stop: w.Stop}))
 }
 
 // workerOptions turns flags into options; concurrency 0 means FINPIPE_WORKERS.
