@@ -36,4 +36,12 @@
 // types in written tables (they can be read past with ScanColumns), change
 // data feed files, or object stores. Commit files are not fsynced: a
 // process crash (SIGKILL) loses nothing committed, a power loss may.
+//
+// Known limit: parquet-go orders fixed-length byte arrays as unsigned bytes,
+// so the Parquet-level min/max (footer and page index) of a decimal column
+// with precision > 18 is wrong when the column mixes negative and positive
+// values, and a reader that prunes row groups or pages by them (Spark with
+// a filter on that column) could skip matching rows. The Delta stats this
+// package writes are correct. FinPipe's wide decimals (Gold sums and
+// averages of positive amounts) are never negative.
 package delta
