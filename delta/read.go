@@ -155,14 +155,16 @@ func (s *Snapshot) scanFile(add AddFile, proj []projected, fn func(Row) error) (
 	}
 	buf := make([]parquet.Row, 128)
 	for _, rg := range pf.RowGroups() {
-		if err := readRowGroup(rg, buf, template, decoders, fn); err != nil {
-			return fmt.Errorf("delta: data file %s: %w", add.Path, err)
+		if err := readRowGroup(add.Path, rg, buf, template, decoders, fn); err != nil {
+			return err // the caller's own error, or one naming the file
 		}
 	}
 	return nil
 }
 
-func readRowGroup(rg parquet.RowGroup, buf []parquet.Row, template Row, decoders []func(parquet.Value, Row) error, fn func(Row) error) error {
+// readRowGroup decodes one row group and calls fn per row. Errors from fn
+// are returned as they are; decoding errors say which file and why.
+func readRowGroup(file string, rg parquet.RowGroup, buf []parquet.Row, template Row, decoders []func(parquet.Value, Row) error, fn func(Row) error) error {
 	rows := rg.Rows()
 	defer rows.Close()
 	for {
@@ -174,7 +176,7 @@ func readRowGroup(rg parquet.RowGroup, buf []parquet.Row, template Row, decoders
 				if c := v.Column(); c >= 0 && c < len(decoders) && decoders[c] != nil {
 					d := decoders[c]
 					if err := d(v, r); err != nil {
-						return err
+						return fmt.Errorf("%w: data file %s: %v", ErrCorruptFile, file, err)
 					}
 				}
 			}
@@ -186,7 +188,7 @@ func readRowGroup(rg parquet.RowGroup, buf []parquet.Row, template Row, decoders
 			return nil
 		}
 		if rerr != nil {
-			return rerr
+			return fmt.Errorf("%w: data file %s: %v", ErrCorruptFile, file, rerr)
 		}
 	}
 }
