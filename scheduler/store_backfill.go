@@ -151,19 +151,8 @@ func (s *Store) GetBackfill(ctx context.Context, id int64) (Backfill, error) {
 		return b, err
 	}
 	rows, err := s.db.Query(ctx, sqlBackfillRunCounts, id)
-	if err != nil {
-		return b, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var st string
-		var n int
-		if err := rows.Scan(&st, &n); err != nil {
-			return b, err
-		}
-		b.RunCounts[st] = n
-	}
-	return b, rows.Err()
+	b.RunCounts, err = countByState(rows, err)
+	return b, err
 }
 
 // ListBackfills returns backfills, newest first, of one DAG or of all ("").

@@ -212,6 +212,11 @@ func scanFinishedRuns(rows pgx.Rows) (map[string]RunState, error) {
 // CountTaskStates counts task instances by state (metrics.StateCounter).
 func (s *Store) CountTaskStates(ctx context.Context) (map[string]int, error) {
 	rows, err := s.db.Query(ctx, sqlCountTaskStates)
+	return countByState(rows, err)
+}
+
+// countByState reads (state, count) rows into a map.
+func countByState(rows pgx.Rows, err error) (map[string]int, error) {
 	if err != nil {
 		return nil, err
 	}
