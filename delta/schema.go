@@ -40,6 +40,14 @@ func (s Schema) Index(name string) int {
 	return -1
 }
 
+// Readable reports whether this package can read and write the column's
+// values (a primitive type); nested columns of other engines' tables are
+// not, and can be left out with Snapshot.ScanColumns.
+func (f Field) Readable() bool {
+	_, err := parseType(f.Type)
+	return err == nil
+}
+
 // Equal reports whether two schemas have the same columns in the same order
 // with the same types and nullability (metadata is ignored).
 func (s Schema) Equal(o Schema) bool {

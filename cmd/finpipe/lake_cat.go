@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"flag"
+	"fmt"
 	"os"
 
 	"github.com/finpipe/finpipe/delta"
@@ -31,9 +32,20 @@ func runLakeCat(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Nested columns (tables written by Spark may have them) cannot be
+	// decoded: print the others and say which were left out.
+	var schema delta.Schema
+	var columns []string
+	for _, f := range snap.Schema().Fields {
+		if f.Readable() {
+			schema.Fields = append(schema.Fields, f)
+			columns = append(columns, f.Name)
+		} else {
+			fmt.Fprintf(os.Stderr, "finpipe lake cat: column %q left out: nested types are not supported\n", f.Name)
+		}
+	}
 	out := bufio.NewWriterSize(os.Stdout, 1<<16)
-	schema := snap.Schema()
-	err = snap.Scan(ctx, nil, func(r delta.Row) error {
+	err = snap.ScanColumns(ctx, columns, nil, func(r delta.Row) error {
 		b, err := schema.RowJSON(r)
 		if err != nil {
 			return err
