@@ -42,10 +42,6 @@ func escapePartitionName(s string) string {
 	return b.String()
 }
 
-// PartitionFilter selects files by their partition values (as in
-// AddFile.PartitionValues: strings, "" for null). nil selects every file.
-type PartitionFilter func(partitionValues map[string]string) bool
-
 // partitionKey identifies one partition by its ordered values.
 func partitionKey(vals []string) string {
 	// A separator that partition values do not contain in practice keeps
