@@ -41,6 +41,10 @@ ON CONFLICT (dag_id) DO UPDATE SET
 
 	sqlDeleteDAGTasks = `DELETE FROM dag_tasks WHERE dag_id = $1`
 
+	// DAGs the syncing binary does not define stay listed (their runs are
+	// history) but inactive.
+	sqlDeactivateOtherDAGs = `UPDATE dags SET is_active = false WHERE is_active AND dag_id <> ALL($1::text[])`
+
 	// $2 is a JSON array of task definitions (see syncTask).
 	sqlInsertDAGTasks = `
 INSERT INTO dag_tasks (dag_id, task_id, ordinal, upstream, downstream, retries, retry_delay_ms,

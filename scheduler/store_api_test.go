@@ -62,6 +62,17 @@ func TestDAGListingTriggerAndPaging(t *testing.T) {
 	if _, err := s.GetDAG(ctx, "nope"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("unknown DAG: %v", err)
 	}
+	other := NewDAG("other", DAGOptions{})
+	other.Task("t", noop, TaskOptions{})
+	if err := s.SyncDAGs(ctx, mustRegistry(t, other)); err != nil {
+		t.Fatal(err)
+	}
+	if info, _ := s.GetDAG(ctx, "listed"); info.IsActive {
+		t.Fatal("a DAG the last sync did not define should be inactive")
+	}
+	if err := s.SyncDAGs(ctx, mustRegistry(t, d)); err != nil {
+		t.Fatal(err)
+	}
 	if err := s.PauseDAG(ctx, "listed", true); err != nil {
 		t.Fatal(err)
 	}

@@ -34,6 +34,13 @@ func (s *Store) SyncDAGs(ctx context.Context, reg *Registry) error {
 		if _, err := tx.Exec(ctx, sqlAdvisoryXactLock, lockSync); err != nil {
 			return err
 		}
+		var ids []string
+		for _, d := range reg.DAGs() {
+			ids = append(ids, d.ID)
+		}
+		if _, err := tx.Exec(ctx, sqlDeactivateOtherDAGs, ids); err != nil {
+			return err
+		}
 		for _, d := range reg.DAGs() {
 			o := d.Opts
 			params, err := json.Marshal(o.Params)
