@@ -56,14 +56,19 @@
 // States, allowed transitions and trigger rules are in statemachine.go.
 // Runs are created persistence-first and idempotently (unique dag_id +
 // logical_date; run and task rows in one transaction), queued, and started
-// by the scheduler within max_active_runs. A claimed attempt is queued with
-// try_number+1; the worker moves it to running only from queued and reports
-// its end only for that try (the fencing token), so a worker that lost its
-// lease cannot overwrite a newer attempt. Failed attempts retry after
+// by the scheduler within max_active_runs. A claim moves an attempt to
+// queued with try_number+1 and, in the same transaction, the claiming worker
+// moves it from queued to running (one commit per claim instead of two); the
+// worker reports the attempt's end only for that try (the fencing token), so
+// a worker that lost its lease cannot overwrite a newer attempt. Attempts of
+// a worker that stops heartbeating for SchedulerOptions.ReapAfter are
+// reaped; a worker's heartbeat also tells it which attempts it no longer
+// holds (marked or cleared by hand) so it cancels them. Failed attempts retry after
 // RetryDelay (exponential backoff with ±25% jitter, capped by
 // MaxRetryDelay); Timeout cancels the attempt's context; a worker that stops
 // heartbeating (SIGKILL) has its attempts reaped to up_for_retry or failed.
-// Clear gives a task and its downstream a fresh retry budget; mark sets a
+// Clear gives a task and its downstream a fresh retry budget (a queued or
+// running task cannot be cleared: it would run twice at once); mark sets a
 // state by hand. Worker.Stop stops claiming, lets running attempts finish
 // within ShutdownGrace, then hands the rest back without charging a retry.
 package scheduler
