@@ -130,3 +130,37 @@ func TestTwoSchedulersNoDuplicateRunsNoDoubleExecution(t *testing.T) {
 		}
 	}
 }
+
+func TestTickLockerAdmitsOneScheduler(t *testing.T) {
+	url := testenv.Postgres(t)
+	ctx := context.Background()
+	var lockers []pgLocker
+	for i := 0; i < 2; i++ {
+		s, err := Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(s.Close)
+		lockers = append(lockers, pgLocker{db: s.db})
+	}
+	held, err := lockers[0].Lock(ctx, "dag:x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lockers[1].Lock(ctx, "dag:x"); err == nil {
+		t.Fatal("a second scheduler took a tick that is held")
+	}
+	other, err := lockers[1].Lock(ctx, "dag:y")
+	if err != nil {
+		t.Fatalf("another DAG's tick: %v", err)
+	}
+	_ = other.Unlock(ctx)
+	if err := held.Unlock(ctx); err != nil {
+		t.Fatal(err)
+	}
+	again, err := lockers[1].Lock(ctx, "dag:x")
+	if err != nil {
+		t.Fatalf("after unlock: %v", err)
+	}
+	_ = again.Unlock(ctx)
+}
