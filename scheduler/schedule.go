@@ -46,6 +46,10 @@ func ParseSchedule(expr string) (Schedule, error) {
 	if err != nil {
 		return s, fmt.Errorf("%w: schedule %q: %v", ErrInvalid, expr, err)
 	}
+	// "0 0 30 2 *" parses but never fires; the tick loops below need a next tick.
+	if c.Next(time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)).IsZero() {
+		return s, fmt.Errorf("%w: schedule %q never fires", ErrInvalid, expr)
+	}
 	s.cron = c
 	return s, nil
 }
@@ -71,13 +75,20 @@ func (s Schedule) Next(t time.Time) time.Time {
 	return time.Time{}
 }
 
-// firstAtOrAfter returns the first tick at or after t.
+// firstAtOrAfter returns the first tick at or after t (zero if none).
 func (s Schedule) firstAtOrAfter(t time.Time) time.Time {
 	n := s.Next(t.Add(-time.Second))
-	for n.Before(t) {
+	for !n.IsZero() && n.Before(t) {
 		n = s.Next(n)
 	}
 	return n
+}
+
+// after reports whether the tick following l exists and is after limit:
+// the loops below stop there, or when a cron expression runs out of ticks.
+func (s Schedule) after(l, limit time.Time) bool {
+	n := s.Next(l)
+	return l.IsZero() || n.IsZero() || n.After(limit)
 }
 
 // Intervals returns the logical dates of complete intervals whose logical
@@ -91,10 +102,7 @@ func (s Schedule) Intervals(from, until time.Time, max int) []time.Time {
 		max = maxIntervals
 	}
 	var out []time.Time
-	for l := s.firstAtOrAfter(from); len(out) < max; l = s.Next(l) {
-		if s.Next(l).After(until) {
-			break
-		}
+	for l := s.firstAtOrAfter(from); len(out) < max && !s.after(l, until); l = s.Next(l) {
 		out = append(out, l)
 	}
 	return out
@@ -114,7 +122,7 @@ func (s Schedule) Latest(start, now time.Time) (time.Time, bool) {
 			from = start
 		}
 		var last time.Time
-		for l := s.firstAtOrAfter(from); !s.Next(l).After(now); l = s.Next(l) {
+		for l := s.firstAtOrAfter(from); !s.after(l, now); l = s.Next(l) {
 			last = l
 		}
 		if !last.IsZero() {
@@ -134,7 +142,7 @@ func (s Schedule) TicksIn(from, to time.Time) ([]time.Time, error) {
 		return nil, fmt.Errorf("%w: the DAG has no schedule to backfill", ErrInvalid)
 	}
 	var out []time.Time
-	for l := s.firstAtOrAfter(from); !l.After(to); l = s.Next(l) {
+	for l := s.firstAtOrAfter(from); !l.IsZero() && !l.After(to); l = s.Next(l) {
 		if len(out) == maxIntervals {
 			return nil, fmt.Errorf("%w: more than %d logical dates in range", ErrInvalid, maxIntervals)
 		}

@@ -48,9 +48,26 @@ func TestScheduleIntervals(t *testing.T) {
 	if !none.IsNone() || len(none.Intervals(now.Add(-time.Hour), now, 0)) != 0 {
 		t.Fatal("empty schedule must never tick")
 	}
-	for _, bad := range []string{"@every 0s", "61 * * * *", "@sometimes"} {
+	for _, bad := range []string{"@every 0s", "61 * * * *", "@sometimes", "0 0 30 2 *"} {
 		if _, err := ParseSchedule(bad); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
 	}
+}
+
+// FuzzParseSchedule: no schedule text may panic or hang the tick loops.
+func FuzzParseSchedule(f *testing.F) {
+	for _, s := range []string{"", "@hourly", "* * * * *", "@every 1s", "0 0 29 2 *", "*/7 3-5 * * 1,3", "@every 1h30m", "0 0 30 2 *"} {
+		f.Add(s)
+	}
+	now := mustTime("2026-03-01T05:30:00Z")
+	f.Fuzz(func(t *testing.T, expr string) {
+		s, err := ParseSchedule(expr)
+		if err != nil {
+			return
+		}
+		_ = s.Intervals(now.Add(-48*time.Hour), now, 100)
+		_, _ = s.Latest(now.Add(-400*24*time.Hour), now)
+		_, _ = s.TicksIn(now.Add(-24*time.Hour), now)
+	})
 }
