@@ -157,17 +157,20 @@ func (d *DAG) Tasks() []*Task { return d.tasks }
 func (d *DAG) Lookup(id string) *Task { return d.byID[id] }
 
 // Downstream returns the ids of tasks that list id as upstream, sorted.
-func (d *DAG) Downstream(id string) []string {
-	var out []string
+func (d *DAG) Downstream(id string) []string { return d.downstreamAll()[id] }
+
+// downstreamAll maps every task id to its sorted downstream ids in one pass
+// (a DAG may have thousands of tasks).
+func (d *DAG) downstreamAll() map[string][]string {
+	out := map[string][]string{}
 	for _, t := range d.tasks {
 		for _, u := range t.Opts.Upstream {
-			if u == id {
-				out = append(out, t.ID)
-				break
-			}
+			out[u] = append(out[u], t.ID)
 		}
 	}
-	sort.Strings(out)
+	for _, ids := range out {
+		sort.Strings(ids)
+	}
 	return out
 }
 

@@ -57,12 +57,13 @@ func (s *Store) SyncDAGs(ctx context.Context, reg *Registry) error {
 			}
 			var rows []syncTask
 			var pools []string
+			downstream := d.downstreamAll()
 			for i, t := range d.Tasks() {
 				up := t.Opts.Upstream
 				if up == nil {
 					up = []string{}
 				}
-				down := d.Downstream(t.ID)
+				down := downstream[t.ID]
 				if down == nil {
 					down = []string{}
 				}
