@@ -134,6 +134,7 @@ func (d *DAG) Task(id string, fn TaskFunc, opts TaskOptions) *Task {
 	if opts.MaxRetryDelay == 0 {
 		opts.MaxRetryDelay = time.Hour
 	}
+	opts.Upstream = dedupe(opts.Upstream) // a task waits once for each upstream
 	t := &Task{ID: id, Fn: fn, Opts: opts}
 	switch {
 	case !idPattern.MatchString(id):
@@ -148,6 +149,18 @@ func (d *DAG) Task(id string, fn TaskFunc, opts TaskOptions) *Task {
 	}
 	d.tasks = append(d.tasks, t)
 	return t
+}
+
+func dedupe(ids []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // Tasks returns the tasks in definition order.

@@ -91,7 +91,7 @@ func TestDownstreamAndDefaults(t *testing.T) {
 	d := NewDAG("x", DAGOptions{})
 	d.Task("a", noop, TaskOptions{Retries: 2})
 	d.Task("b", noop, TaskOptions{Upstream: []string{"a"}})
-	d.Task("c", noop, TaskOptions{Upstream: []string{"a"}})
+	d.Task("c", noop, TaskOptions{Upstream: []string{"a", "a"}})
 	if got := d.Downstream("a"); strings.Join(got, ",") != "b,c" {
 		t.Fatalf("downstream %v", got)
 	}
