@@ -54,6 +54,7 @@ type commitPlan struct {
 // them conflicts. After success it refreshes the cached snapshot and writes
 // a checkpoint every checkpointInterval versions (best effort).
 func (t *Table) commit(ctx context.Context, base *Snapshot, plan *commitPlan) (int64, error) {
+	began := time.Now()
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if base.st.protocol.MinWriterVersion > 2 {
@@ -64,6 +65,7 @@ func (t *Table) commit(ctx context.Context, base *Snapshot, plan *commitPlan) (i
 		return 0, err
 	}
 	version := base.version + 1
+	conflicts := 0
 	for {
 		if err := ctx.Err(); err != nil {
 			return 0, err
@@ -75,6 +77,7 @@ func (t *Table) commit(ctx context.Context, base *Snapshot, plan *commitPlan) (i
 		if !errors.Is(err, fs.ErrExist) {
 			return 0, err
 		}
+		conflicts++
 		// Lost the race for this version: check every winner in turn.
 		for ; ; version++ {
 			won, err := readCommit(t.root, version)
@@ -90,6 +93,7 @@ func (t *Table) commit(ctx context.Context, base *Snapshot, plan *commitPlan) (i
 		}
 	}
 	t.afterCommit(version)
+	t.observeCommit(began, conflicts, plan)
 	return version, nil
 }
 

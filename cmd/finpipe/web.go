@@ -95,6 +95,8 @@ func webOptions(cfg *config.Settings, store *scheduler.Store, brokers string) (w
 			w.High, err = kafka.HighWatermarks(ctx, brokers, cfg.Topic)
 			return w, err
 		}
+		// web and standalone, one process per deployment, report the lag.
+		metrics.SetLagSource(kafkaLagSource(cfg.LakeDir(), brokers, cfg.Topic))
 		opts.Health = append(opts.Health, web.HealthCheck{Name: "broker", Check: func(ctx context.Context) error {
 			_, err := kafka.Partitions(ctx, brokers, cfg.Topic)
 			return err

@@ -141,6 +141,7 @@ func Run(ctx context.Context, l *lake.Lake, opts Options) (Result, error) {
 			return res, fmt.Errorf("clean: write rejected: %w", err)
 		}
 		res.Rejected = len(b.rejected)
+		countRejected(b.rejected)
 		if afterRejected != nil {
 			if err := afterRejected(); err != nil {
 				return res, err

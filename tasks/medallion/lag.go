@@ -4,10 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/finpipe/finpipe/internal/kafka"
 	"github.com/finpipe/finpipe/tasks/aggregate"
 	"github.com/finpipe/finpipe/tasks/clean"
-	"github.com/finpipe/finpipe/tasks/ingest"
 	"github.com/finpipe/finpipe/tasks/lake"
 )
 
@@ -28,24 +26,16 @@ func (l Lag) Drained() bool { return l.Kafka == 0 && l.Bronze == 0 && l.Silver =
 // recorded, and each table's version with what its consumer recorded.
 func Measure(ctx context.Context, l *lake.Lake, brokers, topic string) (Lag, error) {
 	var lag Lag
-	high, err := kafka.HighWatermarks(ctx, brokers, topic)
+	perPartition, err := KafkaLag(ctx, l.Bronze, brokers, topic)
 	if err != nil {
 		return lag, err
 	}
-	low, err := kafka.LowWatermarks(ctx, brokers, topic)
-	if err != nil {
-		return lag, err
+	for _, n := range perPartition {
+		lag.Kafka += n
 	}
 	bronze, err := l.Bronze.Snapshot(ctx)
 	if err != nil {
 		return lag, fmt.Errorf("read bronze: %w", err)
-	}
-	for p, h := range high {
-		next := low[p]
-		if v, ok := bronze.TxnVersion(ingest.AppID(topic, p)); ok {
-			next = v + 1
-		}
-		lag.Kafka += max(h-next, 0)
 	}
 	silver, err := l.Silver.Snapshot(ctx)
 	if err != nil {

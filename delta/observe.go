@@ -1,0 +1,44 @@
+package delta
+
+import (
+	"sync/atomic"
+	"time"
+)
+
+// CommitObserver receives one call per successful commit: the table's root
+// path, the time the commit took (waiting for the table's writer lock and
+// re-reading winners after lost races included), how many times it lost
+// the race for its version, and the rows it added as new data (files with
+// dataChange=false, e.g. Optimize's rewrites, do not count).
+//
+// It is a hook rather than a dependency so that this package stays free of
+// any metrics library: the process that wants Prometheus series installs
+// one with SetCommitObserver.
+type CommitObserver func(tablePath string, d time.Duration, conflicts int, rowsAdded int64)
+
+var commitObserver atomic.Pointer[CommitObserver]
+
+// SetCommitObserver installs f for every table of the process; nil removes
+// it. f runs on the committing goroutine, so it must be quick.
+func SetCommitObserver(f CommitObserver) {
+	if f == nil {
+		commitObserver.Store(nil)
+		return
+	}
+	commitObserver.Store(&f)
+}
+
+// observeCommit reports a successful commit to the observer, if any.
+func (t *Table) observeCommit(began time.Time, conflicts int, plan *commitPlan) {
+	f := commitObserver.Load()
+	if f == nil {
+		return
+	}
+	var rows int64
+	for _, a := range plan.adds {
+		if n := a.NumRecords(); a.DataChange && n > 0 {
+			rows += n
+		}
+	}
+	(*f)(t.root, time.Since(began), conflicts, rows)
+}
