@@ -43,14 +43,18 @@ func (e *OffsetRangeError) Error() string {
 func readerConfig(brokers string) ck.ConfigMap {
 	cfg := baseConfig(brokers)
 	for k, v := range map[string]any{
-		"group.id":                   "finpipe-reader", // required by librdkafka, never committed
-		"enable.auto.commit":         false,
-		"enable.auto.offset.store":   false,
-		"auto.offset.reset":          "error",
-		"enable.partition.eof":       true,
-		"allow.auto.create.topics":   false,
-		"fetch.max.bytes":            8 << 20,
-		"max.partition.fetch.bytes":  2 << 20,
+		"group.id":                  "finpipe-reader", // required by librdkafka, never committed
+		"enable.auto.commit":        false,
+		"enable.auto.offset.store":  false,
+		"auto.offset.reset":         "error",
+		"enable.partition.eof":      true,
+		"allow.auto.create.topics":  false,
+		"fetch.max.bytes":           8 << 20,
+		"max.partition.fetch.bytes": 2 << 20,
+		// When the prefetch queue is full librdkafka stops fetching for
+		// fetch.queue.backoff.ms (default 1 s) even after the queue drains:
+		// with incompressible values that made reads 10× slower.
+		"fetch.queue.backoff.ms":     5,
 		"fetch.wait.max.ms":          10, // reads are short-lived: an idle wait only delays the end and Close
 		"queued.min.messages":        20000,
 		"queued.max.messages.kbytes": 8 << 10, // prefetch bound: keeps RSS low
