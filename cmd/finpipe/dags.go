@@ -23,6 +23,7 @@ const dagsUsage = `usage: finpipe dags <command> [flags]
 commands:
   list                                   DAGs synced into the database, with their last run
   trigger DAG [--conf JSON] [--wait]     create a manual run; with --wait, exit 0 only if it succeeds
+  runs DAG [--state S] [--limit N]       the DAG's runs, newest first
   pause DAG | unpause DAG                stop or resume scheduling a DAG
   backfill DAG --from D --to D [--reprocess none|failed|completed] [--dry-run]
                                          runs for every schedule tick in [from, to]`
@@ -41,6 +42,8 @@ func runDAGs(ctx context.Context, args []string) error {
 		return dagsPause(ctx, args[0], args[1:])
 	case "backfill":
 		return dagsBackfill(ctx, args[1:])
+	case "runs":
+		return dagsRuns(ctx, args[1:])
 	case "-h", "--help", "help":
 		fmt.Fprintln(os.Stderr, dagsUsage)
 		return nil
@@ -248,4 +251,33 @@ func dagsBackfill(ctx context.Context, args []string) error {
 		fmt.Printf("dry run: %d dates, nothing created\n", len(res.Dates))
 	}
 	return nil
+}
+
+func dagsRuns(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("dags runs", flag.ContinueOnError)
+	usageFor(fs, "finpipe dags runs DAG [--state S] [--limit N] [flags]")
+	state := fs.String("state", "", "only runs in this `state` (queued, running, success, failed)")
+	limit := fs.Int("limit", 20, "at most this many runs")
+	pos, store, err := dbCommand(ctx, fs, args, 1)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if _, err := store.GetDAG(ctx, pos[0]); err != nil {
+		return err
+	}
+	page, err := store.ListRuns(ctx, scheduler.RunFilter{DAGID: pos[0], State: scheduler.RunState(*state), Limit: *limit})
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "RUN ID\tTYPE\tLOGICAL DATE\tSTATE\tDURATION")
+	for _, r := range page.Runs {
+		dur := "-"
+		if r.StartDate != nil && r.EndDate != nil {
+			dur = r.EndDate.Sub(*r.StartDate).Round(time.Millisecond).String()
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.RunID, r.RunType, r.LogicalDate.Format(time.RFC3339), r.State, dur)
+	}
+	return tw.Flush()
 }

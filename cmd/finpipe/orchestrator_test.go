@@ -109,6 +109,34 @@ func TestStandaloneRunsTriggeredRun(t *testing.T) {
 	if got := run([]string{"dags", "trigger", "example_etl", "--conf", `{"rows": 7}`, "--wait"}); got != 0 {
 		t.Fatalf("trigger --wait: exit %d, want 0", got)
 	}
+	manual, err := store.ListRuns(context.Background(), scheduler.RunFilter{DAGID: "example_etl", State: scheduler.RunSuccess, Limit: 1})
+	if err != nil || len(manual.Runs) == 0 {
+		t.Fatalf("runs %v %v", manual, err)
+	}
+	id := manual.Runs[0].RunID
+	for _, c := range []struct {
+		args []string
+		want int
+	}{
+		{[]string{"dags", "runs", "example_etl"}, 0},
+		{[]string{"dags", "runs", "example_etl", "--state", "sideways"}, 1},
+		{[]string{"dags", "runs", "nope"}, 1},
+		{[]string{"tasks", "list", id}, 0},
+		{[]string{"tasks", "list", "no-such-run"}, 1},
+		{[]string{"tasks", "log", id, "extract"}, 0},
+		{[]string{"tasks", "log", id, "extract", "--try", "9"}, 1},
+		{[]string{"tasks", "mark", id, "report", "failed"}, 0},
+		{[]string{"tasks", "mark", id, "report", "running"}, 1},
+		{[]string{"tasks", "clear", id, "report"}, 0},
+		{[]string{"tasks", "clear", id, "nope"}, 1},
+	} {
+		if got := run(c.args); got != c.want {
+			t.Fatalf("finpipe %v: exit %d, want %d", c.args, got, c.want)
+		}
+	}
+	if r := waitForState(t, store, id); r != scheduler.RunSuccess {
+		t.Fatalf("cleared run ended %s", r)
+	}
 	page, err := store.ListRuns(context.Background(), scheduler.RunFilter{DAGID: "example_etl"})
 	if err != nil {
 		t.Fatal(err)
@@ -161,4 +189,22 @@ func TestDagsBackfillCommand(t *testing.T) {
 	if b, _ := store.GetBackfill(context.Background(), list[0].ID); b.RunCounts["queued"] != 5 {
 		t.Fatalf("backfill runs %v, want 5 queued (ticks 00:00..00:04)", b.RunCounts)
 	}
+}
+
+// waitForState waits until a run is finished and returns its state.
+func waitForState(t *testing.T, store *scheduler.Store, runID string) scheduler.RunState {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		r, err := store.GetRun(context.Background(), runID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.State.Finished() {
+			return r.State
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("run %s did not finish", runID)
+	return ""
 }
