@@ -179,10 +179,11 @@ func (s *Scheduler) sweep(ctx context.Context) {
 // Stop stops ticking and sweeping; runs and tasks are untouched.
 func (s *Scheduler) Stop(ctx context.Context) error {
 	if s.cancel == nil {
-		return nil
+		return nil // never started, or already stopped
 	}
 	err := s.cron.Shutdown()
 	s.cancel()
+	s.cancel = nil
 	s.wg.Wait()
 	s.log.Info("scheduler stopped")
 	return err

@@ -37,6 +37,9 @@ func TestWorkerStopLetsShortTasksFinishAndHandsBackTheRest(t *testing.T) {
 	if err := w.Stop(ctx); err != nil {
 		t.Fatal(err)
 	}
+	if err := w.Stop(ctx); err != nil { // stopping twice is harmless
+		t.Fatal(err)
+	}
 	quick, _ := s.GetTaskInstance(ctx, run.RunID, "quick")
 	long, _ := s.GetTaskInstance(ctx, run.RunID, "long")
 	if quick.State != TaskSuccess {

@@ -106,7 +106,9 @@ func (w *Worker) Start(ctx context.Context) error {
 	w.runCtx, w.runStop = context.WithCancelCause(context.Background())
 	w.stopping, w.freed = make(chan struct{}), make(chan struct{}, 1)
 	w.lsn = newListener(w.store.db, chanTasks, w.log)
+	w.mu.Lock()
 	w.started = true
+	w.mu.Unlock()
 	w.loops.Add(3)
 	go func() { defer w.loops.Done(); w.lsn.run(w.ctx) }()
 	go func() { defer w.loops.Done(); w.heartbeatLoop() }()
@@ -126,7 +128,11 @@ func nonNil(s []string) []string {
 // until ctx ends), then cancels the rest and hands them back as
 // up_for_retry without charging their retry budget.
 func (w *Worker) Stop(ctx context.Context) error {
-	if !w.started {
+	w.mu.Lock()
+	running := w.started
+	w.started = false // a second Stop is a no-op
+	w.mu.Unlock()
+	if !running {
 		return nil
 	}
 	close(w.stopping)
