@@ -151,21 +151,7 @@ func TestStandaloneRunsTriggeredRun(t *testing.T) {
 func TestDagsBackfillCommand(t *testing.T) {
 	db := testenv.Postgres(t)
 	t.Setenv("DATABASE_URL", db)
-	store, err := scheduler.Open(context.Background(), db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	if _, err := store.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	reg, err := shippedRegistry()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := store.SyncDAGs(context.Background(), reg); err != nil {
-		t.Fatal(err)
-	}
+	store := migratedStoreWithDAGs(t, db)
 	base := []string{"dags", "backfill", "example_etl", "--from", "2026-02-01T00:00:00Z", "--to", "2026-02-01T00:04:00Z"}
 	steps := []struct {
 		args []string

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/finpipe/finpipe/internal/testenv"
+	"github.com/finpipe/finpipe/scheduler"
+)
+
+// TestDBClean: `finpipe db clean` reports, then deletes, runs older than
+// the cutoff, and refuses a missing or malformed --older-than.
+func TestDBClean(t *testing.T) {
+	ctx := context.Background()
+	db := testenv.Postgres(t)
+	t.Setenv("DATABASE_URL", db)
+	store := migratedStoreWithDAGs(t, db)
+	var ids []string
+	for day := 1; day <= 3; day++ {
+		date := time.Date(2026, 1, day, 0, 0, 0, 0, time.UTC)
+		r, err := store.TriggerRun(ctx, "example_etl", scheduler.TriggerOptions{LogicalDate: date})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := store.MarkRun(ctx, r.RunID, scheduler.RunSuccess); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, r.RunID)
+	}
+	// Test fixture: two of the runs ended 40 days ago.
+	if _, err := store.Pool().Exec(ctx, `UPDATE dag_runs SET end_date = end_date - interval '40 days' WHERE run_id = ANY($1)`, ids[:2]); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range [][]string{{"db", "clean"}, {"db", "clean", "--older-than", "soon"}, {"db", "clean", "--older-than", "0d"}, {"db", "vacuum"}} {
+		if code := run(bad); code != 2 {
+			t.Errorf("finpipe %v: exit %d, want 2", bad, code)
+		}
+	}
+	out := captureStdout(t, func() {
+		if code := run([]string{"db", "clean", "--older-than", "30d", "--dry-run"}); code != 0 {
+			t.Fatalf("dry run: exit %d", code)
+		}
+	})
+	if !strings.HasPrefix(out, "would delete 2 runs,") {
+		t.Errorf("dry run printed %q", out)
+	}
+	out = captureStdout(t, func() {
+		if code := run([]string{"db", "clean", "--older-than", "30d", "--json", "--batch-size", "1"}); code != 0 {
+			t.Fatalf("clean: exit %d", code)
+		}
+	})
+	var res struct {
+		DryRun bool `json:"dry_run"`
+		scheduler.CleanResult
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil || res.Runs != 2 || res.DryRun || res.TaskInstances == 0 {
+		t.Fatalf("clean printed %q (%v)", out, err)
+	}
+	for i, id := range ids {
+		_, err := store.GetRun(ctx, id)
+		if gone := errors.Is(err, scheduler.ErrNotFound); gone != (i < 2) {
+			t.Errorf("run %d gone=%v (%v)", i, gone, err)
+		}
+	}
+}
+
+// migratedStoreWithDAGs opens the test database, applies the migrations
+// and syncs the shipped DAGs, as `finpipe scheduler` would on start.
+func migratedStoreWithDAGs(t *testing.T, db string) *scheduler.Store {
+	t.Helper()
+	ctx := context.Background()
+	store, err := scheduler.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(store.Close)
+	if _, err := store.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	reg, err := shippedRegistry()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.SyncDAGs(ctx, reg); err != nil {
+		t.Fatal(err)
+	}
+	return store
+}
