@@ -110,6 +110,9 @@ func (s *Scheduler) addTick(d *DAG) error {
 	return err
 }
 
+// sweepGap is the least time between two sweeps.
+const sweepGap = 100 * time.Millisecond
+
 // tick creates the DAG's due runs and starts them.
 func (s *Scheduler) tick(d *DAG) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -127,7 +130,8 @@ func (s *Scheduler) tick(d *DAG) {
 	}
 }
 
-// loop sweeps on NOTIFY and on a jittered poll, at most every 20 ms.
+// loop sweeps on NOTIFY and on a jittered poll, at most every sweepGap:
+// a burst of finishing runs costs one sweep, not one each.
 func (s *Scheduler) loop(ctx context.Context) {
 	for {
 		s.sweep(ctx)
@@ -143,7 +147,7 @@ func (s *Scheduler) loop(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(20 * time.Millisecond):
+		case <-time.After(sweepGap):
 		}
 	}
 }
