@@ -1,0 +1,248 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+)
+
+// runBadInput starts `finpipe web` on a real PostgreSQL with a run and a
+// backfill in it, sends every API operation requests it must refuse, and
+// the UI's forms posts without their CSRF token, then checks that the
+// database did not change; Schemathesis then explores the API with a valid
+// token on the same server.
+func runBadInput(ctx context.Context, e *suite) []row {
+	r := row{scenario: "bad requests: REST API and UI forms", load: "finpipe web + PostgreSQL"}
+	dir := e.dir("badinput")
+	w, err := startWebEnv(ctx, e, dir)
+	if err != nil {
+		r.fail("%v", err)
+		return []row{r}
+	}
+	defer w.stop()
+	ids, err := seedForBadInput(w)
+	if err != nil {
+		r.fail("seed: %v", err)
+		return []row{r}
+	}
+	before, err := dbFingerprint(ctx, w.pg.url)
+	if err != nil {
+		r.fail("fingerprint: %v", err)
+		return []row{r}
+	}
+	tried := 0
+	for _, f := range []func(*webEnv, map[string]string, *row) int{badAPIRequests, badUIPosts} {
+		tried += f(w, ids, &r)
+	}
+	after, err := dbFingerprint(ctx, w.pg.url)
+	if err != nil {
+		r.fail("fingerprint: %v", err)
+	} else if after != before {
+		r.fail("the database changed: %s → %s", before, after)
+	}
+	r.inputs = fmt.Sprintf("%d requests: no/wrong token, 2 MiB bodies, malformed JSON, forms without CSRF", tried)
+	return []row{r, schemathesis(ctx, e, w, dir)}
+}
+
+// seedForBadInput creates what the refused requests name, so that a 404
+// never stands in for the refusal under test: a run and a backfill.
+func seedForBadInput(w *webEnv) (map[string]string, error) {
+	var run struct {
+		RunID string `json:"run_id"`
+	}
+	if _, err := w.api("POST", "/dags/example_etl/runs", map[string]any{}, &run); err != nil {
+		return nil, err
+	}
+	var bf struct {
+		ID int64 `json:"id"`
+	}
+	_, err := w.api("POST", "/backfills", map[string]any{"dag_id": "example_etl", "from_date": "2026-01-01", "to_date": "2026-01-02"}, &bf)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]string{"dag_id": "example_etl", "run_id": run.RunID, "task_id": "extract", "try": "1",
+		"backfill_id": fmt.Sprint(bf.ID)}, nil
+}
+
+// dbFingerprint summarises every table a request could change.
+func dbFingerprint(ctx context.Context, dbURL string) (string, error) {
+	return queryString(ctx, dbURL, `SELECT concat_ws(' ',
+  (SELECT count(*) FROM dag_runs), (SELECT count(*) FROM task_instances), (SELECT count(*) FROM backfills),
+  (SELECT md5(coalesce(string_agg(run_id || state || conf::text, ',' ORDER BY run_id), '')) FROM dag_runs),
+  (SELECT md5(coalesce(string_agg(run_id || task_id || state || max_tries, ',' ORDER BY run_id, task_id), '')) FROM task_instances),
+  (SELECT md5(coalesce(string_agg(id || state, ',' ORDER BY id), '')) FROM backfills),
+  (SELECT md5(coalesce(string_agg(dag_id || is_paused, ',' ORDER BY dag_id), '')) FROM dags),
+  (SELECT md5(coalesce(string_agg(name || slots, ',' ORDER BY name), '')) FROM pools))`)
+}
+
+// operation is one method and path of the OpenAPI document.
+type operation struct {
+	method, path string
+	public, body bool
+}
+
+func openAPIOperations(w *webEnv) ([]operation, error) {
+	resp, err := http.Get(w.base + "/api/v1/openapi.json")
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	var doc struct {
+		Paths map[string]map[string]struct {
+			Security    *[]any `json:"security"`
+			RequestBody any    `json:"requestBody"`
+		} `json:"paths"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil {
+		return nil, fmt.Errorf("openapi.json: %w", err)
+	}
+	var ops []operation
+	for p, methods := range doc.Paths {
+		for m, op := range methods {
+			public := op.Security != nil && len(*op.Security) == 0
+			ops = append(ops, operation{method: strings.ToUpper(m), path: p, public: public, body: op.RequestBody != nil})
+		}
+	}
+	sort.Slice(ops, func(i, j int) bool { return ops[i].path+ops[i].method < ops[j].path+ops[j].method })
+	return ops, nil
+}
+
+var pathParam = regexp.MustCompile(`\{([a-z_]+)\}`)
+
+// badAPIRequests sends each operation without a token and with a wrong
+// one (401), and each body-taking one a 2 MiB body (413) and malformed
+// JSON (400), all of which must be refused before anything is written.
+func badAPIRequests(w *webEnv, ids map[string]string, r *row) int {
+	ops, err := openAPIOperations(w)
+	if err != nil {
+		r.fail("%v", err)
+		return 0
+	}
+	big := `{"conf": {"pad": "` + strings.Repeat("x", 2<<20) + `"}}`
+	tried := 0
+	for _, op := range ops {
+		u := w.base + "/api/v1" + pathParam.ReplaceAllStringFunc(op.path, func(m string) string {
+			return url.PathEscape(ids[strings.Trim(m, "{}")])
+		})
+		type attempt struct {
+			what, auth, body string
+			want             int
+		}
+		var as []attempt
+		if !op.public {
+			as = append(as, attempt{"no token", "", `{}`, 401}, attempt{"wrong token", "Bearer " + randomToken(), `{}`, 401})
+		}
+		if op.body {
+			as = append(as, attempt{"2 MiB body", "Bearer " + w.token, big, 413},
+				attempt{"malformed JSON", "Bearer " + w.token, `{"conf": {"a": 1,,}`, 400})
+		}
+		for _, a := range as {
+			tried++
+			req, _ := http.NewRequest(op.method, u, strings.NewReader(a.body))
+			req.Header.Set("Content-Type", "application/json")
+			if a.auth != "" {
+				req.Header.Set("Authorization", a.auth)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				r.fail("%s %s (%s): %v", op.method, op.path, a.what, err)
+				continue
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != a.want {
+				r.fail("%s %s (%s): %d, want %d", op.method, op.path, a.what, resp.StatusCode, a.want)
+			}
+		}
+	}
+	return tried
+}
+
+var loginNonce = regexp.MustCompile(`name="login_csrf" value="([^"]+)"`)
+
+// badUIPosts logs in with a wrong token (no session), then with the right
+// one, and posts every state-changing form without its CSRF token (403).
+func badUIPosts(w *webEnv, ids map[string]string, r *row) int {
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	login := func(token string) (int, error) {
+		resp, err := c.Get(w.base + "/login")
+		if err != nil {
+			return 0, err
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		m := loginNonce.FindSubmatch(b)
+		if m == nil {
+			return 0, fmt.Errorf("no login_csrf field on /login")
+		}
+		resp, err = c.PostForm(w.base+"/login", url.Values{"login_csrf": {string(m[1])}, "token": {token}, "next": {"/dags"}})
+		if err != nil {
+			return 0, err
+		}
+		resp.Body.Close()
+		return resp.StatusCode, nil
+	}
+	loggedIn := func() bool {
+		resp, err := c.Get(w.base + "/dags")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == 200
+	}
+	tried := 1
+	if _, err := login(randomToken()); err != nil {
+		r.fail("UI login: %v", err)
+		return tried
+	}
+	if loggedIn() {
+		r.fail("a wrong token opened a UI session")
+	}
+	if _, err := login(w.token); err != nil || !loggedIn() {
+		r.fail("UI login with the right token failed: %v", err)
+		return tried
+	}
+	run := url.PathEscape(ids["run_id"])
+	forms := map[string]url.Values{
+		"/trigger":                                               {"dag_id": {"example_etl"}},
+		"/dags/example_etl/pause":                                {"paused": {"true"}},
+		"/dags/example_etl/backfills":                            {"from_date": {"2026-02-01"}, "to_date": {"2026-02-03"}},
+		"/backfills/" + ids["backfill_id"] + "/cancel":           {},
+		"/dags/example_etl/runs/" + run + "/clear":               {},
+		"/dags/example_etl/runs/" + run + "/mark":                {"state": {"failed"}},
+		"/dags/example_etl/runs/" + run + "/tasks/extract/clear": {},
+		"/dags/example_etl/runs/" + run + "/tasks/extract/mark":  {"state": {"failed"}},
+	}
+	for path, form := range forms {
+		for _, csrf := range []string{"", "forged-" + randomToken()} {
+			tried++
+			f := url.Values{}
+			for k, v := range form {
+				f[k] = v
+			}
+			if csrf != "" {
+				f.Set("csrf", csrf)
+			}
+			resp, err := c.PostForm(w.base+path, f)
+			if err != nil {
+				r.fail("POST %s: %v", path, err)
+				continue
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusForbidden {
+				r.fail("POST %s with CSRF %q: %d, want 403", path, csrf, resp.StatusCode)
+			}
+		}
+	}
+	return tried
+}
