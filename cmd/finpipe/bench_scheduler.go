@@ -46,7 +46,7 @@ func runBenchScheduler(ctx context.Context, args []string) error {
 		return err
 	}
 	defer cleanup()
-	store, err := scheduler.Open(ctx, dbURL, scheduler.StoreOptions{MaxConns: int32(o.Workers*o.Concurrency/2 + 8)})
+	store, err := scheduler.Open(ctx, dbURL, poolFor(o.Workers*o.Concurrency/2))
 	if err != nil {
 		return err
 	}

@@ -28,7 +28,7 @@ func embeddedPGDir(cfg *config.Settings) string { return filepath.Join(cfg.DataD
 // openStore connects the orchestrator's store: DATABASE_URL when set, else
 // the embedded PostgreSQL that a running `finpipe standalone` started under
 // the same data dir (so `finpipe dags list` works next to it).
-func openStore(ctx context.Context, cfg *config.Settings) (*scheduler.Store, error) {
+func openStore(ctx context.Context, cfg *config.Settings, opts ...scheduler.StoreOptions) (*scheduler.Store, error) {
 	url := cfg.DatabaseURL
 	if url == "" {
 		u, ok := pgembed.Running(embeddedPGDir(cfg))
@@ -37,7 +37,14 @@ func openStore(ctx context.Context, cfg *config.Settings) (*scheduler.Store, err
 		}
 		url = u
 	}
-	return scheduler.Open(ctx, url)
+	return scheduler.Open(ctx, url, opts...)
+}
+
+// poolFor sizes a process's connection pool: a connection per attempt that
+// may report at once, plus a few for claims, heartbeats, the scheduler and
+// listeners (pgx's default, 4, would queue a busy worker's reports).
+func poolFor(concurrency int) scheduler.StoreOptions {
+	return scheduler.StoreOptions{MaxConns: int32(concurrency + 6)}
 }
 
 // parseArgs parses flags that may come before, between or after positional

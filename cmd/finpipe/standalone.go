@@ -75,7 +75,7 @@ func (st *standalone) startPostgres(ctx context.Context) error {
 		}
 		st.pg, url = pg, pg.URL()
 	}
-	store, err := scheduler.Open(ctx, url)
+	store, err := scheduler.Open(ctx, url, poolFor(st.cfg.Workers))
 	if err != nil {
 		if st.pg != nil {
 			_ = st.pg.Stop()

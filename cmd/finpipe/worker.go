@@ -25,12 +25,13 @@ func runWorker(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	store, err := openStore(ctx, p.cfg)
+	opts := workerOptions(p.cfg, *concurrency, *pools, *grace, p.log)
+	store, err := openStore(ctx, p.cfg, poolFor(opts.Concurrency))
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	w := scheduler.NewWorker(store, p.reg, workerOptions(p.cfg, *concurrency, *pools, *grace, p.log))
+	w := scheduler.NewWorker(store, p.reg, opts)
 	return runServices(ctx, p.log, p.services(service{name: "worker", start: w.Start, stop: w.Stop}))
 }
 
