@@ -40,9 +40,10 @@ func PipelineFrom(s *config.Settings, brokers string) Pipeline {
 		MaxBatch: s.MaxBatch, AllowedLateness: s.AllowedLateness}
 }
 
-// Pipelines returns the three pipeline DAGs of DESIGN.md.
+// Pipelines returns the three pipeline DAGs of DESIGN.md and the lake's
+// maintenance DAG, which need the same settings.
 func Pipelines(p Pipeline) []*scheduler.DAG {
-	return []*scheduler.DAG{Medallion(p), GoldHourlyRefresh(p), GoldDaily(p)}
+	return []*scheduler.DAG{Medallion(p), GoldHourlyRefresh(p), GoldDaily(p), LakeMaintenance(p)}
 }
 
 // The DAG ids of DESIGN.md.

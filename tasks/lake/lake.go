@@ -41,11 +41,7 @@ func OpenExisting(dir string) (*Lake, error) {
 
 func open(dir string, openTable func(path string, s Spec) (*delta.Table, error)) (*Lake, error) {
 	l := &Lake{Dir: dir}
-	dst := map[string]**delta.Table{
-		BronzeTransactions: &l.Bronze, SilverTransactions: &l.Silver, SilverRejected: &l.Rejected,
-		GoldDailyUserMetrics: &l.UserMetrics, GoldDailyUserRanking: &l.UserRanking,
-		GoldDailyCurrencySummary: &l.CurrencySummary,
-	}
+	dst := l.fields()
 	for _, s := range Specs() {
 		t, err := openTable(l.Path(s.Name), s)
 		if err != nil {
