@@ -64,6 +64,7 @@ func runBenchPipeline(ctx context.Context, args []string) error {
 	fs.Float64Var(&s.dup, "duplicate-ratio", 0.01, "`share` of duplicate records")
 	fs.StringVar(&s.topic, "topic", "", "topic `name` (default: a fresh bench-<time> topic)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
+	aggEvery := fs.Duration("aggregate-every", 5*time.Second, "least `time` between two aggregate runs (a trigger interval)")
 	keep := fs.String("lake", "", "write the lake to this `directory` and keep it (default: a temporary one, removed)")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the pipeline to this `file`")
 	feeder := fs.Bool("feeder", false, "internal: run as the benchmark's broker and producer process")
@@ -115,7 +116,8 @@ func runBenchPipeline(ctx context.Context, args []string) error {
 		defer pprof.StopCPUProfile()
 	}
 	cpu0 := cpuTime()
-	st, err := medallion.Drain(ctx, l, medallion.Config{Brokers: f.Brokers, Topic: f.Topic, MaxBatch: cfg.MaxBatch})
+	st, err := medallion.Drain(ctx, l, medallion.Config{Brokers: f.Brokers, Topic: f.Topic, MaxBatch: cfg.MaxBatch,
+		AggregateEvery: *aggEvery})
 	if err != nil {
 		return err
 	}

@@ -25,10 +25,10 @@ func (s *silverRows) row(t *record.Transaction, src bronzeRecord) delta.Row {
 	r[lake.SilverUserID] = t.UserID
 	r[lake.SilverAmount] = t.Amount
 	r[lake.SilverCurrency] = s.strs.Box(t.Currency)
-	r[lake.SilverMerchant] = optional(t.Merchant)
-	r[lake.SilverCategory] = optional(t.Category)
-	r[lake.SilverCountry] = optional(t.Country)
-	r[lake.SilverPaymentMethod] = optional(t.PaymentMethod)
+	r[lake.SilverMerchant] = s.optional(t.Merchant)
+	r[lake.SilverCategory] = s.optional(t.Category)
+	r[lake.SilverCountry] = s.optional(t.Country)
+	r[lake.SilverPaymentMethod] = s.optional(t.PaymentMethod)
 	r[lake.SilverStatus] = s.strs.Box(t.Status)
 	r[lake.SilverEventTime] = t.EventTime
 	r[lake.SilverKafkaPartition] = src.partition
@@ -38,10 +38,12 @@ func (s *silverRows) row(t *record.Transaction, src bronzeRecord) delta.Row {
 	return r
 }
 
-// optional stores an absent optional attribute as null.
-func optional(s string) any {
-	if s == "" {
+// optional stores an absent optional attribute as null. The attributes
+// (merchant, category, country, payment method) come from small sets, so
+// they are boxed once each.
+func (s *silverRows) optional(v string) any {
+	if v == "" {
 		return nil
 	}
-	return s
+	return s.strs.Box(v)
 }

@@ -24,6 +24,10 @@ type Config struct {
 	MaxBatch int
 	// AllowedLateness is clean's tolerance (0: 48 h).
 	AllowedLateness time.Duration
+	// AggregateEvery is the least time between two aggregate runs, a
+	// trigger interval: Gold is recomputed per event date, so aggregating
+	// after every batch of a backlog is mostly wasted work (0: no wait).
+	AggregateEvery time.Duration
 }
 
 // Stage is what one step did over a drain.
@@ -95,7 +99,7 @@ func Drain(ctx context.Context, l *lake.Lake, cfg Config) (Stats, error) {
 	})
 	step(1, func() error {
 		defer cleaned.finish()
-		return follow(ctx, ingested, func() (bool, error) {
+		return follow(ctx, ingested, 0, func() (bool, error) {
 			t := time.Now()
 			res, err := clean.Run(ctx, l, clean.Options{AllowedLateness: cfg.AllowedLateness, MaxRecords: int64(cfg.MaxBatch)})
 			st.Clean.add(int64(res.Records), t)
@@ -111,7 +115,7 @@ func Drain(ctx context.Context, l *lake.Lake, cfg Config) (Stats, error) {
 		})
 	})
 	step(2, func() error {
-		return follow(ctx, cleaned, func() (bool, error) {
+		return follow(ctx, cleaned, cfg.AggregateEvery, func() (bool, error) {
 			t := time.Now()
 			res, err := aggregate.Run(ctx, l, aggregate.Options{})
 			st.Aggregate.add(int64(res.SilverRows), t)
@@ -125,9 +129,20 @@ func Drain(ctx context.Context, l *lake.Lake, cfg Config) (Stats, error) {
 
 // follow runs a downstream step whenever its upstream committed, until the
 // upstream has finished and a last run found nothing to do.
-func follow(ctx context.Context, upstream *signal, run func() (worked bool, err error)) error {
+// Runs start at least every apart, except once the upstream has finished.
+func follow(ctx context.Context, upstream *signal, every time.Duration, run func() (worked bool, err error)) error {
+	var last time.Time
 	for {
 		next, finished := upstream.state()
+		if wait := time.Until(last.Add(every)); wait > 0 && !finished {
+			select {
+			case <-time.After(wait):
+			case <-ctx.Done():
+				return context.Cause(ctx)
+			}
+			next, finished = upstream.state()
+		}
+		last = time.Now()
 		worked, err := run()
 		if err != nil {
 			return err
