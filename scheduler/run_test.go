@@ -127,3 +127,20 @@ func TestAttemptLogIsStoredInBatchesAndPaged(t *testing.T) {
 		t.Fatalf("try 0: %v", err)
 	}
 }
+
+func TestOneSuccessStartsBeforeSlowUpstreamEnds(t *testing.T) {
+	s := newTestStore(t)
+	release := make(chan struct{})
+	d := NewDAG("race", DAGOptions{})
+	d.Task("fast", noop, TaskOptions{})
+	d.Task("slow", func(ctx context.Context, tc *TaskContext) error { <-release; return nil }, TaskOptions{})
+	d.Task("first", func(ctx context.Context, tc *TaskContext) error { close(release); return nil },
+		TaskOptions{Upstream: []string{"fast", "slow"}, TriggerRule: OneSuccess})
+	startEngine(t, s, mustRegistry(t, d), 1)
+	run := trigger(t, s, "race", nil)
+	// "first" releases "slow": the run can only finish if "first" started
+	// while "slow" was still running.
+	if r := waitRun(t, s, run.RunID, 10*time.Second); r.State != RunSuccess {
+		t.Fatalf("run %s", r.State)
+	}
+}

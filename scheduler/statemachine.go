@@ -106,7 +106,9 @@ func checkTransition(from, to TaskState) error {
 var markableTaskStates = []TaskState{TaskSuccess, TaskFailed, TaskSkipped}
 
 // TriggerRule decides when a task runs, given its upstream tasks' outcomes.
-// Rules are evaluated once every upstream task has finished.
+// Rules are evaluated once every upstream task has finished, except
+// one_success and one_failed, which fire as soon as one upstream succeeded
+// (failed), as in Airflow.
 type TriggerRule string
 
 // Trigger rules (Airflow names). The zero value means AllSuccess.
@@ -134,8 +136,22 @@ type upstreamCounts struct {
 	Total, Success, Failed, Skipped int
 }
 
-// decide returns the state a task in TaskNone moves to once all its upstream
-// tasks have finished: TaskScheduled to run it, or a terminal state.
+// ready reports whether a waiting task can be decided, given how many of
+// its upstream tasks are done and how.
+func (r TriggerRule) ready(done int, c upstreamCounts) bool {
+	switch {
+	case done >= c.Total:
+		return true
+	case r == OneSuccess:
+		return c.Success > 0
+	case r == OneFailed:
+		return c.Failed > 0
+	}
+	return false
+}
+
+// decide returns the state a ready task in TaskNone moves to: TaskScheduled
+// to run it, or a terminal state.
 func (r TriggerRule) decide(c upstreamCounts) TaskState {
 	switch r {
 	case AllDone:

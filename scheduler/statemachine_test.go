@@ -69,6 +69,15 @@ func TestTriggerRules(t *testing.T) {
 	}
 }
 
+func TestOneSuccessAndOneFailedFireEarly(t *testing.T) {
+	if !OneSuccess.ready(1, upstreamCounts{Total: 3, Success: 1}) || OneSuccess.ready(1, upstreamCounts{Total: 3, Failed: 1}) {
+		t.Error("one_success must fire on the first success only")
+	}
+	if !OneFailed.ready(1, upstreamCounts{Total: 3, Failed: 1}) || AllSuccess.ready(2, upstreamCounts{Total: 3, Success: 2}) {
+		t.Error("one_failed fires on the first failure; all_success waits for all")
+	}
+}
+
 func TestBackoff(t *testing.T) {
 	p := retryPolicy{MaxTries: 3, RetryDelay: (100 * time.Millisecond), MaxRetryDelay: (100 * time.Millisecond) * 5, Exponential: true}
 	for try, base := range map[int]float64{1: 1, 2: 2, 3: 4} {

@@ -204,7 +204,7 @@ func settle(ctx context.Context, tx pgx.Tx, runID string, waiting []waitingTask)
 		}
 		var cascade []outcome
 		for _, w := range waiting {
-			if w.Done < w.Counts.Total {
+			if !w.Rule.ready(w.Done, w.Counts) {
 				continue
 			}
 			st := w.Rule.decide(w.Counts)
