@@ -15,7 +15,7 @@ import (
 )
 
 func init() {
-	register(command{name: "dags", summary: "list, trigger, pause or unpause DAGs", run: runDAGs})
+	register(command{name: "dags", summary: "list, trigger, pause, unpause or backfill DAGs; list their runs", run: runDAGs})
 }
 
 const dagsUsage = `usage: finpipe dags <command> [flags]
@@ -54,23 +54,30 @@ func runDAGs(ctx context.Context, args []string) error {
 
 // dbCommand parses a subcommand's flags and opens the store.
 func dbCommand(ctx context.Context, fs *flag.FlagSet, args []string, want int) ([]string, *scheduler.Store, error) {
-	cfg := config.Register(fs, config.DataDir, config.DatabaseURL)
+	_, pos, store, err := dbCommandWith(ctx, fs, args, want)
+	return pos, store, err
+}
+
+// dbCommandWith is dbCommand for subcommands that also need other settings
+// (extra), which it binds as flags and returns loaded.
+func dbCommandWith(ctx context.Context, fs *flag.FlagSet, args []string, want int, extra ...config.Key) (*config.Settings, []string, *scheduler.Store, error) {
+	cfg := config.Register(fs, append([]config.Key{config.DataDir, config.DatabaseURL}, extra...)...)
 	pos, err := parseArgs(fs, args, want)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if err := cfg.Load(); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	store, err := openStore(ctx, cfg)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if err := store.CheckSchema(ctx); err != nil {
 		store.Close()
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return pos, store, nil
+	return cfg, pos, store, nil
 }
 
 func dagsList(ctx context.Context, args []string) error {
