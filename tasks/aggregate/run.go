@@ -60,6 +60,7 @@ type target struct {
 	table *delta.Table
 	pick  func(Gold) []delta.Row
 	dates map[int64]bool
+	done  int64 // the Silver version the table reflected when read
 }
 
 func run(ctx context.Context, l *lake.Lake, opts Options) (Result, error) {
@@ -84,13 +85,11 @@ func run(ctx context.Context, l *lake.Lake, opts Options) (Result, error) {
 		if err != nil {
 			return res, fmt.Errorf("aggregate: read %s: %w", t.name, err)
 		}
-		done := int64(-1)
-		if v, ok := snap.TxnVersion(AppID); ok {
-			done = v
-		}
+		done := lake.TxnVersion(snap, AppID)
 		if done > silver.Version() || (done == silver.Version() && len(explicit) == 0) {
 			continue // up to date, or written from a newer Silver by a concurrent run
 		}
+		t.done = done
 		if t.dates, err = changedDates(ctx, l.Silver, silver, done); err != nil {
 			return res, err
 		}
@@ -118,6 +117,9 @@ func run(ctx context.Context, l *lake.Lake, opts Options) (Result, error) {
 	commit := delta.CommitOptions{Txns: []delta.Txn{{AppID: AppID, Version: silver.Version()}}}
 	for _, t := range todo {
 		rows := rowsIn(t.pick(gold), t.dates)
+		if err := lake.CheckTxn(ctx, t.table, AppID, t.done); err != nil {
+			return res, fmt.Errorf("aggregate: %w", err)
+		}
 		if _, err := t.table.OverwritePartitions(ctx, partitions(t.dates), rows, commit); err != nil {
 			return res, fmt.Errorf("aggregate: write %s: %w", t.name, err)
 		}

@@ -50,12 +50,7 @@ func Run(ctx context.Context, l *lake.Lake) (*Report, error) {
 }
 
 // txn returns the version a table recorded for appID, -1 when none.
-func txn(s *delta.Snapshot, appID string) int64 {
-	if v, ok := s.TxnVersion(appID); ok {
-		return v
-	}
-	return -1
-}
+func txn(s *delta.Snapshot, appID string) int64 { return lake.TxnVersion(s, appID) }
 
 // snapshotAt is the table at version v, or nil for v = -1 (nothing yet).
 func snapshotAt(ctx context.Context, t *delta.Table, v int64) (*delta.Snapshot, error) {

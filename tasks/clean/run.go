@@ -137,6 +137,9 @@ func Run(ctx context.Context, l *lake.Lake, opts Options) (Result, error) {
 	}
 	commit := delta.CommitOptions{Txns: []delta.Txn{{AppID: AppID, Version: res.BronzeTo}}}
 	if rTxn < res.BronzeTo {
+		if err := lake.CheckTxn(ctx, l.Rejected, AppID, rTxn); err != nil {
+			return res, fmt.Errorf("clean: %w", err)
+		}
 		if _, err := l.Rejected.Append(ctx, b.rejected, commit); err != nil {
 			return res, fmt.Errorf("clean: write rejected: %w", err)
 		}
@@ -149,6 +152,9 @@ func Run(ctx context.Context, l *lake.Lake, opts Options) (Result, error) {
 		}
 	}
 	if sTxn < res.BronzeTo {
+		if err := lake.CheckTxn(ctx, l.Silver, AppID, sTxn); err != nil {
+			return res, fmt.Errorf("clean: %w", err)
+		}
 		rows := b.silverRows()
 		v, err := l.Silver.Append(ctx, rows, commit)
 		if err != nil {
@@ -165,12 +171,7 @@ func Run(ctx context.Context, l *lake.Lake, opts Options) (Result, error) {
 var afterRejected func() error
 
 // txnOf is the Bronze version a Silver table has consumed, -1 for none.
-func txnOf(s *delta.Snapshot) int64 {
-	if v, ok := s.TxnVersion(AppID); ok {
-		return v
-	}
-	return -1
-}
+func txnOf(s *delta.Snapshot) int64 { return lake.TxnVersion(s, AppID) }
 
 // nextBatch picks the Bronze versions after from to clean now: as many
 // whole commits as fit in maxRecords (at least one), and their data files.

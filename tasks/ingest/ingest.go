@@ -127,6 +127,14 @@ func Run(ctx context.Context, bronze *delta.Table, opts Options) (Result, error)
 	if len(rows) == 0 {
 		return res, nil
 	}
+	for i, p := range parts {
+		if len(batches[i]) == 0 {
+			continue
+		}
+		if err := lake.CheckTxn(ctx, bronze, AppID(opts.Topic, p), lake.TxnVersion(snap, AppID(opts.Topic, p))); err != nil {
+			return res, fmt.Errorf("ingest: %w", err)
+		}
+	}
 	v, err := bronze.Append(ctx, rows, delta.CommitOptions{Txns: txns,
 		OperationParameters: map[string]any{"source": "kafka:" + opts.Topic}})
 	if err != nil {
@@ -142,7 +150,7 @@ func startOffsets(ctx context.Context, snap *delta.Snapshot, opts Options, parts
 	starts := make([]int64, len(parts))
 	var low map[int32]int64
 	for i, p := range parts {
-		if last, ok := snap.TxnVersion(AppID(opts.Topic, p)); ok {
+		if last := lake.TxnVersion(snap, AppID(opts.Topic, p)); last >= 0 {
 			starts[i] = last + 1
 			continue
 		}
