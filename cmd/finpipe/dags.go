@@ -25,8 +25,7 @@ commands:
   trigger DAG [--conf JSON] [--wait]     create a manual run; with --wait, exit 0 only if it succeeds
   runs DAG [--state S] [--limit N]       the DAG's runs, newest first
   pause DAG | unpause DAG                stop or resume scheduling a DAG
-  backfill DAG --from D --to D [--reprocess none|failed|completed] [--dry-run]
-                                         runs for every schedule tick in [from, to]`
+  backfill DAG --from D --to D [...]     same as "finpipe backfill create" (see there)`
 
 func runDAGs(ctx context.Context, args []string) error {
 	if len(args) == 0 {
@@ -41,7 +40,7 @@ func runDAGs(ctx context.Context, args []string) error {
 	case "pause", "unpause":
 		return dagsPause(ctx, args[0], args[1:])
 	case "backfill":
-		return dagsBackfill(ctx, args[1:])
+		return backfillCreate(ctx, args[1:])
 	case "runs":
 		return dagsRuns(ctx, args[1:])
 	case "-h", "--help", "help":
@@ -209,54 +208,6 @@ func dagsPause(ctx context.Context, verb string, args []string) error {
 		return err
 	}
 	fmt.Printf("%s %sd\n", pos[0], verb)
-	return nil
-}
-
-func dagsBackfill(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("dags backfill", flag.ContinueOnError)
-	usageFor(fs, "finpipe dags backfill DAG --from D --to D [flags]")
-	from := fs.String("from", "", "first logical `date` (RFC 3339 or YYYY-MM-DD)")
-	to := fs.String("to", "", "last logical `date` (RFC 3339 or YYYY-MM-DD)")
-	req := scheduler.BackfillRequest{}
-	fs.StringVar(&req.Reprocess, "reprocess", scheduler.ReprocessNone, "dates that already have a run: none, failed or completed")
-	fs.IntVar(&req.MaxActiveRuns, "max-active-runs", 10, "backfill runs running at once")
-	fs.BoolVar(&req.RunBackwards, "backwards", false, "newest logical date first")
-	fs.BoolVar(&req.DryRun, "dry-run", false, "list the dates and what would happen; create nothing")
-	confJSON := fs.String("conf", "", "run conf as a JSON `object`")
-	pos, store, err := dbCommand(ctx, fs, args, 1)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	req.DAGID = pos[0]
-	if req.From, err = parseDate(*from); err != nil {
-		return fmt.Errorf("--from: %w", err)
-	}
-	if req.To, err = parseDate(*to); err != nil {
-		return fmt.Errorf("--to: %w", err)
-	}
-	if req.Conf, err = parseConf(*confJSON); err != nil {
-		return err
-	}
-	res, err := store.CreateBackfill(ctx, req)
-	if err != nil {
-		return err
-	}
-	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "LOGICAL DATE\tACTION\tEXISTING RUN")
-	for _, d := range res.Dates {
-		existing := "-"
-		if d.ExistingRunID != "" {
-			existing = fmt.Sprintf("%s (%s)", d.ExistingRunID, d.ExistingState)
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", d.LogicalDate.Format(time.RFC3339), d.Action, existing)
-	}
-	tw.Flush()
-	if res.Backfill != nil {
-		fmt.Printf("created backfill %d for %s (%d dates)\n", res.Backfill.ID, req.DAGID, len(res.Dates))
-	} else {
-		fmt.Printf("dry run: %d dates, nothing created\n", len(res.Dates))
-	}
 	return nil
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
 
@@ -162,6 +163,9 @@ func TestDagsBackfillCommand(t *testing.T) {
 		{[]string{"dags", "backfill", "example_etl", "--from", "later", "--to", "2026-02-01"}, 1},
 		{base, 0},
 		{base, 1}, // one active backfill per DAG
+		{[]string{"backfill", "list", "example_etl"}, 0},
+		{[]string{"backfill", "pause", "x"}, 1},
+		{[]string{"backfill", "frobnicate"}, 2},
 	}
 	for _, s := range steps {
 		if got := run(s.args); got != s.want {
@@ -174,6 +178,25 @@ func TestDagsBackfillCommand(t *testing.T) {
 	}
 	if b, _ := store.GetBackfill(context.Background(), list[0].ID); b.RunCounts["queued"] != 5 {
 		t.Fatalf("backfill runs %v, want 5 queued (ticks 00:00..00:04)", b.RunCounts)
+	}
+	id := strconv.FormatInt(list[0].ID, 10)
+	for _, c := range []struct {
+		args []string
+		want int
+	}{
+		{[]string{"backfill", "pause", id}, 0},
+		{[]string{"backfill", "pause", id}, 1}, // already paused
+		{[]string{"backfill", "unpause", id}, 0},
+		{[]string{"backfill", "cancel", id}, 0},
+		{[]string{"backfill", "cancel", "999999"}, 1},
+		{[]string{"backfill", "create", "example_etl", "--from", "2026-02-01T00:00:00Z", "--to", "2026-02-01T00:01:00Z", "--dry-run"}, 0},
+	} {
+		if got := run(c.args); got != c.want {
+			t.Fatalf("finpipe %v: exit %d, want %d", c.args, got, c.want)
+		}
+	}
+	if b, _ := store.GetBackfill(context.Background(), list[0].ID); b.State != scheduler.BackfillCancelled || b.RunCounts["failed"] != 5 {
+		t.Fatalf("cancelled backfill: %s %v", b.State, b.RunCounts)
 	}
 }
 
