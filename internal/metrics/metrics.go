@@ -8,9 +8,10 @@
 // scheduler, worker and web process (scheduler and workers serve them with a
 // Server on FINPIPE_METRICS_ADDR, web on its own /metrics). Task instances by
 // state and Kafka lag are measured at scrape time from the database and the
-// broker, so exactly one process per deployment should call SetStateCounter
-// and SetLagSource (the web server, or standalone), lest the same rows be
-// counted once per process.
+// broker, so exactly one process per deployment should report each, lest
+// the same rows be counted once per process: `finpipe scheduler` calls
+// SetStateCounter, `finpipe web` SetLagSource, and `finpipe standalone`,
+// being the whole deployment, both.
 package metrics
 
 import (
