@@ -28,6 +28,9 @@ type proc struct {
 	done    chan struct{}
 	exitErr error
 	stopped bool // stopped on purpose: not revived
+	// restartOnExit marks a process that ends when its work is done
+	// (finpipe demo): a clean exit is restarted without counting.
+	restartOnExit bool
 }
 
 func newProc(name, bin, logDir string, env []string, args ...string) *proc {
@@ -51,7 +54,7 @@ func (p *proc) start() error {
 	}
 	done := make(chan struct{})
 	p.mu.Lock()
-	p.cmd, p.done, p.stopped = cmd, done, false
+	p.cmd, p.done, p.stopped, p.exitErr = cmd, done, false, nil
 	p.mu.Unlock()
 	go func() {
 		err := cmd.Wait()
@@ -163,12 +166,14 @@ func (f *fleet) start(ctx context.Context) error {
 			}
 			for _, p := range f.procs {
 				p.mu.Lock()
-				stopped := p.stopped
+				stopped, clean := p.stopped, p.exitErr == nil && p.restartOnExit
 				p.mu.Unlock()
 				if !stopped && !p.alive() {
-					f.mu.Lock()
-					f.revived[p.name]++
-					f.mu.Unlock()
+					if !clean {
+						f.mu.Lock()
+						f.revived[p.name]++
+						f.mu.Unlock()
+					}
 					_ = p.start()
 				}
 			}
@@ -184,6 +189,23 @@ func (f *fleet) killRandom(ctx context.Context, rng *rand.Rand, pause time.Durat
 	sleep(ctx, pause)
 	_ = p.start()
 	return p.name
+}
+
+// killPID SIGKILLs the fleet's process with that pid, if any, and starts
+// it again after pause.
+func (f *fleet) killPID(ctx context.Context, pid int64, pause time.Duration) (string, bool) {
+	for _, p := range f.procs {
+		p.mu.Lock()
+		match := p.cmd != nil && p.cmd.Process != nil && int64(p.cmd.Process.Pid) == pid
+		p.mu.Unlock()
+		if match && p.alive() {
+			p.kill()
+			sleep(ctx, pause)
+			_ = p.start()
+			return p.name, true
+		}
+	}
+	return "", false
 }
 
 // revivals describes the processes that exited on their own ("" if none).

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"time"
+)
+
+// cluster is a distributed FinPipe deployment on one machine: `finpipe
+// scheduler` and `finpipe worker` processes sharing one PostgreSQL, under
+// a supervisor.
+type cluster struct {
+	env   []string
+	fleet *fleet
+}
+
+// startCluster migrates the database, starts the processes and waits until
+// the shipped DAGs are synced.
+func startCluster(ctx context.Context, e *suite, dir, dbURL string, schedulers, workers, concurrency int, extraEnv ...string) (*cluster, error) {
+	env := append([]string{"DATABASE_URL=" + dbURL, "FINPIPE_DATA_DIR=" + filepath.Join(dir, "data"),
+		"FINPIPE_LOG_FORMAT=json"}, extraEnv...)
+	if err := newProc("migrate", e.bin, dir, env, "migrate", "up").run(ctx); err != nil {
+		return nil, err
+	}
+	var ps []*proc
+	for i := 1; i <= schedulers; i++ {
+		ps = append(ps, newProc(fmt.Sprintf("scheduler-%d", i), e.bin, dir, env, "scheduler"))
+	}
+	for i := 1; i <= workers; i++ {
+		ps = append(ps, newProc(fmt.Sprintf("worker-%d", i), e.bin, dir, env, "worker", "--concurrency", strconv.Itoa(concurrency)))
+	}
+	c := &cluster{env: env, fleet: newFleet(ps...)}
+	if err := c.fleet.start(ctx); err != nil {
+		return nil, err
+	}
+	err := waitFor(ctx, 60*time.Second, func() (bool, error) {
+		n, err := queryInt(ctx, dbURL, `SELECT count(*) FROM dags WHERE is_active`)
+		return n > 0, err
+	})
+	if err != nil {
+		c.fleet.stop()
+		return nil, fmt.Errorf("no DAG synced by finpipe scheduler: %w", err)
+	}
+	return c, nil
+}
+
+// onlyDAG pauses every synced DAG but one, so a scenario's figures are
+// about its own workload.
+func onlyDAG(ctx context.Context, dbURL, dagID string) error {
+	_, err := queryInt(ctx, dbURL, `WITH u AS (UPDATE dags SET is_paused = (dag_id <> $1) RETURNING 1) SELECT count(*) FROM u`, dagID)
+	return err
+}
+
+// hasDAG reports whether the binary's schedulers synced a DAG.
+func hasDAG(ctx context.Context, dbURL, dagID string) bool {
+	n, err := queryInt(ctx, dbURL, `SELECT count(*) FROM dags WHERE dag_id = $1 AND is_active`, dagID)
+	return err == nil && n == 1
+}
+
+// settle waits until no run is queued or running.
+func settle(ctx context.Context, dbURL string, timeout time.Duration) error {
+	return waitFor(ctx, timeout, func() (bool, error) {
+		n, err := queryInt(ctx, dbURL, `SELECT count(*) FROM dag_runs WHERE state IN ('queued', 'running')`)
+		return n == 0, err
+	})
+}
+
+// orchestratorChecks are the invariants any fault must keep, as counts:
+// runs not final, task instances of finished runs left unfinished,
+// overlapping attempts of one task instance, and logical dates with more
+// than one run of a DAG.
+type orchestratorChecks struct {
+	stuckRuns, stuckTasks, overlaps, duplicateRuns int64
+}
+
+func checkOrchestrator(ctx context.Context, dbURL string) (orchestratorChecks, error) {
+	var c orchestratorChecks
+	var err error
+	for _, q := range []struct {
+		dst *int64
+		sql string
+	}{
+		{&c.stuckRuns, `SELECT count(*) FROM dag_runs WHERE state NOT IN ('success', 'failed')`},
+		{&c.stuckTasks, `SELECT count(*) FROM task_instances t JOIN dag_runs r USING (run_id)
+		  WHERE r.state IN ('success', 'failed') AND t.state IN ('queued', 'running', 'up_for_retry')`},
+		{&c.overlaps, `SELECT count(*) FROM task_attempts a JOIN task_attempts b
+		  ON a.run_id = b.run_id AND a.task_id = b.task_id AND a.try_number < b.try_number
+		  WHERE b.start_date < a.end_date`},
+		{&c.duplicateRuns, `SELECT count(*) FROM (SELECT 1 FROM dag_runs GROUP BY dag_id, logical_date HAVING count(*) > 1) d`},
+	} {
+		if *q.dst, err = queryInt(ctx, dbURL, q.sql); err != nil {
+			return c, err
+		}
+	}
+	return c, nil
+}
+
+// report adds the checks to a row: overlaps and duplicate runs are
+// duplicates; stuck runs and tasks are failures.
+func (c orchestratorChecks) report(r *row) {
+	r.dups += c.overlaps + c.duplicateRuns
+	if c.overlaps > 0 {
+		r.fail("%d task attempts overlapped another attempt of the same task", c.overlaps)
+	}
+	if c.duplicateRuns > 0 {
+		r.fail("%d logical dates have more than one run", c.duplicateRuns)
+	}
+	if c.stuckRuns > 0 {
+		r.fail("%d runs not final", c.stuckRuns)
+	}
+	if c.stuckTasks > 0 {
+		r.fail("%d task instances of finished runs left unfinished", c.stuckTasks)
+	}
+}
