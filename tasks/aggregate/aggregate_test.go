@@ -202,3 +202,25 @@ func TestOnlyChangedDatesAreRecomputedAndRerunIsNoOp(t *testing.T) {
 		t.Fatalf("total after refresh %s", total)
 	}
 }
+
+// TestDatesOutsideTheWindowStayExact: the follower keeps only recent days;
+// an older day that changes or is rebuilt is computed from its partition.
+func TestDatesOutsideTheWindowStayExact(t *testing.T) {
+	l := openLake(t)
+	old, recent := day0, day0.AddDate(0, 0, DefaultWindowDays+5)
+	appendSilver(t, l, silverRow("1", "a", "EUR", "1.10", old), silverRow("2", "a", "EUR", "2.20", recent))
+	runAgg(t, l, Options{})
+	appendSilver(t, l, silverRow("3", "b", "EUR", "3.30", old.Add(time.Hour))) // late data for the old day
+	res := runAgg(t, l, Options{})
+	if len(res.Dates) != 1 || !res.Dates[0].Equal(old) {
+		t.Fatalf("dates %v", res.Dates)
+	}
+	runAgg(t, l, Options{Dates: []time.Time{old}}) // a rebuild of the old day
+	totals := map[string]string{}
+	for _, r := range readAll(t, l.CurrencySummary) {
+		totals[lake.DateString(r[lake.SummaryEventDate].(time.Time))] = r[lake.SummaryTotalAmount].(decimal.Decimal).String()
+	}
+	if totals[lake.DateString(old)] != "4.4" || totals[lake.DateString(recent)] != "2.2" {
+		t.Fatalf("totals %v", totals)
+	}
+}

@@ -40,6 +40,10 @@ type userTotals struct {
 // with Silver. The zero value is not usable; call NewBuilder.
 type Builder struct {
 	users map[userKey]*userTotals
+	// window, newest and seen bound a follower's Builder to recent days
+	// (see window.go); window 0 keeps every day.
+	window, newest int64
+	seen           bool
 }
 
 var _ lake.Folder = (*Builder)(nil)
@@ -51,7 +55,10 @@ func NewBuilder() *Builder { return &Builder{users: make(map[userKey]*userTotals
 func (b *Builder) Columns() []string { return []string{"user_id", "currency", "amount", "event_date"} }
 
 // Reset forgets every total.
-func (b *Builder) Reset() { clear(b.users) }
+func (b *Builder) Reset() {
+	clear(b.users)
+	b.newest, b.seen = 0, false
+}
 
 // Fold adds one Silver row of Columns. A row of the wrong shape is an
 // error, never a panic: Silver may have been written by another engine.
@@ -71,6 +78,9 @@ func (b *Builder) Fold(r delta.Row) error {
 		return fmt.Errorf("aggregate: silver amount %s is not a whole number of cents", amount)
 	}
 	k := userKey{day: dayOf(date), user: user, currency: currency}
+	if !b.admit(k.day) {
+		return nil
+	}
 	t := b.users[k]
 	if t == nil {
 		t = &userTotals{min: cents, max: cents}

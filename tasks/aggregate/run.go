@@ -104,13 +104,10 @@ func run(ctx context.Context, l *lake.Lake, opts Options) (Result, error) {
 	if len(todo) == 0 {
 		return res, nil
 	}
-	follower := lake.Follow("gold-totals", l.Silver, func() lake.Folder { return NewBuilder() })
-	folder, unlock, err := follower.At(ctx, l.Silver, silver)
+	gold, err := compute(ctx, l, silver, all)
 	if err != nil {
-		return res, fmt.Errorf("aggregate: %w", err)
+		return res, err
 	}
-	gold := folder.(*Builder).Gold(all)
-	unlock()
 	for _, r := range gold.Summary {
 		res.SilverRows += int(r[lake.SummaryTxCount].(int64))
 	}
@@ -130,6 +127,43 @@ func run(ctx context.Context, l *lake.Lake, opts Options) (Result, error) {
 	}
 	slices.SortFunc(res.Dates, func(a, b time.Time) int { return a.Compare(b) })
 	return res, nil
+}
+
+// compute returns the Gold rows of days from Silver at snapshot s: the
+// recent ones from the follower's running totals, older ones by reading
+// their Silver partitions.
+func compute(ctx context.Context, l *lake.Lake, s *delta.Snapshot, days map[int64]bool) (Gold, error) {
+	follower := lake.Follow("gold-totals", l.Silver, func() lake.Folder { return NewWindowedBuilder(DefaultWindowDays) })
+	folder, unlock, err := follower.At(ctx, l.Silver, s)
+	if err != nil {
+		return Gold{}, fmt.Errorf("aggregate: %w", err)
+	}
+	recent, old := map[int64]bool{}, map[int64]bool{}
+	for d := range days {
+		if folder.(*Builder).Covers(d) {
+			recent[d] = true
+		} else {
+			old[d] = true
+		}
+	}
+	gold := folder.(*Builder).Gold(recent)
+	unlock()
+	if len(old) == 0 {
+		return gold, nil
+	}
+	b := NewBuilder()
+	err = s.ScanColumns(ctx, b.Columns(), func(pv map[string]string) bool {
+		d, err := time.Parse(time.DateOnly, pv["event_date"])
+		return err == nil && old[dayOf(d)]
+	}, b.Fold)
+	if err != nil {
+		return Gold{}, fmt.Errorf("aggregate: read silver version %d: %w", s.Version(), err)
+	}
+	past := b.Gold(old)
+	gold.Metrics = append(gold.Metrics, past.Metrics...)
+	gold.Ranking = append(gold.Ranking, past.Ranking...)
+	gold.Summary = append(gold.Summary, past.Summary...)
+	return gold, nil
 }
 
 // changedDates returns the event dates of the Silver files added or removed
