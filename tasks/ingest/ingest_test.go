@@ -186,3 +186,18 @@ func TestPartitionGroup(t *testing.T) {
 		t.Fatal(got)
 	}
 }
+
+func TestUnreachableClusterFailsAndWritesNothing(t *testing.T) {
+	l, err := lake.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := Run(ctx, l.Bronze, Options{Brokers: "127.0.0.1:1", Topic: "transactions"}); err == nil {
+		t.Fatal("ingest from an unreachable cluster succeeded")
+	}
+	if s, _ := l.Bronze.Snapshot(context.Background()); s.Version() != 0 {
+		t.Fatalf("bronze moved to version %d", s.Version())
+	}
+}
