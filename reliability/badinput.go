@@ -168,47 +168,44 @@ func badAPIRequests(w *webEnv, ids map[string]string, r *row) int {
 
 var loginNonce = regexp.MustCompile(`name="login_csrf" value="([^"]+)"`)
 
-// badUIPosts logs in with a wrong token (no session), then with the right
-// one, and posts every state-changing form without its CSRF token (403).
-func badUIPosts(w *webEnv, ids map[string]string, r *row) int {
+// uiLogin posts the login form with token and returns a client holding
+// whatever session it got, and whether /dags then opens.
+func uiLogin(w *webEnv, token string) (*http.Client, bool, error) {
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar, Timeout: 30 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	login := func(token string) (int, error) {
-		resp, err := c.Get(w.base + "/login")
-		if err != nil {
-			return 0, err
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		m := loginNonce.FindSubmatch(b)
-		if m == nil {
-			return 0, fmt.Errorf("no login_csrf field on /login")
-		}
-		resp, err = c.PostForm(w.base+"/login", url.Values{"login_csrf": {string(m[1])}, "token": {token}, "next": {"/dags"}})
-		if err != nil {
-			return 0, err
-		}
-		resp.Body.Close()
-		return resp.StatusCode, nil
+	resp, err := c.Get(w.base + "/login")
+	if err != nil {
+		return nil, false, err
 	}
-	loggedIn := func() bool {
-		resp, err := c.Get(w.base + "/dags")
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == 200
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := loginNonce.FindSubmatch(b)
+	if m == nil {
+		return nil, false, fmt.Errorf("no login_csrf field on /login")
 	}
+	resp, err = c.PostForm(w.base+"/login", url.Values{"login_csrf": {string(m[1])}, "token": {token}, "next": {"/dags"}})
+	if err != nil {
+		return nil, false, err
+	}
+	resp.Body.Close()
+	resp, err = c.Get(w.base + "/dags")
+	if err != nil {
+		return nil, false, err
+	}
+	resp.Body.Close()
+	return c, resp.StatusCode == 200, nil
+}
+
+// badUIPosts logs in with a wrong token (no session), then with the right
+// one, and posts every state-changing form without its CSRF token (403).
+func badUIPosts(w *webEnv, ids map[string]string, r *row) int {
 	tried := 1
-	if _, err := login(randomToken()); err != nil {
-		r.fail("UI login: %v", err)
-		return tried
+	if _, in, err := uiLogin(w, randomToken()); err != nil || in {
+		r.fail("UI login with a wrong token: session %v, error %v", in, err)
 	}
-	if loggedIn() {
-		r.fail("a wrong token opened a UI session")
-	}
-	if _, err := login(w.token); err != nil || !loggedIn() {
+	c, in, err := uiLogin(w, w.token)
+	if err != nil || !in {
 		r.fail("UI login with the right token failed: %v", err)
 		return tried
 	}

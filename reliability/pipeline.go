@@ -61,20 +61,26 @@ func runPipelineFaults(ctx context.Context, e *suite) []row {
 	start := time.Now()
 	drainErr := waitDrained(ctx, filepath.Join(dir, "data", "dev", "lake"), b.addr, e.s.settle)
 	drainTook := time.Since(start)
-	pp.stop()
-	revived, who := pp.fleet.revivals()
 	if drainErr != nil {
 		r.fail("not drained: %v", drainErr)
 	}
-	if err := settle(ctx, pg.url, 30*time.Second); err != nil {
-		r.fail("medallion runs still active")
+	if err := pp.finish(ctx, pg.url, e.s.settle); err != nil {
+		r.fail("runs still active after %s", e.s.settle)
+	}
+	pp.stop()
+	if checks, err := checkOrchestrator(ctx, pg.url); err != nil {
+		r.fail("checks: %v", err)
+	} else if !pp.demo {
+		checks.report(&r)
+	} else {
+		r.dups += checks.overlaps + checks.duplicateRuns
 	}
 	checkLake(ctx, e, dir, b.addr, opts, &r)
 	r.load = fmt.Sprintf("%d transactions at %d/s through %s on %s; drained %s after the producer",
 		opts.Count, e.s.produceRate, pp.mode, b.kind(), drainTook.Round(time.Second))
 	r.faults = faults
-	if revived > 0 {
-		r.faults += fmt.Sprintf("; %d exits on their own, restarted (%s)", revived, who)
+	if x := pp.exits(); x != "" {
+		r.faults += "; " + x
 	}
 	r.inputs = fmt.Sprintf("%.0f%% broken (every reason), %.0f%% duplicates, %.0f%% late",
 		opts.BadRatio*100, opts.DuplicateRatio*100, opts.LateRatio*100)

@@ -20,6 +20,7 @@ import (
 // drains the topic, restarted whenever it ends.
 type pipelineProcs struct {
 	mode   string
+	demo   bool
 	fleet  *fleet
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -57,9 +58,23 @@ func startPipelineProcs(ctx context.Context, e *suite, dir, dbURL, brokers strin
 		d.restartOnExit = true
 		ps = append(ps, d)
 	}
+	p.demo = true
 	p.mode, p.fleet = fmt.Sprintf("%d finpipe demo processes (scheduler + worker each)", workers), newFleet(ps...)
 	close(p.done)
 	return p, p.fleet.start(ctx)
+}
+
+// finish stops triggering runs and, with a scheduler and workers, waits
+// until every run is final while they still run (the reaper needs them).
+// finpipe demo processes end on their own once drained, leaving the runs
+// that a SIGKILL interrupted as they were: nothing to wait for there.
+func (p *pipelineProcs) finish(ctx context.Context, dbURL string, timeout time.Duration) error {
+	p.cancel()
+	<-p.done
+	if p.demo {
+		return nil
+	}
+	return settle(ctx, dbURL, timeout)
 }
 
 func (p *pipelineProcs) kill(ctx context.Context, rng *rand.Rand) string {
@@ -70,6 +85,15 @@ func (p *pipelineProcs) stop() {
 	p.cancel()
 	<-p.done
 	p.fleet.stop()
+}
+
+// exits describes processes that ended on their own, or "".
+func (p *pipelineProcs) exits() string {
+	n, who := p.fleet.revivals()
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d exits on their own, restarted (%s)", n, who)
 }
 
 // triggerMedallion keeps one finpipe_medallion run active until ctx ends.
