@@ -4,7 +4,7 @@ BIN     := bin/finpipe
 VENV    := .venv
 PYTHON  := $(VENV)/bin/python
 
-.PHONY: run test build venv bench demo reset up down
+.PHONY: run test build venv bench demo reset up down reliability
 
 build:
 	$(GO) build -o $(BIN) ./cmd/finpipe
@@ -41,3 +41,9 @@ up:
 	$(COMPOSE) up -d --build
 down:
 	$(COMPOSE) down
+
+## reliability: bad input, process kills, service restarts, full disk and load against the
+## real binaries; prints one table, fails if a row does (not part of test: ~10 min;
+## scale with RELIABILITY_* variables, see reliability/README.md)
+reliability:
+	$(GO) build -o bin/reliability ./reliability && ./bin/reliability
