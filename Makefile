@@ -11,7 +11,7 @@ build:
 
 ## run: everything in one process on embedded PostgreSQL and Kafka (data in ./data)
 run: build
-	./$(BIN) standalone
+	./$(BIN) standalone --produce-rate 20/s
 
 ## test: the whole suite; starts its own embedded services
 test: venv

@@ -55,7 +55,7 @@ func flakyEnrich(ctx context.Context, tc *scheduler.TaskContext) error {
 		tc.Log.Warn("enrichment service unavailable (simulated)")
 		return errors.New("enrichment service unavailable (simulated flake)")
 	}
-	tc.Log.Info("enriched", "try", tc.TryNumber)
+	tc.Log.Info("enriched")
 	return sleep(ctx, 50*time.Millisecond)
 }
 

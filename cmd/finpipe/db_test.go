@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/finpipe/finpipe/dags"
 	"strings"
 	"testing"
 	"time"
@@ -81,7 +82,7 @@ func migratedStoreWithDAGs(t *testing.T, db string) *scheduler.Store {
 	if _, err := store.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	reg, err := shippedRegistry()
+	reg, err := dags.Registry(dags.Pipeline{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/finpipe/finpipe/dags"
 	"github.com/finpipe/finpipe/internal/config"
+	"github.com/finpipe/finpipe/internal/kafka"
 	"github.com/finpipe/finpipe/internal/logging"
 	"github.com/finpipe/finpipe/internal/metrics"
 	"github.com/finpipe/finpipe/internal/pgembed"
@@ -79,8 +80,23 @@ func newLogger(cfg *config.Settings) *slog.Logger {
 	return logging.Setup(cfg.LogFormat, cfg.LogLevel, os.Stderr)
 }
 
-// shippedRegistry validates the DAGs this binary ships.
-func shippedRegistry() (*scheduler.Registry, error) { return dags.Registry() }
+// shippedRegistry validates the DAGs this binary ships, their pipeline
+// tasks set up from cfg and the Kafka brokers in use.
+func shippedRegistry(cfg *config.Settings, brokers string) (*scheduler.Registry, error) {
+	return dags.Registry(dags.PipelineFrom(cfg, brokers))
+}
+
+// configuredBrokers are the brokers a process that does not start its own
+// uses: KAFKA_BROKERS, else the embedded broker a running standalone serves
+// from the same data dir, else none (pipeline tasks then fail with a clear
+// error and retry, while the rest of the engine works).
+func configuredBrokers(cfg *config.Settings) string {
+	if cfg.KafkaBrokers != "" {
+		return cfg.KafkaBrokers
+	}
+	addr, _ := kafka.RunningEmbeddedAddr(kafka.EmbeddedDir(cfg.DataDir))
+	return addr
+}
 
 // engineProcess is what a long-running orchestrator process (scheduler,
 // worker, standalone) needs once its flags are parsed.
@@ -105,7 +121,8 @@ func (p *engineProcess) services(svcs ...service) []service {
 // the data dir, database URL, log settings and any extra keys), loads the
 // settings and validates the shipped DAGs.
 func parseEngineProcess(fs *flag.FlagSet, args []string, extra ...config.Key) (*engineProcess, error) {
-	keys := append([]config.Key{config.DataDir, config.DatabaseURL, config.LogFormat, config.LogLevel, config.MetricsAddr}, extra...)
+	keys := append([]config.Key{config.DataDir, config.DatabaseURL, config.KafkaBrokers, config.Env,
+		config.LogFormat, config.LogLevel, config.MetricsAddr}, extra...)
 	cfg := config.Register(fs, keys...)
 	if _, err := parseArgs(fs, args, 0); err != nil {
 		return nil, err
@@ -113,7 +130,7 @@ func parseEngineProcess(fs *flag.FlagSet, args []string, extra ...config.Key) (*
 	if err := cfg.Load(); err != nil {
 		return nil, err
 	}
-	reg, err := shippedRegistry()
+	reg, err := shippedRegistry(cfg, configuredBrokers(cfg))
 	if err != nil {
 		return nil, err
 	}

@@ -8,13 +8,15 @@ import (
 	"time"
 
 	"github.com/finpipe/finpipe/internal/config"
+	"github.com/finpipe/finpipe/internal/kafka"
 	"github.com/finpipe/finpipe/internal/metrics"
 	"github.com/finpipe/finpipe/internal/pgembed"
 	"github.com/finpipe/finpipe/scheduler"
+	"github.com/finpipe/finpipe/tasks/produce"
 )
 
 func init() {
-	register(command{name: "standalone", summary: "everything in one process: embedded PostgreSQL (unless DATABASE_URL), migrations, scheduler and workers", run: runStandalone})
+	register(command{name: "standalone", summary: "everything in one process: embedded PostgreSQL and Kafka (unless configured), scheduler, workers, web UI, optional producer", run: runStandalone})
 }
 
 // standalone is the state its services share; each service's start fills
@@ -26,13 +28,18 @@ type standalone struct {
 	pg    *pgembed.Server
 	store *scheduler.Store
 	grace time.Duration
+	// brokers are the Kafka bootstrap servers in use; closeKafka stops the
+	// embedded broker when this process started one.
+	brokers    string
+	closeKafka func()
 }
 
 func runStandalone(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("standalone", flag.ContinueOnError)
 	usageFor(fs, "finpipe standalone [flags]")
 	grace := fs.Duration("grace", 30*time.Second, "on SIGTERM, how long running tasks may finish before they are handed back")
-	p, err := parseEngineProcess(fs, args, config.Workers)
+	p, err := parseEngineProcess(fs, args, config.Workers, config.HTTPAddr, config.APIToken,
+		config.Topic, config.Partitions, config.ProduceRate, config.MaxBatch, config.AllowedLateness)
 	if err != nil {
 		return err
 	}
@@ -41,7 +48,8 @@ func runStandalone(ctx context.Context, args []string) error {
 }
 
 // services lists standalone's parts in start order: database first, then
-// the schema, the scheduler and the workers.
+// the schema, the broker, the scheduler, the workers, the web server and,
+// when FINPIPE_PRODUCE_RATE is set, a producer of fake transactions.
 func (st *standalone) services() []service {
 	sch := func() *scheduler.Scheduler {
 		return scheduler.NewScheduler(st.store, st.reg, scheduler.SchedulerOptions{Logger: st.log})
@@ -51,6 +59,7 @@ func (st *standalone) services() []service {
 	return []service{
 		{name: "postgres", start: st.startPostgres, stop: st.stopPostgres},
 		{name: "migrations", start: st.migrate},
+		{name: "kafka", start: st.startKafka, stop: st.stopKafka},
 		{name: "scheduler",
 			start: func(ctx context.Context) error { s = sch(); return s.Start(ctx) },
 			stop:  func(ctx context.Context) error { return s.Stop(ctx) }},
@@ -60,6 +69,61 @@ func (st *standalone) services() []service {
 				return w.Start(ctx)
 			},
 			stop: func(ctx context.Context) error { return w.Stop(ctx) }},
+		webService(st.cfg, st.log, func() *scheduler.Store { return st.store }, func() string { return st.brokers }),
+		st.producerService(),
+	}
+}
+
+// startKafka uses KAFKA_BROKERS or starts the embedded broker under the data
+// dir, then binds the pipeline DAGs to it: their tasks need its address.
+func (st *standalone) startKafka(ctx context.Context) error {
+	brokers, closeKafka, err := demoKafka(st.cfg)
+	if err != nil {
+		return err
+	}
+	st.brokers, st.closeKafka = brokers, closeKafka
+	if err := kafka.EnsureTopic(ctx, brokers, st.cfg.Topic, st.cfg.Partitions); err != nil {
+		return err
+	}
+	st.log.Info("kafka", "brokers", brokers, "topic", st.cfg.Topic, "embedded", st.cfg.EmbeddedKafka())
+	st.reg, err = shippedRegistry(st.cfg, brokers)
+	return err
+}
+
+func (st *standalone) stopKafka(context.Context) error {
+	if st.closeKafka != nil {
+		st.closeKafka()
+	}
+	return nil
+}
+
+// producerService sends fake transactions at FINPIPE_PRODUCE_RATE so that a
+// newcomer sees data flow at once; a rate of 0 leaves the topic alone.
+func (st *standalone) producerService() service {
+	done := make(chan error, 1)
+	var cancel context.CancelFunc = func() {}
+	return service{
+		name: "producer",
+		start: func(ctx context.Context) error {
+			if st.cfg.ProduceRate <= 0 {
+				close(done)
+				return nil
+			}
+			var pctx context.Context
+			pctx, cancel = context.WithCancel(context.Background())
+			opts := produce.Options{Rate: st.cfg.ProduceRate, BadRatio: 0.02, DuplicateRatio: 0.01,
+				LateRatio: 0.01, Seed: time.Now().UnixNano()}
+			st.log.Info("producing fake transactions", "rate_per_s", st.cfg.ProduceRate, "topic", st.cfg.Topic)
+			go func() {
+				_, err := produce.Produce(pctx, st.brokers, st.cfg.Topic, opts)
+				done <- err
+			}()
+			return nil
+		},
+		stop: func(context.Context) error {
+			cancel()
+			return <-done
+		},
 	}
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"github.com/finpipe/finpipe/dags"
 	"io"
 	"log/slog"
 	"strings"
@@ -42,7 +43,7 @@ func TestStatus(t *testing.T) {
 		}
 	}
 
-	reg, err := shippedRegistry()
+	reg, err := dags.Registry(dags.Pipeline{})
 	if err != nil {
 		t.Fatal(err)
 	}
