@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -127,11 +128,15 @@ func redactURL(raw string) string {
 
 // redactErr strips pgx's echo of the connection string from an error.
 func redactErr(err error) string {
+	msg := err.Error()
 	var ce *pgconn.ConnectError
 	if errors.As(err, &ce) {
-		return ce.Unwrap().Error()
+		msg = ce.Unwrap().Error()
 	}
-	return err.Error()
+	// pgx joins one error per connection attempt (e.g. with and without
+	// TLS) with newlines; the first says it and keeps the message one line.
+	first, _, _ := strings.Cut(msg, "\n")
+	return first
 }
 
 // notify sends a NOTIFY inside tx (delivered on commit).
