@@ -37,3 +37,12 @@ WITH batch AS (` + sqlCleanableRuns + `
   ORDER BY coalesce(r.end_date, r.queued_at) LIMIT $2 FOR UPDATE OF r SKIP LOCKED),
 gone AS (DELETE FROM dag_runs d USING batch WHERE d.run_id = batch.run_id)` + sqlCleanCounts
 )
+
+// Worker registry rows of workers that stopped, or crashed and stopped
+// heartbeating, before $1. Only status and the UI read them (the last
+// hour's), and every worker start adds one.
+const (
+	sqlOldWorkers            = ` FROM workers WHERE coalesce(stopped_at, heartbeat_at) < $1`
+	sqlCountCleanableWorkers = `SELECT count(*)` + sqlOldWorkers
+	sqlCleanWorkers          = `DELETE` + sqlOldWorkers
+)

@@ -26,6 +26,7 @@ type CleanResult struct {
 	TaskInstances int64 `json:"task_instances"`
 	Attempts      int64 `json:"attempts"`
 	LogLines      int64 `json:"log_lines"`
+	Workers       int64 `json:"workers"` // worker registry rows
 }
 
 func (r *CleanResult) add(o CleanResult) {
@@ -33,10 +34,12 @@ func (r *CleanResult) add(o CleanResult) {
 	r.TaskInstances += o.TaskInstances
 	r.Attempts += o.Attempts
 	r.LogLines += o.LogLines
+	r.Workers += o.Workers
 }
 
 // CleanRuns deletes finished runs that ended before cutoff, with their task
-// instances, attempts and log lines, in batches of one transaction each. It
+// instances, attempts and log lines, in batches of one transaction each,
+// and then the registry rows of workers gone since before cutoff. It
 // keeps each DAG's newest scheduled run and the runs of active backfills
 // (see sqlCleanableRuns). Queued and running runs are never touched. An
 // interrupted clean keeps what its finished batches deleted.
@@ -45,6 +48,9 @@ func (s *Store) CleanRuns(ctx context.Context, cutoff time.Time, opts CleanOptio
 	if opts.DryRun {
 		err := s.db.QueryRow(ctx, sqlCountCleanable, cutoff).Scan(
 			&total.Runs, &total.TaskInstances, &total.Attempts, &total.LogLines)
+		if err == nil {
+			err = s.db.QueryRow(ctx, sqlCountCleanableWorkers, cutoff).Scan(&total.Workers)
+		}
 		return total, err
 	}
 	if opts.BatchSize <= 0 {
@@ -61,7 +67,10 @@ func (s *Store) CleanRuns(ctx context.Context, cutoff time.Time, opts CleanOptio
 			opts.Progress(total)
 		}
 		if b.Runs < int64(opts.BatchSize) {
-			return total, nil
+			break
 		}
 	}
+	tag, err := s.db.Exec(ctx, sqlCleanWorkers, cutoff)
+	total.Workers = tag.RowsAffected()
+	return total, err
 }

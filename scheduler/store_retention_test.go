@@ -44,9 +44,16 @@ func TestCleanRunsDeletesOnlyOldFinishedRuns(t *testing.T) {
 	age(ids[1], "running", "manual")
 	age(ids[2], "failed", "scheduled")
 	age(ids[3], "success", "scheduled")
+	// A worker that crashed 40 days ago left its registry row.
+	if _, err := s.db.Exec(ctx, sqlRegisterWorker, "gone", "host", 1, []string{}, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.db.Exec(ctx, `UPDATE workers SET heartbeat_at = now() - interval '40 days' WHERE worker_id = 'gone'`); err != nil {
+		t.Fatal(err)
+	}
 	cutoff := time.Now().Add(-30 * 24 * time.Hour)
 
-	want := CleanResult{Runs: 2, TaskInstances: 4, Attempts: 4, LogLines: 8}
+	want := CleanResult{Runs: 2, TaskInstances: 4, Attempts: 4, LogLines: 8, Workers: 1}
 	dry, err := s.CleanRuns(ctx, cutoff, CleanOptions{DryRun: true})
 	if err != nil || dry != want {
 		t.Fatalf("dry run %+v %v, want %+v", dry, err, want)
@@ -58,6 +65,9 @@ func TestCleanRunsDeletesOnlyOldFinishedRuns(t *testing.T) {
 	got, err := s.CleanRuns(ctx, cutoff, CleanOptions{BatchSize: 1, Progress: func(r CleanResult) { batches = append(batches, r) }})
 	if err != nil || got != want {
 		t.Fatalf("clean %+v %v, want %+v", got, err, want)
+	}
+	if workers, err := s.ListWorkers(ctx); err != nil || len(workers) != 1 || workers[0].WorkerID == "gone" {
+		t.Errorf("workers after clean %+v %v, want only the live one", workers, err)
 	}
 	if len(batches) != 2 || batches[0].Runs != 1 {
 		t.Errorf("progress %+v, want two batches of one run", batches)

@@ -21,7 +21,8 @@ const dbUsage = `usage: finpipe db <command> [flags]
 commands:
   clean --older-than 30d [--dry-run] [--batch-size N] [--json]
         delete runs that finished before the cutoff, with their task
-        instances, attempts and logs, a batch of runs per transaction`
+        instances, attempts and logs, a batch of runs per transaction,
+        and the registry rows of workers gone since then`
 
 func runDB(ctx context.Context, args []string) error {
 	if len(args) > 0 && args[0] == "clean" {
@@ -79,7 +80,7 @@ func dbClean(ctx context.Context, args []string) error {
 	if *dryRun {
 		verb = "would delete"
 	}
-	fmt.Printf("%s %d runs, %d task instances, %d attempts, %d log lines that finished before %s\n",
-		verb, res.Runs, res.TaskInstances, res.Attempts, res.LogLines, cutoff.UTC().Format(time.RFC3339))
+	fmt.Printf("%s %d runs, %d task instances, %d attempts, %d log lines that finished before %s, and %d stopped workers\n",
+		verb, res.Runs, res.TaskInstances, res.Attempts, res.LogLines, cutoff.UTC().Format(time.RFC3339), res.Workers)
 	return nil
 }
