@@ -123,15 +123,7 @@ func Run(ctx context.Context, l *lake.Lake, opts Options) (Result, error) {
 		expected += max(f.NumRecords(), 0)
 	}
 	b := newBatch(index, opts.AllowedLateness, opts.Now(), int(expected))
-	err = bronze.ScanFiles(ctx, files, bronzeColumns, func(r delta.Row) error {
-		rec, err := parseBronze(r)
-		if err != nil {
-			return err
-		}
-		res.Records++
-		b.add(rec)
-		return nil
-	})
+	res.Records, err = classify(ctx, bronze, files, b)
 	if err != nil {
 		return res, fmt.Errorf("clean: read bronze batch (%d, %d]: %w", res.BronzeFrom, res.BronzeTo, err)
 	}
