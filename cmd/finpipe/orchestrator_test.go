@@ -82,7 +82,7 @@ func TestStandaloneRunsTriggeredRun(t *testing.T) {
 	t.Setenv("FINPIPE_LOG_LEVEL", "error")
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- runStandalone(ctx, []string{"--grace", "2s"}) }()
+	go func() { done <- runStandalone(ctx, []string{"--grace", "2s", "--data-dir", t.TempDir()}) }()
 	defer func() {
 		cancel()
 		if err := <-done; err != nil {
