@@ -59,16 +59,19 @@ func hasDAG(ctx context.Context, dbURL, dagID string) bool {
 	return err == nil && n == 1
 }
 
-// settle waits until no run is queued or running.
+// settle waits until no run of an unpaused DAG is queued or running (the
+// runs of a paused DAG wait, by design, and a run created by the first
+// schedule tick before onlyDAG paused its DAG would wait forever).
 func settle(ctx context.Context, dbURL string, timeout time.Duration) error {
 	return waitFor(ctx, timeout, func() (bool, error) {
-		n, err := queryInt(ctx, dbURL, `SELECT count(*) FROM dag_runs WHERE state IN ('queued', 'running')`)
+		n, err := queryInt(ctx, dbURL, `SELECT count(*) FROM dag_runs JOIN dags USING (dag_id)
+		  WHERE state IN ('queued', 'running') AND NOT is_paused`)
 		return n == 0, err
 	})
 }
 
 // orchestratorChecks are the invariants any fault must keep, as counts:
-// runs not final, task instances of finished runs left unfinished,
+// runs of unpaused DAGs not final, task instances of finished runs left unfinished,
 // overlapping attempts of one task instance, and logical dates with more
 // than one run of a DAG.
 type orchestratorChecks struct {
@@ -82,7 +85,8 @@ func checkOrchestrator(ctx context.Context, dbURL string) (orchestratorChecks, e
 		dst *int64
 		sql string
 	}{
-		{&c.stuckRuns, `SELECT count(*) FROM dag_runs WHERE state NOT IN ('success', 'failed')`},
+		{&c.stuckRuns, `SELECT count(*) FROM dag_runs JOIN dags USING (dag_id)
+		  WHERE state NOT IN ('success', 'failed') AND NOT is_paused`},
 		{&c.stuckTasks, `SELECT count(*) FROM task_instances t JOIN dag_runs r USING (run_id)
 		  WHERE r.state IN ('success', 'failed') AND t.state IN ('queued', 'running', 'up_for_retry')`},
 		{&c.overlaps, `SELECT count(*) FROM task_attempts a JOIN task_attempts b

@@ -85,6 +85,11 @@ type scenario struct {
 	run  func(ctx context.Context, e *suite) []row
 }
 
+// one adapts a single-row scenario.
+func one(f func(context.Context, *suite) row) func(context.Context, *suite) []row {
+	return func(ctx context.Context, e *suite) []row { return []row{f(ctx, e)} }
+}
+
 // scenarios lists them in the order of issue 7's priorities.
 func scenarios() []scenario {
 	return []scenario{
@@ -92,6 +97,8 @@ func scenarios() []scenario {
 		{"fuzz", runFuzzers},
 		{"orchestrator", runOrchestratorFaults},
 		{"pipeline", runPipelineFaults},
-		{"load", runLoad},
+		{"load-scheduler", one(loadScheduler)},
+		{"load-web", one(loadWebPages)},
+		{"soak", one(loadSoak)},
 	}
 }
