@@ -267,3 +267,17 @@ func TestCrashBetweenRejectedAndSilverCommits(t *testing.T) {
 		}
 	}
 }
+
+func TestALongBacklogIsReadAcrossLogWindows(t *testing.T) {
+	f := newFixture(t)
+	for i := 0; i < 70; i++ { // more commits than nextBatch reads at once
+		f.ingest(msg{0, tx(fmt.Sprint("t", i), t0)})
+	}
+	if res := f.run(Options{}); res.Records != 70 || res.Behind {
+		t.Fatalf("one run over 70 commits: %+v", res)
+	}
+	if res := f.run(Options{MaxRecords: 1}); res.Records != 0 {
+		t.Fatalf("second run: %+v", res)
+	}
+	f.where()
+}

@@ -167,29 +167,31 @@ func txnOf(s *delta.Snapshot) int64 { return lake.TxnVersion(s, AppID) }
 
 // nextBatch picks the Bronze versions after from to clean now: as many
 // whole commits as fit in maxRecords (at least one), and their data files.
+// It reads the log a window of commits at a time, so that a long backlog
+// (after an outage) costs each run only the commits it takes.
 func nextBatch(ctx context.Context, bronze *delta.Table, from, latest, maxRecords int64) (int64, []delta.AddFile, error) {
-	if latest <= from {
-		return from, nil, nil
-	}
-	changes, err := bronze.Changes(ctx, from, latest)
-	if err != nil {
-		return from, nil, fmt.Errorf("clean: read bronze changes: %w", err)
-	}
+	const window = 64
 	to, n := from, int64(0)
 	var files []delta.AddFile
-	for _, c := range changes {
-		var rows int64
-		for _, f := range c.Adds {
-			rows += max(f.NumRecords(), 0)
+	for lo := from; lo < latest; lo += window {
+		changes, err := bronze.Changes(ctx, lo, min(lo+window, latest))
+		if err != nil {
+			return from, nil, fmt.Errorf("clean: read bronze changes: %w", err)
 		}
-		if to > from && n+rows > maxRecords {
-			break
+		for _, c := range changes {
+			var rows int64
+			for _, f := range c.Adds {
+				rows += max(f.NumRecords(), 0)
+			}
+			if to > from && n+rows > maxRecords {
+				return to, files, nil
+			}
+			if err := noRemovals(c); err != nil {
+				return from, nil, err
+			}
+			files = append(files, c.Adds...)
+			to, n = c.Version, n+rows
 		}
-		if err := noRemovals(c); err != nil {
-			return from, nil, err
-		}
-		files = append(files, c.Adds...)
-		to, n = c.Version, n+rows
 	}
 	return to, files, nil
 }
