@@ -55,7 +55,8 @@ type broker struct {
 	log  string
 	addr string
 	cmd  *exec.Cmd
-	port int
+	port int // Apache Kafka's listener and controller ports
+	ctrl int
 }
 
 func startBroker(ctx context.Context, e *suite, dir string) (*broker, error) {
@@ -128,14 +129,14 @@ func (b *broker) startReal(ctx context.Context) error {
 		if err := errors.Join(err1, err2); err != nil {
 			return err
 		}
-		b.port = p1
+		b.port, b.ctrl = p1, p2
 		b.addr = "127.0.0.1:" + strconv.Itoa(p1)
-		os.Setenv("KAFKA_CONTROLLER_PORT", strconv.Itoa(p2))
 	} else {
 		args = append(args, "--resume")
 	}
 	cmd := exec.CommandContext(ctx, "bash", args...)
-	cmd.Env = append(os.Environ(), "KAFKA_PORT="+strconv.Itoa(b.port), "KAFKA_WORK_DIR="+filepath.Join(b.dir, "apache-kafka"))
+	cmd.Env = append(os.Environ(), "KAFKA_PORT="+strconv.Itoa(b.port), "KAFKA_CONTROLLER_PORT="+strconv.Itoa(b.ctrl),
+		"KAFKA_WORK_DIR="+filepath.Join(b.dir, "apache-kafka"))
 	out, err := cmd.Output()
 	if err != nil {
 		return fmt.Errorf("ci/kafka/start.sh: %v: %s", err, out)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"strconv"
 	"time"
 
 	"github.com/finpipe/finpipe/tasks/lake"
@@ -39,9 +38,7 @@ func loadSoak(ctx context.Context, e *suite) row {
 	defer pp.stop()
 	opts := producedSet(e, 43)
 	opts.Count = int(float64(e.s.soakRate) * e.s.soak.Seconds())
-	prod := newProc("produce", e.bin, dir, nil, "produce", "--kafka-brokers", b.addr, "--count", strconv.Itoa(opts.Count),
-		"--rate", strconv.Itoa(e.s.soakRate), "--seed", strconv.FormatInt(opts.Seed, 10),
-		"--bad-ratio", fmt.Sprint(opts.BadRatio), "--duplicate-ratio", fmt.Sprint(opts.DuplicateRatio), "--late-ratio", fmt.Sprint(opts.LateRatio))
+	prod := producer(e, dir, b.addr, opts, e.s.soakRate)
 	prodDone := make(chan error, 1)
 	start := time.Now()
 	go func() { prodDone <- prod.run(ctx) }()

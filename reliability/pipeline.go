@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/finpipe/finpipe/tasks/lake"
 	"github.com/finpipe/finpipe/tasks/produce"
 )
 
@@ -18,9 +19,17 @@ func producedSet(e *suite, seed int64) produce.Options {
 	return produce.Options{Count: e.s.transactions, Seed: seed, BadRatio: 0.05, DuplicateRatio: 0.03, LateRatio: 0.01}
 }
 
+// producer is `finpipe produce` sending opts's data set at rate.
+func producer(e *suite, dir, brokers string, opts produce.Options, rate int) *proc {
+	return newProc("produce", e.bin, dir, nil, "produce", "--kafka-brokers", brokers, "--count", strconv.Itoa(opts.Count),
+		"--rate", strconv.Itoa(rate), "--seed", strconv.FormatInt(opts.Seed, 10),
+		"--bad-ratio", fmt.Sprint(opts.BadRatio), "--duplicate-ratio", fmt.Sprint(opts.DuplicateRatio), "--late-ratio", fmt.Sprint(opts.LateRatio))
+}
+
 // runPipelineFaults produces a known set of transactions at a steady rate
 // while the pipeline processes run, and meanwhile: SIGKILLs them, restarts
-// PostgreSQL, restarts the Kafka broker and fills the lake's disk. Then it
+// PostgreSQL, restarts the Kafka broker and fills the lake's disk (the
+// rate is low enough that production outlasts the faults). Then it
 // lets the pipeline drain and checks `finpipe lake check` and every
 // produced record, by Kafka offset and by transaction id.
 func runPipelineFaults(ctx context.Context, e *suite) []row {
@@ -48,18 +57,17 @@ func runPipelineFaults(ctx context.Context, e *suite) []row {
 	}
 	defer pp.stop()
 	opts := producedSet(e, 42)
-	prod := newProc("produce", e.bin, dir, nil, "produce", "--kafka-brokers", b.addr, "--count", strconv.Itoa(opts.Count),
-		"--rate", strconv.Itoa(e.s.produceRate), "--seed", strconv.FormatInt(opts.Seed, 10),
-		"--bad-ratio", fmt.Sprint(opts.BadRatio), "--duplicate-ratio", fmt.Sprint(opts.DuplicateRatio), "--late-ratio", fmt.Sprint(opts.LateRatio))
+	prod := producer(e, dir, b.addr, opts, e.s.produceRate)
 	prodDone := make(chan error, 1)
 	go func() { prodDone <- prod.run(ctx) }()
 
-	faults := injectPipelineFaults(ctx, e, pp, pg, b, disk, diskErr)
+	lakeDir := filepath.Join(dir, "data", "dev", "lake")
+	faults := injectPipelineFaults(ctx, e, pp, pg, b, disk, diskErr, lakeDir)
 	if err := <-prodDone; err != nil {
 		r.fail("producer: %v", err)
 	}
 	start := time.Now()
-	drainErr := waitDrained(ctx, filepath.Join(dir, "data", "dev", "lake"), b.addr, e.s.settle)
+	drainErr := waitDrained(ctx, lakeDir, b.addr, e.s.settle)
 	drainTook := time.Since(start)
 	if drainErr != nil {
 		r.fail("not drained: %v", drainErr)
@@ -87,43 +95,75 @@ func runPipelineFaults(ctx context.Context, e *suite) []row {
 	return []row{r}
 }
 
-// injectPipelineFaults runs the fault schedule: a SIGKILL every
-// RELIABILITY_KILL_EVERY, with a PostgreSQL restart, a broker restart and
-// a full lake disk spread in between. It returns what it did.
-func injectPipelineFaults(ctx context.Context, e *suite, pp *pipelineProcs, pg *postgres, b *broker, disk *lakeDisk, diskErr error) string {
+// injectPipelineFaults first SIGKILLs pipeline processes every
+// RELIABILITY_KILL_EVERY, then, one at a time and each only once the
+// pipeline is moving again (a SIGKILLed worker's attempt waits for the
+// reaper), restarts PostgreSQL, restarts the broker and fills the lake's
+// disk. It returns what it did and how many task attempts each fault
+// failed (they are retried), so a fault that hit an idle pipeline shows.
+func injectPipelineFaults(ctx context.Context, e *suite, pp *pipelineProcs, pg *postgres, b *broker, disk *lakeDisk, diskErr error, lakeDir string) string {
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 11))
-	kills := e.s.pipelineKills
-	every := e.s.killEvery
-	var done []string
 	n := 0
-	for i := 0; i < kills && ctx.Err() == nil; i++ {
-		sleep(ctx, every)
+	for i := 0; i < e.s.pipelineKills && ctx.Err() == nil; i++ {
+		sleep(ctx, e.s.killEvery)
 		pp.kill(ctx, rng)
 		n++
-		switch i {
-		case kills / 4:
-			if err := pg.restart(ctx, 3*time.Second); err != nil {
-				done = append(done, "PostgreSQL restart FAILED: "+err.Error())
-			} else {
-				done = append(done, "PostgreSQL restart (3 s down)")
-			}
-		case kills / 2:
-			if err := b.restart(ctx, 3*time.Second); err != nil {
-				done = append(done, "broker restart FAILED: "+err.Error())
-			} else {
-				done = append(done, "broker restart (3 s down)")
-			}
-		case 3 * kills / 4:
-			if diskErr != nil {
-				done = append(done, "lake disk full: skipped ("+diskErr.Error()+")")
-			} else if err := disk.fill(); err != nil {
-				done = append(done, "lake disk full FAILED: "+err.Error())
-			} else {
-				sleep(ctx, 8*time.Second)
-				disk.free()
-				done = append(done, "lake disk full for 8 s (ENOSPC)")
-			}
-		}
 	}
-	return fmt.Sprintf("%d SIGKILLs, %s", n, strings.Join(done, ", "))
+	done := []string{fmt.Sprintf("%d SIGKILLs", n)}
+	faults := []struct {
+		name string
+		do   func() error
+	}{
+		{"PostgreSQL restart (3 s down)", func() error { return pg.restart(ctx, 3*time.Second) }},
+		{"broker restart (3 s down)", func() error { return b.restart(ctx, 3*time.Second) }},
+		{"lake disk full for 8 s (ENOSPC)", func() error {
+			if diskErr != nil {
+				return diskErr
+			}
+			if err := disk.fill(); err != nil {
+				return err
+			}
+			sleep(ctx, 8*time.Second)
+			disk.free()
+			return nil
+		}},
+	}
+	for _, f := range faults {
+		if ctx.Err() != nil {
+			break
+		}
+		idle := waitProgress(ctx, lakeDir, 90*time.Second) != nil
+		t0 := time.Now()
+		if err := f.do(); err != nil {
+			done = append(done, f.name+": NOT DONE ("+err.Error()+")")
+			continue
+		}
+		_ = waitProgress(ctx, lakeDir, 90*time.Second)
+		failed, _ := queryInt(ctx, pg.url, `SELECT count(*) FROM task_attempts
+		  WHERE end_date >= $1 AND error <> '' AND error NOT LIKE '%stopped heartbeating%'`, t0)
+		note := fmt.Sprintf("%s: %d attempts failed", f.name, failed)
+		if idle {
+			note += " (pipeline was idle)"
+		}
+		done = append(done, note)
+	}
+	return strings.Join(done, ", ")
+}
+
+// waitProgress waits until Bronze gets a new commit.
+func waitProgress(ctx context.Context, lakeDir string, timeout time.Duration) error {
+	v0 := bronzeVersion(ctx, lakeDir)
+	return waitFor(ctx, timeout, func() (bool, error) { return bronzeVersion(ctx, lakeDir) > v0, nil })
+}
+
+func bronzeVersion(ctx context.Context, lakeDir string) int64 {
+	l, err := lake.OpenExisting(lakeDir)
+	if err != nil {
+		return -1
+	}
+	s, err := l.Bronze.Snapshot(ctx)
+	if err != nil {
+		return -1
+	}
+	return s.Version()
 }

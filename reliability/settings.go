@@ -42,41 +42,31 @@ func loadSettings() (settings, error) {
 		}
 		return def
 	}
-	dur := func(k string, def time.Duration) time.Duration {
+	// value parses variable k when set, keeping def (and noting the
+	// problem) when it does not parse or is out of range.
+	value := func(k string, parse func(string) (any, bool), def any, want string) any {
 		v := str(k, "")
 		if v == "" {
 			return def
 		}
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
-			errs = append(errs, fmt.Sprintf("%s=%q is not a positive duration", k, v))
+		x, ok := parse(v)
+		if !ok {
+			errs = append(errs, fmt.Sprintf("%s=%q is not %s", k, v, want))
 			return def
 		}
-		return d
+		return x
+	}
+	dur := func(k string, def time.Duration) time.Duration {
+		return value(k, func(v string) (any, bool) { d, err := time.ParseDuration(v); return d, err == nil && d > 0 },
+			def, "a positive duration").(time.Duration)
 	}
 	num := func(k string, def int) int {
-		v := str(k, "")
-		if v == "" {
-			return def
-		}
-		n, err := strconv.Atoi(v)
-		if err != nil || n <= 0 {
-			errs = append(errs, fmt.Sprintf("%s=%q is not a positive integer", k, v))
-			return def
-		}
-		return n
+		return value(k, func(v string) (any, bool) { n, err := strconv.Atoi(v); return n, err == nil && n > 0 },
+			def, "a positive integer").(int)
 	}
 	flt := func(k string, def float64) float64 {
-		v := str(k, "")
-		if v == "" {
-			return def
-		}
-		f, err := strconv.ParseFloat(v, 64)
-		if err != nil || f < 0 {
-			errs = append(errs, fmt.Sprintf("%s=%q is not a non-negative number", k, v))
-			return def
-		}
-		return f
+		return value(k, func(v string) (any, bool) { f, err := strconv.ParseFloat(v, 64); return f, err == nil && f >= 0 },
+			def, "a non-negative number").(float64)
 	}
 	s := settings{
 		only:            map[string]bool{},
@@ -88,7 +78,7 @@ func loadSettings() (settings, error) {
 		killRounds:      num("RELIABILITY_KILL_ROUNDS", 15),
 		killEvery:       dur("RELIABILITY_KILL_EVERY", 3*time.Second),
 		transactions:    num("RELIABILITY_TRANSACTIONS", 50_000),
-		produceRate:     num("RELIABILITY_PRODUCE_RATE", 1_000),
+		produceRate:     num("RELIABILITY_PRODUCE_RATE", 400),
 		pipelineKills:   num("RELIABILITY_PIPELINE_KILLS", 8),
 		realKafka:       str("RELIABILITY_REAL_KAFKA", "0") == "1",
 		loadTasks:       num("RELIABILITY_LOAD_TASKS", 10_000),
