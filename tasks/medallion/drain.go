@@ -4,6 +4,7 @@
 package medallion
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"sync"
@@ -81,6 +82,9 @@ func Drain(ctx context.Context, l *lake.Lake, cfg Config) (Stats, error) {
 	step(0, func() error {
 		defer ingested.finish()
 		var last, beforeLast int64 = -1, -1
+		// The first batch is small so that clean starts early instead of
+		// idling while a whole batch is read (a pipeline's ramp-up).
+		batch := cmp.Or(cfg.MaxBatch, ingest.DefaultMaxRecords) / 4
 		for {
 			// Backpressure: one ingested batch may wait for clean while
 			// the next is read, no more, which bounds memory.
@@ -88,7 +92,8 @@ func Drain(ctx context.Context, l *lake.Lake, cfg Config) (Stats, error) {
 				return err
 			}
 			t := time.Now()
-			res, err := ingest.Run(ctx, l.Bronze, ingest.Options{Brokers: cfg.Brokers, Topic: cfg.Topic, MaxRecords: cfg.MaxBatch})
+			res, err := ingest.Run(ctx, l.Bronze, ingest.Options{Brokers: cfg.Brokers, Topic: cfg.Topic, MaxRecords: max(batch, 1)})
+			batch = cmp.Or(cfg.MaxBatch, ingest.DefaultMaxRecords)
 			st.Ingest.add(int64(res.Records), t)
 			if err != nil || res.Records == 0 {
 				return err
