@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"sync"
 
 	"github.com/finpipe/finpipe/internal/kafka"
 	"github.com/finpipe/finpipe/tasks/produce"
@@ -20,6 +21,7 @@ type feed struct {
 	Topic          string  `json:"topic"`
 	Sent           int64   `json:"sent"`
 	ProduceSeconds float64 `json:"produce_seconds"`
+	CPUSeconds     float64 `json:"cpu_seconds"` // the feeder's CPU so far
 }
 
 // feedSpec is what the feeder is asked to produce.
@@ -58,9 +60,14 @@ func startFeeder(ctx context.Context, s feedSpec) (feed, func() error, error) {
 	if err := cmd.Start(); err != nil {
 		return feed{}, nil, fmt.Errorf("start feeder: %w", err)
 	}
-	stop := func() error {
-		stdin.Close()
-		return cmd.Wait()
+	var once sync.Once
+	var waitErr error
+	stop := func() error { // idempotent: called once explicitly, once deferred
+		once.Do(func() {
+			stdin.Close()
+			waitErr = cmd.Wait()
+		})
+		return waitErr
 	}
 	var f feed
 	line, err := bufio.NewReader(stdout).ReadBytes('\n')
@@ -94,7 +101,8 @@ func runFeeder(ctx context.Context, s feedSpec) error {
 	if err != nil {
 		return err
 	}
-	out, _ := json.Marshal(feed{Brokers: brokers, Topic: s.topic, Sent: st.Sent, ProduceSeconds: st.Elapsed.Seconds()})
+	out, _ := json.Marshal(feed{Brokers: brokers, Topic: s.topic, Sent: st.Sent, ProduceSeconds: st.Elapsed.Seconds(),
+		CPUSeconds: cpuTime().Seconds()})
 	fmt.Println(string(out))
 	_, _ = io.Copy(io.Discard, os.Stdin) // serve until the parent closes stdin
 	return nil
