@@ -20,8 +20,8 @@ test: venv
 ## venv: delta-rs (Python) that the tests use to read back FinPipe's tables;
 ## best effort, so an offline machine still runs everything else.
 venv: $(VENV)/.done
-$(VENV)/.done:
-	python3 -m venv $(VENV) && $(VENV)/bin/pip install -q 'deltalake>=0.20' 'pyarrow>=14' && touch $@ \
+$(VENV)/.done: scripts/deltars/venv.sh
+	scripts/deltars/venv.sh $(VENV) && touch $@ \
 	  || echo "warning: could not install deltalake; delta-rs round-trip tests will skip"
 
 bench: build
