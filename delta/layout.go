@@ -146,8 +146,23 @@ func parquetNode(dt dataType) parquet.Node {
 }
 
 // decimalBytes is the smallest two's complement width holding 10^p - 1,
-// Spark's minBytesForPrecision.
+// Spark's minBytesForPrecision. The writer asks once per decimal value, so
+// Delta's precisions (1–38) come from a table computed once.
 func decimalBytes(precision int) int {
+	if precision >= 0 && precision < len(decimalWidths) {
+		return decimalWidths[precision]
+	}
+	return minBytesForPrecision(precision)
+}
+
+var decimalWidths = func() (w [39]int) {
+	for p := range w {
+		w[p] = minBytesForPrecision(p)
+	}
+	return w
+}()
+
+func minBytesForPrecision(precision int) int {
 	n := 1
 	for math.Pow(2, float64(8*n-1)) < math.Pow(10, float64(precision)) {
 		n++
