@@ -21,6 +21,7 @@ import (
 // token on the same server.
 func runBadInput(ctx context.Context, e *suite) []row {
 	r := row{scenario: "bad requests: REST API and UI forms", load: "finpipe web + PostgreSQL"}
+	start := time.Now()
 	dir := e.dir("badinput")
 	w, err := startWebEnv(ctx, e, dir)
 	if err != nil {
@@ -49,6 +50,7 @@ func runBadInput(ctx context.Context, e *suite) []row {
 		r.fail("the database changed: %s → %s", before, after)
 	}
 	r.inputs = fmt.Sprintf("%d requests: no/wrong token, 2 MiB bodies, malformed JSON, forms without CSRF", tried)
+	r.took = time.Since(start)
 	return []row{r, schemathesis(ctx, e, w, dir)}
 }
 

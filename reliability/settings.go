@@ -74,7 +74,7 @@ func loadSettings() (settings, error) {
 		workDir:         str("RELIABILITY_WORK_DIR", ""),
 		fuzzTime:        dur("RELIABILITY_FUZZTIME", 20*time.Second),
 		stExamples:      num("RELIABILITY_ST_EXAMPLES", 10),
-		stTime:          dur("RELIABILITY_ST_TIME", 3*time.Minute),
+		stTime:          dur("RELIABILITY_ST_TIME", time.Minute),
 		killRounds:      num("RELIABILITY_KILL_ROUNDS", 15),
 		killEvery:       dur("RELIABILITY_KILL_EVERY", 3*time.Second),
 		transactions:    num("RELIABILITY_TRANSACTIONS", 50_000),
