@@ -81,7 +81,7 @@ func TestProduceRate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Elapsed < 450*time.Millisecond || st.Elapsed > 3*time.Second {
+	if st.Elapsed < 450*time.Millisecond || st.Elapsed > 10*time.Second { // paced, yet not stuck
 		t.Fatalf("50 messages at 100/s took %v", st.Elapsed)
 	}
 }
