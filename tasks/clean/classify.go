@@ -49,21 +49,29 @@ func parseBronze(r delta.Row) (bronzeRecord, error) {
 // candidate is a record that passed every rule so far; it may still lose to
 // an earlier record of the same batch with the same transaction_id. Its
 // Silver row is built at once, so the batch holds each accepted record in
-// one form only.
+// one form only: the row has its id, partition and offset, and the Bronze
+// value is not kept (it is most of a record's bytes).
 type candidate struct {
 	row     delta.Row
-	id      string
-	src     bronzeRecord
 	dropped bool // lost to an earlier duplicate: goes to rejected
 }
+
+func (c *candidate) partition() int32 { return c.row[lake.SilverKafkaPartition].(int32) }
+func (c *candidate) offset() int64    { return c.row[lake.SilverKafkaOffset].(int64) }
 
 // before orders records "by partition then offset" (DESIGN.md), which
 // decides which of two in-batch duplicates is the original.
 func (c *candidate) before(b bronzeRecord) bool {
-	if c.src.partition != b.partition {
-		return c.src.partition < b.partition
+	if p := c.partition(); p != b.partition {
+		return p < b.partition
 	}
-	return c.src.offset < b.offset
+	return c.offset() < b.offset
+}
+
+// position is a Bronze record's place in Kafka.
+type position struct {
+	partition int32
+	offset    int64
 }
 
 // batch classifies the Bronze records of one clean run. Its rules see Silver
@@ -76,17 +84,21 @@ type batch struct {
 	lateness   time.Duration
 	rejectedAt time.Time
 
-	pending  map[idKey]int // transaction id → position in accepted
+	pending  map[string]int // transaction id → position in accepted
 	accepted []candidate
 	rejected []delta.Row
 	rows     silverRows
+	// displaced are accepted records that a record read later but earlier
+	// by partition and offset made duplicates, with their reject detail.
+	// Their Bronze rows (not kept) are read again to reject them.
+	displaced map[position]string
 }
 
 // newBatch sizes its buffers for records, the batch's expected size, so
 // that they never grow by copying.
 func newBatch(index *Index, lateness time.Duration, now time.Time, records int) *batch {
 	b := &batch{index: index, lateness: lateness, rejectedAt: now.UTC(),
-		pending: make(map[idKey]int, records), accepted: make([]candidate, 0, records),
+		pending: make(map[string]int, records), accepted: make([]candidate, 0, records),
 		rows: newSilverRows(records)}
 	if !index.MaxEventTime.IsZero() {
 		b.cutoff = index.MaxEventTime.Add(-lateness)
@@ -107,27 +119,31 @@ func (b *batch) add(src bronzeRecord) {
 			rfc3339(tx.EventTime), rfc3339(b.cutoff), rfc3339(b.index.MaxEventTime), b.lateness))
 		return
 	}
-	k := b.index.h.key(tx.TransactionID)
-	if _, dup := b.index.ids[k]; dup {
+	if b.index.Contains(tx.TransactionID) {
 		b.reject(src, string(record.ReasonDuplicate), fmt.Sprintf("transaction_id %q was accepted in an earlier batch", tx.TransactionID))
 		return
 	}
-	if i, dup := b.pending[k]; dup {
+	if i, dup := b.pending[tx.TransactionID]; dup {
 		first := &b.accepted[i]
 		if first.before(src) {
-			b.reject(src, string(record.ReasonDuplicate), duplicateDetail(tx.TransactionID, first.src))
+			b.reject(src, string(record.ReasonDuplicate), duplicateDetail(tx.TransactionID, first.partition(), first.offset()))
 			return
 		}
 		// This record precedes the one kept so far: it becomes the original.
 		first.dropped = true
-		b.reject(first.src, string(record.ReasonDuplicate), duplicateDetail(tx.TransactionID, src))
+		if b.displaced == nil {
+			b.displaced = map[position]string{}
+		}
+		b.displaced[position{first.partition(), first.offset()}] = duplicateDetail(tx.TransactionID, src.partition, src.offset)
 	}
-	b.pending[k] = len(b.accepted)
-	b.accepted = append(b.accepted, candidate{row: b.rows.row(&tx, src), id: tx.TransactionID, src: src})
+	row := b.rows.row(&tx, src)
+	// The key shares the row's id string: the map costs no copy of it.
+	b.pending[row[lake.SilverTransactionID].(string)] = len(b.accepted)
+	b.accepted = append(b.accepted, candidate{row: row})
 }
 
-func duplicateDetail(id string, original bronzeRecord) string {
-	return fmt.Sprintf("transaction_id %q was first seen in this batch at partition %d offset %d", id, original.partition, original.offset)
+func duplicateDetail(id string, partition int32, offset int64) string {
+	return fmt.Sprintf("transaction_id %q was first seen in this batch at partition %d offset %d", id, partition, offset)
 }
 
 func (b *batch) reject(src bronzeRecord, reason, detail string) {
@@ -156,7 +172,7 @@ func (b *batch) silverRows() []delta.Row {
 func (b *batch) commitToIndex() {
 	for i := range b.accepted {
 		if c := &b.accepted[i]; !c.dropped {
-			b.index.add(c.id, c.row[lake.SilverEventTime].(time.Time))
+			b.index.add(c.row[lake.SilverTransactionID].(string), c.row[lake.SilverEventTime].(time.Time))
 		}
 	}
 }

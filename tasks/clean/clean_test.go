@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -166,6 +167,43 @@ func TestDuplicatesInBatchKeepTheFirstByPartitionThenOffset(t *testing.T) {
 		if got[k] != w {
 			t.Errorf("%v: got %q, want %q", k, got[k], w)
 		}
+	}
+	// The displaced record is quarantined like any other: its bytes as
+	// received, and a detail naming the original.
+	for _, r := range f.rows(f.lake.Rejected) {
+		if r[lake.RejectedKafkaPartition].(int32) != 2 {
+			continue
+		}
+		if v := string(r[lake.RejectedValue].([]byte)); v != tx("x", t0) {
+			t.Errorf("rejected value %q, want %q", v, tx("x", t0))
+		}
+		if d := r[lake.RejectedDetail].(string); !strings.Contains(d, "partition 0 offset 0") {
+			t.Errorf("detail %q does not name the original at partition 0 offset 0", d)
+		}
+	}
+}
+
+// TestIndexHoldsIdsExactly: ids differing in one character or only in
+// case are different transactions, whether or not they look like UUIDs.
+func TestIndexHoldsIdsExactly(t *testing.T) {
+	x := NewIndex()
+	ids := []string{"0f8fad5b-d9cb-469f-a165-70867728950e", "0f8fad5b-d9cb-469f-a165-70867728950f", "order-17"}
+	for _, id := range ids {
+		x.add(id, t0)
+	}
+	for _, id := range ids {
+		if !x.Contains(id) {
+			t.Errorf("%q not found", id)
+		}
+	}
+	for _, id := range []string{"0F8FAD5B-D9CB-469F-A165-70867728950E", "0f8fad5b-d9cb-469f-a165-70867728950a",
+		"0f8fad5bd9cb-469f-a165-70867728950e-", "order-18", ""} {
+		if x.Contains(id) {
+			t.Errorf("%q found, never added", id)
+		}
+	}
+	if x.Len() != 3 {
+		t.Errorf("Len = %d, want 3", x.Len())
 	}
 }
 

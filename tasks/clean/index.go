@@ -2,47 +2,35 @@ package clean
 
 import (
 	"fmt"
-	"hash/maphash"
 	"time"
 
 	"github.com/finpipe/finpipe/delta"
 	"github.com/finpipe/finpipe/tasks/lake"
 )
 
-// idKey is a 128-bit hash of a transaction_id. Two independent 64-bit
-// hashes make an accidental collision (which would drop a real transaction
-// as a duplicate) about 1 in 10^20 at ten million ids, while a key costs 16
-// bytes instead of a string header plus the id's bytes.
-type idKey [2]uint64
-
-// hasher hashes ids with per-process random seeds: the index lives in memory
-// only, so stability across processes is not needed.
-type hasher struct{ a, b maphash.Seed }
-
-func newHasher() hasher { return hasher{a: maphash.MakeSeed(), b: maphash.MakeSeed()} }
-
-func (h hasher) key(id string) idKey {
-	return idKey{maphash.String(h.a, id), maphash.String(h.b, id)}
-}
-
 // Index is what the clean task must know about Silver to judge a batch: the
 // transaction ids already accepted (duplicate rule) and the newest event
 // time accepted (late_event's watermark). A lake.Follower keeps it at one
 // Silver version, advanced along Silver's change feed, so a long-running
 // worker pays for each Silver row once.
+//
+// The ids are held exactly (a hash alone could reject a valid transaction as
+// a duplicate of another), yet compactly: producers almost always use UUIDs,
+// and an id in the canonical lower-case UUID form is held as its 16 bytes,
+// which map back to that text one to one. Any other id is held as a string.
 type Index struct {
 	// MaxEventTime is the newest event_time in Silver (zero when empty).
 	MaxEventTime time.Time
 
-	h   hasher
-	ids map[idKey]struct{}
+	uuids  map[[16]byte]struct{}
+	others map[string]struct{}
 }
 
 var _ lake.Folder = (*Index)(nil)
 
 // NewIndex returns an empty index.
 func NewIndex() *Index {
-	return &Index{h: newHasher(), ids: make(map[idKey]struct{})}
+	return &Index{uuids: make(map[[16]byte]struct{}), others: make(map[string]struct{})}
 }
 
 // Columns are the Silver columns the index reads.
@@ -60,17 +48,25 @@ func (x *Index) Fold(r delta.Row) error {
 }
 
 // Len is the number of distinct transaction ids held.
-func (x *Index) Len() int { return len(x.ids) }
+func (x *Index) Len() int { return len(x.uuids) + len(x.others) }
 
 // Contains reports whether Silver holds the transaction id.
 func (x *Index) Contains(id string) bool {
-	_, ok := x.ids[x.h.key(id)]
-	return ok
+	if u, ok := parseUUID(id); ok {
+		_, found := x.uuids[u]
+		return found
+	}
+	_, found := x.others[id]
+	return found
 }
 
 // add records an accepted transaction.
 func (x *Index) add(id string, eventTime time.Time) {
-	x.ids[x.h.key(id)] = struct{}{}
+	if u, ok := parseUUID(id); ok {
+		x.uuids[u] = struct{}{}
+	} else {
+		x.others[id] = struct{}{}
+	}
 	if eventTime.After(x.MaxEventTime) {
 		x.MaxEventTime = eventTime
 	}
@@ -79,5 +75,41 @@ func (x *Index) add(id string, eventTime time.Time) {
 // Reset empties the index before a rebuild.
 func (x *Index) Reset() {
 	x.MaxEventTime = time.Time{}
-	clear(x.ids)
+	clear(x.uuids)
+	clear(x.others)
+}
+
+// parseUUID decodes s when it is a UUID in canonical form: 36 characters,
+// lower-case hex digits in groups of 8-4-4-4-12. Only that one spelling is
+// accepted, so distinct ids never share a key ("A…" and "a…" are different
+// transaction ids; the upper-case one is held as a string).
+func parseUUID(s string) (u [16]byte, ok bool) {
+	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
+		return u, false
+	}
+	j := 0
+	for i := 0; i < 36; i += 2 {
+		if s[i] == '-' {
+			i--
+			continue
+		}
+		hi, ok1 := lowerHex(s[i])
+		lo, ok2 := lowerHex(s[i+1])
+		if !ok1 || !ok2 {
+			return u, false
+		}
+		u[j] = hi<<4 | lo
+		j++
+	}
+	return u, true
+}
+
+func lowerHex(c byte) (byte, bool) {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0', true
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10, true
+	}
+	return 0, false
 }
