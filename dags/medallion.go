@@ -37,7 +37,7 @@ type Pipeline struct {
 // broker's address when KAFKA_BROKERS is unset).
 func PipelineFrom(s *config.Settings, brokers string) Pipeline {
 	return Pipeline{LakeDir: s.LakeDir(), Brokers: brokers, Topic: s.Topic,
-		MaxBatch: s.MaxBatch, AllowedLateness: s.AllowedLateness}
+		IngestGroups: s.IngestGroups, MaxBatch: s.MaxBatch, AllowedLateness: s.AllowedLateness}
 }
 
 // Pipelines returns the three pipeline DAGs of DESIGN.md and the lake's

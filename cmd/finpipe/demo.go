@@ -31,7 +31,7 @@ func runDemo(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	usageFor(fs, "finpipe demo [--transactions N | --input FILE] [--json] [flags]")
 	cfg := config.Register(fs, config.DataDir, config.Env, config.DatabaseURL, config.KafkaBrokers, config.Topic,
-		config.Partitions, config.MaxBatch, config.AllowedLateness, config.LogFormat, config.LogLevel)
+		config.Partitions, config.MaxBatch, config.IngestGroups, config.AllowedLateness, config.LogFormat, config.LogLevel)
 	count := fs.Int("transactions", 10_000, "`number` of generated transactions to send (about 5% broken, 2% duplicates, 1% late)")
 	input := fs.String("input", "", "send each line of this `file` as one message instead of generating")
 	seed := fs.Int64("seed", 0, "generator `seed`; 0 picks one from the clock")

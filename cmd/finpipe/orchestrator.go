@@ -118,11 +118,12 @@ func (p *engineProcess) services(svcs ...service) []service {
 }
 
 // parseEngineProcess parses the flags of an engine command (which binds
-// the data dir, database URL, log settings and any extra keys), loads the
-// settings and validates the shipped DAGs.
+// the data dir, database URL, log settings, the ingest groups that shape the
+// medallion DAG, and any extra keys), loads the settings and validates the
+// shipped DAGs.
 func parseEngineProcess(fs *flag.FlagSet, args []string, extra ...config.Key) (*engineProcess, error) {
 	keys := append([]config.Key{config.DataDir, config.DatabaseURL, config.KafkaBrokers, config.Env,
-		config.LogFormat, config.LogLevel, config.MetricsAddr}, extra...)
+		config.IngestGroups, config.LogFormat, config.LogLevel, config.MetricsAddr}, extra...)
 	cfg := config.Register(fs, keys...)
 	if _, err := parseArgs(fs, args, 0); err != nil {
 		return nil, err

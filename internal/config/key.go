@@ -16,6 +16,7 @@ const (
 	Partitions
 	Workers
 	MaxBatch
+	IngestGroups
 	AllowedLateness
 	ProduceRate
 	MetricsAddr
@@ -68,6 +69,9 @@ var definitions = [numKeys]definition{
 	MaxBatch: {flag: "max-batch", env: "FINPIPE_MAX_BATCH", def: "200000",
 		usage: "most `records` one micro-batch reads from Kafka",
 		set:   func(s *Settings, raw string) error { return setPositiveInt(&s.MaxBatch, raw) }},
+	IngestGroups: {flag: "ingest-groups", env: "FINPIPE_INGEST_GROUPS", def: "1",
+		usage: "`number` of ingest tasks per medallion run, each reading its share of the topic's partitions, so that several workers ingest in parallel",
+		set:   func(s *Settings, raw string) error { return setPositiveInt(&s.IngestGroups, raw) }},
 	AllowedLateness: {flag: "allowed-lateness", env: "FINPIPE_ALLOWED_LATENESS", def: "48h",
 		usage: "how far behind the newest event_time a record may be before it is rejected as late_event (`duration` such as 48h or 2d)",
 		set:   func(s *Settings, raw string) error { return setDuration(&s.AllowedLateness, raw) }},

@@ -114,6 +114,7 @@ func TestInvalidValuesNameTheSetting(t *testing.T) {
 		{"FINPIPE_LOG_LEVEL", "loud", nil, `invalid FINPIPE_LOG_LEVEL "loud": must be debug, info, warn or error`},
 		{"FINPIPE_LOG_FORMAT", "xml", nil, `invalid FINPIPE_LOG_FORMAT "xml": must be one of auto, text, json`},
 		{"FINPIPE_MAX_BATCH", "1e6", nil, `invalid FINPIPE_MAX_BATCH "1e6": must be a positive integer`},
+		{"FINPIPE_INGEST_GROUPS", "0", nil, `invalid FINPIPE_INGEST_GROUPS "0": must be a positive integer`},
 		{"FINPIPE_METRICS_ADDR", "nowhere", nil, `invalid FINPIPE_METRICS_ADDR "nowhere"`},
 		{"FINPIPE_API_TOKEN", "two words", nil, `invalid FINPIPE_API_TOKEN "xxxxx": must not contain spaces`},
 		{"FINPIPE_API_TOKEN", "short", nil, `invalid FINPIPE_API_TOKEN "xxxxx": must be at least 16 characters`},

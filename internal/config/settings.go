@@ -19,6 +19,7 @@ type Settings struct {
 	Partitions      int           // --partitions, FINPIPE_PARTITIONS
 	Workers         int           // --workers, FINPIPE_WORKERS
 	MaxBatch        int           // --max-batch, FINPIPE_MAX_BATCH
+	IngestGroups    int           // --ingest-groups, FINPIPE_INGEST_GROUPS
 	AllowedLateness time.Duration // --allowed-lateness, FINPIPE_ALLOWED_LATENESS
 	ProduceRate     float64       // --produce-rate, FINPIPE_PRODUCE_RATE, records per second; 0 = off
 	MetricsAddr     string        // --metrics-addr, FINPIPE_METRICS_ADDR; "" = off
