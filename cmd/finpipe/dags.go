@@ -60,23 +60,39 @@ func dbCommand(ctx context.Context, fs *flag.FlagSet, args []string, want int) (
 // dbCommandWith is dbCommand for subcommands that also need other settings
 // (extra), which it binds as flags and returns loaded.
 func dbCommandWith(ctx context.Context, fs *flag.FlagSet, args []string, want int, extra ...config.Key) (*config.Settings, []string, *scheduler.Store, error) {
+	cfg, pos, err := parseDBCommand(fs, args, want, extra...)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	store, err := openCheckedStore(ctx, cfg)
+	return cfg, pos, store, err
+}
+
+// parseDBCommand is dbCommandWith up to the store: flags parsed, settings
+// loaded, for subcommands that check their arguments before connecting.
+func parseDBCommand(fs *flag.FlagSet, args []string, want int, extra ...config.Key) (*config.Settings, []string, error) {
 	cfg := config.Register(fs, append([]config.Key{config.DataDir, config.DatabaseURL}, extra...)...)
 	pos, err := parseArgs(fs, args, want)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	if err := cfg.Load(); err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
+	return cfg, pos, nil
+}
+
+// openCheckedStore opens the store and checks that its schema is migrated.
+func openCheckedStore(ctx context.Context, cfg *config.Settings) (*scheduler.Store, error) {
 	store, err := openStore(ctx, cfg)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
 	if err := store.CheckSchema(ctx); err != nil {
 		store.Close()
-		return nil, nil, nil, err
+		return nil, err
 	}
-	return cfg, pos, store, nil
+	return store, nil
 }
 
 func dagsList(ctx context.Context, args []string) error {
@@ -122,7 +138,14 @@ func dagsTrigger(ctx context.Context, args []string) error {
 	wait := fs.Bool("wait", false, "wait for the run to finish; exit 0 only if it succeeded")
 	runID := fs.String("run-id", "", "run `id` (default: <dag>__manual__<logical date>)")
 	date := fs.String("logical-date", "", "logical `date` (RFC 3339 or YYYY-MM-DD; default now)")
-	pos, store, err := dbCommand(ctx, fs, args, 1)
+	cfg, pos, err := parseDBCommand(fs, args, 1)
+	if err != nil {
+		return err
+	}
+	if _, err := shippedDAG(cfg, pos[0]); err != nil {
+		return err
+	}
+	store, err := openCheckedStore(ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,26 +11,6 @@ import (
 	"github.com/finpipe/finpipe/delta"
 	"github.com/shopspring/decimal"
 )
-
-// captureStdout runs f and returns what it printed to os.Stdout.
-func captureStdout(t *testing.T, f func()) string {
-	t.Helper()
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	saved := os.Stdout
-	os.Stdout = w
-	done := make(chan string)
-	go func() {
-		b, _ := io.ReadAll(r)
-		done <- string(b)
-	}()
-	defer func() { os.Stdout = saved }()
-	f()
-	w.Close()
-	return <-done
-}
 
 func TestLakeCommands(t *testing.T) {
 	ctx := context.Background()

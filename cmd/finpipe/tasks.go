@@ -73,6 +73,9 @@ func tasksTest(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := lookupTask(reg, pos[0], pos[1]); err != nil {
+		return err
+	}
 	var logical time.Time
 	if *date != "" {
 		if logical, err = parseDate(*date); err != nil {
