@@ -9,9 +9,10 @@ import (
 	"time"
 )
 
-// peakHeapProfiler keeps the heap profile taken when the Go heap was
-// largest, for --memprofile: a profile written at the end shows what is left,
-// not what made RSS peak.
+// peakHeapProfiler keeps the heap profile taken when the live heap (as the
+// last GC marked it, which is also what a heap profile shows) was largest,
+// for --memprofile: a profile written at the end shows what is left, not
+// what the peak was made of.
 type peakHeapProfiler struct {
 	stop chan struct{}
 	done chan struct{}
@@ -25,13 +26,13 @@ type peakHeapProfiler struct {
 	rssPeak, goAtRSSPeak uint64
 }
 
-// startPeakHeapProfiler samples the heap's size every 50 ms and profiles
+// startPeakHeapProfiler samples the live heap every 50 ms and profiles
 // whenever it grew 2% past the largest seen.
 func startPeakHeapProfiler() *peakHeapProfiler {
 	p := &peakHeapProfiler{stop: make(chan struct{}), done: make(chan struct{})}
 	go func() {
 		defer close(p.done)
-		sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
+		sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
 		tick := time.NewTicker(50 * time.Millisecond)
 		defer tick.Stop()
 		for {

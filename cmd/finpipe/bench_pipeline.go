@@ -70,7 +70,7 @@ func runBenchPipeline(ctx context.Context, args []string) error {
 	aggEvery := fs.Duration("aggregate-every", 5*time.Second, "least `time` between two aggregate runs (a trigger interval)")
 	keep := fs.String("lake", "", "write the lake to this `directory` and keep it (default: a temporary one, removed)")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the pipeline to this `file`")
-	memProfile := fs.String("memprofile", "", "write a heap profile taken when the Go heap was largest to this `file`")
+	memProfile := fs.String("memprofile", "", "write a heap profile taken when the live heap was largest to this `file`")
 	feeder := fs.Bool("feeder", false, "internal: run as the benchmark's broker and producer process")
 	if err := parseFlags(fs, args, 0); err != nil {
 		return err
@@ -135,7 +135,7 @@ func runBenchPipeline(ctx context.Context, args []string) error {
 			return err
 		}
 		mb := func(b uint64) float64 { return float64(b) / (1 << 20) }
-		fmt.Fprintf(os.Stderr, "heap profile at %.0f MB of heap objects; Go held at most %.0f MB; sampled RSS peaked at %.0f MB with %.0f MB of it Go's\n",
+		fmt.Fprintf(os.Stderr, "heap profile at %.0f MB of live heap; Go held at most %.0f MB; sampled RSS peaked at %.0f MB with %.0f MB of it Go's\n",
 			mb(heap.peak), mb(heap.goPeak), mb(heap.rssPeak), mb(heap.goAtRSSPeak))
 	}
 	// The broker's share of the machine: the feeder's CPU after it filled
