@@ -82,9 +82,12 @@ func Drain(ctx context.Context, l *lake.Lake, cfg Config) (Stats, error) {
 	step(0, func() error {
 		defer ingested.finish()
 		var last, beforeLast int64 = -1, -1
-		// The first batch is small so that clean starts early instead of
-		// idling while a whole batch is read (a pipeline's ramp-up).
-		batch := cmp.Or(cfg.MaxBatch, ingest.DefaultMaxRecords) / 4
+		// The first batches are small, a quarter then half of the full
+		// size, so that clean starts early and then finds the next batch
+		// ready instead of idling while a whole batch is read (a
+		// pipeline's ramp-up).
+		full := cmp.Or(cfg.MaxBatch, ingest.DefaultMaxRecords)
+		batch := max(full/4, 1)
 		for {
 			// Backpressure: one ingested batch may wait for clean while
 			// the next is read, no more, which bounds memory.
@@ -92,8 +95,8 @@ func Drain(ctx context.Context, l *lake.Lake, cfg Config) (Stats, error) {
 				return err
 			}
 			t := time.Now()
-			res, err := ingest.Run(ctx, l.Bronze, ingest.Options{Brokers: cfg.Brokers, Topic: cfg.Topic, MaxRecords: max(batch, 1)})
-			batch = cmp.Or(cfg.MaxBatch, ingest.DefaultMaxRecords)
+			res, err := ingest.Run(ctx, l.Bronze, ingest.Options{Brokers: cfg.Brokers, Topic: cfg.Topic, MaxRecords: batch})
+			batch = min(batch*2, full)
 			st.Ingest.add(int64(res.Records), t)
 			if err != nil || res.Records == 0 {
 				return err
@@ -139,13 +142,11 @@ func follow(ctx context.Context, upstream *signal, every time.Duration, run func
 	var last time.Time
 	for {
 		next, finished := upstream.state()
-		if wait := time.Until(last.Add(every)); wait > 0 && !finished {
-			select {
-			case <-time.After(wait):
-			case <-ctx.Done():
-				return context.Cause(ctx)
+		if !finished {
+			var err error
+			if next, finished, err = awaitInterval(ctx, upstream, last.Add(every)); err != nil {
+				return err
 			}
-			next, finished = upstream.state()
 		}
 		last = time.Now()
 		worked, err := run()
@@ -162,6 +163,27 @@ func follow(ctx context.Context, upstream *signal, every time.Duration, run func
 		case <-next:
 		case <-ctx.Done():
 			return context.Cause(ctx)
+		}
+	}
+}
+
+// awaitInterval waits until the time due, or less if the upstream finishes
+// first: the final run is then the end of the drain, and waiting out the
+// trigger interval would only add idle time (up to a whole interval) to it.
+// It returns the upstream's state when it stopped waiting.
+func awaitInterval(ctx context.Context, upstream *signal, due time.Time) (<-chan struct{}, bool, error) {
+	timer := time.NewTimer(time.Until(due))
+	defer timer.Stop()
+	for {
+		next, finished := upstream.state()
+		if finished || !time.Now().Before(due) {
+			return next, finished, nil
+		}
+		select {
+		case <-timer.C:
+		case <-next: // a commit (keep waiting) or the finish
+		case <-ctx.Done():
+			return nil, false, context.Cause(ctx)
 		}
 	}
 }
