@@ -48,17 +48,12 @@ func CommitGroupOffsets(ctx context.Context, brokers, group, topic string, next 
 // GroupOffsets returns group's committed next offsets on topic; partitions
 // without a committed offset are absent.
 func GroupOffsets(ctx context.Context, brokers, group, topic string) (map[int32]int64, error) {
-	ctx, cancel := context.WithTimeout(ctx, budget(ctx))
-	defer cancel()
-	a, err := admin(brokers)
-	if err != nil {
-		return nil, err
-	}
-	defer a.Close()
-	ids, err := topicPartitions(ctx, a, brokers, topic)
-	if err != nil {
-		return nil, err
-	}
+	return perPartition(ctx, brokers, topic, func(ctx context.Context, a *ck.AdminClient, ids []int32) (map[int32]int64, error) {
+		return groupOffsets(ctx, a, brokers, group, topic, ids)
+	})
+}
+
+func groupOffsets(ctx context.Context, a *ck.AdminClient, brokers, group, topic string, ids []int32) (map[int32]int64, error) {
 	tps := make([]ck.TopicPartition, 0, len(ids))
 	for _, id := range ids {
 		tps = append(tps, ck.TopicPartition{Topic: &topic, Partition: id})

@@ -109,18 +109,32 @@ func LowWatermarks(ctx context.Context, brokers, topic string) (map[int32]int64,
 	return listOffsets(ctx, brokers, topic, ck.EarliestOffsetSpec)
 }
 
-func listOffsets(ctx context.Context, brokers, topic string, spec ck.OffsetSpec) (map[int32]int64, error) {
+// perPartition is the shared start of every per-partition query of topic:
+// within the cluster call budget, with an admin client and the topic's
+// partition ids (a missing topic is an error before fn runs).
+func perPartition[T any](ctx context.Context, brokers, topic string, fn func(ctx context.Context, a *ck.AdminClient, ids []int32) (T, error)) (T, error) {
+	var zero T
 	ctx, cancel := context.WithTimeout(ctx, budget(ctx))
 	defer cancel()
 	a, err := admin(brokers)
 	if err != nil {
-		return nil, err
+		return zero, err
 	}
 	defer a.Close()
 	ids, err := topicPartitions(ctx, a, brokers, topic)
 	if err != nil {
-		return nil, err
+		return zero, err
 	}
+	return fn(ctx, a, ids)
+}
+
+func listOffsets(ctx context.Context, brokers, topic string, spec ck.OffsetSpec) (map[int32]int64, error) {
+	return perPartition(ctx, brokers, topic, func(ctx context.Context, a *ck.AdminClient, ids []int32) (map[int32]int64, error) {
+		return offsetsAt(ctx, a, brokers, topic, ids, spec)
+	})
+}
+
+func offsetsAt(ctx context.Context, a *ck.AdminClient, brokers, topic string, ids []int32, spec ck.OffsetSpec) (map[int32]int64, error) {
 	req := make(map[ck.TopicPartition]ck.OffsetSpec, len(ids))
 	for _, id := range ids {
 		req[ck.TopicPartition{Topic: &topic, Partition: id}] = spec
