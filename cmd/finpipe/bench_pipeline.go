@@ -124,8 +124,8 @@ func runBenchPipeline(ctx context.Context, args []string) error {
 		heap = startPeakHeapProfiler()
 	}
 	cpu0 := cpuTime()
-	st, err := medallion.Drain(ctx, l, medallion.Config{Brokers: f.Brokers, Topic: f.Topic, MaxBatch: cfg.MaxBatch,
-		AggregateEvery: *aggEvery})
+	mcfg := medallion.Config{Brokers: f.Brokers, Topic: f.Topic, MaxBatch: cfg.MaxBatch, AggregateEvery: *aggEvery}
+	st, err := medallion.Drain(ctx, l, mcfg)
 	if err != nil {
 		return err
 	}
@@ -145,7 +145,7 @@ func runBenchPipeline(ctx context.Context, args []string) error {
 		brokerCPU = rusageCPU(syscall.RUSAGE_CHILDREN).Seconds() - f.CPUSeconds
 	}
 	r := pipelineReport{
-		Transactions: f.Sent, Partitions: s.partitions, MaxBatch: cfg.MaxBatch, ProduceSeconds: f.ProduceSeconds,
+		Transactions: f.Sent, Partitions: s.partitions, MaxBatch: mcfg.Batch(), ProduceSeconds: f.ProduceSeconds,
 		ElapsedSeconds: st.Elapsed.Seconds(), PerSecond: float64(f.Sent) / st.Elapsed.Seconds(),
 		CPUSeconds: cpu.Seconds(), BrokerCPUSeconds: brokerCPU, PeakRSSMB: peakRSSMB(), Broker: "embedded (child process)",
 		GOMAXPROCS: runtime.GOMAXPROCS(0), MemoryLimitMB: float64(debug.SetMemoryLimit(-1)) / (1 << 20),
