@@ -25,19 +25,13 @@ func Produce(ctx context.Context, brokers, topic string, opts Options) (Stats, e
 	if err != nil {
 		return Stats{}, err
 	}
-	sendCtx, closeCtx := ctx, ctx
-	if opts.Count == 0 { // cancellation is the normal end: still deliver the queue
-		var cancel context.CancelFunc
-		closeCtx, cancel = context.WithTimeout(context.WithoutCancel(ctx), drainTimeout)
-		defer cancel()
-	}
 	var st Stats
 	var sendErr error
 	batches, release, stop := generate(opts)
 	defer stop()
 	for batch := range batches {
 		for _, m := range batch {
-			if sendErr = s.send(sendCtx, m.Key, m.Value); sendErr != nil {
+			if sendErr = s.send(ctx, m.Key, m.Value); sendErr != nil {
 				break
 			}
 			st.count(m)
@@ -47,8 +41,16 @@ func Produce(ctx context.Context, brokers, topic string, opts Options) (Stats, e
 		}
 		release(batch) // librdkafka copied the values
 	}
-	if opts.Count == 0 && ctx.Err() != nil && sendErr == ctx.Err() {
-		sendErr = nil
+	closeCtx := ctx
+	if opts.Count == 0 { // cancellation is the normal end: still deliver the queue
+		if ctx.Err() != nil && sendErr == ctx.Err() {
+			sendErr = nil
+		}
+		// The drain's own deadline starts now, when sending has ended: a
+		// producer that ran for hours still gets its full drain time.
+		var cancel context.CancelFunc
+		closeCtx, cancel = context.WithTimeout(context.WithoutCancel(ctx), drainTimeout)
+		defer cancel()
 	}
 	st.Sent, st.Bytes, st.Elapsed, err = s.close(closeCtx)
 	if sendErr != nil {
