@@ -107,8 +107,9 @@ func generate(opts Options) (batches <-chan []Message, release func([]Message), 
 	return out, release, sync.OnceFunc(func() { close(done) })
 }
 
-// drainTimeout bounds delivering the queue after an unlimited run stops.
-const drainTimeout = 30 * time.Second
+// drainTimeout bounds the delivery of what an unlimited producer queued once
+// it is told to stop (a variable so a test can shorten it).
+var drainTimeout = 30 * time.Second
 
 // maxLine bounds one line of a file; Kafka's default message limit is 1 MB.
 const maxLine = 16 << 20
