@@ -5,8 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
-	"sort"
 )
 
 // lakeCommands holds the "finpipe lake" sub-subcommands (history, cat,
@@ -48,15 +46,7 @@ func runLake(ctx context.Context, args []string) error {
 }
 
 func lakeUsage() {
-	fmt.Fprintln(os.Stderr, "usage: finpipe lake <command> PATH [flags]\n\ncommands:")
-	names := make([]string, 0, len(lakeCommands))
-	for n := range lakeCommands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(os.Stderr, "  %-10s %s\n", n, lakeCommands[n].summary)
-	}
+	printCommands("usage: finpipe lake <command> PATH [flags]", lakeCommands)
 }
 
 // parseLakeArgs parses flags that may come before or after the positional

@@ -70,13 +70,19 @@ func run(args []string) int {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: finpipe <command> [flags]\n\ncommands:")
-	names := make([]string, 0, len(commands))
-	for n := range commands {
+	printCommands("usage: finpipe <command> [flags]", commands)
+}
+
+// printCommands prints a synopsis and a sorted list of cmds with their
+// summaries: the usage of finpipe and of its command groups (lake).
+func printCommands(synopsis string, cmds map[string]command) {
+	fmt.Fprintln(os.Stderr, synopsis+"\n\ncommands:")
+	names := make([]string, 0, len(cmds))
+	for n := range cmds {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(os.Stderr, "  %-12s %s\n", n, commands[n].summary)
+		fmt.Fprintf(os.Stderr, "  %-12s %s\n", n, cmds[n].summary)
 	}
 }
