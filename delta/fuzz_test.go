@@ -11,8 +11,8 @@ import (
 // that follows it: they must return errors, never panic.
 // Run with: go test ./delta -run '^$' -fuzz FuzzParseLog -fuzztime 60s
 func FuzzParseLog(f *testing.F) {
-	seeds, _ := filepath.Glob(filepath.Join(referenceDir(f), "*", "*", "_delta_log", "*.json"))
-	more, _ := filepath.Glob(filepath.Join(referenceDir(f), "dat", "*", "delta", "_delta_log", "*.json"))
+	seeds := referenceSeeds(f, filepath.Join("*", "*", "_delta_log", "*.json"))
+	more := referenceSeeds(f, filepath.Join("dat", "*", "delta", "_delta_log", "*.json"))
 	for _, p := range append(seeds, more...) {
 		if b, err := os.ReadFile(p); err == nil {
 			f.Add(b)
@@ -49,7 +49,7 @@ func FuzzParseLog(f *testing.F) {
 // panics on some damage; readCheckpointPart must turn that into an error).
 // Run with: go test ./delta -run '^$' -fuzz FuzzReadCheckpoint -fuzztime 60s
 func FuzzReadCheckpoint(f *testing.F) {
-	seeds, _ := filepath.Glob(filepath.Join(referenceDir(f), "golden", "*", "_delta_log", "*.checkpoint*.parquet"))
+	seeds := referenceSeeds(f, filepath.Join("golden", "*", "_delta_log", "*.checkpoint*.parquet"))
 	for _, p := range seeds {
 		if b, err := os.ReadFile(p); err == nil {
 			f.Add(b)

@@ -17,15 +17,53 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// referenceDir is ../shared/testdata/delta relative to the repository root,
-// used in place (never copied into the repository).
+// referenceDir is the delta folder of the reference tables that other engines
+// wrote, used in place (never copied into the repository). A test that needs
+// them skips when they are absent, saying where they were looked for.
 func referenceDir(t testing.TB) string {
-	_, file, _, _ := runtime.Caller(0)
-	dir := filepath.Join(filepath.Dir(file), "..", "..", "shared", "testdata", "delta")
-	if _, err := os.Stat(dir); err != nil {
-		t.Fatalf("reference tables not found at %s (expected beside the repository): %v", dir, err)
+	t.Helper()
+	dir, err := findReferenceDir()
+	if err != nil {
+		if os.Getenv("FINPIPE_REQUIRE_TESTDATA") != "" {
+			t.Fatal(err)
+		}
+		t.Skip(err)
 	}
 	return dir
+}
+
+// referenceSeeds lists the reference files that match pattern (relative to the
+// delta folder) for a fuzzer's seed corpus: none in a bare clone, where the
+// fuzzer still runs on its own seeds.
+func referenceSeeds(t testing.TB, pattern string) []string {
+	t.Helper()
+	dir, err := findReferenceDir()
+	if err != nil {
+		if os.Getenv("FINPIPE_REQUIRE_TESTDATA") != "" {
+			t.Fatal(err)
+		}
+		t.Log(err)
+		return nil
+	}
+	paths, _ := filepath.Glob(filepath.Join(dir, pattern))
+	return paths
+}
+
+// findReferenceDir is $FINPIPE_TESTDATA/delta when that variable is set, else
+// ../shared/testdata/delta beside the clone. A bare clone has neither; CI sets
+// FINPIPE_REQUIRE_TESTDATA=1 so that a missing folder fails the tests instead
+// of silently skipping them.
+func findReferenceDir() (string, error) {
+	root := os.Getenv("FINPIPE_TESTDATA")
+	if root == "" {
+		_, file, _, _ := runtime.Caller(0)
+		root = filepath.Join(filepath.Dir(file), "..", "..", "shared", "testdata")
+	}
+	dir := filepath.Join(root, "delta")
+	if _, err := os.Stat(dir); err != nil {
+		return "", fmt.Errorf("reference tables not found at %s: set FINPIPE_TESTDATA to the testdata folder, or place shared/ beside the clone", dir)
+	}
+	return dir, nil
 }
 
 // canon renders a row value in one textual form so that rows read by this
