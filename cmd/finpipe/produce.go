@@ -23,13 +23,13 @@ func runProduce(ctx context.Context, args []string) error {
 	cfg := config.Register(fs, config.DataDir, config.KafkaBrokers, config.Topic, config.Partitions)
 	brokersFlag := fs.String("brokers", "", "alias of --kafka-brokers")
 	var opts produce.Options
-	fs.IntVar(&opts.Count, "count", 1000, "`number` of transactions to send; 0 = until interrupted (with --file: at most this many lines; 0 = all)")
+	fs.IntVar(&opts.Count, "count", 1000, "`number` of transactions to send; 0 = until interrupted (with --file: at most this many lines; default every line)")
 	fs.Float64Var(&opts.Rate, "rate", 0, "`messages` per second; 0 = as fast as possible")
 	fs.Float64Var(&opts.BadRatio, "bad-ratio", 0, "`share` of broken records, cycling through every rejection reason")
 	fs.Float64Var(&opts.DuplicateRatio, "duplicate-ratio", 0, "`share` of records that re-send an earlier transaction")
 	fs.Float64Var(&opts.LateRatio, "late-ratio", 0, "`share` of records whose event_time is 3-10 days old")
 	seed := fs.Int64("seed", 0, "random `seed` for reproducible data; 0 picks one from the clock (printed)")
-	file := fs.String("file", "", "send each line of this `file` as one message, byte for byte, instead of generating")
+	file := fs.String("file", "", "send each line of this `file` as one message, byte for byte, instead of generating;\na file with a line too large for the topic is refused whole, naming the lines, before anything is sent")
 	fs.IntVar(&opts.Users, "users", 10000, "`number` of distinct users in generated data")
 	if err := parseFlags(fs, args, 0); err != nil {
 		return err
@@ -46,6 +46,9 @@ func runProduce(ctx context.Context, args []string) error {
 	brokers, err := produceBrokers(cfg, *brokersFlag)
 	if err != nil {
 		return err
+	}
+	if *file != "" && !flagGiven(fs, "count") {
+		opts.Count = 0 // every line: 1,000 is the generator's default, not a file's
 	}
 	opts.Seed = *seed
 	if opts.Seed == 0 && *file == "" {

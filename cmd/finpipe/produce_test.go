@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/finpipe/finpipe/internal/kafka"
@@ -62,5 +64,33 @@ func TestProduceFileAndFlags(t *testing.T) {
 		if code := run(append([]string{"produce", "--brokers", brokers, "--topic", topic}, args...)); code == 0 {
 			t.Errorf("produce %v: exit 0", args)
 		}
+	}
+}
+
+// TestProduceFileSendsEveryLine checks that --file sends the whole file, not
+// --count's default of 1,000 generated transactions, unless --count is given.
+func TestProduceFileSendsEveryLine(t *testing.T) {
+	brokers := testenv.Kafka(t)
+	topic := testenv.Topic(t, brokers, 2)
+	var b strings.Builder
+	for i := range 3000 {
+		fmt.Fprintf(&b, "{\"user_id\":\"u%d\"}\n", i)
+	}
+	path := filepath.Join(t.TempDir(), "lines.jsonl")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	total := func() int64 {
+		hw, err := kafka.HighWatermarks(context.Background(), brokers, topic)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return hw[0] + hw[1]
+	}
+	if code := run([]string{"produce", "--brokers", brokers, "--topic", topic, "--file", path}); code != 0 || total() != 3000 {
+		t.Fatalf("produce --file: exit %d, %d messages, want 3000", code, total())
+	}
+	if code := run([]string{"produce", "--brokers", brokers, "--topic", topic, "--file", path, "--count", "10"}); code != 0 || total() != 3010 {
+		t.Fatalf("produce --file --count 10: exit %d, %d messages, want 3010", code, total())
 	}
 }

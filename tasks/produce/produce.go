@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -118,9 +119,15 @@ const maxLine = 16 << 20
 // as one message value, byte for byte, in order: empty lines too, so that a
 // file of test cases reaches the pipeline exactly as written. The key is the
 // line's user_id when it is a JSON object with a string user_id, else none.
-// opts.Count > 0 stops after that many lines; opts.Rate and opts.Progress
-// apply; the generator options are ignored. Stats count lines as valid or
-// bad by the stateless rules (see classify).
+// opts.Count > 0 stops after that many lines, 0 sends every line; opts.Rate
+// and opts.Progress apply; the generator options are ignored. Stats count
+// lines as valid or bad by the stateless rules (see classify).
+//
+// The file is read twice. The first pass checks every line against the
+// message size that the producer and the topic accept and refuses the whole
+// file, naming the lines, before anything is sent: a file either goes to
+// Kafka whole or not at all, so running it again after fixing it never
+// duplicates the lines that came before a bad one.
 func ProduceFile(ctx context.Context, brokers, topic, path string, opts Options) (Stats, error) {
 	if err := opts.Validate(); err != nil {
 		return Stats{}, err
@@ -130,17 +137,26 @@ func ProduceFile(ctx context.Context, brokers, topic, path string, opts Options)
 		return Stats{}, err
 	}
 	defer f.Close()
-	s, err := newSender(ctx, brokers, topic, opts, opts.Count)
+	progress := opts.Progress
+	opts.Progress = nil // the bar starts once the first pass knows the total
+	s, err := newSender(ctx, brokers, topic, opts, 0)
 	if err != nil {
 		return Stats{}, err
 	}
+	lines, err := checkSizes(ctx, s, brokers, topic, f, opts.Count)
+	if err == nil {
+		_, err = f.Seek(0, io.SeekStart)
+	}
+	if err != nil {
+		s.close(ctx) // nothing was queued
+		return Stats{}, fmt.Errorf("%s: %w; nothing was sent", path, err)
+	}
+	if progress != nil {
+		s.progress = newProgressBar(progress, lines)
+	}
 	var st Stats
 	sendErr := eachLine(f, opts.Count, func(line []byte) error {
-		var key []byte
-		if id, ok := record.UserID(line); ok {
-			key = []byte(id)
-		}
-		if err := s.send(ctx, key, line); err != nil {
+		if err := s.send(ctx, lineKey(line), line); err != nil {
 			return err
 		}
 		st.count(classify(line))
@@ -151,6 +167,51 @@ func ProduceFile(ctx context.Context, brokers, topic, path string, opts Options)
 		err = sendErr
 	}
 	return st, err
+}
+
+// lineKey is a line's message key: its user_id, so that one user's lines
+// keep their order in one partition, or none.
+func lineKey(line []byte) []byte {
+	if id, ok := record.UserID(line); ok {
+		return []byte(id)
+	}
+	return nil
+}
+
+// maxNamed bounds the oversized lines an error names one by one.
+const maxNamed = 5
+
+// checkSizes reads the lines that ProduceFile will send and returns how
+// many there are, or an error that names the lines too large for topic.
+func checkSizes(ctx context.Context, s *sender, brokers, topic string, r io.Reader, limit int) (int, error) {
+	lim, err := limitOf(ctx, s.p, brokers, topic)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	var over []string
+	overCount := 0
+	err = eachLine(r, limit, func(line []byte) error {
+		n++
+		if size := recordSize(lineKey(line), line); size > lim.bytes {
+			if overCount++; overCount <= maxNamed {
+				over = append(over, fmt.Sprintf("line %d (a %d-byte record)", n, size))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return n, err
+	}
+	if overCount > 0 {
+		more := ""
+		if overCount > maxNamed {
+			more = fmt.Sprintf(" and %d more", overCount-maxNamed)
+		}
+		return n, fmt.Errorf("%d of %d lines are larger than a Kafka record may be, %s: %s%s",
+			overCount, n, lim, strings.Join(over, ", "), more)
+	}
+	return n, nil
 }
 
 // classify judges a line by the stateless rules as of now, so that a file's

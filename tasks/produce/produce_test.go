@@ -3,11 +3,14 @@ package produce
 import (
 	"bytes"
 	"context"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	ck "github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
 	"github.com/finpipe/finpipe/internal/kafka"
 	"github.com/finpipe/finpipe/internal/testenv"
@@ -220,5 +223,81 @@ func TestProduceLongRunStopsCleanly(t *testing.T) {
 	}
 	if got := len(readAll(t, brokers, topic)); st.Sent == 0 || int64(got) != st.Sent {
 		t.Fatalf("topic holds %d, stats say %d", got, st.Sent)
+	}
+}
+
+// writeLines writes lines, each followed by a line feed, to a new file.
+func writeLines(t *testing.T, lines ...string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "in.jsonl")
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// A line over the producer's message.max.bytes refuses the whole file before
+// anything is sent, naming the line; a line exactly at the limit is sent.
+func TestProduceFileRefusesOversizedLineBeforeSending(t *testing.T) {
+	brokers := testenv.Kafka(t)
+	topic := testenv.Topic(t, brokers, 1)
+	atLimit := strings.Repeat("x", clientMaxMessageBytes-recordOverhead) // no key: not JSON
+	path := writeLines(t, `{"user_id":"u1"}`, atLimit+"x", `{"user_id":"u2"}`, atLimit+"yy")
+	_, err := ProduceFile(context.Background(), brokers, topic, path, Options{})
+	if err == nil || !strings.Contains(err.Error(), "line 2 (a 1000001-byte record), line 4 (a 1000002-byte record)") ||
+		!strings.Contains(err.Error(), "nothing was sent") || !strings.Contains(err.Error(), "message.max.bytes") {
+		t.Fatalf("oversized lines: %v", err)
+	}
+	if got := len(readAll(t, brokers, topic)); got != 0 {
+		t.Fatalf("%d records sent from a refused file", got)
+	}
+	// --count stops before the bad lines: only the lines to be sent are checked.
+	if st, err := ProduceFile(context.Background(), brokers, topic, path, Options{Count: 1}); err != nil || st.Sent != 1 {
+		t.Fatalf("first line only: %+v, %v", st, err)
+	}
+	st, err := ProduceFile(context.Background(), brokers, topic, writeLines(t, atLimit), Options{})
+	if err != nil || st.Sent != 1 {
+		t.Fatalf("a line at the limit: %+v, %v", st, err)
+	}
+}
+
+// The topic's own max.message.bytes, when smaller than the client's, is the
+// limit: without the check, the broker rejects the line after earlier lines
+// went out.
+func TestProduceFileHonoursTopicMessageLimit(t *testing.T) {
+	brokers := testenv.Kafka(t)
+	topic := testenv.Topic(t, brokers, 1)
+	setTopicConfig(t, brokers, topic, "max.message.bytes", "10000")
+	random := make([]byte, 15000) // incompressible, so the broker would refuse it too
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range random {
+		random[i] = 'a' + byte(rng.IntN(26))
+	}
+	path := writeLines(t, `{"user_id":"u1"}`, `{"user_id":"u2"}`, string(random))
+	_, err := ProduceFile(context.Background(), brokers, topic, path, Options{})
+	if err == nil || !strings.Contains(err.Error(), "line 3 (a 15036-byte record)") || !strings.Contains(err.Error(), "max.message.bytes 10000") {
+		t.Fatalf("line over the topic's limit: %v", err)
+	}
+	if got := len(readAll(t, brokers, topic)); got != 0 {
+		t.Fatalf("%d records sent from a refused file", got)
+	}
+}
+
+func setTopicConfig(t *testing.T, brokers, topic, key, value string) {
+	t.Helper()
+	a, err := ck.NewAdminClient(&ck.ConfigMap{"bootstrap.servers": brokers})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	res, err := a.IncrementalAlterConfigs(ctx, []ck.ConfigResource{{Type: ck.ResourceTopic, Name: topic,
+		Config: []ck.ConfigEntry{{Name: key, Value: value, IncrementalOperation: ck.AlterConfigOpTypeSet}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res[0].Error.Code() != ck.ErrNoError {
+		t.Fatal(res[0].Error)
 	}
 }
