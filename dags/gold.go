@@ -13,7 +13,7 @@ import (
 // run's conf may name other dates: {"dates": ["2026-03-01", ...]}.
 func GoldHourlyRefresh(p Pipeline) *scheduler.DAG {
 	d := scheduler.NewDAG(GoldHourlyRefreshDAG, scheduler.DAGOptions{
-		Schedule: "@hourly", MaxActiveRuns: 1,
+		Schedule: "@hourly", StartDate: DataStart(), MaxActiveRuns: 1,
 		Description: "recompute Gold for today and yesterday from Silver",
 		Tags:        []string{"pipeline", "gold"},
 	})
@@ -29,7 +29,7 @@ func GoldHourlyRefresh(p Pipeline) *scheduler.DAG {
 // name other dates: {"dates": ["2026-03-01", ...]}.
 func GoldDaily(p Pipeline) *scheduler.DAG {
 	d := scheduler.NewDAG(GoldDailyDAG, scheduler.DAGOptions{
-		Schedule: "@daily", Catchup: true, MaxActiveRuns: 4,
+		Schedule: "@daily", StartDate: DataStart(), Catchup: true, MaxActiveRuns: 4,
 		Description: "rebuild Gold for the run's logical date (the target of backfills)",
 		Tags:        []string{"pipeline", "gold"},
 	})

@@ -26,7 +26,7 @@ const vacuumDay = time.Sunday
 // or prevent the vacuum, {"vacuum": true}.
 func LakeMaintenance(p Pipeline) *scheduler.DAG {
 	d := scheduler.NewDAG(LakeMaintenanceDAG, scheduler.DAGOptions{
-		Schedule: "@daily", MaxActiveRuns: 1,
+		Schedule: "@daily", StartDate: DataStart(), MaxActiveRuns: 1,
 		Description: "daily optimize of yesterday's partitions, weekly vacuum of every table",
 		Tags:        []string{"maintenance"},
 	})

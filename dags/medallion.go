@@ -69,7 +69,7 @@ func retried(upstream ...string) scheduler.TaskOptions {
 // parallel, since their appends to Bronze do not conflict.
 func Medallion(p Pipeline) *scheduler.DAG {
 	d := scheduler.NewDAG(MedallionDAG, scheduler.DAGOptions{
-		Schedule: "@every 1m", MaxActiveRuns: 1,
+		Schedule: "@every 1m", StartDate: DataStart(), MaxActiveRuns: 1,
 		Description: "Kafka → Bronze → Silver → Gold micro-batch, exactly once",
 		Tags:        []string{"pipeline"},
 	})

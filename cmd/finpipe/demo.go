@@ -111,9 +111,12 @@ func runDemo(ctx context.Context, args []string) error {
 	return printDemo(sum, sent.Sent, runs, p.LakeDir, *asJSON)
 }
 
-// demoRegistry holds only the pipeline DAGs: the demo runs nothing else.
+// demoRegistry holds only the DAGs the demo triggers. gold_daily would
+// catch up on every day since dags.DataStart and lake_maintenance would
+// compact: work a running deployment does on its schedule, which here would
+// only race the demo's own runs for the Gold tables.
 func demoRegistry(p dags.Pipeline) (*scheduler.Registry, error) {
-	return scheduler.NewRegistry(dags.Pipelines(p)...)
+	return scheduler.NewRegistry(dags.Medallion(p), dags.GoldHourlyRefresh(p))
 }
 
 // demoKafka uses KAFKA_BROKERS, else the data directory's embedded broker:
