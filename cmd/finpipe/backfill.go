@@ -2,10 +2,14 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
+	"slices"
+	"sort"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -13,37 +17,17 @@ import (
 )
 
 func init() {
-	register(command{name: "backfill", summary: "create, list, pause, unpause or cancel backfills", run: runBackfill})
-}
-
-const backfillUsage = `usage: finpipe backfill <command> [flags]
-
-commands:
-  create DAG --from D --to D [--reprocess none|failed|completed] [--max-active-runs N]
-         [--backwards] [--dry-run] [--conf JSON]
-                                 runs for every schedule tick in [from, to]; --dry-run
-                                 lists the dates and what would happen
-  list [DAG]                     backfills, newest first, with their runs by state
-  pause ID | unpause ID | cancel ID`
-
-func runBackfill(ctx context.Context, args []string) error {
-	if len(args) == 0 {
-		fmt.Fprintln(os.Stderr, backfillUsage)
-		return exitError{code: 2}
+	verb := func(v string) func(context.Context, []string) error {
+		return func(ctx context.Context, args []string) error { return backfillSetState(ctx, v, args) }
 	}
-	switch args[0] {
-	case "create":
-		return backfillCreate(ctx, args[1:])
-	case "list":
-		return backfillList(ctx, args[1:])
-	case "pause", "unpause", "cancel":
-		return backfillSetState(ctx, args[0], args[1:])
-	case "-h", "--help", "help":
-		fmt.Fprintln(os.Stderr, backfillUsage)
-		return nil
-	}
-	fmt.Fprintf(os.Stderr, "unknown backfill command %q\n%s\n", args[0], backfillUsage)
-	return exitError{code: 2}
+	registerGroup("backfill", "create, list, pause, unpause or cancel backfills", map[string]command{
+		"create": {name: "create", args: "DAG --from D --to D [--reprocess R] [--dry-run] [...]", run: backfillCreate,
+			summary: "runs for every schedule tick in [from, to]; --dry-run lists the dates and what would happen"},
+		"list":    {name: "list", args: "[DAG] [--json]", summary: "backfills, newest first, with their runs by state", run: backfillList},
+		"pause":   {name: "pause", args: "ID", summary: "stop creating and starting the backfill's runs", run: verb("pause")},
+		"unpause": {name: "unpause", args: "ID", summary: "resume a paused backfill", run: verb("unpause")},
+		"cancel":  {name: "cancel", args: "ID", summary: "stop the backfill: queued runs are not started", run: verb("cancel")},
+	})
 }
 
 func backfillCreate(ctx context.Context, args []string) error {
@@ -57,21 +41,25 @@ func backfillCreate(ctx context.Context, args []string) error {
 	fs.BoolVar(&req.RunBackwards, "backwards", false, "newest logical date first")
 	fs.BoolVar(&req.DryRun, "dry-run", false, "list the dates and what would happen; create nothing")
 	confJSON := fs.String("conf", "", "run conf as a JSON `object`")
-	pos, store, err := dbCommand(ctx, fs, args, 1)
+	cfg, pos, err := parseDBCommand(fs, args, 1)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
 	req.DAGID = pos[0]
-	if req.From, err = parseDate(*from); err != nil {
-		return fmt.Errorf("--from: %w", err)
+	if req.From, err = requiredDate("from", *from); err != nil {
+		return err
 	}
-	if req.To, err = parseDate(*to); err != nil {
-		return fmt.Errorf("--to: %w", err)
+	if req.To, err = requiredDate("to", *to); err != nil {
+		return err
 	}
 	if req.Conf, err = parseConf(*confJSON); err != nil {
 		return err
 	}
+	store, err := openCheckedStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
 	res, err := store.CreateBackfill(ctx, req)
 	if err != nil {
 		return err
@@ -96,12 +84,16 @@ func backfillCreate(ctx context.Context, args []string) error {
 
 func backfillList(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("backfill list", flag.ContinueOnError)
-	usageFor(fs, "finpipe backfill list [DAG] [flags]")
+	usageFor(fs, "finpipe backfill list [DAG] [--json] [flags]")
+	asJSON := fs.Bool("json", false, "print the backfills as one JSON array, with run_counts per state")
 	cfgArgs, store, err := dbCommand(ctx, fs, args, -1)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
+	if len(cfgArgs) > 1 {
+		return fmt.Errorf("one DAG at most, got %d arguments", len(cfgArgs))
+	}
 	dag := ""
 	if len(cfgArgs) > 0 {
 		dag = cfgArgs[0]
@@ -110,17 +102,47 @@ func backfillList(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tDAG\tFROM\tTO\tREPROCESS\tSTATE\tRUNS")
+	full := make([]scheduler.Backfill, 0, len(list))
 	for _, b := range list {
-		full, err := store.GetBackfill(ctx, b.ID)
+		f, err := store.GetBackfill(ctx, b.ID)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%v\n", b.ID, b.DAGID, b.From.Format(time.RFC3339),
-			b.To.Format(time.RFC3339), b.Reprocess, b.State, full.RunCounts)
+		full = append(full, f)
+	}
+	if *asJSON {
+		return json.NewEncoder(os.Stdout).Encode(full)
+	}
+	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tDAG\tFROM\tTO\tREPROCESS\tSTATE\tRUNS")
+	for _, b := range full {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", b.ID, b.DAGID, b.From.Format(time.RFC3339),
+			b.To.Format(time.RFC3339), b.Reprocess, b.State, formatRunCounts(b.RunCounts))
 	}
 	return tw.Flush()
+}
+
+// formatRunCounts prints runs per state in the order a run goes through
+// them ("2 running, 6 success, 1 failed"), then any other state by name.
+func formatRunCounts(counts map[string]int) string {
+	order := []string{string(scheduler.RunQueued), string(scheduler.RunRunning), string(scheduler.RunSuccess), string(scheduler.RunFailed)}
+	var rest []string
+	for st := range counts {
+		if !slices.Contains(order, st) {
+			rest = append(rest, st)
+		}
+	}
+	sort.Strings(rest)
+	var parts []string
+	for _, st := range append(order, rest...) {
+		if n := counts[st]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, st))
+		}
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, ", ")
 }
 
 func backfillSetState(ctx context.Context, verb string, args []string) error {
@@ -143,4 +165,17 @@ func backfillSetState(ctx context.Context, verb string, args []string) error {
 	}
 	fmt.Printf("backfill %d: %s\n", id, map[string]string{"pause": "paused", "unpause": "resumed", "cancel": "cancelled"}[verb])
 	return nil
+}
+
+// requiredDate parses the date of a required flag, saying so when it is
+// missing rather than that "" is a bad date.
+func requiredDate(name, value string) (time.Time, error) {
+	if value == "" {
+		return time.Time{}, fmt.Errorf("--%s is required: a logical date, RFC 3339 (2026-01-02T15:04:05Z) or YYYY-MM-DD", name)
+	}
+	d, err := parseDate(value)
+	if err != nil {
+		return d, fmt.Errorf("--%s: %w", name, err)
+	}
+	return d, nil
 }

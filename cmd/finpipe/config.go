@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -25,15 +24,8 @@ func runConfig(ctx context.Context, args []string) error {
 		fs.PrintDefaults()
 	}
 	cfg := config.Register(fs)
-	if err := fs.Parse(args); err != nil {
-		// The flag package has already printed the problem and the usage.
-		if errors.Is(err, flag.ErrHelp) {
-			return exitError{code: 0}
-		}
-		return exitError{code: 2}
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	if err := parseFlags(fs, args, 0); err != nil {
+		return err
 	}
 	loadErr := cfg.Load()
 	fmt.Fprint(os.Stdout, cfg.Redacted())

@@ -15,40 +15,14 @@ import (
 )
 
 func init() {
-	register(command{name: "dags", summary: "list, trigger, pause, unpause or backfill DAGs; list their runs", run: runDAGs})
-}
-
-const dagsUsage = `usage: finpipe dags <command> [flags]
-
-commands:
-  list                                   DAGs synced into the database, with their last run
-  trigger DAG [--conf JSON] [--wait]     create a manual run; with --wait, exit 0 only if it succeeds
-  runs DAG [--state S] [--limit N]       the DAG's runs, newest first
-  pause DAG | unpause DAG                stop or resume scheduling a DAG
-  backfill DAG --from D --to D [...]     same as "finpipe backfill create" (see there)`
-
-func runDAGs(ctx context.Context, args []string) error {
-	if len(args) == 0 {
-		fmt.Fprintln(os.Stderr, dagsUsage)
-		return exitError{code: 2}
-	}
-	switch args[0] {
-	case "list":
-		return dagsList(ctx, args[1:])
-	case "trigger":
-		return dagsTrigger(ctx, args[1:])
-	case "pause", "unpause":
-		return dagsPause(ctx, args[0], args[1:])
-	case "backfill":
-		return backfillCreate(ctx, args[1:])
-	case "runs":
-		return dagsRuns(ctx, args[1:])
-	case "-h", "--help", "help":
-		fmt.Fprintln(os.Stderr, dagsUsage)
-		return nil
-	}
-	fmt.Fprintf(os.Stderr, "unknown dags command %q\n%s\n", args[0], dagsUsage)
-	return exitError{code: 2}
+	registerGroup("dags", "list, trigger, pause, unpause or backfill DAGs; list their runs", map[string]command{
+		"list":     {name: "list", summary: "DAGs synced into the database, with their last run", run: dagsList},
+		"trigger":  {name: "trigger", args: "DAG [--conf JSON] [--wait]", summary: "create a manual run; with --wait, exit 0 only if it succeeds", run: dagsTrigger},
+		"runs":     {name: "runs", args: "DAG [--state S] [--limit N] [--json]", summary: "the DAG's runs, newest first", run: dagsRuns},
+		"pause":    {name: "pause", args: "DAG", summary: "stop scheduling a DAG", run: func(ctx context.Context, args []string) error { return dagsPause(ctx, "pause", args) }},
+		"unpause":  {name: "unpause", args: "DAG", summary: "resume scheduling a DAG", run: func(ctx context.Context, args []string) error { return dagsPause(ctx, "unpause", args) }},
+		"backfill": {name: "backfill", args: "DAG --from D --to D [...]", summary: `same as "finpipe backfill create"`, run: backfillCreate},
+	})
 }
 
 // dbCommand parses a subcommand's flags and opens the store.
@@ -145,20 +119,20 @@ func dagsTrigger(ctx context.Context, args []string) error {
 	if _, err := shippedDAG(cfg, pos[0]); err != nil {
 		return err
 	}
-	store, err := openCheckedStore(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
 	opts := scheduler.TriggerOptions{RunID: *runID}
 	if opts.Conf, err = parseConf(*confJSON); err != nil {
 		return err
 	}
 	if *date != "" {
 		if opts.LogicalDate, err = parseDate(*date); err != nil {
-			return err
+			return fmt.Errorf("--logical-date: %w", err)
 		}
 	}
+	store, err := openCheckedStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
 	run, err := store.TriggerRun(ctx, pos[0], opts)
 	if err != nil {
 		return err
@@ -236,9 +210,10 @@ func dagsPause(ctx context.Context, verb string, args []string) error {
 
 func dagsRuns(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("dags runs", flag.ContinueOnError)
-	usageFor(fs, "finpipe dags runs DAG [--state S] [--limit N] [flags]")
+	usageFor(fs, "finpipe dags runs DAG [--state S] [--limit N] [--json] [flags]")
 	state := fs.String("state", "", "only runs in this `state` (queued, running, success, failed)")
 	limit := fs.Int("limit", 20, "at most this many runs")
+	asJSON := fs.Bool("json", false, "print the runs as one JSON array")
 	pos, store, err := dbCommand(ctx, fs, args, 1)
 	if err != nil {
 		return err
@@ -250,6 +225,13 @@ func dagsRuns(ctx context.Context, args []string) error {
 	page, err := store.ListRuns(ctx, scheduler.RunFilter{DAGID: pos[0], State: scheduler.RunState(*state), Limit: *limit})
 	if err != nil {
 		return err
+	}
+	if *asJSON {
+		runs := page.Runs
+		if runs == nil {
+			runs = []scheduler.DagRun{}
+		}
+		return json.NewEncoder(os.Stdout).Encode(runs)
 	}
 	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "RUN ID\tTYPE\tLOGICAL DATE\tSTATE\tDURATION")

@@ -13,27 +13,10 @@ import (
 )
 
 func init() {
-	register(command{name: "db", summary: "database maintenance: clean old runs, task instances and logs", run: runDB})
-}
-
-const dbUsage = `usage: finpipe db <command> [flags]
-
-commands:
-  clean --older-than 30d [--dry-run] [--batch-size N] [--json]
-        delete runs that finished before the cutoff, with their task
-        instances, attempts and logs, a batch of runs per transaction,
-        and the registry rows of workers gone since then`
-
-func runDB(ctx context.Context, args []string) error {
-	if len(args) > 0 && args[0] == "clean" {
-		return dbClean(ctx, args[1:])
-	}
-	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-		fmt.Fprintln(os.Stderr, dbUsage)
-		return nil
-	}
-	fmt.Fprintln(os.Stderr, dbUsage)
-	return exitError{code: 2}
+	registerGroup("db", "database maintenance: clean old runs, task instances and logs", map[string]command{
+		"clean": {name: "clean", args: "--older-than 30d [--dry-run] [--batch-size N] [--json]", run: dbClean,
+			summary: "delete runs that finished before the cutoff, with their task instances, attempts and logs, a batch of runs per transaction, and the registry rows of workers gone since then"},
+	})
 }
 
 // dbClean deletes old finished runs. It is safe to run while the scheduler

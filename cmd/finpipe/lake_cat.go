@@ -17,7 +17,8 @@ func init() {
 func runLakeCat(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("lake cat", flag.ContinueOnError)
 	version := fs.Int64("version", -1, "read this version (time travel) instead of the latest")
-	pos, err := parseLakeArgs(fs, args, 1, "cat PATH [--version N]")
+	usageFor(fs, "finpipe lake cat PATH [--version N]")
+	pos, err := parseArgs(fs, args, 1)
 	if err != nil {
 		return err
 	}

@@ -22,19 +22,13 @@ func runLakeCheck(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("lake check", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print the report as one JSON object")
 	cfg := config.Register(fs, config.DataDir, config.Env)
-	var pos []string
-	for { // flags before or after the optional LAKE_DIR
-		if err := fs.Parse(args); err != nil {
-			return err
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
+	usageFor(fs, "finpipe lake check [LAKE_DIR] [--json] [flags]\n\nLAKE_DIR defaults to the configured lake, <data dir>/<env>/lake.")
+	pos, err := parseArgs(fs, args, -1)
+	if err != nil {
+		return err
 	}
 	if len(pos) > 1 {
-		return fmt.Errorf("usage: finpipe lake check [LAKE_DIR] [--json] [--data-dir DIR] [--env ENV]")
+		return fmt.Errorf("one LAKE_DIR at most, got %d arguments", len(pos))
 	}
 	if err := cfg.Load(); err != nil {
 		return err

@@ -21,7 +21,8 @@ func runLakeHistory(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("lake history", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print one JSON object per commit")
 	limit := fs.Int("limit", 0, "show at most this many commits (0 = all)")
-	pos, err := parseLakeArgs(fs, args, 1, "history PATH [--json] [--limit N]")
+	usageFor(fs, "finpipe lake history PATH [--json] [--limit N]")
+	pos, err := parseArgs(fs, args, 1)
 	if err != nil {
 		return err
 	}

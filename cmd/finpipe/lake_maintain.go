@@ -15,7 +15,8 @@ func init() {
 
 func runLakeOptimize(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("lake optimize", flag.ContinueOnError)
-	pos, err := parseLakeArgs(fs, args, 1, "optimize PATH")
+	usageFor(fs, "finpipe lake optimize PATH")
+	pos, err := parseArgs(fs, args, 1)
 	if err != nil {
 		return err
 	}
@@ -40,7 +41,8 @@ func runLakeVacuum(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("lake vacuum", flag.ContinueOnError)
 	retain := fs.Duration("retain", delta.DefaultVacuumRetention, "keep unreferenced files younger than this")
 	dryRun := fs.Bool("dry-run", false, "list the files that would be deleted, delete nothing")
-	pos, err := parseLakeArgs(fs, args, 1, "vacuum PATH [--retain DURATION] [--dry-run]")
+	usageFor(fs, "finpipe lake vacuum PATH [--retain DURATION] [--dry-run]")
+	pos, err := parseArgs(fs, args, 1)
 	if err != nil {
 		return err
 	}

@@ -8,9 +8,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
-	"sort"
 	"syscall"
 )
 
@@ -18,6 +18,11 @@ import (
 type command struct {
 	name    string
 	summary string
+	// args is the synopsis of the arguments, shown in a group's usage
+	// ("DAG [--conf JSON] [--wait]").
+	args string
+	// sub holds a group's subcommands (see registerGroup), nil for others.
+	sub map[string]command
 	// run receives the arguments after the subcommand name. It returns an
 	// error to print as one line; a usageError also prints the usage.
 	run func(ctx context.Context, args []string) error
@@ -44,11 +49,12 @@ func main() {
 }
 
 func run(args []string) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		usage()
-		if len(args) == 0 {
-			return 2
-		}
+	if len(args) == 0 {
+		usage(os.Stderr)
+		return 2
+	}
+	if isHelp(args[0]) {
+		usage(os.Stdout)
 		return 0
 	}
 	c, ok := commands[args[0]]
@@ -69,20 +75,6 @@ func run(args []string) int {
 	return 0
 }
 
-func usage() {
-	printCommands("usage: finpipe <command> [flags]", commands)
-}
-
-// printCommands prints a synopsis and a sorted list of cmds with their
-// summaries: the usage of finpipe and of its command groups (lake).
-func printCommands(synopsis string, cmds map[string]command) {
-	fmt.Fprintln(os.Stderr, synopsis+"\n\ncommands:")
-	names := make([]string, 0, len(cmds))
-	for n := range cmds {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(os.Stderr, "  %-12s %s\n", n, cmds[n].summary)
-	}
+func usage(w io.Writer) {
+	printCommands(w, "usage: finpipe <command> [flags]", commands)
 }

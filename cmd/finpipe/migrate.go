@@ -13,18 +13,17 @@ import (
 )
 
 func init() {
-	register(command{name: "migrate", summary: "apply (up) or list (status) the PostgreSQL schema migrations", run: runMigrate})
+	registerGroup("migrate", "apply (up) or list (status) the PostgreSQL schema migrations", map[string]command{
+		"up":     {name: "up", summary: "apply the pending migrations, in a transaction under an advisory lock", run: func(ctx context.Context, args []string) error { return runMigrate(ctx, "up", args) }},
+		"status": {name: "status", summary: "list the migrations and when each was applied; exit 1 if any is pending", run: func(ctx context.Context, args []string) error { return runMigrate(ctx, "status", args) }},
+	})
 }
 
-func runMigrate(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
-	usageFor(fs, "finpipe migrate up|status [flags]")
+func runMigrate(ctx context.Context, verb string, args []string) error {
+	fs := flag.NewFlagSet("migrate "+verb, flag.ContinueOnError)
+	usageFor(fs, "finpipe migrate "+verb+" [flags]")
 	cfg := config.Register(fs, config.DataDir, config.DatabaseURL)
-	if len(args) == 0 || (args[0] != "up" && args[0] != "status") {
-		fs.Usage()
-		return exitError{code: 2}
-	}
-	if _, err := parseArgs(fs, args[1:], 0); err != nil {
+	if err := parseFlags(fs, args, 0); err != nil {
 		return err
 	}
 	if err := cfg.Load(); err != nil {
@@ -35,7 +34,7 @@ func runMigrate(ctx context.Context, args []string) error {
 		return err
 	}
 	defer store.Close()
-	if args[0] == "up" {
+	if verb == "up" {
 		applied, err := store.Migrate(ctx)
 		if err != nil {
 			return err

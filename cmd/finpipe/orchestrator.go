@@ -50,16 +50,14 @@ func poolFor(concurrency int) scheduler.StoreOptions {
 
 // parseArgs parses flags that may come before, between or after positional
 // arguments ("dags trigger DAG --wait") and checks that want positionals
-// were given (-1: any number). Help exits 0; other problems exit 2 after
-// the flag package or this function has printed them.
+// were given (-1: any number). Help prints the usage on stdout and exits 0;
+// a bad flag or argument count prints the problem and the usage on stderr
+// and exits 2.
 func parseArgs(fs *flag.FlagSet, args []string, want int) ([]string, error) {
 	var pos []string
 	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, exitError{code: 0}
-			}
-			return nil, exitError{code: 2}
+		if err := parseOnce(fs, args); err != nil {
+			return nil, err
 		}
 		if fs.NArg() == 0 {
 			break
@@ -68,11 +66,33 @@ func parseArgs(fs *flag.FlagSet, args []string, want int) ([]string, error) {
 		args = fs.Args()[1:]
 	}
 	if want >= 0 && len(pos) != want {
-		fmt.Fprintf(fs.Output(), "expected %d argument(s), got %d\n", want, len(pos))
+		fmt.Fprintf(os.Stderr, "expected %d argument(s), got %d\n", want, len(pos))
+		fs.SetOutput(os.Stderr)
 		fs.Usage()
 		return nil, exitError{code: 2}
 	}
 	return pos, nil
+}
+
+// parseOnce is fs.Parse with help on stdout: the flag package writes both
+// the help and its errors to one output, but help is an answer (stdout,
+// exit 0) and an error is not (stderr, exit 2).
+func parseOnce(fs *flag.FlagSet, args []string) error {
+	usage := fs.Usage
+	fs.Usage = func() {} // printed below, on the right stream
+	fs.SetOutput(os.Stderr)
+	err := fs.Parse(args)
+	fs.Usage = usage
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fs.SetOutput(os.Stdout)
+		fs.Usage()
+		return exitError{code: 0}
+	case err != nil: // the flag package printed the problem
+		fs.Usage()
+		return exitError{code: 2}
+	}
+	return nil
 }
 
 // newLogger builds the process logger from the settings.
@@ -157,9 +177,34 @@ func parseConf(raw string) (map[string]any, error) {
 	if strings.TrimSpace(raw) == "" {
 		return nil, nil
 	}
-	var conf map[string]any
-	if err := json.Unmarshal([]byte(raw), &conf); err != nil || conf == nil {
-		return nil, fmt.Errorf("--conf must be a JSON object, got %s", strings.TrimSpace(raw))
+	var v any
+	if err := json.Unmarshal([]byte(raw), &v); err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			return nil, fmt.Errorf("--conf is not valid JSON: %v (at byte %d)", err, se.Offset)
+		}
+		return nil, fmt.Errorf("--conf is not valid JSON: %v", err)
+	}
+	conf, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("--conf must be a JSON object such as {\"dates\": [\"2026-03-01\"]}, got %s", jsonKind(v))
 	}
 	return conf, nil
+}
+
+// jsonKind names the JSON type of a decoded value.
+func jsonKind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case []any:
+		return "an array"
+	case string:
+		return "a string"
+	case float64:
+		return "a number"
+	case bool:
+		return "a boolean"
+	}
+	return "an object"
 }

@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -14,42 +16,15 @@ import (
 )
 
 func init() {
-	register(command{name: "tasks", summary: "test a task in the foreground; list, log, clear or mark task instances", run: runTasks})
-}
-
-const tasksUsage = `usage: finpipe tasks <command> [flags]
-
-commands:
-  test DAG TASK [--date D] [--conf JSON]   run one task in this process with its log on the
-                                           terminal, as "airflow tasks test" does: no database,
-                                           no state recorded, no dependencies checked
-  list RUN_ID                              the run's task instances
-  log RUN_ID TASK [--try N]                an attempt's stored log (default: the latest try)
-  clear RUN_ID TASK [--downstream]         run the task again with a fresh retry budget
-  mark RUN_ID TASK success|failed|skipped  set a task instance's state by hand`
-
-func runTasks(ctx context.Context, args []string) error {
-	if len(args) == 0 {
-		fmt.Fprintln(os.Stderr, tasksUsage)
-		return exitError{code: 2}
-	}
-	switch args[0] {
-	case "test":
-		return tasksTest(ctx, args[1:])
-	case "list":
-		return tasksList(ctx, args[1:])
-	case "log":
-		return tasksLog(ctx, args[1:])
-	case "clear":
-		return tasksClear(ctx, args[1:])
-	case "mark":
-		return tasksMark(ctx, args[1:])
-	case "-h", "--help", "help":
-		fmt.Fprintln(os.Stderr, tasksUsage)
-		return nil
-	}
-	fmt.Fprintf(os.Stderr, "unknown tasks command %q\n%s\n", args[0], tasksUsage)
-	return exitError{code: 2}
+	registerGroup("tasks", "test a task in the foreground; list a DAG's tasks; show, log, clear or mark task instances", map[string]command{
+		"test": {name: "test", args: "DAG TASK [--date D] [--conf JSON]", run: tasksTest,
+			summary: `run one task in this process with its log on the terminal, as "airflow tasks test": no database, nothing recorded, no dependencies checked`},
+		"list":   {name: "list", args: "DAG", summary: `the DAG's tasks with their upstream tasks, as "airflow tasks list"`, run: tasksList},
+		"states": {name: "states", args: "RUN_ID [--json]", summary: "the run's task instances: state, try, start, duration, error", run: tasksStates},
+		"log":    {name: "log", args: "RUN_ID TASK [--try N]", summary: "an attempt's stored log (default: the latest try)", run: tasksLog},
+		"clear":  {name: "clear", args: "RUN_ID TASK [--downstream]", summary: "run the task again with a fresh retry budget", run: tasksClear},
+		"mark":   {name: "mark", args: "RUN_ID TASK success|failed|skipped", summary: "set a task instance's state by hand", run: tasksMark},
+	})
 }
 
 func tasksTest(ctx context.Context, args []string) error {
@@ -90,17 +65,80 @@ func tasksTest(ctx context.Context, args []string) error {
 	return nil
 }
 
+// tasksList lists a DAG's tasks from this binary's definitions, as
+// `airflow tasks list DAG_ID` does: no database needed.
 func tasksList(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("tasks list", flag.ContinueOnError)
-	usageFor(fs, "finpipe tasks list RUN_ID [flags]")
+	usageFor(fs, "finpipe tasks list DAG [--json] [flags]\n\nThe DAG's tasks in definition order with their upstream tasks; a run's task instances are `finpipe tasks states RUN_ID`.")
+	asJSON := fs.Bool("json", false, "print one JSON array of tasks")
+	cfg := config.Register(fs, config.DataDir, config.IngestGroups)
+	pos, err := parseArgs(fs, args, 1)
+	if err != nil {
+		return err
+	}
+	if err := cfg.Load(); err != nil {
+		return err
+	}
+	d, err := shippedDAG(cfg, pos[0])
+	if err != nil {
+		return err
+	}
+	type taskRow struct {
+		TaskID      string   `json:"task_id"`
+		Upstream    []string `json:"upstream"`
+		TriggerRule string   `json:"trigger_rule"`
+		Retries     int      `json:"retries"`
+		Timeout     string   `json:"timeout,omitempty"`
+		Pool        string   `json:"pool"`
+	}
+	rows := []taskRow{}
+	for _, t := range d.Tasks() {
+		r := taskRow{TaskID: t.ID, Upstream: t.Opts.Upstream, TriggerRule: string(t.Opts.TriggerRule), Retries: t.Opts.Retries, Pool: t.Opts.Pool}
+		if r.Upstream == nil {
+			r.Upstream = []string{}
+		}
+		if t.Opts.Timeout > 0 {
+			r.Timeout = t.Opts.Timeout.String()
+		}
+		rows = append(rows, r)
+	}
+	if *asJSON {
+		return json.NewEncoder(os.Stdout).Encode(rows)
+	}
+	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "TASK\tUPSTREAM\tTRIGGER RULE\tRETRIES\tTIMEOUT\tPOOL")
+	for _, r := range rows {
+		up, timeout := strings.Join(r.Upstream, ","), r.Timeout
+		if up == "" {
+			up = "-"
+		}
+		if timeout == "" {
+			timeout = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\n", r.TaskID, up, r.TriggerRule, r.Retries, timeout, r.Pool)
+	}
+	return tw.Flush()
+}
+
+// tasksStates lists a run's task instances (what `tasks list RUN_ID` did).
+func tasksStates(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("tasks states", flag.ContinueOnError)
+	usageFor(fs, "finpipe tasks states RUN_ID [--json] [flags]")
+	asJSON := fs.Bool("json", false, "print the task instances as one JSON array")
 	pos, store, err := dbCommand(ctx, fs, args, 1)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
+	if _, err := store.GetRun(ctx, pos[0]); err != nil {
+		return err
+	}
 	tis, err := store.ListTaskInstances(ctx, pos[0])
 	if err != nil {
 		return err
+	}
+	if *asJSON {
+		return json.NewEncoder(os.Stdout).Encode(tis)
 	}
 	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "TASK\tSTATE\tTRY\tSTART\tDURATION\tERROR")
