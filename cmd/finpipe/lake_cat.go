@@ -11,18 +11,13 @@ import (
 )
 
 func init() {
-	registerLake(command{name: "cat", summary: "print a table's rows as JSON lines (optionally at a version)", run: runLakeCat})
+	registerLake(command{name: "cat", args: "TABLE [--version N]", summary: "print a table's rows as JSON lines (optionally at a version)", run: runLakeCat})
 }
 
 func runLakeCat(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("lake cat", flag.ContinueOnError)
 	version := fs.Int64("version", -1, "read this version (time travel) instead of the latest")
-	usageFor(fs, "finpipe lake cat PATH [--version N]")
-	pos, err := parseArgs(fs, args, 1)
-	if err != nil {
-		return err
-	}
-	tbl, err := delta.Open(pos[0])
+	tbl, err := openLakeTable(fs, args, "cat TABLE [--version N]")
 	if err != nil {
 		return err
 	}

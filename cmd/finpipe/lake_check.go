@@ -13,7 +13,7 @@ import (
 )
 
 func init() {
-	registerLake(command{name: "check", summary: "verify the lake invariants (offsets, Bronze = Silver + rejected, Gold = Silver); exit 1 naming each violation", run: runLakeCheck})
+	registerLake(command{name: "check", args: "[LAKE_DIR] [--json]", summary: "verify the lake invariants (offsets, Bronze = Silver + rejected, Gold = Silver); exit 1 naming each violation", run: runLakeCheck})
 }
 
 // runLakeCheck checks the lake of --data-dir/--env, or the lake directory

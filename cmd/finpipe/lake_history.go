@@ -9,24 +9,17 @@ import (
 	"os"
 	"text/tabwriter"
 	"time"
-
-	"github.com/finpipe/finpipe/delta"
 )
 
 func init() {
-	registerLake(command{name: "history", summary: "list a table's commits, newest first", run: runLakeHistory})
+	registerLake(command{name: "history", summary: "list a table's commits, newest first", args: "TABLE [--json] [--limit N]", run: runLakeHistory})
 }
 
 func runLakeHistory(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("lake history", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print one JSON object per commit")
 	limit := fs.Int("limit", 0, "show at most this many commits (0 = all)")
-	usageFor(fs, "finpipe lake history PATH [--json] [--limit N]")
-	pos, err := parseArgs(fs, args, 1)
-	if err != nil {
-		return err
-	}
-	tbl, err := delta.Open(pos[0])
+	tbl, err := openLakeTable(fs, args, "history TABLE [--json] [--limit N]")
 	if err != nil {
 		return err
 	}

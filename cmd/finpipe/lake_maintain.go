@@ -9,18 +9,13 @@ import (
 )
 
 func init() {
-	registerLake(command{name: "optimize", summary: "compact small files per partition (one commit, dataChange=false)", run: runLakeOptimize})
-	registerLake(command{name: "vacuum", summary: "delete files unreferenced for longer than the retention (default 168h)", run: runLakeVacuum})
+	registerLake(command{name: "optimize", args: "TABLE", summary: "compact small files per partition (one commit, dataChange=false)", run: runLakeOptimize})
+	registerLake(command{name: "vacuum", args: "TABLE [--retain D] [--dry-run]", summary: "delete files unreferenced for longer than the retention (default 168h)", run: runLakeVacuum})
 }
 
 func runLakeOptimize(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("lake optimize", flag.ContinueOnError)
-	usageFor(fs, "finpipe lake optimize PATH")
-	pos, err := parseArgs(fs, args, 1)
-	if err != nil {
-		return err
-	}
-	tbl, err := delta.Open(pos[0])
+	tbl, err := openLakeTable(fs, args, "optimize TABLE")
 	if err != nil {
 		return err
 	}
@@ -41,12 +36,7 @@ func runLakeVacuum(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("lake vacuum", flag.ContinueOnError)
 	retain := fs.Duration("retain", delta.DefaultVacuumRetention, "keep unreferenced files younger than this")
 	dryRun := fs.Bool("dry-run", false, "list the files that would be deleted, delete nothing")
-	usageFor(fs, "finpipe lake vacuum PATH [--retain DURATION] [--dry-run]")
-	pos, err := parseArgs(fs, args, 1)
-	if err != nil {
-		return err
-	}
-	tbl, err := delta.Open(pos[0])
+	tbl, err := openLakeTable(fs, args, "vacuum TABLE [--retain DURATION] [--dry-run]")
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/finpipe/finpipe/delta"
+	"github.com/finpipe/finpipe/tasks/lake"
 	"github.com/shopspring/decimal"
 )
 
@@ -71,5 +72,34 @@ func TestLakeCommands(t *testing.T) {
 	}
 	if code := run([]string{"lake", "nope"}); code == 0 {
 		t.Fatal("unknown lake command succeeded")
+	}
+}
+
+// TestLakeCommandsTakeTableNames checks that the lake commands accept the
+// table names the Lake page shows, in the lake of --data-dir and --env, and
+// that a directory path still works.
+func TestLakeCommandsTakeTableNames(t *testing.T) {
+	dir := t.TempDir()
+	lakeDir := filepath.Join(dir, "dev", "lake")
+	if _, err := lake.Open(lakeDir); err != nil { // creates every table
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"lake", "history", lake.GoldDailyUserMetrics, "--data-dir", dir, "--json"},
+		{"lake", "history", "--data-dir", dir, lake.BronzeTransactions},
+		{"lake", "history", filepath.Join(lakeDir, "silver", "rejected")},
+	} {
+		code, out, errOut := runCaptured(t, args...)
+		if code != 0 || !strings.Contains(out, `"version":0`) && !strings.Contains(out, "CREATE TABLE") {
+			t.Errorf("finpipe %v: exit %d, stdout %q, stderr %q", args, code, out, errOut)
+		}
+	}
+	t.Setenv("FINPIPE_DATA_DIR", dir)
+	if code, out, errOut := runCaptured(t, "lake", "cat", lake.GoldDailyCurrencySummary); code != 0 || out != "" {
+		t.Errorf("lake cat of an empty table by name: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	code, _, errOut := runCaptured(t, "lake", "cat", lake.GoldDailyCurrencySummary, "--env", "prod")
+	if want := filepath.Join(dir, "prod", "lake", "gold", "daily_currency_summary"); code != 1 || !strings.Contains(errOut, want) {
+		t.Errorf("lake cat in a lake without tables: exit %d, stderr %q, want it to name %s", code, errOut, want)
 	}
 }
