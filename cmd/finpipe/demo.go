@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/finpipe/finpipe/dags"
@@ -16,7 +14,6 @@ import (
 	"github.com/finpipe/finpipe/tasks/lake"
 	"github.com/finpipe/finpipe/tasks/medallion"
 	"github.com/finpipe/finpipe/tasks/produce"
-	"github.com/finpipe/finpipe/tasks/record"
 )
 
 func init() {
@@ -46,6 +43,7 @@ func runDemo(ctx context.Context, args []string) error {
 		return errors.New("give --transactions or --input, not both")
 	}
 	log := newLogger(cfg)
+	began := time.Now()
 	brokers, stopKafka, err := demoKafka(cfg)
 	if err != nil {
 		return err
@@ -58,9 +56,10 @@ func runDemo(ctx context.Context, args []string) error {
 	if opts.Seed == 0 {
 		opts.Seed = time.Now().UnixNano()
 	}
+	opts.Progress = newBar(progressOut(), "produce", "msg")
 	var sent produce.Stats
 	if *input != "" {
-		sent, err = produce.ProduceFile(ctx, brokers, cfg.Topic, *input, produce.Options{})
+		sent, err = produce.ProduceFile(ctx, brokers, cfg.Topic, *input, produce.Options{Progress: opts.Progress})
 	} else {
 		sent, err = produce.Produce(ctx, brokers, cfg.Topic, opts)
 	}
@@ -97,18 +96,20 @@ func runDemo(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	runs, err := drainWithDAG(ctx, st.store, l, p)
+	pipelineBegan := time.Now()
+	runs, err := drainWithDAG(ctx, st.store, l, p, newBar(progressOut(), "pipeline", "tx"))
 	if err != nil {
 		return err
 	}
 	if _, err := runDAG(ctx, st.store, dags.GoldHourlyRefreshDAG); err != nil {
 		return err
 	}
+	timing := demoTiming{Produce: sent.Elapsed, Pipeline: time.Since(pipelineBegan), Total: time.Since(began)}
 	sum, err := medallion.Summarize(ctx, l)
 	if err != nil {
 		return err
 	}
-	return printDemo(sum, sent.Sent, runs, p.LakeDir, *asJSON)
+	return printDemo(demoReport{sum, sent.Sent, runs, p.LakeDir, timing}, *asJSON)
 }
 
 // demoRegistry holds only the DAGs the demo triggers. gold_daily would
@@ -138,13 +139,21 @@ func demoKafka(cfg *config.Settings) (string, func(), error) {
 }
 
 // drainWithDAG triggers finpipe_medallion runs, one after the other, until
-// every step has consumed all of its input.
-func drainWithDAG(ctx context.Context, store *scheduler.Store, l *lake.Lake, p dags.Pipeline) (int, error) {
+// every step has consumed all of its input. progress counts the records
+// ingested out of those in Kafka at the start.
+func drainWithDAG(ctx context.Context, store *scheduler.Store, l *lake.Lake, p dags.Pipeline, progress *bar) (int, error) {
+	defer progress.End()
+	backlog := int64(-1)
 	for runs := 0; runs < maxDemoRuns; {
 		lag, err := medallion.Measure(ctx, l, p.Brokers, p.Topic)
 		if err != nil {
 			return runs, err
 		}
+		if backlog < 0 {
+			backlog = lag.Kafka
+			progress.Start(backlog)
+		}
+		progress.Set(backlog - lag.Kafka)
 		if lag.Drained() {
 			return runs, nil
 		}
@@ -186,41 +195,6 @@ func runDAG(ctx context.Context, store *scheduler.Store, dagID string) (schedule
 		return run, errors.New(msg)
 	}
 	return run, nil
-}
-
-func printDemo(s medallion.Summary, sent int64, runs int, lakeDir string, asJSON bool) error {
-	if asJSON {
-		out := struct {
-			Produced      int64 `json:"produced"`
-			MedallionRuns int   `json:"medallion_runs"`
-			medallion.Summary
-		}{sent, runs, s}
-		enc := json.NewEncoder(os.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
-	}
-	fmt.Printf("produced %d messages; %d finpipe_medallion run(s) drained them into %s\n\n", sent, runs, lakeDir)
-	for _, spec := range lake.Specs() {
-		fmt.Printf("  %-28s %10d rows\n", spec.Name, s.Rows[spec.Name])
-	}
-	fmt.Println("\nrejected by reason:")
-	for _, reason := range record.Reasons() {
-		if n := s.RejectedByReason[string(reason)]; n > 0 {
-			fmt.Printf("  %-20s %8d\n", reason, n)
-		}
-	}
-	fmt.Println("\nGold totals per day and currency (latest days; --json for all):")
-	shown := s.CurrencyTotals
-	for len(shown) > 20 && shown[0].EventDate < shown[len(shown)-1].EventDate {
-		day := shown[0].EventDate
-		for len(shown) > 0 && shown[0].EventDate == day {
-			shown = shown[1:]
-		}
-	}
-	for _, t := range shown {
-		fmt.Printf("  %s %s %8d transactions %20s (%d users)\n", t.EventDate, t.Currency, t.TxCount, t.TotalAmount, t.UniqueUsers)
-	}
-	return nil
 }
 
 // flagGiven reports whether the named flag was set on the command line.

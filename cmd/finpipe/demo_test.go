@@ -1,9 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/finpipe/finpipe/internal/testenv"
 	"github.com/finpipe/finpipe/tasks/check"
@@ -25,8 +29,24 @@ func TestDemoDrainsThroughTheOrchestrator(t *testing.T) {
 	args := []string{"demo", "--data-dir", dir, "--database-url", db, "--kafka-brokers", brokers,
 		"--topic", topic, "--transactions", "3000", "--seed", "5", "--log-level", "error", "--json"}
 	for i := 0; i < 2; i++ {
-		if code := run(args); code != 0 {
+		var code int
+		out := captureStdout(t, func() { code = run(args) })
+		if code != 0 {
 			t.Fatalf("demo run %d: exit %d", i+1, code)
+		}
+		var report struct {
+			Produced          int64    `json:"produced"`
+			DurationSeconds   *float64 `json:"duration_seconds"`
+			ProduceSeconds    *float64 `json:"produce_seconds"`
+			ProducePerSecond  *float64 `json:"produce_messages_per_second"`
+			PipelineSeconds   *float64 `json:"pipeline_seconds"`
+			PipelinePerSecond *float64 `json:"pipeline_transactions_per_second"`
+		}
+		if err := json.Unmarshal([]byte(out), &report); err != nil || report.Produced != 3000 ||
+			report.DurationSeconds == nil || *report.DurationSeconds <= 0 || report.ProduceSeconds == nil ||
+			report.ProducePerSecond == nil || *report.ProducePerSecond <= 0 || report.PipelineSeconds == nil ||
+			report.PipelinePerSecond == nil || *report.PipelinePerSecond <= 0 {
+			t.Fatalf("demo run %d: --json has no duration or throughput (%v):\n%s", i+1, err, out)
 		}
 	}
 	l, err := lake.OpenExisting(filepath.Join(dir, "dev", "lake"))
@@ -48,4 +68,38 @@ func TestDemoDrainsThroughTheOrchestrator(t *testing.T) {
 	if !r.OK() || len(r.Notes) > 0 {
 		t.Fatalf("violations %q, notes %q", r.Violations, r.Notes)
 	}
+}
+
+// TestPrintDemoText checks that the text summary states durations and rates.
+func TestPrintDemoText(t *testing.T) {
+	r := demoReport{Summary: medallion.Summary{Rows: map[string]int64{}}, Produced: 1000, Runs: 2, LakeDir: "lake",
+		Timing: demoTiming{Produce: 500 * time.Millisecond, Pipeline: 2 * time.Second, Total: 4 * time.Second}}
+	out := captureStdout(t, func() {
+		if err := printDemo(r, false); err != nil {
+			t.Error(err)
+		}
+	})
+	want := "produced 1000 messages in 500ms (2000 msg/s); 2 finpipe_medallion run(s) drained them into lake in 2s (500 tx/s); 4s in all"
+	if !strings.HasPrefix(out, want) {
+		t.Fatalf("summary %q, want it to start %q", out, want)
+	}
+}
+
+// TestBarDraws checks the progress bar on a writer, and that a bar without
+// one draws nothing.
+func TestBarDraws(t *testing.T) {
+	var buf bytes.Buffer
+	b := newBar(&buf, "produce", "msg")
+	b.Start(200)
+	b.Set(100)
+	b.Set(200)
+	b.End()
+	if out := buf.String(); !strings.Contains(out, "produce") || !strings.Contains(out, "100%") ||
+		!strings.Contains(out, "200/200") || !strings.Contains(out, "msg/s") || !strings.HasSuffix(out, "\n") {
+		t.Fatalf("bar output %q", out)
+	}
+	quiet := newBar(nil, "produce", "msg")
+	quiet.Start(10)
+	quiet.Set(5)
+	quiet.End()
 }

@@ -55,9 +55,7 @@ func runProduce(ctx context.Context, args []string) error {
 		opts.Seed = time.Now().UnixNano()
 		fmt.Fprintf(os.Stderr, "seed %d\n", opts.Seed)
 	}
-	if isTerminal(os.Stderr) {
-		opts.Progress = os.Stderr
-	}
+	opts.Progress = newBar(progressOut(), "produce", "msg")
 	if err := kafka.EnsureTopic(ctx, brokers, cfg.Topic, cfg.Partitions); err != nil {
 		return err
 	}
@@ -103,11 +101,4 @@ func printProduceStats(st produce.Stats, brokers, topic string) {
 			fmt.Printf("  %-20s %d\n", r, n)
 		}
 	}
-}
-
-// isTerminal reports whether f is a character device (a terminal), where a
-// self-overwriting progress line makes sense.
-func isTerminal(f *os.File) bool {
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

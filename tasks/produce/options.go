@@ -5,7 +5,6 @@ package produce
 
 import (
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/finpipe/finpipe/tasks/record"
@@ -31,8 +30,19 @@ type Options struct {
 	Users int
 	// Clock gives "now" for event times (default time.Now).
 	Clock func() time.Time
-	// Progress, when set, receives a progress bar (a terminal).
-	Progress io.Writer
+	// Progress, when set, is told how far sending is (a terminal's bar).
+	Progress Progress
+}
+
+// Progress follows a producer: Start once with the number of messages to
+// send (0 when unlimited), Set with the number delivered so far (from the
+// goroutine that reads delivery reports), End once when sending ends,
+// whether or not everything was delivered. Drawing is the caller's: this
+// package only counts.
+type Progress interface {
+	Start(total int64)
+	Set(delivered int64)
+	End()
 }
 
 // Validate reports the first invalid option, in terms of the CLI flags.

@@ -22,10 +22,11 @@ func Produce(ctx context.Context, brokers, topic string, opts Options) (Stats, e
 	if err := opts.Validate(); err != nil {
 		return Stats{}, err
 	}
-	s, err := newSender(ctx, brokers, topic, opts, opts.Count)
+	s, err := newSender(ctx, brokers, topic, opts)
 	if err != nil {
 		return Stats{}, err
 	}
+	s.follow(opts.Progress, opts.Count)
 	var st Stats
 	var sendErr error
 	batches, release, stop := generate(opts)
@@ -120,7 +121,8 @@ const maxLine = 16 << 20
 // file of test cases reaches the pipeline exactly as written. The key is the
 // line's user_id when it is a JSON object with a string user_id, else none.
 // opts.Count > 0 stops after that many lines, 0 sends every line; opts.Rate
-// and opts.Progress apply; the generator options are ignored. Stats count
+// and opts.Progress apply (Progress starts once the size check has counted
+// the lines); the generator options are ignored. Stats count
 // lines as valid or bad by the stateless rules (see classify).
 //
 // The file is read twice. The first pass checks every line against the
@@ -137,9 +139,7 @@ func ProduceFile(ctx context.Context, brokers, topic, path string, opts Options)
 		return Stats{}, err
 	}
 	defer f.Close()
-	progress := opts.Progress
-	opts.Progress = nil // the bar starts once the first pass knows the total
-	s, err := newSender(ctx, brokers, topic, opts, 0)
+	s, err := newSender(ctx, brokers, topic, opts)
 	if err != nil {
 		return Stats{}, err
 	}
@@ -151,9 +151,7 @@ func ProduceFile(ctx context.Context, brokers, topic, path string, opts Options)
 		s.close(ctx) // nothing was queued
 		return Stats{}, fmt.Errorf("%s: %w; nothing was sent", path, err)
 	}
-	if progress != nil {
-		s.progress = newProgressBar(progress, lines)
-	}
+	s.follow(opts.Progress, lines)
 	var st Stats
 	sendErr := eachLine(f, opts.Count, func(line []byte) error {
 		if err := s.send(ctx, lineKey(line), line); err != nil {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -149,13 +150,41 @@ func TestProduceErrors(t *testing.T) {
 	}
 }
 
-func TestProgressBar(t *testing.T) {
-	var buf bytes.Buffer
-	p := newProgressBar(&buf, 200)
-	p.update(100)
-	p.finish(200)
-	if out := buf.String(); !strings.Contains(out, " 50%") || !strings.Contains(out, "100%  200/200") {
-		t.Fatalf("progress output %q", out)
+// recordedProgress is a Progress that remembers what it was told.
+type recordedProgress struct {
+	mu                  sync.Mutex
+	total, last, starts int64
+	ends                int
+}
+
+func (p *recordedProgress) Start(total int64) {
+	p.mu.Lock()
+	p.total = total
+	p.starts++
+	p.mu.Unlock()
+}
+func (p *recordedProgress) Set(n int64) { p.mu.Lock(); p.last = n; p.mu.Unlock() }
+func (p *recordedProgress) End()        { p.mu.Lock(); p.ends++; p.mu.Unlock() }
+
+// TestProduceReportsProgress checks what a progress bar is told: the total
+// (a file's line count, found by the size check), the deliveries, one end.
+func TestProduceReportsProgress(t *testing.T) {
+	brokers := testenv.Kafka(t)
+	topic := testenv.Topic(t, brokers, 1)
+	var p recordedProgress
+	if _, err := Produce(context.Background(), brokers, topic, Options{Count: 300, Seed: 1, Progress: &p}); err != nil {
+		t.Fatal(err)
+	}
+	if p.starts != 1 || p.total != 300 || p.last != 300 || p.ends != 1 {
+		t.Fatalf("generated: progress %+v", &p)
+	}
+	p = recordedProgress{}
+	path := writeLines(t, "a", "b", "c", "d")
+	if _, err := ProduceFile(context.Background(), brokers, topic, path, Options{Progress: &p}); err != nil {
+		t.Fatal(err)
+	}
+	if p.starts != 1 || p.total != 4 || p.last != 4 || p.ends != 1 {
+		t.Fatalf("file: progress %+v", &p)
 	}
 }
 

@@ -21,7 +21,7 @@ type sender struct {
 	rate     float64
 	start    time.Time
 	queued   int64
-	progress *progressBar
+	progress Progress // nil until start
 
 	mu        sync.Mutex
 	delivered int64
@@ -30,7 +30,7 @@ type sender struct {
 	reports   sync.WaitGroup
 }
 
-func newSender(ctx context.Context, brokers, topic string, opts Options, total int) (*sender, error) {
+func newSender(ctx context.Context, brokers, topic string, opts Options) (*sender, error) {
 	// Fail fast and clearly on an unreachable cluster or a missing topic;
 	// the producer itself would only time out messages a minute later.
 	if _, err := kafka.Partitions(ctx, brokers, topic); err != nil {
@@ -41,12 +41,21 @@ func newSender(ctx context.Context, brokers, topic string, opts Options, total i
 		return nil, err
 	}
 	s := &sender{p: p, topic: topic, rate: opts.Rate, start: time.Now()}
-	if opts.Progress != nil {
-		s.progress = newProgressBar(opts.Progress, total)
-	}
 	s.reports.Add(1)
 	go s.collect()
 	return s, nil
+}
+
+// follow reports progress to p (when not nil) from now on, out of total
+// messages (0: unlimited). Call it before the first send.
+func (s *sender) follow(p Progress, total int) {
+	if p == nil {
+		return
+	}
+	p.Start(int64(total))
+	s.mu.Lock()
+	s.progress = p
+	s.mu.Unlock()
 }
 
 // collect counts delivery reports until the producer's event channel closes.
@@ -66,10 +75,10 @@ func (s *sender) collect() {
 		}
 		s.mu.Lock()
 		s.delivered++
-		n := s.delivered
+		n, p := s.delivered, s.progress
 		s.mu.Unlock()
-		if s.progress != nil {
-			s.progress.update(n)
+		if p != nil {
+			p.Set(n)
 		}
 	}
 }
@@ -145,7 +154,8 @@ func (s *sender) close(ctx context.Context) (delivered, bytes int64, elapsed tim
 	s.reports.Wait()
 	elapsed = time.Since(s.start)
 	if s.progress != nil {
-		s.progress.finish(s.delivered)
+		s.progress.Set(s.delivered)
+		s.progress.End()
 	}
 	err = ctx.Err() // a cancelled run reports that, not the purge it caused
 	if err == nil {
