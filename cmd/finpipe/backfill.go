@@ -21,8 +21,8 @@ func init() {
 		return func(ctx context.Context, args []string) error { return backfillSetState(ctx, v, args) }
 	}
 	registerGroup("backfill", "create, list, pause, unpause or cancel backfills", map[string]command{
-		"create": {name: "create", args: "DAG --from D --to D [--reprocess R] [--dry-run] [...]", run: backfillCreate,
-			summary: "runs for every schedule tick in [from, to]; --dry-run lists the dates and what would happen"},
+		"create": {name: "create", args: "DAG --from D --to D [--reprocess R] [--wait] [--dry-run] [...]", run: backfillCreate,
+			summary: "runs for every schedule tick in [from, to]; --wait until done (exit 0 if all succeeded); --dry-run lists the dates and what would happen"},
 		"list":    {name: "list", args: "[DAG] [--json]", summary: "backfills, newest first, with their runs by state", run: backfillList},
 		"pause":   {name: "pause", args: "ID", summary: "stop creating and starting the backfill's runs", run: verb("pause")},
 		"unpause": {name: "unpause", args: "ID", summary: "resume a paused backfill", run: verb("unpause")},
@@ -40,6 +40,7 @@ func backfillCreate(ctx context.Context, args []string) error {
 	fs.IntVar(&req.MaxActiveRuns, "max-active-runs", 10, "backfill runs running at once")
 	fs.BoolVar(&req.RunBackwards, "backwards", false, "newest logical date first")
 	fs.BoolVar(&req.DryRun, "dry-run", false, "list the dates and what would happen; create nothing")
+	wait := fs.Bool("wait", false, "wait until the backfill completes, with a progress bar on a terminal; exit 0 only if every run succeeded")
 	confJSON := fs.String("conf", "", "run conf as a JSON `object`")
 	cfg, pos, err := parseDBCommand(fs, args, 1)
 	if err != nil {
@@ -74,12 +75,21 @@ func backfillCreate(ctx context.Context, args []string) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", d.LogicalDate.Format(time.RFC3339), d.Action, existing)
 	}
 	tw.Flush()
-	if res.Backfill != nil {
-		fmt.Printf("created backfill %d for %s (%d dates)\n", res.Backfill.ID, req.DAGID, len(res.Dates))
-	} else {
+	if res.Backfill == nil {
 		fmt.Printf("dry run: %d dates, nothing created\n", len(res.Dates))
+		return nil
 	}
-	return nil
+	fmt.Printf("created backfill %d for %s (%d dates)\n", res.Backfill.ID, req.DAGID, len(res.Dates))
+	if !*wait {
+		return nil
+	}
+	runs := 0
+	for _, d := range res.Dates {
+		if d.Action != scheduler.BackfillSkip {
+			runs++
+		}
+	}
+	return waitForBackfill(ctx, store, res.Backfill.ID, runs, newBar(progressOut(), "backfill", "run"))
 }
 
 func backfillList(ctx context.Context, args []string) error {
