@@ -2,9 +2,9 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"sort"
@@ -120,16 +120,12 @@ func backfillList(ctx context.Context, args []string) error {
 		}
 		full = append(full, f)
 	}
-	if *asJSON {
-		return json.NewEncoder(os.Stdout).Encode(full)
-	}
-	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tDAG\tFROM\tTO\tREPROCESS\tSTATE\tRUNS")
-	for _, b := range full {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", b.ID, b.DAGID, b.From.Format(time.RFC3339),
-			b.To.Format(time.RFC3339), b.Reprocess, b.State, formatRunCounts(b.RunCounts))
-	}
-	return tw.Flush()
+	return printList(*asJSON, full, "ID\tDAG\tFROM\tTO\tREPROCESS\tSTATE\tRUNS", func(tw io.Writer) {
+		for _, b := range full {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", b.ID, b.DAGID, b.From.Format(time.RFC3339),
+				b.To.Format(time.RFC3339), b.Reprocess, b.State, formatRunCounts(b.RunCounts))
+		}
+	})
 }
 
 // formatRunCounts prints runs per state in the order a run goes through

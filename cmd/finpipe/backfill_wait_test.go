@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"regexp"
 	"testing"
 	"time"
@@ -26,7 +24,7 @@ func TestBackfillCreateWait(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer store.Close()
+	t.Cleanup(store.Close) // after the engine stops (cleanups run last first)
 	if _, err := store.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -39,18 +37,7 @@ func TestBackfillCreateWait(t *testing.T) {
 	if err := store.SyncDAGs(ctx, reg); err != nil {
 		t.Fatal(err)
 	}
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	sch := scheduler.NewScheduler(store, reg, scheduler.SchedulerOptions{Logger: quiet})
-	wk := scheduler.NewWorker(store, reg, scheduler.WorkerOptions{Concurrency: 2, Logger: quiet})
-	for _, svc := range []interface {
-		Start(context.Context) error
-		Stop(context.Context) error
-	}{sch, wk} {
-		if err := svc.Start(ctx); err != nil {
-			t.Fatal(err)
-		}
-		defer svc.Stop(ctx)
-	}
+	startEngine(t, store, reg)
 	code, out, errOut := runCaptured(t, "backfill", "create", d.ID, "--from", "2026-01-01", "--to", "2026-01-03", "--wait")
 	if code != 0 || !regexp.MustCompile(`backfill \d+ completed in [0-9.]+m?s: 3 success\n`).MatchString(out) {
 		t.Fatalf("backfill create --wait: exit %d\nstdout %s\nstderr %s", code, out, errOut)

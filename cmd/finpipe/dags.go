@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -226,21 +227,17 @@ func dagsRuns(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *asJSON {
-		runs := page.Runs
-		if runs == nil {
-			runs = []scheduler.DagRun{}
-		}
-		return json.NewEncoder(os.Stdout).Encode(runs)
+	runs := page.Runs
+	if runs == nil {
+		runs = []scheduler.DagRun{} // [], not null
 	}
-	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "RUN ID\tTYPE\tLOGICAL DATE\tSTATE\tDURATION")
-	for _, r := range page.Runs {
-		dur := "-"
-		if r.StartDate != nil && r.EndDate != nil {
-			dur = r.EndDate.Sub(*r.StartDate).Round(time.Millisecond).String()
+	return printList(*asJSON, runs, "RUN ID\tTYPE\tLOGICAL DATE\tSTATE\tDURATION", func(tw io.Writer) {
+		for _, r := range runs {
+			dur := "-"
+			if r.StartDate != nil && r.EndDate != nil {
+				dur = r.EndDate.Sub(*r.StartDate).Round(time.Millisecond).String()
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.RunID, r.RunType, r.LogicalDate.Format(time.RFC3339), r.State, dur)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.RunID, r.RunType, r.LogicalDate.Format(time.RFC3339), r.State, dur)
-	}
-	return tw.Flush()
+	})
 }

@@ -3,12 +3,10 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"github.com/finpipe/finpipe/dags"
-	"io"
-	"log/slog"
 	"strings"
 	"testing"
 
+	"github.com/finpipe/finpipe/dags"
 	"github.com/finpipe/finpipe/internal/testenv"
 	"github.com/finpipe/finpipe/scheduler"
 	"github.com/finpipe/finpipe/tasks/produce"
@@ -47,18 +45,7 @@ func TestStatus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	sch := scheduler.NewScheduler(store, reg, scheduler.SchedulerOptions{Logger: quiet})
-	wk := scheduler.NewWorker(store, reg, scheduler.WorkerOptions{Concurrency: 2, Logger: quiet})
-	for _, svc := range []interface {
-		Start(context.Context) error
-		Stop(context.Context) error
-	}{sch, wk} {
-		if err := svc.Start(ctx); err != nil {
-			t.Fatal(err)
-		}
-		defer svc.Stop(ctx)
-	}
+	startEngine(t, store, reg)
 	run1, err := store.TriggerRun(ctx, "example_etl", scheduler.TriggerOptions{})
 	if err != nil {
 		t.Fatal(err)

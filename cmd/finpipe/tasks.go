@@ -2,13 +2,12 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/finpipe/finpipe/internal/config"
@@ -102,22 +101,18 @@ func tasksList(ctx context.Context, args []string) error {
 		}
 		rows = append(rows, r)
 	}
-	if *asJSON {
-		return json.NewEncoder(os.Stdout).Encode(rows)
-	}
-	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "TASK\tUPSTREAM\tTRIGGER RULE\tRETRIES\tTIMEOUT\tPOOL")
-	for _, r := range rows {
-		up, timeout := strings.Join(r.Upstream, ","), r.Timeout
-		if up == "" {
-			up = "-"
+	return printList(*asJSON, rows, "TASK\tUPSTREAM\tTRIGGER RULE\tRETRIES\tTIMEOUT\tPOOL", func(tw io.Writer) {
+		for _, r := range rows {
+			up, timeout := strings.Join(r.Upstream, ","), r.Timeout
+			if up == "" {
+				up = "-"
+			}
+			if timeout == "" {
+				timeout = "-"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\n", r.TaskID, up, r.TriggerRule, r.Retries, timeout, r.Pool)
 		}
-		if timeout == "" {
-			timeout = "-"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\n", r.TaskID, up, r.TriggerRule, r.Retries, timeout, r.Pool)
-	}
-	return tw.Flush()
+	})
 }
 
 // tasksStates lists a run's task instances (what `tasks list RUN_ID` did).
@@ -137,22 +132,18 @@ func tasksStates(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *asJSON {
-		return json.NewEncoder(os.Stdout).Encode(tis)
-	}
-	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "TASK\tSTATE\tTRY\tSTART\tDURATION\tERROR")
-	for _, ti := range tis {
-		start, dur := "-", "-"
-		if ti.StartDate != nil {
-			start = ti.StartDate.UTC().Format(time.RFC3339)
+	return printList(*asJSON, tis, "TASK\tSTATE\tTRY\tSTART\tDURATION\tERROR", func(tw io.Writer) {
+		for _, ti := range tis {
+			start, dur := "-", "-"
+			if ti.StartDate != nil {
+				start = ti.StartDate.UTC().Format(time.RFC3339)
+			}
+			if ti.Duration != nil {
+				dur = fmt.Sprintf("%.3fs", *ti.Duration)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n", ti.TaskID, ti.State, ti.TryNumber, start, dur, firstLine(ti.Error))
 		}
-		if ti.Duration != nil {
-			dur = fmt.Sprintf("%.3fs", *ti.Duration)
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n", ti.TaskID, ti.State, ti.TryNumber, start, dur, firstLine(ti.Error))
-	}
-	return tw.Flush()
+	})
 }
 
 func tasksLog(ctx context.Context, args []string) error {
