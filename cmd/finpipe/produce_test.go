@@ -93,4 +93,12 @@ func TestProduceFileSendsEveryLine(t *testing.T) {
 	if code := run([]string{"produce", "--brokers", brokers, "--topic", topic, "--file", path, "--count", "10"}); code != 0 || total() != 3010 {
 		t.Fatalf("produce --file --count 10: exit %d, %d messages, want 3010", code, total())
 	}
+	b.WriteString(strings.Repeat("x", 1<<20) + "\n") // line 3001: over the 1 MB message limit
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := runCaptured(t, "produce", "--brokers", brokers, "--topic", topic, "--file", path)
+	if code != 1 || !strings.Contains(errOut, "line 3001 (a 1048612-byte record)") || !strings.Contains(errOut, "nothing was sent") || total() != 3010 {
+		t.Fatalf("produce --file with an oversized line: exit %d, %d messages, stderr %q", code, total(), errOut)
+	}
 }
