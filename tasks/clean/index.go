@@ -80,26 +80,33 @@ func (x *Index) Reset() {
 }
 
 // parseUUID decodes s when it is a UUID in canonical form: 36 characters,
-// lower-case hex digits in groups of 8-4-4-4-12. Only that one spelling is
-// accepted, so distinct ids never share a key ("A…" and "a…" are different
-// transaction ids; the upper-case one is held as a string).
+// lower-case hex digits in groups of 8-4-4-4-12, the hyphens at exactly
+// those four places. Only that one spelling is accepted, so that the 16
+// bytes map back to exactly one text and distinct ids never share a key:
+// "A…" and "a…" are different transaction ids (the upper-case one is held
+// as a string), and so are "ab-cd-ef-1234-…" and "abcdef12-3456-…", which
+// have the same hex digits with the hyphens elsewhere.
 func parseUUID(s string) (u [16]byte, ok bool) {
-	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
+	if len(s) != 36 {
 		return u, false
 	}
 	j := 0
-	for i := 0; i < 36; i += 2 {
-		if s[i] == '-' {
-			i--
+	for i := 0; i < 36; {
+		if i == 8 || i == 13 || i == 18 || i == 23 {
+			if s[i] != '-' {
+				return u, false
+			}
+			i++
 			continue
 		}
+		// Hex pairs never straddle a hyphen: every group has an even length.
 		hi, ok1 := lowerHex(s[i])
 		lo, ok2 := lowerHex(s[i+1])
 		if !ok1 || !ok2 {
 			return u, false
 		}
 		u[j] = hi<<4 | lo
-		j++
+		i, j = i+2, j+1
 	}
 	return u, true
 }
