@@ -39,11 +39,23 @@ type msg struct {
 
 func (f *fixture) ingest(msgs ...msg) {
 	f.t.Helper()
+	f.ingestStamped(nil, msgs...)
+}
+
+// ingestStamped is ingest with the Kafka timestamp of message i given by
+// stamp(i) (nil: t0), as a producer with its own clock sets it; the ingest
+// time is always t0.
+func (f *fixture) ingestStamped(stamp func(i int) time.Time, msgs ...msg) {
+	f.t.Helper()
 	rows := make([]delta.Row, len(msgs))
 	for i, m := range msgs {
 		off := f.next[m.partition]
 		f.next[m.partition]++
-		rows[i] = lake.BronzeRow("transactions", m.partition, off, t0, nil, []byte(m.value), t0)
+		ts := t0
+		if stamp != nil {
+			ts = stamp(i)
+		}
+		rows[i] = lake.BronzeRow("transactions", m.partition, off, ts, nil, []byte(m.value), t0)
 	}
 	if _, err := f.lake.Bronze.Append(context.Background(), rows, delta.CommitOptions{}); err != nil {
 		f.t.Fatal(err)
@@ -318,4 +330,49 @@ func TestALongBacklogIsReadAcrossLogWindows(t *testing.T) {
 		t.Fatalf("second run: %+v", res)
 	}
 	f.where()
+}
+
+// TestOneSkewedProducerDoesNotMoveTheWatermark: a record stamped 72 h ahead
+// by its producer (Kafka timestamp and event_time agree) in the middle of a
+// batch is future_event_time by the ingest time, so the watermark stays
+// with the correct records and none of the next batch is late.
+func TestOneSkewedProducerDoesNotMoveTheWatermark(t *testing.T) {
+	f := newFixture(t)
+	skewed := t0.Add(72 * time.Hour)
+	var msgs []msg
+	for i := 0; i < 101; i++ {
+		id, et := fmt.Sprint("good-", i), t0.Add(-time.Minute)
+		if i == 50 {
+			id, et = "skewed", skewed
+		}
+		msgs = append(msgs, msg{0, tx(id, et)})
+	}
+	f.ingestStamped(func(i int) time.Time {
+		if i == 50 {
+			return skewed
+		}
+		return t0
+	}, msgs...)
+	f.run(Options{})
+	var next []msg
+	for i := 0; i < 100; i++ {
+		next = append(next, msg{1, tx(fmt.Sprint("next-", i), t0)})
+	}
+	f.ingest(next...)
+	f.run(Options{})
+	got := f.where()
+	for k, where := range got {
+		want := "silver"
+		if k == [2]int64{0, 50} {
+			want = "future_event_time"
+		}
+		if where != want {
+			t.Errorf("record %v landed as %q, want %q", k, where, want)
+		}
+	}
+	for _, r := range f.rows(f.lake.Rejected) {
+		if d := r[lake.RejectedDetail].(string); !strings.Contains(d, "ingest time") {
+			t.Errorf("detail %q does not name the ingest time", d)
+		}
+	}
 }

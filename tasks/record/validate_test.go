@@ -196,6 +196,25 @@ func TestEventTimeRangeEnds(t *testing.T) {
 	}
 }
 
+// TestFutureIsBoundedByTheIngestTimeToo: a producer whose clock (the Kafka
+// timestamp) runs 72 h ahead cannot get its records accepted.
+func TestFutureIsBoundedByTheIngestTimeToo(t *testing.T) {
+	ahead := kafkaTS.Add(72 * time.Hour)
+	js := `{"transaction_id":"a","user_id":"b","amount":1,"currency":"EUR","event_time":"` + ahead.Format(time.RFC3339) + `"}`
+	if _, rej := Validate([]byte(js), ahead); rej != nil {
+		t.Fatalf("by the Kafka timestamp alone: %v", rej)
+	}
+	_, rej := ValidateArrival([]byte(js), Arrival{KafkaTimestamp: ahead, IngestedAt: kafkaTS})
+	if rej == nil || rej.Reason != ReasonFutureEventTime || !strings.Contains(rej.Detail, "after the ingest time 2026-03-01T12:00:00Z") {
+		t.Fatalf("got %v, want future_event_time against the ingest time", rej)
+	}
+	// Within the skew of both clocks: accepted.
+	near := `{"transaction_id":"a","user_id":"b","amount":1,"currency":"EUR","event_time":"2026-03-01T12:05:00Z"}`
+	if _, rej := ValidateArrival([]byte(near), Arrival{KafkaTimestamp: ahead, IngestedAt: kafkaTS}); rej != nil {
+		t.Fatal(rej)
+	}
+}
+
 func TestValidateZeroKafkaTimestampSkipsFutureRule(t *testing.T) {
 	js := `{"transaction_id":"a","user_id":"b","amount":1,"currency":"EUR","event_time":"2999-01-01T00:00:00Z"}`
 	if _, rej := Validate([]byte(js), time.Time{}); rej != nil {
