@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/finpipe/finpipe/delta"
+	"github.com/finpipe/finpipe/internal/testenv"
 	"github.com/finpipe/finpipe/tasks/lake"
 	"github.com/finpipe/finpipe/tasks/record"
 )
@@ -74,15 +75,7 @@ func (f *fixture) run(opts Options) Result {
 // rows reads a table's current rows.
 func (f *fixture) rows(t *delta.Table) []delta.Row {
 	f.t.Helper()
-	s, err := t.Snapshot(context.Background())
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	rows, err := s.Rows(context.Background(), nil)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return rows
+	return testenv.TableRows(f.t, t)
 }
 
 // where maps (partition, offset) of each Bronze record to "silver" or its
