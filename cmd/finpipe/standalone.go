@@ -111,8 +111,10 @@ func (st *standalone) producerService() service {
 			}
 			var pctx context.Context
 			pctx, cancel = context.WithCancel(context.Background())
+			// A tenth of the events arrive late, half of them within the
+			// allowed lateness: Gold then has the last days besides today.
 			opts := produce.Options{Rate: st.cfg.ProduceRate, BadRatio: 0.02, DuplicateRatio: 0.01,
-				LateRatio: 0.01, Seed: time.Now().UnixNano()}
+				LateRatio: 0.1, Seed: time.Now().UnixNano()}
 			st.log.Info("producing fake transactions", "rate_per_s", st.cfg.ProduceRate, "topic", st.cfg.Topic)
 			go func() {
 				_, err := produce.Produce(pctx, st.brokers, st.cfg.Topic, opts)
