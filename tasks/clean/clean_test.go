@@ -191,7 +191,7 @@ func TestDuplicatesInBatchKeepTheFirstByPartitionThenOffset(t *testing.T) {
 // TestIndexHoldsIdsExactly: ids differing in one character or only in
 // case are different transactions, whether or not they look like UUIDs.
 func TestIndexHoldsIdsExactly(t *testing.T) {
-	x := NewIndex()
+	x := NewIndex(0)
 	ids := []string{"0f8fad5b-d9cb-469f-a165-70867728950e", "0f8fad5b-d9cb-469f-a165-70867728950f", "order-17"}
 	for _, id := range ids {
 		x.add(id, t0)
@@ -368,4 +368,46 @@ func TestOneSkewedProducerDoesNotMoveTheWatermark(t *testing.T) {
 			t.Errorf("detail %q does not name the ingest time", d)
 		}
 	}
+}
+
+// TestDuplicatesWithinTheWindowAreCaughtAfterOldDatesAreDropped: the index
+// forgets the dates the watermark has passed. A re-send of a transaction of
+// such a date is late_event (never accepted twice); one within the window
+// is a duplicate, also after a restart rebuilds the index from Silver.
+func TestDuplicatesWithinTheWindowAreCaughtAfterOldDatesAreDropped(t *testing.T) {
+	f := newFixture(t)
+	old, recent := t0.Add(-96*time.Hour), t0.Add(-10*time.Hour)
+	f.ingest(msg{0, tx("old", old)}, msg{0, tx("recent", recent)})
+	f.run(Options{})
+	f.ingest(msg{0, tx("now", t0)}) // the watermark passes old's date
+	f.run(Options{})
+	f.ingest(msg{0, tx("old", old)}, msg{0, tx("recent", recent)})
+	f.run(Options{})
+	lake.ForgetAll()
+	f.ingest(msg{0, tx("recent", recent)})
+	f.run(Options{})
+	got := f.where()
+	for k, w := range map[[2]int64]string{{0, 0}: "silver", {0, 1}: "silver", {0, 2}: "silver",
+		{0, 3}: "late_event", {0, 4}: "duplicate", {0, 5}: "duplicate"} {
+		if got[k] != w {
+			t.Errorf("%v: got %q, want %q", k, got[k], w)
+		}
+	}
+	folder, unlock, err := lake.Follow("clean-index-48h0m0s", f.lake.Silver, nil).At(context.Background(), f.lake.Silver, mustSnapshot(t, f.lake.Silver))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	if x := folder.(*Index); x.Contains("old") || !x.Contains("recent") || x.Days() != 1 {
+		t.Errorf("index holds old %v, recent %v, %d dates; want recent and now, of one date", x.Contains("old"), x.Contains("recent"), x.Days())
+	}
+}
+
+func mustSnapshot(t *testing.T, tbl *delta.Table) *delta.Snapshot {
+	t.Helper()
+	s, err := tbl.Snapshot(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

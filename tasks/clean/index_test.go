@@ -1,9 +1,14 @@
 package clean
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/finpipe/finpipe/tasks/record"
 )
 
 // nearUUIDs are ids that look like UUIDs but are not in the canonical form,
@@ -39,7 +44,7 @@ func TestOnlyACanonicalUUIDTakesTheCompactForm(t *testing.T) {
 // index, is held on its own (no two share a key).
 func TestDifferentIdsAreNeverDuplicates(t *testing.T) {
 	for i, a := range nearUUIDs {
-		x := NewIndex()
+		x := NewIndex(0)
 		x.add(a, t0)
 		for j, b := range nearUUIDs {
 			if i != j && x.Contains(b) {
@@ -47,7 +52,7 @@ func TestDifferentIdsAreNeverDuplicates(t *testing.T) {
 			}
 		}
 	}
-	x := NewIndex()
+	x := NewIndex(0)
 	for _, id := range nearUUIDs {
 		x.add(id, t0)
 	}
@@ -68,7 +73,7 @@ func FuzzDuplicateIndex(f *testing.F) {
 		if u, ok := parseUUID(a); ok && uuid.UUID(u).String() != a {
 			t.Fatalf("parseUUID(%q) decodes to %s", a, uuid.UUID(u))
 		}
-		x := NewIndex()
+		x := NewIndex(0)
 		x.add(a, t0)
 		if !x.Contains(a) {
 			t.Fatalf("%q added but not contained", a)
@@ -88,4 +93,77 @@ func btoi(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// TestIndexIsBoundedByTheLatenessWindow: a month of accepted transactions,
+// one an hour, arriving up to 47 h late. The index holds the dates the
+// watermark has not passed, no more, yet every transaction whose re-send
+// would not be late is still caught as a duplicate.
+func TestIndexIsBoundedByTheLatenessWindow(t *testing.T) {
+	const lateness = 48 * time.Hour
+	x := NewIndex(lateness)
+	type accepted struct {
+		id string
+		at time.Time
+	}
+	var all []accepted
+	rng := rand.New(rand.NewPCG(1, 2))
+	for h := 0; h < 30*24; h++ {
+		now := t0.Add(time.Duration(h) * time.Hour)
+		at := now.Add(-time.Duration(rng.Int64N(int64(47 * time.Hour))))
+		if record.CheckLate(at, x.MaxEventTime, lateness) {
+			continue // clean would reject it before asking the index
+		}
+		id := uuid.New().String()
+		if h%3 == 0 {
+			id = fmt.Sprint("order-", h)
+		}
+		x.add(id, at)
+		all = append(all, accepted{id, at})
+		if x.Days() > 3 {
+			t.Fatalf("hour %d: %d dates held; a 48 h window spans at most 3", h, x.Days())
+		}
+	}
+	held, want := 0, 0
+	for _, a := range all {
+		if dayOf(a.at) >= dayOf(x.MaxEventTime.Add(-lateness)) {
+			want++ // of a date the watermark has not passed
+		}
+		late := record.CheckLate(a.at, x.MaxEventTime, lateness)
+		switch {
+		case !late && !x.Contains(a.id):
+			t.Fatalf("%s at %s is within the window of %s but not held", a.id, a.at, x.MaxEventTime)
+		case x.Contains(a.id):
+			held++
+		}
+	}
+	if held != want || x.Len() != want {
+		t.Errorf("%d of %d ids held (Len %d), want the %d of the dates the watermark has not passed", held, len(all), x.Len(), want)
+	}
+}
+
+// TestIndexRebuiltFromSilverHoldsTheSameIds: a restarted process folds
+// Silver's rows in file order; it must end with the ids a long-running
+// one holds, so that a retried batch is classified the same.
+func TestIndexRebuiltFromSilverHoldsTheSameIds(t *testing.T) {
+	const lateness = 48 * time.Hour
+	live, rebuilt := NewIndex(lateness), NewIndex(lateness)
+	var ids []string
+	var times []time.Time
+	for h := 0; h < 10*24; h += 5 {
+		ids = append(ids, fmt.Sprint("t", h))
+		times = append(times, t0.Add(time.Duration(h)*time.Hour))
+		live.add(ids[len(ids)-1], times[len(times)-1])
+	}
+	for i := len(ids) - 1; i >= 0; i-- { // newest first: the other extreme
+		rebuilt.add(ids[i], times[i])
+	}
+	if live.Len() != rebuilt.Len() || !live.MaxEventTime.Equal(rebuilt.MaxEventTime) {
+		t.Fatalf("live holds %d ids up to %s, rebuilt %d up to %s", live.Len(), live.MaxEventTime, rebuilt.Len(), rebuilt.MaxEventTime)
+	}
+	for _, id := range ids {
+		if live.Contains(id) != rebuilt.Contains(id) {
+			t.Errorf("%s: live %v, rebuilt %v", id, live.Contains(id), rebuilt.Contains(id))
+		}
+	}
 }
