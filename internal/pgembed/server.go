@@ -136,9 +136,6 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := takeOver(ctx, s.cluster, o.StaleServerWait, o.Logger); err != nil {
-		return nil, err
-	}
 	port, err := choosePort(dir, o.Port)
 	if err != nil {
 		return nil, err
@@ -192,6 +189,10 @@ func (s *Server) prepare(ctx context.Context, acct account, o Options) error {
 		l = layout{home: s.home, cluster: c}
 	}
 	s.layout = l
+	// Before anything below reads or hands over the cluster's files.
+	if err := takeOver(ctx, l.cluster, o.StaleServerWait, o.Logger); err != nil {
+		return err
+	}
 	if l.relocated() {
 		// Home keeps the password: private to the user, like the folder it is in.
 		if err := os.MkdirAll(l.home, 0o700); err != nil {

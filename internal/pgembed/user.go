@@ -1,6 +1,7 @@
 package pgembed
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/user"
@@ -40,10 +41,16 @@ func (a account) own(dir string) error {
 		return nil
 	}
 	err := filepath.Walk(dir, func(p string, _ os.FileInfo, err error) error {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil // a file a server removed as it stopped
+		}
 		if err != nil {
 			return err
 		}
-		return os.Lchown(p, int(a.cred.Uid), int(a.cred.Gid))
+		if err := os.Lchown(p, int(a.cred.Uid), int(a.cred.Gid)); !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("pgembed: hand %s to the database account: %w", dir, err)
