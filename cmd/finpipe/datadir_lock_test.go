@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/finpipe/finpipe/internal/kafka"
+	"github.com/finpipe/finpipe/internal/pgembed"
 )
 
 // A standalone (a child process) runs on a data dir with embedded
@@ -32,6 +33,9 @@ func TestSecondProcessOnADataDir(t *testing.T) {
 		t.Setenv(k, "") // empty counts as unset, here and in the children
 	}
 	dir := t.TempDir()
+	// Registered first, so it runs after the children are gone: as root the
+	// cluster lives outside the private t.TempDir.
+	t.Cleanup(func() { _ = pgembed.Remove(filepath.Join(dir, "postgres")) })
 	args := []string{"standalone", "--data-dir", dir, "--http", freeAddr(t), "--topic", "transactions", "--log-level", "warn"}
 	first := startFinpipe(t, args...)
 	pgFiles := func() map[string]string {

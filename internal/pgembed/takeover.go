@@ -40,7 +40,7 @@ func takeOver(ctx context.Context, cluster string, wait time.Duration, log *slog
 		return nil
 	}
 	log.Warn("a previous PostgreSQL server is still running on this cluster; waiting for it to exit",
-		"pid", pid, "dir", cluster, "wait", wait)
+		"pid", pid, "dir", cluster, "wait", wait.String())
 	if awaitExit(ctx, pid, cluster, wait) {
 		return nil
 	}
