@@ -70,7 +70,9 @@ func PostgresServer() (string, error) {
 			serverURL = u
 			return
 		}
-		root := filepath.Join(os.TempDir(), "finpipe-testpg")
+		// One folder per user: root's and another user's test runs on one
+		// machine must not meet in a folder only the first one may write.
+		root := filepath.Join(os.TempDir(), "finpipe-testpg-"+strconv.Itoa(os.Getuid()))
 		removeStaleClusters(root)
 		dir := filepath.Join(root, strconv.Itoa(os.Getpid()))
 		s, err := pgembed.Start(context.Background(), pgembed.Options{DataDir: dir, Database: "postgres"})
