@@ -31,9 +31,12 @@ bench: build
 demo: build
 	./$(BIN) demo --transactions 100000
 
-## reset: wipe the dev data directory (asks first)
+## reset: wipe the dev data directory (asks first), and the database cluster that
+## root keeps outside it when ./data lies in a private folder (data/postgres/finpipe_cluster)
 reset:
-	@printf 'Delete ./data (embedded database, broker and lake)? [y/N] ' && read ans && [ "$$ans" = y ] && rm -rf ./data && echo removed || echo kept
+	@printf 'Delete ./data (embedded database, broker and lake)? [y/N] ' && read ans && [ "$$ans" = y ] \
+	  && { c=$$(cat data/postgres/finpipe_cluster 2>/dev/null); case "$$c" in /*/pg-[0-9a-f]*) rm -rf -- "$$c";; esac; \
+	       rm -rf ./data && echo removed; } || echo kept
 
 ## up/down: the full stack in containers (needs a Docker engine and a .env, see .env.example)
 COMPOSE ?= docker compose

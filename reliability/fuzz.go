@@ -16,6 +16,7 @@ import (
 // Delta logs written by other engines, and REST request bodies.
 var fuzzers = []struct{ pkg, name string }{
 	{"./tasks/record", "FuzzValidate"},
+	{"./tasks/clean", "FuzzDuplicateIndex"},
 	{"./delta", "FuzzParseLog"},
 	{"./web", "FuzzRequestDecoding"},
 }
@@ -25,7 +26,7 @@ var fuzzExecs = regexp.MustCompile(`execs: (\d+)`)
 // runFuzzers runs each fuzzer for RELIABILITY_FUZZTIME; a crasher fails
 // the row (go test saves it under the package's testdata/fuzz).
 func runFuzzers(ctx context.Context, e *suite) []row {
-	r := row{scenario: "Go fuzzers (parser + validator, Delta log, REST decoding)",
+	r := row{scenario: "Go fuzzers (parser + validator, duplicate index, Delta log, REST decoding)",
 		load: fmt.Sprintf("%s each", e.s.fuzzTime)}
 	dir := e.dir("fuzz")
 	var parts []string

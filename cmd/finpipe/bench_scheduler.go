@@ -72,16 +72,16 @@ func benchDatabase(ctx context.Context, serverURL string) (string, func(), error
 		if err != nil {
 			return "", nil, err
 		}
-		// The embedded server runs as an unprivileged user when we are root.
-		if err := os.Chmod(dir, 0o755); err != nil {
-			return "", nil, err
-		}
-		pg, err := pgembed.Start(ctx, pgembed.Options{DataDir: filepath.Join(dir, "pg"), Durable: true})
+		// MkdirTemp's folder is private: as root, pgembed keeps the cluster
+		// elsewhere, and Remove deletes it there.
+		pgDir := filepath.Join(dir, "pg")
+		pg, err := pgembed.Start(ctx, pgembed.Options{DataDir: pgDir, Durable: true})
 		if err != nil {
+			_ = pgembed.Remove(pgDir)
 			os.RemoveAll(dir)
 			return "", nil, err
 		}
-		return pg.URL(), func() { _ = pg.Stop(); os.RemoveAll(dir) }, nil
+		return pg.URL(), func() { _ = pg.Stop(); _ = pgembed.Remove(pgDir); os.RemoveAll(dir) }, nil
 	}
 	conn, err := pgx.Connect(ctx, serverURL)
 	if err != nil {

@@ -42,6 +42,11 @@ func runDemo(ctx context.Context, args []string) error {
 	if *input != "" && flagGiven(fs, "transactions") {
 		return errors.New("give --transactions or --input, not both")
 	}
+	lock, err := holdDataDir(cfg)
+	if err != nil {
+		return err
+	}
+	defer lock.Release()
 	log := newLogger(cfg)
 	began := time.Now()
 	brokers, stopKafka, err := demoKafka(cfg)

@@ -27,7 +27,7 @@ func runProduce(ctx context.Context, args []string) error {
 	fs.Float64Var(&opts.Rate, "rate", 0, "`messages` per second; 0 = as fast as possible")
 	fs.Float64Var(&opts.BadRatio, "bad-ratio", 0, "`share` of broken records, cycling through every rejection reason")
 	fs.Float64Var(&opts.DuplicateRatio, "duplicate-ratio", 0, "`share` of records that re-send an earlier transaction")
-	fs.Float64Var(&opts.LateRatio, "late-ratio", 0, "`share` of records whose event_time is 3-10 days old")
+	fs.Float64Var(&opts.LateRatio, "late-ratio", 0, "`share` of records whose event_time is late: half within the 48h allowed lateness, half beyond it (up to 10 days)")
 	seed := fs.Int64("seed", 0, "random `seed` for reproducible data; 0 picks one from the clock (printed)")
 	file := fs.String("file", "", "send each line of this `file` as one message, byte for byte, instead of generating;\na file with a line too large for the topic is refused whole, naming the lines, before anything is sent")
 	fs.IntVar(&opts.Users, "users", 10000, "`number` of distinct users in generated data")

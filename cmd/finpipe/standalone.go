@@ -47,9 +47,10 @@ func runStandalone(ctx context.Context, args []string) error {
 	return runServices(ctx, st.log, st.services())
 }
 
-// services lists standalone's parts in start order: database first, then
-// the schema, the broker, the scheduler, the workers, the web server and,
-// when FINPIPE_PRODUCE_RATE is set, a producer of fake transactions.
+// services lists standalone's parts in start order: the data dir's lock
+// first, then the database, the schema, the broker, the scheduler, the
+// workers, the web server and, when FINPIPE_PRODUCE_RATE is set, a producer
+// of fake transactions.
 func (st *standalone) services() []service {
 	sch := func() *scheduler.Scheduler {
 		return scheduler.NewScheduler(st.store, st.reg, scheduler.SchedulerOptions{Logger: st.log})
@@ -57,6 +58,7 @@ func (st *standalone) services() []service {
 	var s *scheduler.Scheduler
 	var w *scheduler.Worker
 	return []service{
+		dataDirService(st.cfg),
 		{name: "postgres", start: st.startPostgres, stop: st.stopPostgres},
 		{name: "migrations", start: st.migrate},
 		{name: "kafka", start: st.startKafka, stop: st.stopKafka},
@@ -111,8 +113,10 @@ func (st *standalone) producerService() service {
 			}
 			var pctx context.Context
 			pctx, cancel = context.WithCancel(context.Background())
+			// A tenth of the events arrive late, half of them within the
+			// allowed lateness: Gold then has the last days besides today.
 			opts := produce.Options{Rate: st.cfg.ProduceRate, BadRatio: 0.02, DuplicateRatio: 0.01,
-				LateRatio: 0.01, Seed: time.Now().UnixNano()}
+				LateRatio: 0.1, Seed: time.Now().UnixNano()}
 			st.log.Info("producing fake transactions", "rate_per_s", st.cfg.ProduceRate, "topic", st.cfg.Topic)
 			go func() {
 				_, err := produce.Produce(pctx, st.brokers, st.cfg.Topic, opts)
@@ -133,7 +137,7 @@ func (st *standalone) startPostgres(ctx context.Context) error {
 	url := st.cfg.DatabaseURL
 	if url == "" {
 		st.log.Info("starting embedded PostgreSQL", "dir", embeddedPGDir(st.cfg))
-		pg, err := pgembed.Start(ctx, pgembed.Options{DataDir: embeddedPGDir(st.cfg), Durable: true})
+		pg, err := pgembed.Start(ctx, pgembed.Options{DataDir: embeddedPGDir(st.cfg), Durable: true, Logger: st.log})
 		if err != nil {
 			return err
 		}

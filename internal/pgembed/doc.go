@@ -10,5 +10,11 @@
 //
 // PostgreSQL refuses to run as root. When FinPipe itself runs as root the
 // server processes are started under an unprivileged account ("postgres" when
-// it exists, otherwise "nobody") and the cluster directory is handed to it.
+// it exists, otherwise "nobody") and the cluster directory is handed to it;
+// when that account cannot reach the data dir, the cluster lives elsewhere
+// (see layout), so that no folder of the user's has to be opened up.
+//
+// A data dir serves one server at a time (an OS lock beside it), and a
+// start after a crash waits for, then stops, the server the crashed process
+// left shutting down (see takeOver).
 package pgembed

@@ -13,15 +13,16 @@ import (
 // startDownloaded is the fallback for machines without PostgreSQL installed:
 // embedded-postgres fetches a release once into <DataDir>/../pgcache. That
 // library runs the server as the current user, so it cannot serve root.
-func startDownloaded(_ context.Context, dir string, o Options) (*Server, error) {
+func (s *Server) startDownloaded(_ context.Context, o Options) error {
+	dir := s.home
 	if os.Geteuid() == 0 {
-		return nil, errors.New("pgembed: no local PostgreSQL binaries and running as root; install them (apt-get install postgresql) or set DATABASE_URL")
+		return errors.New("pgembed: no local PostgreSQL binaries and running as root; install them (apt-get install postgresql) or set DATABASE_URL")
 	}
 	port := o.Port
 	if port == 0 {
 		p, err := choosePort(filepath.Dir(dir), 0)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		port = p
 	}
@@ -34,9 +35,11 @@ func startDownloaded(_ context.Context, dir string, o Options) (*Server, error) 
 		StartTimeout(o.StartTimeout)
 	db := embeddedpostgres.NewDatabase(cfg)
 	if err := db.Start(); err != nil {
-		return nil, err
+		return err
 	}
+	_ = os.WriteFile(filepath.Join(filepath.Dir(dir), portFile), []byte(strconv.Itoa(port)), 0o600)
 	// DefaultConfig's documented credentials: postgres/postgres.
 	u := "postgres://postgres:postgres@127.0.0.1:" + strconv.Itoa(port) + "/" + o.Database + "?sslmode=disable"
-	return &Server{dir: dir, url: u, fallback: db.Stop}, nil
+	s.url, s.fallback = u, db.Stop
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/url"
 	"os"
@@ -17,6 +18,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/finpipe/finpipe/internal/dirlock"
 )
 
 // Options configures an embedded server. The zero value of every field but
@@ -38,11 +41,21 @@ type Options struct {
 	// StartTimeout bounds the wait for the server to accept connections;
 	// default 60s.
 	StartTimeout time.Duration
+	// StaleServerWait bounds the wait for a previous server on the same
+	// cluster (left by a FinPipe that was killed) to exit before it is
+	// stopped; default 10s.
+	StaleServerWait time.Duration
+	// ClusterRoot is where root keeps the cluster when the server account
+	// cannot reach DataDir; default DefaultClusterRoot, then os.TempDir().
+	ClusterRoot string
+	// Logger receives what start-up waits for; nil discards.
+	Logger *slog.Logger
 }
 
 // Server is a running embedded PostgreSQL.
 type Server struct {
-	dir      string
+	layout
+	lock     *dirlock.Lock
 	url      string
 	cmd      *exec.Cmd
 	exited   chan struct{}
@@ -60,7 +73,9 @@ const (
 var errNoLocalBinaries = errors.New("pgembed: no local PostgreSQL binaries found")
 
 // Start initialises the cluster if needed, starts the server and waits until
-// the database accepts connections.
+// the database accepts connections. DataDir is locked for as long as the
+// server runs: a second Start on it fails at once, naming the holder, and
+// touches nothing of the first one's.
 func Start(ctx context.Context, o Options) (*Server, error) {
 	if o.DataDir == "" {
 		return nil, errors.New("pgembed: DataDir is required")
@@ -71,13 +86,41 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	if o.StartTimeout == 0 {
 		o.StartTimeout = 60 * time.Second
 	}
+	if o.StaleServerWait == 0 {
+		o.StaleServerWait = 10 * time.Second
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
 	dir, err := filepath.Abs(o.DataDir)
 	if err != nil {
 		return nil, err
 	}
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return nil, fmt.Errorf("pgembed: %w", err)
+	}
+	s := &Server{layout: layout{home: dir, cluster: dir}, exited: make(chan struct{})}
+	if s.lock, err = dirlock.Acquire(s.lockPath()); err != nil {
+		var held *dirlock.HeldError
+		if errors.As(err, &held) {
+			return nil, fmt.Errorf("pgembed: %s is in use by %s", dir, held.Holder())
+		}
+		return nil, fmt.Errorf("pgembed: %w", err)
+	}
+	started := false
+	defer func() {
+		if !started {
+			s.lock.Release()
+		}
+	}()
 	bin, err := findBinDir(o.BinDir)
 	if errors.Is(err, errNoLocalBinaries) {
-		return startDownloaded(ctx, dir, o)
+		err = s.startDownloaded(ctx, o)
+		started = err == nil
+		if err != nil {
+			return nil, err
+		}
+		return s, nil
 	}
 	if err != nil {
 		return nil, err
@@ -86,21 +129,10 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Parents stay searchable so the unprivileged account can reach the
-	// cluster; the cluster itself is private, as initdb requires.
-	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
-		return nil, fmt.Errorf("pgembed: %w", err)
-	}
-	if err := os.Mkdir(dir, 0o700); err != nil && !os.IsExist(err) {
-		return nil, fmt.Errorf("pgembed: %w", err)
-	}
-	if err := acct.own(dir); err != nil {
+	if err := s.prepare(ctx, acct, o); err != nil {
 		return nil, err
 	}
-	if err := acct.checkReachable(dir); err != nil {
-		return nil, err
-	}
-	password, err := initCluster(ctx, bin, dir, acct)
+	password, err := initCluster(ctx, bin, s.layout, acct)
 	if err != nil {
 		return nil, err
 	}
@@ -108,36 +140,97 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{dir: dir, exited: make(chan struct{})}
 	if err := s.launch(bin, port, o.Durable, acct); err != nil {
 		return nil, err
 	}
 	base := (&url.URL{Scheme: "postgres", User: url.UserPassword(superUser, password),
 		Host: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), RawQuery: "sslmode=disable"})
 	if err := s.waitReady(ctx, base, o.StartTimeout); err != nil {
-		_ = s.Stop()
+		_ = s.stopServer()
 		return nil, err
 	}
 	if err := ensureDatabase(ctx, base, o.Database); err != nil {
-		_ = s.Stop()
+		_ = s.stopServer()
 		return nil, err
 	}
 	base.Path = "/" + o.Database
 	s.url = base.String()
+	_ = os.WriteFile(filepath.Join(dir, portFile), []byte(strconv.Itoa(port)), 0o600)
 	_ = os.WriteFile(filepath.Join(dir, urlFile), []byte(s.url), 0o600)
+	started = true
 	return s, nil
+}
+
+// prepare settles where the cluster lives (see layout) and creates its
+// directory, owned by the server account and private, as initdb requires.
+// Parents that it creates stay searchable so the account can reach them.
+func (s *Server) prepare(ctx context.Context, acct account, o Options) error {
+	l, found, err := existingLayout(s.home)
+	if err != nil {
+		return err
+	}
+	if !found && acct.blockedAt(s.home) != "" {
+		roots := []string{DefaultClusterRoot, filepath.Join(os.TempDir(), "finpipe-clusters")}
+		if o.ClusterRoot != "" {
+			roots = []string{o.ClusterRoot}
+		}
+		c, err := relocatedCluster(s.home, roots, acct)
+		if err != nil {
+			return err
+		}
+		// No record names c, so whatever is there belongs to an earlier
+		// data dir of the same path that was deleted (`make reset`).
+		if err := takeOver(ctx, c, o.StaleServerWait, o.Logger); err != nil {
+			return err
+		}
+		if err := os.RemoveAll(c); err != nil {
+			return fmt.Errorf("pgembed: clear the stale cluster %s: %w", c, err)
+		}
+		l = layout{home: s.home, cluster: c}
+	}
+	s.layout = l
+	// Before anything below reads or hands over the cluster's files.
+	if err := takeOver(ctx, l.cluster, o.StaleServerWait, o.Logger); err != nil {
+		return err
+	}
+	if l.relocated() {
+		// Home keeps the password: private to the user, like the folder it is in.
+		if err := os.MkdirAll(l.home, 0o700); err != nil {
+			return fmt.Errorf("pgembed: %w", err)
+		}
+		if err := os.WriteFile(filepath.Join(l.home, clusterFile), []byte(l.cluster+"\n"), 0o600); err != nil {
+			return fmt.Errorf("pgembed: %w", err)
+		}
+		o.Logger.Info("the database account cannot reach the data dir; the cluster lives outside it",
+			"data_dir", l.home, "cluster", l.cluster)
+	}
+	if err := os.Mkdir(l.cluster, 0o700); err != nil && !os.IsExist(err) {
+		return fmt.Errorf("pgembed: %w", err)
+	}
+	if err := acct.own(l.cluster); err != nil {
+		return err
+	}
+	return acct.checkReachable(l.cluster)
 }
 
 // URL is a postgres:// connection string for the server's database.
 func (s *Server) URL() string { return s.url }
 
-// Stop shuts the server down (fast shutdown: open sessions are ended) and
-// waits for it to exit.
+// Stop shuts the server down (fast shutdown: open sessions are ended),
+// waits for it to exit and releases the data dir.
 func (s *Server) Stop() error {
+	var err error
 	if s.fallback != nil {
-		return s.fallback()
+		err = s.fallback()
+	} else {
+		_ = os.Remove(filepath.Join(s.home, urlFile))
+		err = s.stopServer()
 	}
-	_ = os.Remove(filepath.Join(s.dir, urlFile))
+	s.lock.Release()
+	return err
+}
+
+func (s *Server) stopServer() error {
 	if s.cmd == nil || s.cmd.Process == nil {
 		return nil
 	}
@@ -157,29 +250,55 @@ func (s *Server) Stop() error {
 // `finpipe dags list` find the database of a running `finpipe standalone`.
 func Running(dataDir string) (string, bool) {
 	dir, _ := filepath.Abs(dataDir)
+	l, found, err := existingLayout(dir)
+	if err != nil || !found {
+		return "", false
+	}
 	u, err := os.ReadFile(filepath.Join(dir, urlFile))
 	if err != nil {
 		return "", false
 	}
-	pidLine, err := os.ReadFile(filepath.Join(dir, "postmaster.pid"))
-	if err != nil {
-		return "", false
-	}
-	pid, _ := strconv.Atoi(strings.TrimSpace(strings.SplitN(string(pidLine), "\n", 2)[0]))
-	if pid <= 0 || syscall.Kill(pid, 0) != nil {
+	pid := postmasterPID(filepath.Join(l.cluster, "postmaster.pid"))
+	if pid == 0 || !servesCluster(pid, l.cluster) {
 		return "", false
 	}
 	return string(u), true
 }
 
-func initCluster(ctx context.Context, bin, dir string, acct account) (string, error) {
-	pwPath := filepath.Join(dir, passwordFile)
-	if _, err := os.Stat(filepath.Join(dir, "PG_VERSION")); err == nil {
+// Remove deletes the cluster of dataDir, wherever it lives, with dataDir
+// and its lock file. Its server must have stopped.
+func Remove(dataDir string) error {
+	dir, err := filepath.Abs(dataDir)
+	if err != nil {
+		return err
+	}
+	l, _, err := existingLayout(dir)
+	if err != nil {
+		return err
+	}
+	lockErr := os.Remove(l.lockPath())
+	if errors.Is(lockErr, os.ErrNotExist) {
+		lockErr = nil
+	}
+	return errors.Join(os.RemoveAll(l.cluster), os.RemoveAll(l.home), lockErr)
+}
+
+// initCluster runs initdb when the cluster has none yet and returns the
+// superuser's password, which lives in home.
+func initCluster(ctx context.Context, bin string, l layout, acct account) (string, error) {
+	pwPath := filepath.Join(l.home, passwordFile)
+	if fileExists(filepath.Join(l.cluster, "PG_VERSION")) {
 		pw, err := os.ReadFile(pwPath)
 		if err != nil {
-			return "", fmt.Errorf("pgembed: cluster in %s has no %s: %w", dir, passwordFile, err)
+			return "", fmt.Errorf("pgembed: cluster in %s has no %s: %w", l.cluster, passwordFile, err)
 		}
 		return strings.TrimSpace(string(pw)), nil
+	}
+	if l.relocated() {
+		// Ours alone: what an initdb that was killed left there goes.
+		if err := emptyDir(l.cluster); err != nil {
+			return "", err
+		}
 	}
 	raw := make([]byte, 16)
 	if _, err := rand.Read(raw); err != nil {
@@ -187,7 +306,7 @@ func initCluster(ctx context.Context, bin, dir string, acct account) (string, er
 	}
 	password := hex.EncodeToString(raw)
 	// initdb wants an empty directory, so the password file waits outside.
-	tmp, err := os.CreateTemp(filepath.Dir(dir), ".pgpw-*")
+	tmp, err := os.CreateTemp(filepath.Dir(l.cluster), ".pgpw-*")
 	if err != nil {
 		return "", fmt.Errorf("pgembed: %w", err)
 	}
@@ -197,16 +316,34 @@ func initCluster(ctx context.Context, bin, dir string, acct account) (string, er
 	if err := acct.own(tmp.Name()); err != nil {
 		return "", err
 	}
-	cmd := exec.CommandContext(ctx, filepath.Join(bin, "initdb"), "-D", dir, "-U", superUser,
+	cmd := exec.CommandContext(ctx, filepath.Join(bin, "initdb"), "-D", l.cluster, "-U", superUser,
 		"--pwfile", tmp.Name(), "--auth", "scram-sha-256", "-E", "UTF8", "--locale", "C", "--no-sync")
 	cmd.SysProcAttr = acct.sysProcAttr()
+	cmd.Dir = "/" // the account may not enter the current directory
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("pgembed: initdb failed: %v\n%s", err, out)
 	}
 	if err := os.WriteFile(pwPath, []byte(password+"\n"), 0o600); err != nil {
 		return "", err
 	}
+	if l.relocated() {
+		return password, nil // the password stays the user's; the server never reads it
+	}
 	return password, acct.own(pwPath)
+}
+
+// emptyDir removes what dir holds, keeping dir (its owner and mode).
+func emptyDir(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("pgembed: %w", err)
+	}
+	for _, e := range entries {
+		if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+			return fmt.Errorf("pgembed: %w", err)
+		}
+	}
+	return nil
 }
 
 func choosePort(dir string, want int) (int, error) {
@@ -224,7 +361,6 @@ func choosePort(dir string, want int) (int, error) {
 	}
 	p := l.Addr().(*net.TCPAddr).Port
 	_ = l.Close()
-	_ = os.WriteFile(filepath.Join(dir, portFile), []byte(strconv.Itoa(p)), 0o600)
 	return p, nil
 }
 
@@ -238,19 +374,20 @@ func portFree(p int) bool {
 }
 
 func (s *Server) launch(bin string, port int, durable bool, acct account) error {
-	args := []string{"-D", s.dir, "-p", strconv.Itoa(port),
+	args := []string{"-D", s.cluster, "-p", strconv.Itoa(port),
 		"-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=",
 		"-c", "max_connections=200"}
 	if !durable {
 		args = append(args, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
 	}
-	logf, err := os.OpenFile(filepath.Join(s.dir, logFile), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	logf, err := os.OpenFile(filepath.Join(s.home, logFile), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return fmt.Errorf("pgembed: %w", err)
 	}
 	s.cmd = exec.Command(filepath.Join(bin, "postgres"), args...)
 	s.cmd.Stdout, s.cmd.Stderr = logf, logf
 	s.cmd.SysProcAttr = acct.sysProcAttr()
+	s.cmd.Dir = "/"
 	if err := s.cmd.Start(); err != nil {
 		_ = logf.Close()
 		return fmt.Errorf("pgembed: start postgres: %w", err)
@@ -286,7 +423,7 @@ func (s *Server) waitReady(ctx context.Context, base *url.URL, timeout time.Dura
 }
 
 func (s *Server) logTail() string {
-	b, _ := os.ReadFile(filepath.Join(s.dir, logFile))
+	b, _ := os.ReadFile(filepath.Join(s.home, logFile))
 	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
 	if len(lines) > 10 {
 		lines = lines[len(lines)-10:]

@@ -2,7 +2,6 @@ package pgembed
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -13,14 +12,8 @@ import (
 // directory, and Running reports the live server only while it runs.
 func TestRestartKeepsData(t *testing.T) {
 	ctx := context.Background()
-	tmp := t.TempDir()
-	// t.TempDir is private (0700); the server account must be able to enter it.
-	for _, d := range []string{tmp, filepath.Dir(tmp)} {
-		if err := os.Chmod(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	dir := filepath.Join(tmp, "pg")
+	// t.TempDir is private (0700): as root, the cluster goes elsewhere.
+	dir := privateDataDir(t)
 	s, err := Start(ctx, Options{DataDir: dir})
 	if err != nil {
 		t.Fatal(err)
@@ -62,4 +55,13 @@ func execSQL(t *testing.T, url, sql string) {
 	if _, err := c.Exec(ctx, sql); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// privateDataDir is a data dir in a fresh private (0700) folder; its
+// cluster is removed, wherever it went, when the test ends.
+func privateDataDir(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "pg")
+	t.Cleanup(func() { _ = Remove(dir) })
+	return dir
 }

@@ -1,6 +1,7 @@
 package pgembed
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/user"
@@ -40,10 +41,16 @@ func (a account) own(dir string) error {
 		return nil
 	}
 	err := filepath.Walk(dir, func(p string, _ os.FileInfo, err error) error {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil // a file a server removed as it stopped
+		}
 		if err != nil {
 			return err
 		}
-		return os.Lchown(p, int(a.cred.Uid), int(a.cred.Gid))
+		if err := os.Lchown(p, int(a.cred.Uid), int(a.cred.Gid)); !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("pgembed: hand %s to the database account: %w", dir, err)
@@ -55,19 +62,53 @@ func (a account) own(dir string) error {
 // searchable by the account: postgres would otherwise die with a bare
 // "permission denied".
 func (a account) checkReachable(dir string) error {
-	if a.cred == nil {
-		return nil
-	}
-	for p := filepath.Dir(dir); p != filepath.Dir(p); p = filepath.Dir(p) {
-		fi, err := os.Stat(p)
-		if err != nil {
-			return err
-		}
-		if fi.Mode().Perm()&0o001 == 0 {
-			return fmt.Errorf("pgembed: %s is not searchable by the unprivileged database account; choose a data directory outside it (e.g. under /tmp or /var/lib) or set DATABASE_URL", p)
-		}
+	if p := a.blockedAt(dir); p != "" {
+		return fmt.Errorf("pgembed: %s is not searchable by the unprivileged database account; choose a data directory outside it or set DATABASE_URL", p)
 	}
 	return nil
+}
+
+// blockedAt returns the first parent of dir (from the root down) that the
+// account may not search, or "" when it reaches dir. The current user
+// always does. Permission bits only, as the kernel applies them to the
+// account's own uid and primary gid; ACLs are not consulted.
+func (a account) blockedAt(dir string) string {
+	if a.cred == nil {
+		return ""
+	}
+	var parents []string
+	for p := filepath.Dir(dir); ; p = filepath.Dir(p) {
+		parents = append(parents, p)
+		if p == filepath.Dir(p) {
+			break
+		}
+	}
+	for i := len(parents) - 1; i >= 0; i-- {
+		fi, err := os.Stat(parents[i])
+		if err != nil {
+			return parents[i]
+		}
+		if !a.maySearch(fi) {
+			return parents[i]
+		}
+	}
+	return ""
+}
+
+func (a account) maySearch(fi os.FileInfo) bool {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return fi.Mode().Perm()&0o001 != 0
+	}
+	perm := fi.Mode().Perm()
+	switch {
+	case st.Uid == a.cred.Uid:
+		return perm&0o100 != 0
+	case st.Gid == a.cred.Gid:
+		return perm&0o010 != 0
+	default:
+		return perm&0o001 != 0
+	}
 }
 
 func (a account) sysProcAttr() *syscall.SysProcAttr {

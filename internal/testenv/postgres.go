@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -71,7 +70,9 @@ func PostgresServer() (string, error) {
 			serverURL = u
 			return
 		}
-		root := filepath.Join(os.TempDir(), "finpipe-testpg")
+		// One folder per user: root's and another user's test runs on one
+		// machine must not meet in a folder only the first one may write.
+		root := filepath.Join(os.TempDir(), "finpipe-testpg-"+strconv.Itoa(os.Getuid()))
 		removeStaleClusters(root)
 		dir := filepath.Join(root, strconv.Itoa(os.Getpid()))
 		s, err := pgembed.Start(context.Background(), pgembed.Options{DataDir: dir, Database: "postgres"})
@@ -84,17 +85,18 @@ func PostgresServer() (string, error) {
 	return serverURL, serverErr
 }
 
-// removeStaleClusters deletes the clusters of test binaries that are gone;
-// their servers stopped with them (pgembed sets a parent-death signal).
+// removeStaleClusters deletes the clusters of test binaries that are gone
+// (wherever pgembed keeps them: root's may live outside root/<pid>); their
+// servers stopped with them (pgembed sets a parent-death signal).
 func removeStaleClusters(root string) {
 	entries, _ := os.ReadDir(root)
 	for _, e := range entries {
 		pid, err := strconv.Atoi(e.Name())
-		if err != nil || strings.HasPrefix(e.Name(), ".") {
+		if err != nil || !e.IsDir() {
 			continue
 		}
 		if syscall.Kill(pid, 0) != nil {
-			_ = os.RemoveAll(filepath.Join(root, e.Name()))
+			_ = pgembed.Remove(filepath.Join(root, e.Name()))
 		}
 	}
 }

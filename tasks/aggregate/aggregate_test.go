@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/finpipe/finpipe/delta"
+	"github.com/finpipe/finpipe/internal/testenv"
 	"github.com/finpipe/finpipe/tasks/lake"
 	"github.com/shopspring/decimal"
 )
@@ -46,15 +47,7 @@ func runAgg(t *testing.T, l *lake.Lake, opts Options) Result {
 
 func readAll(t *testing.T, tb *delta.Table) []delta.Row {
 	t.Helper()
-	s, err := tb.Snapshot(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows, err := s.Rows(context.Background(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return rows
+	return testenv.TableRows(t, tb)
 }
 
 type dc struct {

@@ -108,7 +108,7 @@ func newBatch(index *Index, lateness time.Duration, now time.Time, records int) 
 
 // add classifies one Bronze record.
 func (b *batch) add(src bronzeRecord) {
-	tx, rej := record.Validate(src.value, src.timestamp)
+	tx, rej := record.ValidateArrival(src.value, record.Arrival{KafkaTimestamp: src.timestamp, IngestedAt: src.ingestedAt})
 	if rej != nil {
 		b.reject(src, string(rej.Reason), rej.Detail)
 		return

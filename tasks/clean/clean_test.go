@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/finpipe/finpipe/delta"
+	"github.com/finpipe/finpipe/internal/testenv"
 	"github.com/finpipe/finpipe/tasks/lake"
 	"github.com/finpipe/finpipe/tasks/record"
 )
@@ -39,11 +40,23 @@ type msg struct {
 
 func (f *fixture) ingest(msgs ...msg) {
 	f.t.Helper()
+	f.ingestStamped(nil, msgs...)
+}
+
+// ingestStamped is ingest with the Kafka timestamp of message i given by
+// stamp(i) (nil: t0), as a producer with its own clock sets it; the ingest
+// time is always t0.
+func (f *fixture) ingestStamped(stamp func(i int) time.Time, msgs ...msg) {
+	f.t.Helper()
 	rows := make([]delta.Row, len(msgs))
 	for i, m := range msgs {
 		off := f.next[m.partition]
 		f.next[m.partition]++
-		rows[i] = lake.BronzeRow("transactions", m.partition, off, t0, nil, []byte(m.value), t0)
+		ts := t0
+		if stamp != nil {
+			ts = stamp(i)
+		}
+		rows[i] = lake.BronzeRow("transactions", m.partition, off, ts, nil, []byte(m.value), t0)
 	}
 	if _, err := f.lake.Bronze.Append(context.Background(), rows, delta.CommitOptions{}); err != nil {
 		f.t.Fatal(err)
@@ -62,15 +75,7 @@ func (f *fixture) run(opts Options) Result {
 // rows reads a table's current rows.
 func (f *fixture) rows(t *delta.Table) []delta.Row {
 	f.t.Helper()
-	s, err := t.Snapshot(context.Background())
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	rows, err := s.Rows(context.Background(), nil)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return rows
+	return testenv.TableRows(f.t, t)
 }
 
 // where maps (partition, offset) of each Bronze record to "silver" or its
@@ -186,7 +191,7 @@ func TestDuplicatesInBatchKeepTheFirstByPartitionThenOffset(t *testing.T) {
 // TestIndexHoldsIdsExactly: ids differing in one character or only in
 // case are different transactions, whether or not they look like UUIDs.
 func TestIndexHoldsIdsExactly(t *testing.T) {
-	x := NewIndex()
+	x := NewIndex(0)
 	ids := []string{"0f8fad5b-d9cb-469f-a165-70867728950e", "0f8fad5b-d9cb-469f-a165-70867728950f", "order-17"}
 	for _, id := range ids {
 		x.add(id, t0)
@@ -318,4 +323,91 @@ func TestALongBacklogIsReadAcrossLogWindows(t *testing.T) {
 		t.Fatalf("second run: %+v", res)
 	}
 	f.where()
+}
+
+// TestOneSkewedProducerDoesNotMoveTheWatermark: a record stamped 72 h ahead
+// by its producer (Kafka timestamp and event_time agree) in the middle of a
+// batch is future_event_time by the ingest time, so the watermark stays
+// with the correct records and none of the next batch is late.
+func TestOneSkewedProducerDoesNotMoveTheWatermark(t *testing.T) {
+	f := newFixture(t)
+	skewed := t0.Add(72 * time.Hour)
+	var msgs []msg
+	for i := 0; i < 101; i++ {
+		id, et := fmt.Sprint("good-", i), t0.Add(-time.Minute)
+		if i == 50 {
+			id, et = "skewed", skewed
+		}
+		msgs = append(msgs, msg{0, tx(id, et)})
+	}
+	f.ingestStamped(func(i int) time.Time {
+		if i == 50 {
+			return skewed
+		}
+		return t0
+	}, msgs...)
+	f.run(Options{})
+	var next []msg
+	for i := 0; i < 100; i++ {
+		next = append(next, msg{1, tx(fmt.Sprint("next-", i), t0)})
+	}
+	f.ingest(next...)
+	f.run(Options{})
+	got := f.where()
+	for k, where := range got {
+		want := "silver"
+		if k == [2]int64{0, 50} {
+			want = "future_event_time"
+		}
+		if where != want {
+			t.Errorf("record %v landed as %q, want %q", k, where, want)
+		}
+	}
+	for _, r := range f.rows(f.lake.Rejected) {
+		if d := r[lake.RejectedDetail].(string); !strings.Contains(d, "ingest time") {
+			t.Errorf("detail %q does not name the ingest time", d)
+		}
+	}
+}
+
+// TestDuplicatesWithinTheWindowAreCaughtAfterOldDatesAreDropped: the index
+// forgets the dates the watermark has passed. A re-send of a transaction of
+// such a date is late_event (never accepted twice); one within the window
+// is a duplicate, also after a restart rebuilds the index from Silver.
+func TestDuplicatesWithinTheWindowAreCaughtAfterOldDatesAreDropped(t *testing.T) {
+	f := newFixture(t)
+	old, recent := t0.Add(-96*time.Hour), t0.Add(-10*time.Hour)
+	f.ingest(msg{0, tx("old", old)}, msg{0, tx("recent", recent)})
+	f.run(Options{})
+	f.ingest(msg{0, tx("now", t0)}) // the watermark passes old's date
+	f.run(Options{})
+	f.ingest(msg{0, tx("old", old)}, msg{0, tx("recent", recent)})
+	f.run(Options{})
+	lake.ForgetAll()
+	f.ingest(msg{0, tx("recent", recent)})
+	f.run(Options{})
+	got := f.where()
+	for k, w := range map[[2]int64]string{{0, 0}: "silver", {0, 1}: "silver", {0, 2}: "silver",
+		{0, 3}: "late_event", {0, 4}: "duplicate", {0, 5}: "duplicate"} {
+		if got[k] != w {
+			t.Errorf("%v: got %q, want %q", k, got[k], w)
+		}
+	}
+	folder, unlock, err := lake.Follow("clean-index-48h0m0s", f.lake.Silver, nil).At(context.Background(), f.lake.Silver, mustSnapshot(t, f.lake.Silver))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	if x := folder.(*Index); x.Contains("old") || !x.Contains("recent") || x.Days() != 1 {
+		t.Errorf("index holds old %v, recent %v, %d dates; want recent and now, of one date", x.Contains("old"), x.Contains("recent"), x.Days())
+	}
+}
+
+func mustSnapshot(t *testing.T, tbl *delta.Table) *delta.Snapshot {
+	t.Helper()
+	s, err := tbl.Snapshot(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

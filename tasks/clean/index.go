@@ -18,19 +18,37 @@ import (
 // a duplicate of another), yet compactly: producers almost always use UUIDs,
 // and an id in the canonical lower-case UUID form is held as its 16 bytes,
 // which map back to that text one to one. Any other id is held as a string.
+//
+// Only the ids that can still matter are held, so that memory is bounded by
+// the lateness window rather than by Silver's history (some 225 B per id: a
+// stream that runs for months would otherwise grow without end). The ids are
+// kept per event date, and a date is dropped once the watermark (newest
+// event time minus the allowed lateness) has passed its end: a record with
+// an event time before the watermark is late_event before the duplicate
+// rule is asked. So a duplicate, a re-send of a transaction with its event
+// time, is caught whenever it is within the allowed lateness of the newest
+// event time; beyond that it is late anyway.
 type Index struct {
 	// MaxEventTime is the newest event_time in Silver (zero when empty).
 	MaxEventTime time.Time
 
+	lateness time.Duration // the window; 0 keeps every date
+	days     map[int64]*idSet
+	oldest   int64 // no date before it is held (once MaxEventTime is set)
+}
+
+// idSet holds the accepted ids of one event date.
+type idSet struct {
 	uuids  map[[16]byte]struct{}
 	others map[string]struct{}
 }
 
 var _ lake.Folder = (*Index)(nil)
 
-// NewIndex returns an empty index.
-func NewIndex() *Index {
-	return &Index{uuids: make(map[[16]byte]struct{}), others: make(map[string]struct{})}
+// NewIndex returns an empty index for the allowed lateness; 0 keeps the ids
+// of every date.
+func NewIndex(lateness time.Duration) *Index {
+	return &Index{lateness: lateness, days: map[int64]*idSet{}}
 }
 
 // Columns are the Silver columns the index reads.
@@ -48,58 +66,117 @@ func (x *Index) Fold(r delta.Row) error {
 }
 
 // Len is the number of distinct transaction ids held.
-func (x *Index) Len() int { return len(x.uuids) + len(x.others) }
-
-// Contains reports whether Silver holds the transaction id.
-func (x *Index) Contains(id string) bool {
-	if u, ok := parseUUID(id); ok {
-		_, found := x.uuids[u]
-		return found
+func (x *Index) Len() int {
+	n := 0
+	for _, d := range x.days {
+		n += len(d.uuids) + len(d.others)
 	}
-	_, found := x.others[id]
-	return found
+	return n
 }
 
-// add records an accepted transaction.
-func (x *Index) add(id string, eventTime time.Time) {
-	if u, ok := parseUUID(id); ok {
-		x.uuids[u] = struct{}{}
-	} else {
-		x.others[id] = struct{}{}
+// Days is the number of event dates whose ids are held.
+func (x *Index) Days() int { return len(x.days) }
+
+// Contains reports whether Silver holds the transaction id among the event
+// dates still held.
+func (x *Index) Contains(id string) bool {
+	u, isUUID := parseUUID(id)
+	for _, d := range x.days {
+		var found bool
+		if isUUID {
+			_, found = d.uuids[u]
+		} else {
+			_, found = d.others[id]
+		}
+		if found {
+			return true
+		}
 	}
+	return false
+}
+
+// add records an accepted transaction, then drops the dates the watermark
+// has passed.
+func (x *Index) add(id string, eventTime time.Time) {
 	if eventTime.After(x.MaxEventTime) {
 		x.MaxEventTime = eventTime
+		x.dropPassedDays()
 	}
+	day := dayOf(eventTime)
+	if x.lateness > 0 && day < x.oldest {
+		return // already beyond the watermark: any re-send of it is late
+	}
+	d := x.days[day]
+	if d == nil {
+		d = &idSet{uuids: map[[16]byte]struct{}{}, others: map[string]struct{}{}}
+		x.days[day] = d
+	}
+	if u, ok := parseUUID(id); ok {
+		d.uuids[u] = struct{}{}
+	} else {
+		d.others[id] = struct{}{}
+	}
+}
+
+// dropPassedDays forgets the dates that end before the watermark.
+func (x *Index) dropPassedDays() {
+	if x.lateness <= 0 {
+		return
+	}
+	x.oldest = dayOf(x.MaxEventTime.Add(-x.lateness))
+	for day := range x.days {
+		if day < x.oldest {
+			delete(x.days, day)
+		}
+	}
+}
+
+// dayOf is the number of the UTC date of t (days since 1970-01-01, negative
+// before).
+func dayOf(t time.Time) int64 {
+	const day = 24 * 60 * 60
+	s := t.Unix()
+	if s < 0 {
+		return (s - day + 1) / day
+	}
+	return s / day
 }
 
 // Reset empties the index before a rebuild.
 func (x *Index) Reset() {
 	x.MaxEventTime = time.Time{}
-	clear(x.uuids)
-	clear(x.others)
+	x.oldest = 0
+	clear(x.days)
 }
 
 // parseUUID decodes s when it is a UUID in canonical form: 36 characters,
-// lower-case hex digits in groups of 8-4-4-4-12. Only that one spelling is
-// accepted, so distinct ids never share a key ("A…" and "a…" are different
-// transaction ids; the upper-case one is held as a string).
+// lower-case hex digits in groups of 8-4-4-4-12, the hyphens at exactly
+// those four places. Only that one spelling is accepted, so that the 16
+// bytes map back to exactly one text and distinct ids never share a key:
+// "A…" and "a…" are different transaction ids (the upper-case one is held
+// as a string), and so are "ab-cd-ef-1234-…" and "abcdef12-3456-…", which
+// have the same hex digits with the hyphens elsewhere.
 func parseUUID(s string) (u [16]byte, ok bool) {
-	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
+	if len(s) != 36 {
 		return u, false
 	}
 	j := 0
-	for i := 0; i < 36; i += 2 {
-		if s[i] == '-' {
-			i--
+	for i := 0; i < 36; {
+		if i == 8 || i == 13 || i == 18 || i == 23 {
+			if s[i] != '-' {
+				return u, false
+			}
+			i++
 			continue
 		}
+		// Hex pairs never straddle a hyphen: every group has an even length.
 		hi, ok1 := lowerHex(s[i])
 		lo, ok2 := lowerHex(s[i+1])
 		if !ok1 || !ok2 {
 			return u, false
 		}
 		u[j] = hi<<4 | lo
-		j++
+		i, j = i+2, j+1
 	}
 	return u, true
 }

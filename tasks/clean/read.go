@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/finpipe/finpipe/delta"
+	"github.com/finpipe/finpipe/internal/panics"
 	"github.com/finpipe/finpipe/tasks/record"
 )
 
@@ -40,20 +41,25 @@ func eachBronze(ctx context.Context, bronze *delta.Snapshot, files []delta.AddFi
 	chunks := make(chan []delta.Row, 4)
 	done := make(chan error, 1)
 	go func() {
-		var failed error
-		for chunk := range chunks {
-			for _, r := range chunk {
-				if failed != nil {
-					break
+		// A panic here (in parsing or in fn, i.e. validation) must become
+		// the run's error: unrecovered, it would end the whole process.
+		failed := panics.Call(func() error {
+			for chunk := range chunks {
+				for _, r := range chunk {
+					rec, err := parseBronze(r)
+					if err != nil {
+						return err
+					}
+					records++
+					fn(rec)
 				}
-				rec, err := parseBronze(r)
-				if err != nil {
-					failed = err
-					cancel(err) // stop the reader
-					break
-				}
-				records++
-				fn(rec)
+			}
+			return nil
+		})
+		if failed != nil {
+			cancel(failed) // stop the reader
+			for range chunks {
+				// let the reader hand over what it holds and finish
 			}
 		}
 		done <- failed

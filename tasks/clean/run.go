@@ -111,7 +111,10 @@ func Run(ctx context.Context, l *lake.Lake, opts Options) (Result, error) {
 		return res, nil
 	}
 
-	follower := lake.Follow("clean-index", l.Silver, func() lake.Folder { return NewIndex() })
+	// One index per allowed lateness: it has dropped the dates beyond its
+	// window, which a larger window would need again.
+	follower := lake.Follow(fmt.Sprint("clean-index-", opts.AllowedLateness), l.Silver,
+		func() lake.Folder { return NewIndex(opts.AllowedLateness) })
 	folder, unlock, err := follower.At(ctx, l.Silver, silver)
 	if err != nil {
 		return res, fmt.Errorf("clean: index silver: %w", err)

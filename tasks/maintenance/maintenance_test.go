@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/finpipe/finpipe/delta"
+	"github.com/finpipe/finpipe/internal/testenv"
 	"github.com/finpipe/finpipe/tasks/lake"
 )
 
@@ -39,15 +40,7 @@ func filesPerPartition(t *testing.T, tbl *delta.Table) map[string]int {
 
 func rowCount(t *testing.T, tbl *delta.Table) int {
 	t.Helper()
-	s, err := tbl.Snapshot(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows, err := s.Rows(context.Background(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return len(rows)
+	return len(testenv.TableRows(t, tbl))
 }
 
 // TestOptimizeCompactsOnlyTheGivenDays: the day's partition ends as one

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/finpipe/finpipe/internal/panics"
 	"github.com/finpipe/finpipe/tasks/aggregate"
 	"github.com/finpipe/finpipe/tasks/clean"
 	"github.com/finpipe/finpipe/tasks/ingest"
@@ -87,7 +88,9 @@ func Drain(ctx context.Context, l *lake.Lake, cfg Config) (Stats, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if errs[i] = fn(); errs[i] != nil {
+			// A step's panic (e.g. a bad record in clean) fails Drain
+			// with its stack instead of ending the process.
+			if errs[i] = panics.Call(fn); errs[i] != nil {
 				cancel(errs[i]) // one failed step stops the others
 			}
 		}()

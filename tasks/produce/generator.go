@@ -72,14 +72,38 @@ func (g *Generator) Next() Message {
 		tx := g.recent[g.rng.IntN(len(g.recent))]
 		return Message{Key: []byte(tx.UserID), Value: g.encode(tx), Kind: KindDuplicate, Tx: tx}
 	case u >= o.BadRatio+o.DuplicateRatio && u < o.BadRatio+o.DuplicateRatio+o.LateRatio:
-		age := 3*24*time.Hour + time.Duration(g.rng.Int64N(int64(7*24*time.Hour)))
-		tx := g.transaction(g.opts.Clock().Add(-age))
+		tx := g.transaction(g.opts.Clock().Add(-g.lateAge()))
 		return Message{Key: []byte(tx.UserID), Value: g.encode(tx), Kind: KindLate, Tx: tx}
 	}
 	// Event times trail the clock by up to 30 s, as if in transit.
 	tx := g.transaction(g.opts.Clock().Add(-time.Duration(g.rng.Int64N(int64(30 * time.Second)))))
 	g.remember(tx)
 	return Message{Key: []byte(tx.UserID), Value: g.encode(tx), Kind: KindValid, Tx: tx}
+}
+
+// The ages of late events, relative to the default allowed lateness (48 h)
+// that clean judges them by: half arrive within it, from minutes to almost
+// two days late (a card terminal that was offline), and are accepted into
+// past dates of Silver and Gold; half arrive beyond it, up to 10 days late,
+// and are rejected as late_event. So a demo shows both outcomes, and Gold
+// has recent days besides today. The margins of 4 h keep each half on its
+// side of the line when the watermark trails the clock (a backlog).
+const (
+	lateMargin   = 4 * time.Hour
+	minLateAge   = 5 * time.Minute
+	maxWithinAge = record.DefaultAllowedLateness - lateMargin
+	minBeyondAge = record.DefaultAllowedLateness + lateMargin
+	maxLateAge   = 10 * 24 * time.Hour
+)
+
+// lateAge draws how late a late event is: within or beyond the allowed
+// lateness with equal odds, uniform in each range.
+func (g *Generator) lateAge() time.Duration {
+	lo, hi := minLateAge, maxWithinAge
+	if g.rng.IntN(2) == 1 {
+		lo, hi = minBeyondAge, maxLateAge
+	}
+	return lo + time.Duration(g.rng.Int64N(int64(hi-lo)))
 }
 
 // encode returns tx's JSON in the slab, capped so appends cannot spill over.

@@ -31,13 +31,15 @@ func TestGeneratorIsDeterministic(t *testing.T) {
 
 // TestGeneratedMessagesMeetTheirIntent checks every message against the
 // validator: bad ones fail with the intended reason, the others pass, late
-// ones are 3-10 days old, duplicates repeat an earlier transaction.
+// ones are within or beyond the allowed lateness (about half each),
+// duplicates repeat an earlier transaction.
 func TestGeneratedMessagesMeetTheirIntent(t *testing.T) {
 	g := NewGenerator(testOptions())
 	const n = 20_000
 	kinds := map[Kind]int{}
 	reasons := map[record.Reason]int{}
 	seen := map[string]bool{}
+	var lateWithin, lateBeyond int
 	for i := 0; i < n; i++ {
 		m := g.Next()
 		kinds[m.Kind]++
@@ -58,8 +60,17 @@ func TestGeneratedMessagesMeetTheirIntent(t *testing.T) {
 		age := testNow.Sub(tx.EventTime)
 		switch m.Kind {
 		case KindLate:
-			if age < 3*24*time.Hour || age > 10*24*time.Hour {
-				t.Fatalf("late event %v old", age)
+			switch {
+			case age >= minLateAge && age <= maxWithinAge:
+				lateWithin++
+			case age >= minBeyondAge && age <= maxLateAge:
+				lateBeyond++
+			default:
+				t.Fatalf("late event %v old: neither well within nor well beyond the allowed lateness", age)
+			}
+			// What clean makes of it with the watermark at the clock.
+			if late := record.CheckLate(tx.EventTime, testNow, record.DefaultAllowedLateness); late != (age >= minBeyondAge) {
+				t.Fatalf("late event %v old: CheckLate says %v", age, late)
 			}
 		case KindDuplicate:
 			if !seen[tx.TransactionID] {
@@ -74,6 +85,10 @@ func TestGeneratedMessagesMeetTheirIntent(t *testing.T) {
 			}
 		}
 		seen[tx.TransactionID] = true
+	}
+	// Half the late events are accepted, half rejected: a demo shows both.
+	if late := lateWithin + lateBeyond; lateWithin < late*2/5 || lateBeyond < late*2/5 {
+		t.Errorf("late events: %d within the allowed lateness, %d beyond it; want about half each", lateWithin, lateBeyond)
 	}
 	for kind, want := range map[Kind]float64{KindBad: 0.2, KindDuplicate: 0.1, KindLate: 0.1, KindValid: 0.6} {
 		if got := float64(kinds[kind]) / n; got < want-0.02 || got > want+0.02 {

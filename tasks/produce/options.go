@@ -20,7 +20,9 @@ type Options struct {
 	Rate float64
 	// BadRatio, DuplicateRatio and LateRatio are the shares of messages that
 	// are broken (cycling through every stateless reason code), that re-send
-	// an earlier transaction, and whose event time is 3–10 days old. Each in
+	// an earlier transaction, and whose event time is late: half within the
+	// default allowed lateness (minutes to 44 h old), half beyond it (52 h to
+	// 10 days old; see Generator.lateAge). Each in
 	// [0, 1], their sum at most 1.
 	BadRatio, DuplicateRatio, LateRatio float64
 	// Seed makes the generated data reproducible: the same seed and clock
@@ -76,7 +78,7 @@ const (
 	KindValid     Kind = iota // a fresh, valid transaction
 	KindBad                   // broken; Message.Reason says how
 	KindDuplicate             // an earlier transaction sent again
-	KindLate                  // valid but 3–10 days old
+	KindLate                  // valid but late: within or beyond the allowed lateness
 )
 
 func (k Kind) String() string {

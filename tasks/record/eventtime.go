@@ -13,6 +13,28 @@ const MaxFutureSkew = 5 * time.Minute
 // write; epoch milliseconds beyond it cannot round-trip through JSON().
 const maxEpochMillis = 253402300799999
 
+// The event times Silver accepts, in UTC: those every reader of the lake
+// reads back. event_time becomes a Parquet timestamp and event_date a
+// partition of Silver and Gold, so one record outside the range makes whole
+// tables unreadable, not just its row:
+//   - Python's datetime (delta-rs's to_pylist, pandas) holds years 1 to
+//     9999; a partition event_date=0000-01-01 fails every read of the table
+//     with "year 0 is out of range", even one filtered to another date;
+//   - Spark 3 (datetimeRebaseModeInRead=EXCEPTION, its default) refuses
+//     Parquet timestamps before 1900-01-01T00:00:00Z in files that no Spark
+//     wrote, since it cannot tell which calendar they are in;
+//   - RFC 3339, hence JSON(), ends at 9999-12-31T23:59:59.999999Z.
+//
+// A transaction before 1900 is an error of its producer anyway.
+var (
+	minEventTime = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
+	maxEventTime = time.Date(9999, 12, 31, 23, 59, 59, 999999000, time.UTC)
+)
+
+// EventTimeRange is the range of event times Silver accepts, as the
+// invalid_event_time detail and the README state it.
+const EventTimeRange = "1900-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z"
+
 // parseEventTime accepts the two forms producers send: an RFC 3339 string
 // with an explicit offset ("Z" or ±hh:mm, fraction optional), or integer
 // epoch milliseconds as a JSON integer or a string of digits (Java and JS
@@ -40,11 +62,11 @@ func parseEventTime(v value) (time.Time, *Rejection) {
 	if err != nil {
 		return time.Time{}, reject(ReasonInvalidEventTime, "event_time %q is neither RFC 3339 with an offset nor epoch milliseconds", truncate(text))
 	}
-	t = t.UTC()
-	if y := t.Year(); y < 0 || y > 9999 { // an offset pushed it out of RFC 3339's range
-		return time.Time{}, reject(ReasonInvalidEventTime, "event_time %q is outside years 0000-9999 in UTC", truncate(text))
+	t = t.UTC().Truncate(time.Microsecond)
+	if t.Before(minEventTime) || t.After(maxEventTime) { // an offset, too, may push it out
+		return time.Time{}, reject(ReasonInvalidEventTime, "event_time %q is outside %s, the event times every reader of the lake can represent", truncate(text), EventTimeRange)
 	}
-	return t.Truncate(time.Microsecond), nil
+	return t, nil
 }
 
 // epochMillis parses a non-negative decimal integer without sign, fraction or

@@ -16,6 +16,13 @@ var fuzzSeeds = []string{
 	`{"transaction_id":"a","user_id":"b","amount":-0,"currency":"XXX","event_time":"2026-03-01T00:00:00.5-05:30"}`,
 	`{"a":[1,2,{"b":null}],"transaction_id":"\ud800x"}`,
 	`[]`, `""`, `{`, `{"x":1}}`, "\xff", `{"amount":1.2e-99999999}`,
+	// Ids shaped almost like UUIDs, which broke the duplicate index (see
+	// clean's FuzzDuplicateIndex): they are valid ids, held as strings.
+	`{"transaction_id":"01234567-0123-0123-0123--abcdefabcde","user_id":"u","amount":1,"currency":"EUR","event_time":"2026-03-01T00:00:00Z"}`,
+	`{"transaction_id":"ab-cd-ef-1234-5678-9abc-def012345678","user_id":"u","amount":1,"currency":"EUR","event_time":"2026-03-01T00:00:00Z"}`,
+	`{"transaction_id":"y0","user_id":"u","amount":1,"currency":"EUR","event_time":"0000-01-01T00:00:00Z"}`,
+	`{"transaction_id":"y1899","user_id":"u","amount":1,"currency":"EUR","event_time":"1900-01-01T00:59:59.999999+01:00"}`,
+	`{"transaction_id":"abcdef12-3456-789a-bcde-f01234567800","user_id":"------------------------------------","amount":1,"currency":"EUR","event_time":"2026-03-01T00:00:00Z"}`,
 }
 
 // FuzzValidate checks that Validate never panics, that what it accepts
@@ -37,6 +44,9 @@ func FuzzValidate(f *testing.F) {
 				t.Fatalf("empty rejection %+v", rej)
 			}
 			return
+		}
+		if tx.EventTime.Before(minEventTime) || tx.EventTime.After(maxEventTime) {
+			t.Fatalf("accepted event_time %s outside %s: %q", tx.EventTime, EventTimeRange, b)
 		}
 		again, rej := Validate(tx.JSON(), kafkaTS)
 		if rej != nil {

@@ -55,16 +55,35 @@ func fieldIndex(key []byte) int {
 	return -1
 }
 
+// Arrival is when a record reached FinPipe, the clocks future_event_time
+// judges event_time against: the Kafka timestamp, which the producer sets
+// (or the broker, for LogAppendTime topics), and the time the ingest task
+// read it into Bronze, by FinPipe's own clock. A zero time is not a bound.
+type Arrival struct {
+	KafkaTimestamp time.Time
+	IngestedAt     time.Time
+}
+
 // Validate applies the stateless Silver rules of DESIGN.md, in order, to one
 // Kafka message value (msg) and returns the normalized transaction, or the first
 // failing rule. kafkaTimestamp is the message's Kafka timestamp, against which
 // future_event_time is judged; a zero kafkaTimestamp skips that rule.
+func Validate(msg []byte, kafkaTimestamp time.Time) (Transaction, *Rejection) {
+	return ValidateArrival(msg, Arrival{KafkaTimestamp: kafkaTimestamp})
+}
+
+// ValidateArrival is Validate with future_event_time judged against both
+// clocks of arrival: event_time may be at most MaxFutureSkew after the
+// earlier of the two. The Kafka timestamp alone is one producer's clock: a
+// producer stamping its records 72 h ahead would have them accepted, and the
+// watermark (the newest accepted event_time) would then make every correct
+// record late. The ingest time bounds what any producer can do to it.
 //
 // Decisions where DESIGN.md is silent: unknown members are ignored; a known
 // member that appears twice is malformed_json (JSON parsers disagree on which
 // copy wins, and money must not be ambiguous); a currency that is not a string
 // is invalid_field; status is case-sensitive.
-func Validate(msg []byte, kafkaTimestamp time.Time) (Transaction, *Rejection) {
+func ValidateArrival(msg []byte, at Arrival) (Transaction, *Rejection) {
 	var fields [numFields]value
 	if rej := scanFields(msg, &fields); rej != nil {
 		return Transaction{}, rej
@@ -111,9 +130,14 @@ func Validate(msg []byte, kafkaTimestamp time.Time) (Transaction, *Rejection) {
 	if t.EventTime, rej = parseEventTime(fields[fEventTime]); rej != nil {
 		return Transaction{}, rej
 	}
-	if !kafkaTimestamp.IsZero() && t.EventTime.After(kafkaTimestamp.Add(MaxFutureSkew)) {
-		return Transaction{}, reject(ReasonFutureEventTime, "event_time %s is more than %s after the Kafka timestamp %s",
-			t.EventTime.Format(time.RFC3339Nano), MaxFutureSkew, kafkaTimestamp.UTC().Format(time.RFC3339Nano))
+	for _, c := range [...]struct {
+		name string
+		at   time.Time
+	}{{"Kafka timestamp", at.KafkaTimestamp}, {"ingest time", at.IngestedAt}} {
+		if !c.at.IsZero() && t.EventTime.After(c.at.Add(MaxFutureSkew)) {
+			return Transaction{}, reject(ReasonFutureEventTime, "event_time %s is more than %s after the %s %s",
+				t.EventTime.Format(time.RFC3339Nano), MaxFutureSkew, c.name, c.at.UTC().Format(time.RFC3339Nano))
+		}
 	}
 	return t, nil
 }

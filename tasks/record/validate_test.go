@@ -155,7 +155,11 @@ func TestValidateRejections(t *testing.T) {
 		{"epoch negative", replace(`"2026-03-01T00:00:00Z"`, `-1`), ReasonInvalidEventTime, ""},
 		{"epoch too far", replace(`"2026-03-01T00:00:00Z"`, `253402300800000`), ReasonInvalidEventTime, ""},
 		{"event_time bool", replace(`"2026-03-01T00:00:00Z"`, `false`), ReasonInvalidEventTime, "boolean"},
-		{"offset past year 9999", replace(`"2026-03-01T00:00:00Z"`, `"9999-12-31T23:30:00-01:00"`), ReasonInvalidEventTime, ""},
+		{"offset past year 9999", replace(`"2026-03-01T00:00:00Z"`, `"9999-12-31T23:30:00-01:00"`), ReasonInvalidEventTime, EventTimeRange},
+		{"year 0000", replace(`"2026-03-01T00:00:00Z"`, `"0000-01-01T00:00:00Z"`), ReasonInvalidEventTime, EventTimeRange},
+		{"year 0001 by offset", replace(`"2026-03-01T00:00:00Z"`, `"0001-01-01T00:00:00+01:00"`), ReasonInvalidEventTime, EventTimeRange},
+		{"last microsecond before 1900", replace(`"2026-03-01T00:00:00Z"`, `"1899-12-31T23:59:59.999999Z"`), ReasonInvalidEventTime, EventTimeRange},
+		{"before 1900 by offset", replace(`"2026-03-01T00:00:00Z"`, `"1900-01-01T00:30:00+01:00"`), ReasonInvalidEventTime, EventTimeRange},
 		{"future", replace(`"2026-03-01T00:00:00Z"`, `"2026-03-01T12:05:00.000001Z"`), ReasonFutureEventTime, ""},
 		{"future by offset", replace(`"2026-03-01T00:00:00Z"`, `"2026-03-01T12:00:00-01:00"`), ReasonFutureEventTime, ""},
 	} {
@@ -171,6 +175,43 @@ func TestValidateRejections(t *testing.T) {
 				t.Errorf("rejection returned a non-zero transaction %+v", tx)
 			}
 		})
+	}
+}
+
+// TestEventTimeRangeEnds: the first and last instants of the range are
+// accepted (the future rule, skipped here, is what keeps 9999 out of Silver
+// in practice).
+func TestEventTimeRangeEnds(t *testing.T) {
+	for text, want := range map[string]time.Time{
+		"1900-01-01T00:00:00Z":         time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC),
+		"1900-01-01T01:00:00+01:00":    time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC),
+		"9999-12-31T23:59:59.999999Z":  time.Date(9999, 12, 31, 23, 59, 59, 999999000, time.UTC),
+		"9999-12-31T23:59:59.9999999Z": time.Date(9999, 12, 31, 23, 59, 59, 999999000, time.UTC),
+	} {
+		js := `{"transaction_id":"a","user_id":"b","amount":1,"currency":"EUR","event_time":"` + text + `"}`
+		tx, rej := Validate([]byte(js), time.Time{})
+		if rej != nil || !tx.EventTime.Equal(want) {
+			t.Errorf("%s: got %v %v, want %v", text, tx.EventTime, rej, want)
+		}
+	}
+}
+
+// TestFutureIsBoundedByTheIngestTimeToo: a producer whose clock (the Kafka
+// timestamp) runs 72 h ahead cannot get its records accepted.
+func TestFutureIsBoundedByTheIngestTimeToo(t *testing.T) {
+	ahead := kafkaTS.Add(72 * time.Hour)
+	js := `{"transaction_id":"a","user_id":"b","amount":1,"currency":"EUR","event_time":"` + ahead.Format(time.RFC3339) + `"}`
+	if _, rej := Validate([]byte(js), ahead); rej != nil {
+		t.Fatalf("by the Kafka timestamp alone: %v", rej)
+	}
+	_, rej := ValidateArrival([]byte(js), Arrival{KafkaTimestamp: ahead, IngestedAt: kafkaTS})
+	if rej == nil || rej.Reason != ReasonFutureEventTime || !strings.Contains(rej.Detail, "after the ingest time 2026-03-01T12:00:00Z") {
+		t.Fatalf("got %v, want future_event_time against the ingest time", rej)
+	}
+	// Within the skew of both clocks: accepted.
+	near := `{"transaction_id":"a","user_id":"b","amount":1,"currency":"EUR","event_time":"2026-03-01T12:05:00Z"}`
+	if _, rej := ValidateArrival([]byte(near), Arrival{KafkaTimestamp: ahead, IngestedAt: kafkaTS}); rej != nil {
+		t.Fatal(rej)
 	}
 }
 
