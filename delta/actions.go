@@ -49,6 +49,10 @@ type AddFile struct {
 	// Stats is the raw stats JSON, empty when the writer recorded none.
 	Stats string
 	Tags  map[string]string
+	// DeletionVector marks rows of the data file that are no longer in the
+	// table (nil when every row is live). The file and its deletion vector
+	// together are one logical file.
+	DeletionVector *DeletionVector
 }
 
 // FileStats is the decoded stats JSON of an add action.
@@ -70,11 +74,16 @@ func (a AddFile) ParsedStats() (st FileStats, ok bool) {
 	return st, true
 }
 
-// NumRecords returns the row count from the stats, or -1 when unknown.
+// NumRecords returns the number of rows the file holds in the table: the
+// stats' row count less the rows its deletion vector removes, or -1 when
+// unknown. (The stats' numRecords counts every row of the data file.)
 func (a AddFile) NumRecords() int64 {
 	st, ok := a.ParsedStats()
 	if !ok {
 		return -1
+	}
+	if a.DeletionVector != nil {
+		return max(st.NumRecords-a.DeletionVector.Cardinality, 0)
 	}
 	return st.NumRecords
 }
@@ -88,6 +97,8 @@ type RemoveFile struct {
 	PartitionValues   map[string]string
 	Size              int64
 	HasExtendedMeta   bool
+	// DeletionVector is the deletion vector of the logical file removed.
+	DeletionVector *DeletionVector
 }
 
 // Txn is a txn (SetTransaction) action: the last version an application

@@ -30,6 +30,9 @@ func (t *Table) Optimize(ctx context.Context, partitionFilter func(partitionValu
 	if err != nil {
 		return res, err
 	}
+	if err := snap.writable(nil); err != nil {
+		return res, err
+	}
 	if snap.st.layErr != nil {
 		return res, snap.st.layErr
 	}

@@ -135,6 +135,9 @@ func startState(l logListing, version int64) (*tableState, int64, error) {
 				return st, cp.version + 1, nil
 			}
 		}
+		if errors.Is(err, ErrUnsupportedFeature) {
+			return nil, 0, err // not damage: an older state would not make the table readable
+		}
 		cpErr = err
 		limit = cp.version - 1
 	}

@@ -34,6 +34,12 @@ func (t *Table) Vacuum(ctx context.Context, retain time.Duration, dryRun bool) (
 	if err != nil {
 		return nil, err
 	}
+	// Vacuum deletes files, so it keeps the writer protocol: a writer
+	// feature this package does not know may keep files vacuum would
+	// think unreferenced (the vacuumProtocolCheck feature asks for this).
+	if err := snap.writable(nil); err != nil {
+		return nil, err
+	}
 	cutoff := time.Now().Add(-retain)
 	keep := make(map[string]bool, len(snap.st.files)+len(snap.st.tombstones))
 	for p := range snap.st.files {
