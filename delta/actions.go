@@ -101,6 +101,14 @@ type RemoveFile struct {
 	DeletionVector *DeletionVector
 }
 
+// removal is the remove action that takes the logical file a out of the
+// table at now (ms): with its deletion vector, since a path and its vector
+// together name the logical file.
+func (a AddFile) removal(now int64, dataChange bool) RemoveFile {
+	return RemoveFile{Path: a.Path, DeletionTimestamp: now, DataChange: dataChange,
+		PartitionValues: a.PartitionValues, Size: a.Size, HasExtendedMeta: true, DeletionVector: a.DeletionVector}
+}
+
 // Txn is a txn (SetTransaction) action: the last version an application
 // (AppID) committed to this table. Writers use it to make retries no-ops.
 type Txn struct {

@@ -61,7 +61,7 @@ const (
 // one changes how rows are read except vacuumProtocolCheck, which asks
 // readers only to know it (and writers to check the protocol before
 // vacuum, which Vacuum does).
-var readerFeatures = []string{featureVacuumProtocolCheck}
+var readerFeatures = []string{featureDeletionVectors, featureVacuumProtocolCheck}
 
 // writerFeatures are the writer features whose rules this package's
 // writes keep. Some hold only while unused (see writerFeatureInUse): a
@@ -79,7 +79,7 @@ var readerFeatures = []string{featureVacuumProtocolCheck}
 //   - invariants, checkConstraints, generatedColumns, identityColumns,
 //     changeDataFeed: while the table does not use them.
 var writerFeatures = []string{
-	featureAppendOnly, featureChangeDataFeed, featureCheckConstraints,
+	featureAppendOnly, featureChangeDataFeed, featureCheckConstraints, featureDeletionVectors,
 	featureGeneratedColumns, featureIdentityColumns, featureInvariants,
 	featureVacuumProtocolCheck,
 }

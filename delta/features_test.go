@@ -267,30 +267,211 @@ func deltaRSCheckpoint(t *testing.T, src string) string {
 // TestSparkDeletionVectorsPastACheckpoint is the table of the issue: Spark
 // deleted and updated rows with deletion vectors, then a checkpoint was
 // written. Reading it past the checkpoint gave the deleted rows back and
-// the updated ones twice; it must give exactly Spark's rows, or refuse.
+// the updated ones twice; it must give exactly Spark's rows. The
+// checkpoint comes from delta-rs (an independent writer) when it is
+// installed, and from this package's own checkpoint writer always; the
+// JSON commits it covers are deleted so that only the checkpoint can
+// explain the table.
 func TestSparkDeletionVectorsPastACheckpoint(t *testing.T) {
-	root := deltaRSCheckpoint(t, filepath.Join(sparkCase(t, "deletion_vectors"), "delta"))
-	l, _ := listLog(root)
-	if _, ok := l.latestCheckpoint(4); !ok {
-		t.Fatal("delta-rs wrote no checkpoint")
+	src := filepath.Join(sparkCase(t, "deletion_vectors"), "delta")
+	expected := filepath.Join(sparkCase(t, "deletion_vectors"), "expected", "latest.jsonl")
+	check := func(t *testing.T, root string) {
+		t.Helper()
+		l, _ := listLog(root)
+		cp, ok := l.latestCheckpoint(4)
+		if !ok || cp.version != 4 {
+			t.Fatal("no checkpoint at version 4")
+		}
+		a, err := readCheckpoint(cp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Contains(a.protocol.ReaderFeatures, "deletionVectors") {
+			t.Fatalf("checkpoint protocol %+v lost its reader features", a.protocol)
+		}
+		withDV := 0
+		for _, f := range a.adds {
+			if f.DeletionVector != nil {
+				withDV++
+			}
+		}
+		if withDV != 9 {
+			t.Fatalf("%d files with a deletion vector in the checkpoint, want 9", withDV)
+		}
+		for v := int64(0); v < 4; v++ {
+			os.Remove(commitFile(root, v))
+		}
+		snap, err := loadSnapshot(root, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameSparkRows(t, snap, expected)
 	}
-	cp, _ := l.latestCheckpoint(4)
-	a, err := readCheckpoint(cp)
+	t.Run("written by this package", func(t *testing.T) {
+		root := copyTable(t, src)
+		snap, err := loadSnapshot(root, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := writeCheckpoint(snap); err != nil {
+			t.Fatal(err)
+		}
+		check(t, root)
+	})
+	t.Run("written by delta-rs", func(t *testing.T) {
+		check(t, deltaRSCheckpoint(t, src))
+	})
+}
+
+// TestDeletionVectorDamage: a deletion vector that is missing, truncated,
+// or does not match the log is an error naming the file, never rows.
+func TestDeletionVectorDamage(t *testing.T) {
+	src := filepath.Join(sparkCase(t, "deletion_vectors"), "delta")
+	const dvFile = "deletion_vector_4054f27e-2280-42d3-9013-85dfd9698bc6.bin" // version 1's vectors
+	cases := []struct {
+		name   string
+		damage func(t *testing.T, root string)
+		want   error
+		says   string
+	}{
+		{"missing", func(t *testing.T, root string) { os.Remove(filepath.Join(root, dvFile)) }, ErrFileMissing, "not on disk"},
+		{"truncated", func(t *testing.T, root string) { os.Truncate(filepath.Join(root, dvFile), 300) }, ErrCorruptFile, "truncated"},
+		{"empty", func(t *testing.T, root string) { os.Truncate(filepath.Join(root, dvFile), 0) }, ErrCorruptFile, "empty file"},
+		{"checksum", func(t *testing.T, root string) { flipByte(t, filepath.Join(root, dvFile), 20) }, ErrCorruptFile, "checksum mismatch"},
+		{"size in the log", func(t *testing.T, root string) {
+			editCommit(t, root, 1, `"offset":1,"sizeInBytes":176`, `"offset":1,"sizeInBytes":175`)
+		}, ErrCorruptFile, "the log says 175"},
+		{"cardinality in the log", func(t *testing.T, root string) {
+			editCommit(t, root, 1, `"sizeInBytes":176,"cardinality":72`, `"sizeInBytes":176,"cardinality":70`)
+		}, ErrCorruptFile, "the log says 70"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			root := copyTable(t, src)
+			c.damage(t, root)
+			snap, err := loadSnapshot(root, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows, err := snap.Rows(context.Background(), nil)
+			if !errors.Is(err, c.want) || !strings.Contains(err.Error(), dvFile) || !strings.Contains(err.Error(), c.says) {
+				t.Fatalf("err = %v, want %v naming %s and saying %q", err, c.want, dvFile, c.says)
+			}
+			if rows != nil {
+				t.Fatalf("%d rows returned with the error", len(rows))
+			}
+		})
+	}
+}
+
+// flipByte inverts one byte of a file.
+func flipByte(t *testing.T, file string, at int) {
+	t.Helper()
+	b, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Contains(a.protocol.ReaderFeatures, "deletionVectors") {
-		t.Fatalf("checkpoint protocol %+v lost its reader features", a.protocol)
+	b[at] ^= 0xff
+	if err := os.WriteFile(file, b, 0o644); err != nil {
+		t.Fatal(err)
 	}
-	withDV := 0
-	for _, f := range a.adds {
-		if f.DeletionVector != nil {
-			withDV++
+}
+
+// editCommit replaces the first occurrence of old in a commit file.
+func editCommit(t *testing.T, root string, v int64, old, new string) {
+	t.Helper()
+	b, err := os.ReadFile(commitFile(root, v))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), old) {
+		t.Fatalf("commit %d has no %s", v, old)
+	}
+	if err := os.WriteFile(commitFile(root, v), []byte(strings.Replace(string(b), old, new, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestInlineDeletionVector reads the protocol's example of an inline
+// vector (rows 3, 4, 7, 11, 18, 29 removed).
+func TestInlineDeletionVector(t *testing.T) {
+	dv := &DeletionVector{StorageType: "i", PathOrInlineDv: "wi5b=000010000siXQKl0rr91000f55c8Xg0@@D72lkbi5=-{L", SizeInBytes: 40, Cardinality: 6}
+	s := &Snapshot{root: t.TempDir()}
+	add := AddFile{Path: "f.parquet", DeletionVector: dv}
+	bm, err := s.deletedRows(add)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := bm.ToArray(); !slices.Equal(got, []uint64{3, 4, 7, 11, 18, 29}) {
+		t.Fatalf("rows = %v", got)
+	}
+	if err := checkDVFits(bm, add, 30); err != nil {
+		t.Fatal(err)
+	}
+	if err := checkDVFits(bm, add, 29); !errors.Is(err, ErrCorruptFile) {
+		t.Fatalf("a vector past the file's last row: err = %v", err)
+	}
+}
+
+// TestVacuumKeepsDeletionVectorFiles: a deletion vector file is referenced
+// only through the vectors of live files; vacuum must not delete it.
+func TestVacuumKeepsDeletionVectorFiles(t *testing.T) {
+	root := copyTable(t, filepath.Join(sparkCase(t, "deletion_vectors"), "delta"))
+	tbl, err := Open(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deleted, err := tbl.Vacuum(context.Background(), 0, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, _ := tbl.Snapshot(context.Background())
+	for _, f := range deleted {
+		if strings.HasPrefix(f, "deletion_vector_") {
+			// Version 1's vectors were all replaced by version 2's; the
+			// two files the live files use must stay.
+			if f != "deletion_vector_4054f27e-2280-42d3-9013-85dfd9698bc6.bin" {
+				t.Fatalf("vacuum would delete %s, which the latest version uses", f)
+			}
 		}
 	}
-	if withDV != 9 {
-		t.Fatalf("%d files with a deletion vector in the checkpoint, want 9", withDV)
+	if _, err := snap.Rows(context.Background(), nil); err != nil {
+		t.Fatal(err)
 	}
-	_, err = Open(root)
-	wantUnsupported(t, err, "deletionVectors", false)
+}
+
+// TestWriteSparkDeletionVectorTable: this package writes a table with
+// deletion vectors only as the feature allows: compaction reads the live
+// rows, and removes each file together with its deletion vector (the
+// logical file); vacuum then keeps what the new version needs.
+func TestWriteSparkDeletionVectorTable(t *testing.T) {
+	ctx := context.Background()
+	expected := filepath.Join(sparkCase(t, "deletion_vectors"), "expected", "latest.jsonl")
+	root := copyTable(t, filepath.Join(sparkCase(t, "deletion_vectors"), "delta"))
+	tbl, err := Open(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, _ := tbl.Snapshot(ctx)
+	res, err := tbl.Optimize(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Version != 5 || res.Rows != 2720 {
+		t.Fatalf("optimize = %+v, want version 5 with Spark's 2720 live rows", res)
+	}
+	a, err := readCommit(root, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range a.removes {
+		if want := before.st.files[r.Path].DeletionVector; r.DeletionVector.uniqueID() != want.uniqueID() {
+			t.Fatalf("remove %s has deletion vector %+v, the file had %+v", r.Path, r.DeletionVector, want)
+		}
+	}
+	if _, err := tbl.Vacuum(ctx, 0, false); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := tbl.Snapshot(ctx)
+	sameSparkRows(t, after, expected)
 }

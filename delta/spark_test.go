@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -136,4 +137,45 @@ func sameSparkRows(t *testing.T, s *Snapshot, expectedFile string) {
 	}
 	t.Fatalf("version %d: %d rows, want %d (%d missing, %d unexpected) as in %s",
 		s.Version(), len(got), len(want), missing, extra, expectedFile)
+}
+
+// TestSparkTables reads every table Spark wrote at every version that has
+// expected rows: exactly Spark's rows, no more, no fewer.
+func TestSparkTables(t *testing.T) {
+	for _, name := range []string{"deletion_vectors"} {
+		t.Run(name, func(t *testing.T) {
+			checkSparkCase(t, filepath.Join(sparkCase(t, name), "delta"), filepath.Join(sparkCase(t, name), "expected"))
+		})
+	}
+}
+
+// checkSparkCase compares the table at root with each expected file in
+// expectedDir (latest.jsonl, vN.jsonl).
+func checkSparkCase(t *testing.T, root, expectedDir string) {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(expectedDir, "*.jsonl"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no expected rows in %s", expectedDir)
+	}
+	tbl, err := Open(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), ".jsonl")
+		t.Run(name, func(t *testing.T) {
+			snap, err := tbl.Snapshot(context.Background())
+			if name != "latest" {
+				v, perr := strconv.ParseInt(strings.TrimPrefix(name, "v"), 10, 64)
+				if perr != nil {
+					t.Fatalf("expected file %s names no version", f)
+				}
+				snap, err = tbl.SnapshotAt(context.Background(), v)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameSparkRows(t, snap, f)
+		})
+	}
 }

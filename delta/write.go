@@ -74,8 +74,7 @@ func (t *Table) OverwritePartitions(ctx context.Context, partitions []map[string
 	var removes []RemoveFile
 	for _, f := range snap.Files() {
 		if anyPartitionMatches(f.PartitionValues, partitions) {
-			removes = append(removes, RemoveFile{Path: f.Path, DeletionTimestamp: now, DataChange: true,
-				PartitionValues: f.PartitionValues, Size: f.Size, HasExtendedMeta: true})
+			removes = append(removes, f.removal(now, true))
 		}
 	}
 	adds, err := writeFiles(ctx, t.root, l, rows)
