@@ -63,5 +63,9 @@ func (s *Snapshot) ScanFiles(ctx context.Context, files []AddFile, columns []str
 	if err != nil {
 		return err
 	}
-	return s.scanAll(ctx, files, proj, fn)
+	logical := make([]AddFile, len(files))
+	for i, f := range files {
+		logical[i] = s.logicalFile(f)
+	}
+	return s.scanAll(ctx, logical, proj, fn)
 }

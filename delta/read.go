@@ -92,6 +92,10 @@ type projected struct {
 	field     Field
 	dt        dataType
 	partition bool
+	// phys is where the column lives in data files (its own name unless
+	// the table uses column mapping, whose mode is mapping).
+	phys    physicalColumn
+	mapping string
 }
 
 func (s *Snapshot) projection(columns []string) ([]projected, error) {
@@ -104,6 +108,10 @@ func (s *Snapshot) projection(columns []string) ([]projected, error) {
 	for _, c := range s.st.metadata.PartitionColumns {
 		isPart[c] = true
 	}
+	mode, err := columnMappingMode(s.st.protocol, s.st.metadata)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]projected, len(columns))
 	for i, name := range columns {
 		idx := s.st.schema.Index(name)
@@ -115,7 +123,11 @@ func (s *Snapshot) projection(columns []string) ([]projected, error) {
 		if err != nil {
 			return nil, fmt.Errorf("delta: column %q cannot be read: %w", name, err)
 		}
-		out[i] = projected{field: f, dt: dt, partition: isPart[name]}
+		phys, err := physical(f, mode)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = projected{field: f, dt: dt, partition: isPart[name], phys: phys, mapping: mode}
 	}
 	return out, nil
 }
@@ -178,7 +190,7 @@ func (s *Snapshot) scanFileDeleting(add AddFile, deleted *roaring64.Bitmap, proj
 			template[i] = v
 			continue
 		}
-		leaf, ok := pf.Schema().Lookup(p.field.Name)
+		leaf, ok := p.phys.lookup(p.mapping, pf)
 		if !ok || leaf.MaxRepetitionLevel > 0 {
 			continue
 		}

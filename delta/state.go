@@ -98,5 +98,5 @@ func (s *tableState) validate(version int64) error {
 			return fmt.Errorf("%w: partition column %q is not in the schema", ErrCorruptLog, c)
 		}
 	}
-	return nil
+	return validateColumnMapping(s)
 }
