@@ -68,7 +68,14 @@ func newDecoder(f Field, dt dataType, node parquet.Node) (decoder, error) {
 		if k == parquet.Int32 {
 			return repeatCached(func(n int64) any { return dateFromDays(n) }), nil
 		}
-	case kindTimestamp:
+	case kindTimestamp, kindTimestampNtz:
+		if dt.kind == kindTimestampNtz && k == parquet.Int32 {
+			// Type widening date → timestamp_ntz: a date written before
+			// the change reads as its midnight.
+			if lt := typ.LogicalType(); lt != nil && isDate(lt) {
+				return repeatCached(func(n int64) any { return dateFromDays(n) }), nil
+			}
+		}
 		return timestampDecoder(typ, mismatch)
 	case kindDecimal:
 		return decimalDecoder(dt, typ, mismatch)
@@ -185,4 +192,9 @@ func fromTwosComplement(b []byte) *big.Int {
 		n.Sub(n, new(big.Int).Lsh(big.NewInt(1), uint(8*len(b))))
 	}
 	return n
+}
+
+func isDate(lt *format.LogicalType) bool {
+	_, ok := lt.Value.(*format.DateType)
+	return ok
 }

@@ -61,7 +61,7 @@ const (
 // one changes how rows are read except vacuumProtocolCheck, which asks
 // readers only to know it (and writers to check the protocol before
 // vacuum, which Vacuum does).
-var readerFeatures = []string{featureColumnMapping, featureDeletionVectors, featureVacuumProtocolCheck}
+var readerFeatures = []string{featureColumnMapping, featureDeletionVectors, featureTimestampNtz, featureVacuumProtocolCheck}
 
 // writerFeatures are the writer features whose rules this package's
 // writes keep. Some hold only while unused (see writerFeatureInUse): a
@@ -75,12 +75,14 @@ var readerFeatures = []string{featureColumnMapping, featureDeletionVectors, feat
 //     needs; Vacuum keeps the deletion vector files of live files.
 //   - v2Checkpoint: writers may always write classic V1 checkpoints, which
 //     is what this package writes (never multi-part ones).
+//   - timestampNtz: timestamp_ntz columns are written as Spark writes them
+//     (INT64 microseconds, not adjusted to UTC).
 //   - vacuumProtocolCheck: Vacuum checks the writer protocol first.
 //   - invariants, checkConstraints, generatedColumns, identityColumns,
 //     changeDataFeed: while the table does not use them.
 var writerFeatures = []string{
 	featureAppendOnly, featureChangeDataFeed, featureCheckConstraints, featureDeletionVectors,
-	featureGeneratedColumns, featureIdentityColumns, featureInvariants,
+	featureGeneratedColumns, featureIdentityColumns, featureInvariants, featureTimestampNtz,
 	featureVacuumProtocolCheck,
 }
 
@@ -239,4 +241,17 @@ func (s *Snapshot) writable(plan *commitPlan) error {
 		}
 	}
 	return nil
+}
+
+// protocolFor is the protocol of a new table: reader 1 and writer 2, as
+// FinPipe's tables always were, unless the schema needs a feature (a
+// timestamp_ntz column needs timestampNtz, hence reader 3 and writer 7).
+func protocolFor(schema Schema) *Protocol {
+	for _, f := range schema.Fields {
+		if dt, err := parseType(f.Type); err == nil && dt.kind == kindTimestampNtz {
+			return &Protocol{MinReaderVersion: 3, MinWriterVersion: 7,
+				ReaderFeatures: []string{featureTimestampNtz}, WriterFeatures: []string{featureTimestampNtz}}
+		}
+	}
+	return &Protocol{MinReaderVersion: 1, MinWriterVersion: 2}
 }
