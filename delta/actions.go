@@ -143,4 +143,21 @@ type actions struct {
 	removes    []RemoveFile
 	txns       []Txn
 	commitInfo *CommitInfo
+	// sidecars are the sidecar files a V2 checkpoint names (never used
+	// from a commit: they are not allowed there).
+	sidecars []sidecar
+}
+
+// merge adds b's actions to a (parts of one checkpoint).
+func (a *actions) merge(b actions) {
+	if b.protocol != nil {
+		a.protocol = b.protocol
+	}
+	if b.metadata != nil {
+		a.metadata = b.metadata
+	}
+	a.adds = append(a.adds, b.adds...)
+	a.removes = append(a.removes, b.removes...)
+	a.txns = append(a.txns, b.txns...)
+	a.sidecars = append(a.sidecars, b.sidecars...)
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/parquet-go/parquet-go"
 )
@@ -92,9 +94,18 @@ func readCheckpoint(ref checkpointRef) (actions, error) {
 	var out actions
 	var damage error
 	for _, file := range ref.files {
-		if err := readCheckpointPart(file, &out); err != nil {
+		read := readCheckpointPart
+		if strings.HasSuffix(file, ".json") {
+			read = readJSONCheckpoint
+		}
+		if err := read(file, &out); err != nil {
 			damage = fmt.Errorf("%w: checkpoint %s: %v", ErrCorruptLog, file, err)
 			break
+		}
+	}
+	if damage == nil && len(out.sidecars) > 0 {
+		if err := readSidecars(filepath.Dir(ref.files[0]), &out); err != nil {
+			damage = fmt.Errorf("%w: checkpoint %s: %v", ErrCorruptLog, ref.files[0], err)
 		}
 	}
 	if err := protocolFirst(out.protocol, damage); err != nil {
@@ -121,9 +132,9 @@ func readCheckpointPart(file string, out *actions) (err error) {
 	if _, err := parquet.OpenFile(f, st.Size()); err != nil {
 		return err
 	}
-	r := parquet.NewGenericReader[cpRow](f)
+	r := parquet.NewGenericReader[cpReadRow](f)
 	defer r.Close()
-	buf := make([]cpRow, 256)
+	buf := make([]cpReadRow, 256)
 	var rowErr error
 	for {
 		n, rerr := r.Read(buf)
@@ -131,7 +142,7 @@ func readCheckpointPart(file string, out *actions) (err error) {
 			if err := buf[i].into(out); err != nil && rowErr == nil {
 				rowErr = err
 			}
-			buf[i] = cpRow{}
+			buf[i] = cpReadRow{}
 		}
 		if rerr == io.EOF {
 			return rowErr

@@ -61,7 +61,7 @@ const (
 // one changes how rows are read except vacuumProtocolCheck, which asks
 // readers only to know it (and writers to check the protocol before
 // vacuum, which Vacuum does).
-var readerFeatures = []string{featureColumnMapping, featureDeletionVectors, featureTimestampNtz, featureVacuumProtocolCheck}
+var readerFeatures = []string{featureColumnMapping, featureDeletionVectors, featureTimestampNtz, featureV2Checkpoint, featureVacuumProtocolCheck}
 
 // writerFeatures are the writer features whose rules this package's
 // writes keep. Some hold only while unused (see writerFeatureInUse): a
@@ -83,7 +83,7 @@ var readerFeatures = []string{featureColumnMapping, featureDeletionVectors, feat
 var writerFeatures = []string{
 	featureAppendOnly, featureChangeDataFeed, featureCheckConstraints, featureDeletionVectors,
 	featureGeneratedColumns, featureIdentityColumns, featureInvariants, featureTimestampNtz,
-	featureVacuumProtocolCheck,
+	featureV2Checkpoint, featureVacuumProtocolCheck,
 }
 
 // legacyReaderFeatures are the features a reader version below 3 implies.

@@ -23,6 +23,7 @@ type lineJSON struct {
 	Remove     *removeJSON     `json:"remove"`
 	Txn        *Txn            `json:"txn"`
 	CommitInfo json.RawMessage `json:"commitInfo"`
+	Sidecar    *sidecar        `json:"sidecar"`
 }
 
 type addJSON struct {
@@ -120,6 +121,11 @@ func parseLine(line []byte, out *actions) error {
 			return fmt.Errorf("txn without appId")
 		}
 		out.txns = append(out.txns, *l.Txn)
+	case l.Sidecar != nil:
+		if l.Sidecar.Path == "" {
+			return fmt.Errorf("sidecar without path")
+		}
+		out.sidecars = append(out.sidecars, *l.Sidecar)
 	case len(l.CommitInfo) > 0 && string(l.CommitInfo) != "null":
 		ci, err := parseCommitInfo(l.CommitInfo)
 		if err != nil {

@@ -142,7 +142,7 @@ func sameSparkRows(t *testing.T, s *Snapshot, expectedFile string) {
 // TestSparkTables reads every table Spark wrote at every version that has
 // expected rows: exactly Spark's rows, no more, no fewer.
 func TestSparkTables(t *testing.T) {
-	for _, name := range []string{"deletion_vectors", "column_mapping_name", "column_mapping_id", "timestamp_ntz"} {
+	for _, name := range []string{"deletion_vectors", "column_mapping_name", "column_mapping_id", "timestamp_ntz", "checkpoint_v2"} {
 		t.Run(name, func(t *testing.T) {
 			checkSparkCase(t, filepath.Join(sparkCase(t, name), "delta"), filepath.Join(sparkCase(t, name), "expected"))
 		})
