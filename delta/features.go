@@ -61,7 +61,10 @@ const (
 // one changes how rows are read except vacuumProtocolCheck, which asks
 // readers only to know it (and writers to check the protocol before
 // vacuum, which Vacuum does).
-var readerFeatures = []string{featureColumnMapping, featureDeletionVectors, featureTimestampNtz, featureV2Checkpoint, featureVacuumProtocolCheck}
+var readerFeatures = []string{
+	featureColumnMapping, featureDeletionVectors, featureTimestampNtz, featureTypeWidening,
+	featureTypeWideningPreview, featureV2Checkpoint, featureVacuumProtocolCheck,
+}
 
 // writerFeatures are the writer features whose rules this package's
 // writes keep. Some hold only while unused (see writerFeatureInUse): a

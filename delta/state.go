@@ -98,5 +98,8 @@ func (s *tableState) validate(version int64) error {
 			return fmt.Errorf("%w: partition column %q is not in the schema", ErrCorruptLog, c)
 		}
 	}
+	if err := validateTypeChanges(s); err != nil {
+		return err
+	}
 	return validateColumnMapping(s)
 }

@@ -258,7 +258,9 @@ func parsePartitionValue(f Field, dt dataType, s string) (any, error) {
 		}
 		return t, nil
 	case kindTimestamp, kindTimestampNtz:
-		for _, layout := range []string{"2006-01-02 15:04:05.999999999", time.RFC3339Nano, "2006-01-02T15:04:05.999999999"} {
+		// A date is a valid value too: a date partition column widened to
+		// timestamp_ntz keeps its old files' values.
+		for _, layout := range []string{"2006-01-02 15:04:05.999999999", time.RFC3339Nano, "2006-01-02T15:04:05.999999999", time.DateOnly} {
 			if t, err := time.Parse(layout, s); err == nil {
 				return t.UTC(), nil
 			}
