@@ -55,7 +55,10 @@ type AddFile struct {
 	DeletionVector *DeletionVector
 }
 
-// FileStats is the decoded stats JSON of an add action.
+// FileStats is the decoded stats JSON of an add action. NumRecords counts
+// every row of the data file, deleted ones included (see AddFile.NumRecords
+// for the live rows); under column mapping the per-column maps are keyed by
+// physical column name, as the log stores them.
 type FileStats struct {
 	NumRecords int64                      `json:"numRecords"`
 	MinValues  map[string]json.RawMessage `json:"minValues,omitempty"`

@@ -475,3 +475,26 @@ func TestWriteSparkDeletionVectorTable(t *testing.T) {
 	after, _ := tbl.Snapshot(ctx)
 	sameSparkRows(t, after, expected)
 }
+
+// TestDeletionVectorsInColumnScans: the reads of lake check and of Gold's
+// Silver reads (ScanColumns with a few columns, a partition filter) and
+// the row counts from the log skip deleted rows too.
+func TestDeletionVectorsInColumnScans(t *testing.T) {
+	tbl, err := Open(filepath.Join(sparkCase(t, "deletion_vectors"), "delta"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, _ := tbl.Snapshot(context.Background())
+	n, fromLog := 0, int64(0)
+	err = snap.ScanColumns(context.Background(), []string{"id"}, func(pv map[string]string) bool { return pv["event_date"] != "" },
+		func(r Row) error { n++; return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range snap.Files() {
+		fromLog += f.NumRecords()
+	}
+	if n != 2720 || fromLog != 2720 {
+		t.Fatalf("scanned %d rows, the log counts %d, want Spark's 2720", n, fromLog)
+	}
+}
