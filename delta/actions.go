@@ -49,9 +49,16 @@ type AddFile struct {
 	// Stats is the raw stats JSON, empty when the writer recorded none.
 	Stats string
 	Tags  map[string]string
+	// DeletionVector marks rows of the data file that are no longer in the
+	// table (nil when every row is live). The file and its deletion vector
+	// together are one logical file.
+	DeletionVector *DeletionVector
 }
 
-// FileStats is the decoded stats JSON of an add action.
+// FileStats is the decoded stats JSON of an add action. NumRecords counts
+// every row of the data file, deleted ones included (see AddFile.NumRecords
+// for the live rows); under column mapping the per-column maps are keyed by
+// physical column name, as the log stores them.
 type FileStats struct {
 	NumRecords int64                      `json:"numRecords"`
 	MinValues  map[string]json.RawMessage `json:"minValues,omitempty"`
@@ -70,11 +77,16 @@ func (a AddFile) ParsedStats() (st FileStats, ok bool) {
 	return st, true
 }
 
-// NumRecords returns the row count from the stats, or -1 when unknown.
+// NumRecords returns the number of rows the file holds in the table: the
+// stats' row count less the rows its deletion vector removes, or -1 when
+// unknown. (The stats' numRecords counts every row of the data file.)
 func (a AddFile) NumRecords() int64 {
 	st, ok := a.ParsedStats()
 	if !ok {
 		return -1
+	}
+	if a.DeletionVector != nil {
+		return max(st.NumRecords-a.DeletionVector.Cardinality, 0)
 	}
 	return st.NumRecords
 }
@@ -88,6 +100,16 @@ type RemoveFile struct {
 	PartitionValues   map[string]string
 	Size              int64
 	HasExtendedMeta   bool
+	// DeletionVector is the deletion vector of the logical file removed.
+	DeletionVector *DeletionVector
+}
+
+// removal is the remove action that takes the logical file a out of the
+// table at now (ms): with its deletion vector, since a path and its vector
+// together name the logical file.
+func (a AddFile) removal(now int64, dataChange bool) RemoveFile {
+	return RemoveFile{Path: a.Path, DeletionTimestamp: now, DataChange: dataChange,
+		PartitionValues: a.PartitionValues, Size: a.Size, HasExtendedMeta: true, DeletionVector: a.DeletionVector}
 }
 
 // Txn is a txn (SetTransaction) action: the last version an application
@@ -124,4 +146,21 @@ type actions struct {
 	removes    []RemoveFile
 	txns       []Txn
 	commitInfo *CommitInfo
+	// sidecars are the sidecar files a V2 checkpoint names (never used
+	// from a commit: they are not allowed there).
+	sidecars []sidecar
+}
+
+// merge adds b's actions to a (parts of one checkpoint).
+func (a *actions) merge(b actions) {
+	if b.protocol != nil {
+		a.protocol = b.protocol
+	}
+	if b.metadata != nil {
+		a.metadata = b.metadata
+	}
+	a.adds = append(a.adds, b.adds...)
+	a.removes = append(a.removes, b.removes...)
+	a.txns = append(a.txns, b.txns...)
+	a.sidecars = append(a.sidecars, b.sidecars...)
 }

@@ -63,13 +63,9 @@ func (s *Snapshot) ScanFiles(ctx context.Context, files []AddFile, columns []str
 	if err != nil {
 		return err
 	}
-	for _, f := range files {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := s.scanFile(f, proj, fn); err != nil {
-			return err
-		}
+	logical := make([]AddFile, len(files))
+	for i, f := range files {
+		logical[i] = s.logicalFile(f)
 	}
-	return nil
+	return s.scanAll(ctx, logical, proj, fn)
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/parquet-go/parquet-go"
 )
@@ -14,8 +16,10 @@ const checkpointInterval = 10
 
 // The structs below are the columns of a checkpoint file that this package
 // reads and writes, with the names and nesting Spark uses. parquet-go maps a
-// file to them by column name, so checkpoints with more columns (deletion
-// vectors, row tracking, …) read fine.
+// file to them by column name, so checkpoints with more columns (row
+// tracking, domain metadata, …) read fine. Every column that changes what a
+// reader returns must be here: a checkpoint that lost the protocol's
+// features or a file's deletion vector would read wrong rows silently.
 type cpRow struct {
 	Txn      *cpTxn      `parquet:"txn,optional"`
 	Add      *cpAdd      `parquet:"add,optional"`
@@ -38,6 +42,15 @@ type cpAdd struct {
 	DataChange       *bool              `parquet:"dataChange,optional"`
 	Tags             map[string]*string `parquet:"tags,optional"`
 	Stats            *string            `parquet:"stats,optional"`
+	DeletionVector   *cpDV              `parquet:"deletionVector,optional"`
+}
+
+type cpDV struct {
+	StorageType    *string `parquet:"storageType,optional"`
+	PathOrInlineDv *string `parquet:"pathOrInlineDv,optional"`
+	Offset         *int32  `parquet:"offset,optional"`
+	SizeInBytes    *int32  `parquet:"sizeInBytes,optional"`
+	Cardinality    *int64  `parquet:"cardinality,optional"`
 }
 
 type cpRemove struct {
@@ -47,6 +60,7 @@ type cpRemove struct {
 	ExtendedFileMetadata *bool              `parquet:"extendedFileMetadata,optional"`
 	PartitionValues      map[string]*string `parquet:"partitionValues,optional"`
 	Size                 *int64             `parquet:"size,optional"`
+	DeletionVector       *cpDV              `parquet:"deletionVector,optional"`
 }
 
 type cpFormat struct {
@@ -66,21 +80,43 @@ type cpMetadata struct {
 }
 
 type cpProtocol struct {
-	MinReaderVersion *int32 `parquet:"minReaderVersion,optional"`
-	MinWriterVersion *int32 `parquet:"minWriterVersion,optional"`
+	MinReaderVersion *int32   `parquet:"minReaderVersion,optional"`
+	MinWriterVersion *int32   `parquet:"minWriterVersion,optional"`
+	ReaderFeatures   []string `parquet:"readerFeatures,optional,list"`
+	WriterFeatures   []string `parquet:"writerFeatures,optional,list"`
 }
 
 // readCheckpoint loads every part of a checkpoint into one set of actions.
+// As for a commit, the checkpoint's protocol decides first: a table that
+// needs a feature this package lacks is refused as such even when some rows
+// cannot be decoded.
 func readCheckpoint(ref checkpointRef) (actions, error) {
 	var out actions
+	var damage error
 	for _, file := range ref.files {
-		if err := readCheckpointPart(file, &out); err != nil {
-			return actions{}, fmt.Errorf("%w: checkpoint %s: %v", ErrCorruptLog, file, err)
+		read := readCheckpointPart
+		if strings.HasSuffix(file, ".json") {
+			read = readJSONCheckpoint
 		}
+		if err := read(file, &out); err != nil {
+			damage = fmt.Errorf("%w: checkpoint %s: %v", ErrCorruptLog, file, err)
+			break
+		}
+	}
+	if damage == nil && len(out.sidecars) > 0 {
+		if err := readSidecars(filepath.Dir(ref.files[0]), &out); err != nil {
+			damage = fmt.Errorf("%w: checkpoint %s: %v", ErrCorruptLog, ref.files[0], err)
+		}
+	}
+	if err := protocolFirst(out.protocol, damage); err != nil {
+		return actions{}, err
 	}
 	return out, nil
 }
 
+// readCheckpointPart adds one checkpoint file's actions to out. A row that
+// does not convert does not stop the reading, so that the protocol row,
+// wherever it is, is still found; the first such error is returned.
 func readCheckpointPart(file string, out *actions) (err error) {
 	defer recoverParquet(&err, file, nil)
 	f, err := os.Open(file)
@@ -96,19 +132,20 @@ func readCheckpointPart(file string, out *actions) (err error) {
 	if _, err := parquet.OpenFile(f, st.Size()); err != nil {
 		return err
 	}
-	r := parquet.NewGenericReader[cpRow](f)
+	r := parquet.NewGenericReader[cpReadRow](f)
 	defer r.Close()
-	buf := make([]cpRow, 256)
+	buf := make([]cpReadRow, 256)
+	var rowErr error
 	for {
 		n, rerr := r.Read(buf)
 		for i := range buf[:n] {
-			if err := buf[i].into(out); err != nil {
-				return err
+			if err := buf[i].into(out); err != nil && rowErr == nil {
+				rowErr = err
 			}
-			buf[i] = cpRow{}
+			buf[i] = cpReadRow{}
 		}
 		if rerr == io.EOF {
-			return nil
+			return rowErr
 		}
 		if rerr != nil {
 			return rerr
@@ -120,7 +157,7 @@ func readCheckpointPart(file string, out *actions) (err error) {
 func (r *cpRow) into(out *actions) error {
 	switch {
 	case r.Add != nil && r.Add.Path != nil:
-		a := addJSON{Path: r.Add.Path, PartitionValues: r.Add.PartitionValues, Stats: r.Add.Stats}
+		a := addJSON{Path: r.Add.Path, PartitionValues: r.Add.PartitionValues, Stats: r.Add.Stats, DeletionVector: r.Add.DeletionVector.descriptor()}
 		a.Size, a.ModificationTime, a.DataChange = deref(r.Add.Size), deref(r.Add.ModificationTime), deref(r.Add.DataChange)
 		if len(r.Add.Tags) > 0 {
 			a.Tags = flattenPartitionValues(r.Add.Tags)
@@ -132,7 +169,8 @@ func (r *cpRow) into(out *actions) error {
 		out.adds = append(out.adds, af)
 	case r.Remove != nil && r.Remove.Path != nil:
 		rm := removeJSON{Path: r.Remove.Path, DeletionTimestamp: r.Remove.DeletionTimestamp, DataChange: deref(r.Remove.DataChange),
-			ExtendedFileMetadata: r.Remove.ExtendedFileMetadata, PartitionValues: r.Remove.PartitionValues, Size: r.Remove.Size}
+			ExtendedFileMetadata: r.Remove.ExtendedFileMetadata, PartitionValues: r.Remove.PartitionValues, Size: r.Remove.Size,
+			DeletionVector: r.Remove.DeletionVector.descriptor()}
 		rf, err := rm.toRemoveFile()
 		if err != nil {
 			return err
@@ -152,9 +190,29 @@ func (r *cpRow) into(out *actions) error {
 		}
 		out.metadata = m
 	case r.Protocol != nil && r.Protocol.MinReaderVersion != nil:
-		out.protocol = &Protocol{MinReaderVersion: int(*r.Protocol.MinReaderVersion), MinWriterVersion: int(deref(r.Protocol.MinWriterVersion))}
+		out.protocol = &Protocol{MinReaderVersion: int(*r.Protocol.MinReaderVersion), MinWriterVersion: int(deref(r.Protocol.MinWriterVersion)),
+			ReaderFeatures: r.Protocol.ReaderFeatures, WriterFeatures: r.Protocol.WriterFeatures}
 	}
 	return nil
+}
+
+// descriptor converts a checkpoint's deletionVector column (nil when the
+// file has none).
+func (d *cpDV) descriptor() *DeletionVector {
+	if d == nil || d.StorageType == nil {
+		return nil
+	}
+	return &DeletionVector{StorageType: *d.StorageType, PathOrInlineDv: deref(d.PathOrInlineDv), Offset: d.Offset,
+		SizeInBytes: deref(d.SizeInBytes), Cardinality: deref(d.Cardinality)}
+}
+
+// cpDVOf is descriptor's inverse, for writing checkpoints.
+func cpDVOf(dv *DeletionVector) *cpDV {
+	if dv == nil {
+		return nil
+	}
+	return &cpDV{StorageType: &dv.StorageType, PathOrInlineDv: &dv.PathOrInlineDv, Offset: dv.Offset,
+		SizeInBytes: &dv.SizeInBytes, Cardinality: &dv.Cardinality}
 }
 
 func deref[T any](p *T) T {

@@ -68,7 +68,8 @@ func writeCheckpoint(snap *Snapshot) error {
 func checkpointRows(st *tableState, expireBefore int64) []cpRow {
 	rows := make([]cpRow, 0, 2+len(st.txns)+len(st.files)+len(st.tombstones))
 	rv, wv := int32(st.protocol.MinReaderVersion), int32(st.protocol.MinWriterVersion)
-	rows = append(rows, cpRow{Protocol: &cpProtocol{MinReaderVersion: &rv, MinWriterVersion: &wv}})
+	rows = append(rows, cpRow{Protocol: &cpProtocol{MinReaderVersion: &rv, MinWriterVersion: &wv,
+		ReaderFeatures: st.protocol.ReaderFeatures, WriterFeatures: st.protocol.WriterFeatures}})
 	m := st.metadata
 	provider := m.Format.Provider
 	rows = append(rows, cpRow{MetaData: &cpMetadata{
@@ -83,7 +84,7 @@ func checkpointRows(st *tableState, expireBefore int64) []cpRow {
 	for _, a := range st.files {
 		j := addJSONOf(a)
 		rows = append(rows, cpRow{Add: &cpAdd{Path: j.Path, PartitionValues: j.PartitionValues, Size: &a.Size,
-			ModificationTime: &a.ModificationTime, DataChange: &a.DataChange, Stats: j.Stats}})
+			ModificationTime: &a.ModificationTime, DataChange: &a.DataChange, Stats: j.Stats, DeletionVector: cpDVOf(a.DeletionVector)}})
 	}
 	for _, r := range st.tombstones {
 		if r.DeletionTimestamp < expireBefore {
@@ -91,7 +92,8 @@ func checkpointRows(st *tableState, expireBefore int64) []cpRow {
 		}
 		j := removeJSONOf(r)
 		rows = append(rows, cpRow{Remove: &cpRemove{Path: j.Path, DeletionTimestamp: j.DeletionTimestamp, DataChange: &r.DataChange,
-			ExtendedFileMetadata: j.ExtendedFileMetadata, PartitionValues: j.PartitionValues, Size: j.Size}})
+			ExtendedFileMetadata: j.ExtendedFileMetadata, PartitionValues: j.PartitionValues, Size: j.Size,
+			DeletionVector: cpDVOf(r.DeletionVector)}})
 	}
 	return rows
 }

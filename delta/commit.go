@@ -57,8 +57,8 @@ func (t *Table) commit(ctx context.Context, base *Snapshot, plan *commitPlan) (i
 	began := time.Now()
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if base.st.protocol.MinWriterVersion > 2 {
-		return 0, fmt.Errorf("delta: table needs writer version %d, this writer supports version 2", base.st.protocol.MinWriterVersion)
+	if err := base.writable(plan); err != nil {
+		return 0, err
 	}
 	body, err := plan.encode(base.version)
 	if err != nil {
@@ -233,7 +233,7 @@ func (p *commitPlan) commitInfo(now, readVersion int64) map[string]any {
 func addJSONOf(a AddFile) addJSON {
 	p := encodeLogPath(a.Path)
 	out := addJSON{Path: &p, PartitionValues: nullablePartitionValues(a.PartitionValues), Size: a.Size,
-		ModificationTime: a.ModificationTime, DataChange: a.DataChange, Tags: a.Tags}
+		ModificationTime: a.ModificationTime, DataChange: a.DataChange, Tags: a.Tags, DeletionVector: a.DeletionVector}
 	if a.Stats != "" {
 		out.Stats = &a.Stats
 	}
@@ -244,7 +244,8 @@ func removeJSONOf(r RemoveFile) removeJSON {
 	p := encodeLogPath(r.Path)
 	ext := true
 	return removeJSON{Path: &p, DeletionTimestamp: &r.DeletionTimestamp, DataChange: r.DataChange,
-		ExtendedFileMetadata: &ext, PartitionValues: nullablePartitionValues(r.PartitionValues), Size: &r.Size}
+		ExtendedFileMetadata: &ext, PartitionValues: nullablePartitionValues(r.PartitionValues), Size: &r.Size,
+		DeletionVector: r.DeletionVector}
 }
 
 // nullablePartitionValues writes "" (null, see AddFile) back as JSON null.

@@ -47,6 +47,16 @@ func newDecoder(f Field, dt dataType, node parquet.Node) (decoder, error) {
 			return narrowInt(dt.kind, n), nil
 		}, nil
 	case kindDouble, kindFloat:
+		if dt.kind == kindDouble && (k == parquet.Int32 || k == parquet.Int64) {
+			// Type widening byte, short or int → double: files written
+			// before the change hold integers.
+			return func(v parquet.Value) (any, error) {
+				if v.Kind() == parquet.Int32 {
+					return float64(v.Int32()), nil
+				}
+				return float64(v.Int64()), nil
+			}, nil
+		}
 		if k != parquet.Double && k != parquet.Float {
 			break
 		}
@@ -68,7 +78,14 @@ func newDecoder(f Field, dt dataType, node parquet.Node) (decoder, error) {
 		if k == parquet.Int32 {
 			return repeatCached(func(n int64) any { return dateFromDays(n) }), nil
 		}
-	case kindTimestamp:
+	case kindTimestamp, kindTimestampNtz:
+		if dt.kind == kindTimestampNtz && k == parquet.Int32 {
+			// Type widening date → timestamp_ntz: a date written before
+			// the change reads as its midnight.
+			if lt := typ.LogicalType(); lt != nil && isDate(lt) {
+				return repeatCached(func(n int64) any { return dateFromDays(n) }), nil
+			}
+		}
 		return timestampDecoder(typ, mismatch)
 	case kindDecimal:
 		return decimalDecoder(dt, typ, mismatch)
@@ -154,10 +171,19 @@ func timestampDecoder(typ parquet.Type, mismatch error) (decoder, error) {
 
 func decimalDecoder(dt dataType, typ parquet.Type, mismatch error) (decoder, error) {
 	scale := int32(dt.scale)
+	isDecimal := false
 	if lt := typ.LogicalType(); lt != nil {
 		if d, ok := lt.Value.(*format.DecimalType); ok {
-			scale = d.Scale
+			scale, isDecimal = d.Scale, true
 		}
+	}
+	if ct := typ.ConvertedType(); ct != nil && *ct == deprecated.Decimal {
+		isDecimal = true
+	}
+	if !isDecimal && (typ.Kind() == parquet.Int32 || typ.Kind() == parquet.Int64) {
+		// Type widening of an integer column to a decimal: files written
+		// before the change hold plain integers, of scale 0.
+		scale = 0
 	}
 	// Rescale when the file's scale differs from the table's: type widening
 	// only ever raises the table's scale, so this never drops a digit.
@@ -185,4 +211,9 @@ func fromTwosComplement(b []byte) *big.Int {
 		n.Sub(n, new(big.Int).Lsh(big.NewInt(1), uint(8*len(b))))
 	}
 	return n
+}
+
+func isDate(lt *format.LogicalType) bool {
+	_, ok := lt.Value.(*format.DateType)
+	return ok
 }

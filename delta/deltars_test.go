@@ -142,3 +142,71 @@ func TestReadTableWrittenByDeltaRS(t *testing.T) {
 		testenv.CheckSnapshotWithDeltaRS(t, python, path, old, true)
 	}
 }
+
+// TestTimestampNtzWithDeltaRS: delta-rs reads the timestamp_ntz tables
+// this package writes (protocol 3/7 with timestampNtz, as the feature
+// requires), and this package reads the ones delta-rs writes, the same.
+func TestTimestampNtzWithDeltaRS(t *testing.T) {
+	python := testenv.DeltaRS(t)
+	ctx := context.Background()
+	t.Run("written here", func(t *testing.T) {
+		schema := delta.Schema{Fields: []delta.Field{
+			{Name: "id", Type: "long", Nullable: true},
+			{Name: "local_time", Type: "timestamp_ntz", Nullable: true},
+			{Name: "day", Type: "timestamp_ntz", Nullable: true},
+		}}
+		tbl, err := delta.Create(filepath.Join(t.TempDir(), "ntz"), schema, []string{"day"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		paris := time.FixedZone("Paris", 3600)
+		rows := []delta.Row{
+			{int64(1), time.Date(2026, 11, 20, 8, 30, 0, 123456000, time.UTC), time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)},
+			{int64(2), time.Date(1999, 12, 31, 23, 59, 59, 0, paris), time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)},
+			{int64(3), nil, nil},
+		}
+		if _, err := tbl.Append(ctx, rows, delta.CommitOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		snap, _ := tbl.Snapshot(ctx)
+		if p := snap.Protocol(); p.MinReaderVersion != 3 || p.MinWriterVersion != 7 {
+			t.Fatalf("protocol %+v: a timestamp_ntz column needs the timestampNtz feature", p)
+		}
+		got, err := snap.Rows(ctx, func(pv map[string]string) bool { return pv["day"] == "" })
+		if err != nil || len(got) != 1 {
+			t.Fatalf("null partition: %v %v", got, err)
+		}
+		all, _ := snap.Rows(ctx, nil)
+		for _, r := range all {
+			if r[0] == int64(2) && !r[1].(time.Time).Equal(time.Date(1999, 12, 31, 23, 59, 59, 0, time.UTC)) {
+				t.Fatalf("wall clock %v of a Paris time not kept: %v", rows[1][1], r[1])
+			}
+		}
+		checkWithDeltaRS(t, python, tbl)
+	})
+	t.Run("written by delta-rs", func(t *testing.T) {
+		// delta-rs also records column mapping metadata here but does not
+		// list the feature in the protocol: the property must then be
+		// ignored, as the protocol says, and columns read by name.
+		path := filepath.Join(t.TempDir(), "rs_ntz")
+		script := `
+import sys, datetime, pyarrow as pa, deltalake
+t = pa.table({"id": pa.array([1, 2, 3], pa.int64()),
+              "ts": pa.array([datetime.datetime(2026, 1, 1, 12, 0, 0), None, datetime.datetime(1999, 12, 31, 23, 59, 59, 123456)], pa.timestamp("us"))})
+deltalake.write_deltalake(sys.argv[1], t, configuration={"delta.columnMapping.mode": "name"})
+`
+		if out, err := exec.Command(python, "-c", script, path).CombinedOutput(); err != nil {
+			t.Fatalf("delta-rs write: %v\n%s", err, out)
+		}
+		testenv.CheckWithDeltaRS(t, python, path)
+	})
+}
+
+// TestSparkTablesAsDeltaRSReadsThem: the Spark tables delta-rs reads
+// correctly read the same in both. delta-rs 1.6.6 refuses deletion vectors
+// and V2 checkpoints, and reads Spark's column-mapped tables as all nulls,
+// so for those Spark's own expected rows are the reference (spark_test.go).
+func TestSparkTablesAsDeltaRSReadsThem(t *testing.T) {
+	python := testenv.DeltaRS(t)
+	testenv.CheckWithDeltaRS(t, python, filepath.Join(delta.ReferenceDir(t), "spark", "timestamp_ntz", "delta"))
+}

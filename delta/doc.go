@@ -1,7 +1,12 @@
-// Package delta reads and writes Delta Lake tables (reader version 1,
-// writer version 2) on the local file system, so that FinPipe's Bronze,
-// Silver and Gold layers are tables Spark and delta-rs read as they read
-// their own, and so that FinPipe reads theirs.
+// Package delta reads and writes Delta Lake tables on the local file
+// system, so that FinPipe's Bronze, Silver and Gold layers are tables Spark
+// and delta-rs read as they read their own (written at reader version 1,
+// writer version 2), and so that FinPipe reads theirs, table features
+// included (features.go lists them): deletion vectors (dv.go), column
+// mapping (columnmapping.go), timestamp_ntz, V2 checkpoints and sidecars
+// (checkpoint_v2.go) and type widening (typewidening.go). The protocol is
+// checked before the actions it governs are used; a missing feature is
+// ErrUnsupportedFeature, naming it, on read and on write.
 //
 // No maintained, complete Delta writer exists for Go; this package is the
 // smallest one the pipeline needs, with the protocol's guarantees intact:
@@ -32,8 +37,8 @@
 // end, and a value that does not fit its column's scale or precision is an
 // error, never rounded.
 //
-// What it does not do: deletion vectors, column mapping, nested column
-// types in written tables (they can be read past with ScanColumns), change
+// What it does not do: write deletion vectors or column-mapped tables,
+// nested column types (they can be read past with ScanColumns), change
 // data feed files, or object stores. Commit files are not fsynced: a
 // process crash (SIGKILL) loses nothing committed, a power loss may.
 //

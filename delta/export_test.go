@@ -11,4 +11,5 @@ var (
 	Date                = date
 	CommitFile          = commitFile
 	CheckStatsMatchRows = checkStatsMatchRows
+	ReferenceDir        = referenceDir
 )

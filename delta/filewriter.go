@@ -235,12 +235,15 @@ func (fw *fileWriter) value(c *column, st *colStats, v any) (pv parquet.Value, n
 		d := daysSinceEpoch(t)
 		st.addInt(int64(d))
 		pv, n = parquet.Int32Value(d), 4
-	case kindTimestamp:
+	case kindTimestamp, kindTimestampNtz:
 		t, ok := v.(time.Time)
 		if !ok {
 			return pv, 0, typeError(c.field, v)
 		}
 		us := t.UnixMicro()
+		if c.dt.kind == kindTimestampNtz {
+			us = wallMicros(t)
+		}
 		st.addInt(us)
 		pv, n = parquet.Int64Value(us), 8
 	case kindDecimal:

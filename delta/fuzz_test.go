@@ -1,7 +1,9 @@
 package delta
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
 	"os"
 	"path/filepath"
 	"testing"
@@ -40,6 +42,43 @@ func FuzzParseLog(f *testing.F) {
 		}
 		if st.lay != nil {
 			checkpointRows(st, 0)
+		}
+	})
+}
+
+// FuzzDeletionVector feeds damaged deletion vectors to the decoder: as a
+// deletion vector file (version, size, bitmap, checksum) and as the
+// bitmap itself; as inline Z85 text too. Errors are fine, panics and
+// unbounded allocations are not.
+// Run with: go test ./delta -run '^$' -fuzz FuzzDeletionVector -fuzztime 60s
+func FuzzDeletionVector(f *testing.F) {
+	for _, p := range referenceSeeds(f, filepath.Join("spark", "deletion_vectors", "delta", "deletion_vector_*.bin")) {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b, int32(1))
+		}
+	}
+	native, _ := z85Decode("wi5b=000010000siXQKl0rr91000f55c8Xg0@@D72lkbi5=-{L")
+	f.Add(native, int32(0))
+	portable := binary.LittleEndian.AppendUint32(nil, dvMagic)
+	portable = append(portable, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x3a, 0x30, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 16, 0, 0, 0, 5, 0)
+	f.Add(portable, int32(0))
+	f.Fuzz(func(t *testing.T, data []byte, offset int32) {
+		if bm, err := decodeDVBitmap(data); err == nil {
+			bm.GetCardinality()
+			checkDVFits(bm, AddFile{Path: "f", DeletionVector: &DeletionVector{StorageType: "i", PathOrInlineDv: "x"}}, 1000)
+		}
+		if len(data) > 5 {
+			size := int32(binary.BigEndian.Uint32(data[1:5]))
+			if b, err := parseDVFile(bytes.NewReader(data), int64(len(data)), int64(offset), size); err == nil {
+				decodeDVBitmap(b)
+			}
+		}
+		dv := &DeletionVector{StorageType: "u", PathOrInlineDv: string(data), Offset: &offset, SizeInBytes: offset, Cardinality: 1}
+		for _, st := range []string{"u", "i", "p"} {
+			dv.StorageType = st
+			if dv.validate() == nil {
+				dv.location()
+			}
 		}
 	})
 }

@@ -132,6 +132,8 @@ func parquetNode(dt dataType) parquet.Node {
 		return parquet.Date()
 	case kindTimestamp:
 		return parquet.Timestamp(parquet.Microsecond)
+	case kindTimestampNtz:
+		return parquet.TimestampAdjusted(parquet.Microsecond, false)
 	case kindDecimal:
 		switch {
 		case dt.precision <= 9:

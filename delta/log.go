@@ -64,6 +64,10 @@ func listLog(root string) (logListing, error) {
 			l.commits[v] = true
 		case rest == ".checkpoint.parquet":
 			l.checkpoints[v] = checkpointRef{version: v, files: []string{filepath.Join(logDir(root), name)}}
+		case isV2CheckpointName(rest):
+			if _, classic := l.checkpoints[v]; !classic {
+				l.checkpoints[v] = checkpointRef{version: v, files: []string{filepath.Join(logDir(root), name)}}
+			}
 		case strings.HasPrefix(rest, ".checkpoint.") && strings.HasSuffix(rest, ".parquet"):
 			// .checkpoint.<part>.<parts>.parquet (10 digits each); V2
 			// checkpoints (.checkpoint.<uuid>.parquet) are not multi-part.

@@ -23,6 +23,7 @@ type lineJSON struct {
 	Remove     *removeJSON     `json:"remove"`
 	Txn        *Txn            `json:"txn"`
 	CommitInfo json.RawMessage `json:"commitInfo"`
+	Sidecar    *sidecar        `json:"sidecar"`
 }
 
 type addJSON struct {
@@ -33,7 +34,7 @@ type addJSON struct {
 	DataChange       bool               `json:"dataChange"`
 	Stats            *string            `json:"stats,omitempty"`
 	Tags             map[string]string  `json:"tags,omitempty"`
-	DeletionVector   json.RawMessage    `json:"deletionVector,omitempty"`
+	DeletionVector   *DeletionVector    `json:"deletionVector,omitempty"`
 }
 
 type removeJSON struct {
@@ -43,12 +44,17 @@ type removeJSON struct {
 	ExtendedFileMetadata *bool              `json:"extendedFileMetadata,omitempty"`
 	PartitionValues      map[string]*string `json:"partitionValues,omitempty"`
 	Size                 *int64             `json:"size,omitempty"`
+	DeletionVector       *DeletionVector    `json:"deletionVector,omitempty"`
 }
 
 // parseCommit decodes the newline-delimited JSON actions of one commit file.
-// It never panics: any damage is reported as an error wrapping ErrCorruptLog.
+// It never panics: any damage is reported as an error wrapping ErrCorruptLog,
+// unless the commit's protocol action asks for a feature this package lacks:
+// then that is the error, since actions of a feature one does not know may
+// well look damaged.
 func parseCommit(data []byte) (actions, error) {
 	var out actions
+	var damage error
 	for n := 1; len(data) > 0; n++ {
 		line := data
 		if i := bytes.IndexByte(data, '\n'); i >= 0 {
@@ -60,11 +66,26 @@ func parseCommit(data []byte) (actions, error) {
 		if len(line) == 0 {
 			continue
 		}
-		if err := parseLine(line, &out); err != nil {
-			return actions{}, fmt.Errorf("%w: line %d: %v", ErrCorruptLog, n, err)
+		if err := parseLine(line, &out); err != nil && damage == nil {
+			damage = fmt.Errorf("%w: line %d: %v", ErrCorruptLog, n, err)
 		}
 	}
-	return out, nil
+	return out, protocolFirst(out.protocol, damage)
+}
+
+// protocolFirst returns the error that describes a log file best: the
+// protocol's refusal when the file's protocol action needs a feature this
+// package lacks, else damage (nil when the file was fine).
+func protocolFirst(p *Protocol, damage error) error {
+	if damage == nil {
+		return nil
+	}
+	if p != nil {
+		if err := checkReadable(p); errors.Is(err, ErrUnsupportedFeature) {
+			return err
+		}
+	}
+	return damage
 }
 
 func parseLine(line []byte, out *actions) error {
@@ -100,6 +121,11 @@ func parseLine(line []byte, out *actions) error {
 			return fmt.Errorf("txn without appId")
 		}
 		out.txns = append(out.txns, *l.Txn)
+	case l.Sidecar != nil:
+		if l.Sidecar.Path == "" {
+			return fmt.Errorf("sidecar without path")
+		}
+		out.sidecars = append(out.sidecars, *l.Sidecar)
 	case len(l.CommitInfo) > 0 && string(l.CommitInfo) != "null":
 		ci, err := parseCommitInfo(l.CommitInfo)
 		if err != nil {
@@ -114,8 +140,8 @@ func (a *addJSON) toAddFile() (AddFile, error) {
 	if a.Path == nil || *a.Path == "" {
 		return AddFile{}, fmt.Errorf("add without path")
 	}
-	if len(a.DeletionVector) > 0 && string(a.DeletionVector) != "null" {
-		return AddFile{}, fmt.Errorf("add %q has a deletion vector, which this reader does not support", *a.Path)
+	if err := a.DeletionVector.validate(); err != nil {
+		return AddFile{}, fmt.Errorf("add %q: %v", *a.Path, err)
 	}
 	p, err := decodeLogPath(*a.Path)
 	if err != nil {
@@ -128,6 +154,7 @@ func (a *addJSON) toAddFile() (AddFile, error) {
 		ModificationTime: a.ModificationTime,
 		DataChange:       a.DataChange,
 		Tags:             a.Tags,
+		DeletionVector:   a.DeletionVector,
 	}
 	if a.Stats != nil {
 		af.Stats = *a.Stats
@@ -139,11 +166,15 @@ func (r *removeJSON) toRemoveFile() (RemoveFile, error) {
 	if r.Path == nil || *r.Path == "" {
 		return RemoveFile{}, fmt.Errorf("remove without path")
 	}
+	if err := r.DeletionVector.validate(); err != nil {
+		return RemoveFile{}, fmt.Errorf("remove %q: %v", *r.Path, err)
+	}
 	p, err := decodeLogPath(*r.Path)
 	if err != nil {
 		return RemoveFile{}, err
 	}
-	rf := RemoveFile{Path: p, DataChange: r.DataChange, PartitionValues: flattenPartitionValues(r.PartitionValues)}
+	rf := RemoveFile{Path: p, DataChange: r.DataChange, PartitionValues: flattenPartitionValues(r.PartitionValues),
+		DeletionVector: r.DeletionVector}
 	if r.DeletionTimestamp != nil {
 		rf.DeletionTimestamp = *r.DeletionTimestamp
 	}

@@ -30,6 +30,9 @@ func (t *Table) Optimize(ctx context.Context, partitionFilter func(partitionValu
 	if err != nil {
 		return res, err
 	}
+	if err := snap.writable(nil); err != nil {
+		return res, err
+	}
 	if snap.st.layErr != nil {
 		return res, snap.st.layErr
 	}
@@ -74,8 +77,7 @@ func (t *Table) Optimize(ctx context.Context, partitionFilter func(partitionValu
 				mw.abort()
 				return res, fmt.Errorf("delta: optimize: %w", err)
 			}
-			removes = append(removes, RemoveFile{Path: f.Path, DeletionTimestamp: now, DataChange: false,
-				PartitionValues: f.PartitionValues, Size: f.Size, HasExtendedMeta: true})
+			removes = append(removes, f.removal(now, false))
 		}
 	}
 	adds, err := mw.finish()

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/RoaringBitmap/roaring/v2/roaring64"
 	"github.com/parquet-go/parquet-go"
 )
 
@@ -48,14 +49,38 @@ func (s *Snapshot) ScanColumns(ctx context.Context, columns []string, filter fun
 	if err != nil {
 		return err
 	}
+	var files []AddFile
 	for _, f := range s.Files() {
-		if filter != nil && !filter(f.PartitionValues) {
+		if filter == nil || filter(f.PartitionValues) {
+			files = append(files, f)
+		}
+	}
+	return s.scanAll(ctx, files, proj, fn)
+}
+
+// scanAll reads files in order. Their deletion vectors are all loaded and
+// checked first, so that a missing or damaged one fails the scan before
+// any row is returned.
+func (s *Snapshot) scanAll(ctx context.Context, files []AddFile, proj []projected, fn func(Row) error) error {
+	deleted := map[string]*roaring64.Bitmap{}
+	for _, f := range files {
+		if f.DeletionVector == nil {
 			continue
 		}
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := s.scanFile(f, proj, fn); err != nil {
+		bm, err := s.deletedRows(f)
+		if err != nil {
+			return err
+		}
+		deleted[f.Path] = bm
+	}
+	for _, f := range files {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := s.scanFileDeleting(f, deleted[f.Path], proj, fn); err != nil {
 			return err
 		}
 	}
@@ -67,6 +92,10 @@ type projected struct {
 	field     Field
 	dt        dataType
 	partition bool
+	// phys is where the column lives in data files (its own name unless
+	// the table uses column mapping, whose mode is mapping).
+	phys    physicalColumn
+	mapping string
 }
 
 func (s *Snapshot) projection(columns []string) ([]projected, error) {
@@ -79,6 +108,10 @@ func (s *Snapshot) projection(columns []string) ([]projected, error) {
 	for _, c := range s.st.metadata.PartitionColumns {
 		isPart[c] = true
 	}
+	mode, err := columnMappingMode(s.st.protocol, s.st.metadata)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]projected, len(columns))
 	for i, name := range columns {
 		idx := s.st.schema.Index(name)
@@ -90,13 +123,30 @@ func (s *Snapshot) projection(columns []string) ([]projected, error) {
 		if err != nil {
 			return nil, fmt.Errorf("delta: column %q cannot be read: %w", name, err)
 		}
-		out[i] = projected{field: f, dt: dt, partition: isPart[name]}
+		phys, err := physical(f, mode)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = projected{field: f, dt: dt, partition: isPart[name], phys: phys, mapping: mode}
 	}
 	return out, nil
 }
 
-// scanFile reads one data file.
-func (s *Snapshot) scanFile(add AddFile, proj []projected, fn func(Row) error) (err error) {
+// scanFile reads one data file, less the rows its deletion vector marks.
+func (s *Snapshot) scanFile(add AddFile, proj []projected, fn func(Row) error) error {
+	var deleted *roaring64.Bitmap
+	if add.DeletionVector != nil {
+		var err error
+		if deleted, err = s.deletedRows(add); err != nil {
+			return err
+		}
+	}
+	return s.scanFileDeleting(add, deleted, proj, fn)
+}
+
+// scanFileDeleting reads one data file, less the rows deleted (its
+// deletion vector, loaded; nil for none) marks.
+func (s *Snapshot) scanFileDeleting(add AddFile, deleted *roaring64.Bitmap, proj []projected, fn func(Row) error) (err error) {
 	inCallback := false
 	defer recoverParquet(&err, add.Path, &inCallback)
 	fn0 := fn
@@ -122,6 +172,11 @@ func (s *Snapshot) scanFile(add AddFile, proj []projected, fn func(Row) error) (
 	if err != nil {
 		return fmt.Errorf("%w: data file %s: %v", ErrCorruptFile, add.Path, err)
 	}
+	// Rows a deletion vector marks are skipped by their position in the
+	// file, counted across row groups.
+	if err := checkDVFits(deleted, add, pf.NumRows()); err != nil {
+		return err
+	}
 	// Partition values are the same for the whole file; data columns are
 	// found by name (files may lack columns added later: those read as null).
 	template := make(Row, len(proj))
@@ -135,7 +190,7 @@ func (s *Snapshot) scanFile(add AddFile, proj []projected, fn func(Row) error) (
 			template[i] = v
 			continue
 		}
-		leaf, ok := pf.Schema().Lookup(p.field.Name)
+		leaf, ok := p.phys.lookup(p.mapping, pf)
 		if !ok || leaf.MaxRepetitionLevel > 0 {
 			continue
 		}
@@ -154,22 +209,31 @@ func (s *Snapshot) scanFile(add AddFile, proj []projected, fn func(Row) error) (
 		}
 	}
 	buf := make([]parquet.Row, 128)
+	first := int64(0)
 	for _, rg := range pf.RowGroups() {
-		if err := readRowGroup(add.Path, rg, buf, template, decoders, fn); err != nil {
+		if err := readRowGroup(add.Path, rg, first, deleted, buf, template, decoders, fn); err != nil {
 			return err // the caller's own error, or one naming the file
 		}
+		first += rg.NumRows()
 	}
 	return nil
 }
 
-// readRowGroup decodes one row group and calls fn per row. Errors from fn
-// are returned as they are; decoding errors say which file and why.
-func readRowGroup(file string, rg parquet.RowGroup, buf []parquet.Row, template Row, decoders []func(parquet.Value, Row) error, fn func(Row) error) error {
+// readRowGroup decodes one row group, whose first row is row first of the
+// file, and calls fn per row that deleted (nil for none) does not mark.
+// Errors from fn are returned as they are; decoding errors say which file
+// and why.
+func readRowGroup(file string, rg parquet.RowGroup, first int64, deleted *roaring64.Bitmap, buf []parquet.Row, template Row, decoders []func(parquet.Value, Row) error, fn func(Row) error) error {
 	rows := rg.Rows()
 	defer rows.Close()
+	pos := uint64(first)
 	for {
 		n, rerr := rows.ReadRows(buf)
 		for _, pr := range buf[:n] {
+			pos++
+			if deleted != nil && deleted.Contains(pos-1) {
+				continue
+			}
 			r := make(Row, len(template))
 			copy(r, template)
 			for _, v := range pr {

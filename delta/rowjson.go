@@ -14,7 +14,7 @@ import (
 // RowJSON renders a row as one JSON object with the columns in schema order,
 // in a form that loses nothing: decimals as strings with the column scale
 // ("1.50" in a decimal(18,2)), timestamps as
-// RFC 3339 UTC, dates as YYYY-MM-DD, binary as base64, and NaN or infinite
+// RFC 3339 UTC, timestamp_ntz values as RFC 3339 without a zone, dates as YYYY-MM-DD, binary as base64, and NaN or infinite
 // floats as the strings "NaN", "Infinity", "-Infinity". It is what
 // `finpipe lake cat` prints and what the delta-rs check compares.
 func (s Schema) RowJSON(r Row) ([]byte, error) {
@@ -62,9 +62,12 @@ func writeJSONValue(b *bytes.Buffer, dt dataType, v any) error {
 	case decimal.Decimal:
 		writeJSONString(b, x.StringFixed(int32(dt.scale)))
 	case time.Time:
-		if dt.kind == kindDate {
+		switch dt.kind {
+		case kindDate:
 			writeJSONString(b, x.UTC().Format(time.DateOnly))
-		} else {
+		case kindTimestampNtz:
+			writeJSONString(b, x.Format("2006-01-02T15:04:05.999999999"))
+		default:
 			writeJSONString(b, x.UTC().Format(time.RFC3339Nano))
 		}
 	default:

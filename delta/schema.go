@@ -10,8 +10,8 @@ import (
 
 // Field is one top-level column of a table. Type uses Spark's names as they
 // appear in the log's schemaString: "string", "long", "integer", "short",
-// "byte", "double", "float", "boolean", "date", "timestamp", "binary" and
-// "decimal(p,s)". Nested types written by other engines (struct, array, map)
+// "byte", "double", "float", "boolean", "date", "timestamp", "timestamp_ntz",
+// "binary" and "decimal(p,s)". Nested types written by other engines (struct, array, map)
 // keep their JSON text in Type so that a schema round-trips unchanged; rows
 // cannot be read or written for those columns.
 type Field struct {
@@ -103,6 +103,9 @@ const (
 	kindTimestamp
 	kindBinary
 	kindDecimal
+	// kindTimestampNtz is timestamp_ntz (the timestampNtz feature): a wall
+	// clock reading without a time zone.
+	kindTimestampNtz
 )
 
 // dataType is a parsed primitive type; precision and scale are set for
@@ -117,7 +120,7 @@ var primitiveKinds = map[string]kind{
 	"string": kindString, "long": kindLong, "integer": kindInteger,
 	"short": kindShort, "byte": kindByte, "double": kindDouble,
 	"float": kindFloat, "boolean": kindBoolean, "date": kindDate,
-	"timestamp": kindTimestamp, "binary": kindBinary,
+	"timestamp": kindTimestamp, "binary": kindBinary, "timestamp_ntz": kindTimestampNtz,
 }
 
 // parseType decodes a primitive type name; nested types are an error.

@@ -22,6 +22,9 @@ type Snapshot struct {
 
 	filesOnce sync.Once
 	files     []AddFile
+
+	namesOnce         sync.Once
+	physicalToLogical map[string]string // see partitionNames
 }
 
 // Version returns the table version this snapshot shows.
@@ -41,13 +44,15 @@ func (s *Snapshot) Metadata() Metadata { return *s.st.metadata }
 // Protocol returns the table's protocol action at this version.
 func (s *Snapshot) Protocol() Protocol { return *s.st.protocol }
 
-// Files returns the active data files, sorted by path. The slice (and each
-// file's maps) is shared by every caller of this snapshot: do not modify it.
+// Files returns the active data files, sorted by path, with partition
+// values keyed by column name (also under column mapping, where the log
+// keys them by physical name). The slice (and each file's maps) is shared
+// by every caller of this snapshot: do not modify it.
 func (s *Snapshot) Files() []AddFile {
 	s.filesOnce.Do(func() {
 		s.files = make([]AddFile, 0, len(s.st.files))
 		for _, f := range s.st.files {
-			s.files = append(s.files, f)
+			s.files = append(s.files, s.logicalFile(f))
 		}
 		slices.SortFunc(s.files, func(a, b AddFile) int { return strings.Compare(a.Path, b.Path) })
 	})
@@ -134,6 +139,9 @@ func startState(l logListing, version int64) (*tableState, int64, error) {
 			if err = st.apply(a); err == nil {
 				return st, cp.version + 1, nil
 			}
+		}
+		if errors.Is(err, ErrUnsupportedFeature) {
+			return nil, 0, err // not damage: an older state would not make the table readable
 		}
 		cpErr = err
 		limit = cp.version - 1

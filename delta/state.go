@@ -40,9 +40,14 @@ func (s *tableState) clone() *tableState {
 }
 
 // apply reconciles one commit's actions into the state, in the order the
-// protocol defines: within a commit a path is either added or removed.
+// protocol defines: within a commit a path is either added or removed. The
+// protocol comes first: a table that needs a feature this package lacks is
+// refused before any of the actions that feature governs is used.
 func (s *tableState) apply(a actions) error {
 	if a.protocol != nil {
+		if err := checkReadable(a.protocol); err != nil {
+			return err
+		}
 		s.protocol = a.protocol
 	}
 	if a.metadata != nil {
@@ -59,6 +64,9 @@ func (s *tableState) apply(a actions) error {
 		s.tombstones[r.Path] = r
 	}
 	for _, f := range a.adds {
+		if f.DeletionVector != nil && !s.protocol.hasReaderFeature(featureDeletionVectors) {
+			return fmt.Errorf("%w: add %q has a deletion vector, but the protocol does not list the deletionVectors feature", ErrCorruptLog, f.Path)
+		}
 		s.files[f.Path] = f
 		delete(s.tombstones, f.Path)
 	}
@@ -79,9 +87,8 @@ func (s *tableState) validate(version int64) error {
 	if s.metadata == nil {
 		return fmt.Errorf("%w: no metaData action up to version %d", ErrCorruptLog, version)
 	}
-	if s.protocol.MinReaderVersion > 3 || s.protocol.MinReaderVersion == 2 || len(s.protocol.ReaderFeatures) > 0 {
-		return fmt.Errorf("delta: table needs reader version %d %v, this reader supports version 1",
-			s.protocol.MinReaderVersion, s.protocol.ReaderFeatures)
+	if err := checkReadable(s.protocol); err != nil {
+		return err
 	}
 	if p := s.metadata.Format.Provider; p != "" && p != "parquet" {
 		return fmt.Errorf("delta: unsupported data file format %q", p)
@@ -91,5 +98,8 @@ func (s *tableState) validate(version int64) error {
 			return fmt.Errorf("%w: partition column %q is not in the schema", ErrCorruptLog, c)
 		}
 	}
-	return nil
+	if err := validateTypeChanges(s); err != nil {
+		return err
+	}
+	return validateColumnMapping(s)
 }

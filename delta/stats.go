@@ -149,7 +149,7 @@ func boundJSON(c column, s *colStats, isMax bool) (string, bool) {
 		return strconv.FormatFloat(v, 'g', -1, 64), true
 	case kindDate:
 		return `"` + dateFromDays(pick(s.minI, s.maxI)).Format(time.DateOnly) + `"`, true
-	case kindTimestamp:
+	case kindTimestamp, kindTimestampNtz:
 		us := pick(s.minI, s.maxI)
 		ms := us / 1000
 		if us%1000 < 0 {
@@ -158,7 +158,11 @@ func boundJSON(c column, s *colStats, isMax bool) (string, bool) {
 		if isMax && us%1000 != 0 {
 			ms++
 		}
-		return `"` + time.UnixMilli(ms).UTC().Format("2006-01-02T15:04:05.000Z") + `"`, true
+		layout := "2006-01-02T15:04:05.000Z"
+		if c.dt.kind == kindTimestampNtz {
+			layout = "2006-01-02T15:04:05.000" // as Spark writes it: no zone
+		}
+		return `"` + time.UnixMilli(ms).UTC().Format(layout) + `"`, true
 	case kindDecimal:
 		if c.dt.precision <= 18 {
 			return decimal.New(pick(s.minI, s.maxI), -int32(c.dt.scale)).StringFixed(int32(c.dt.scale)), true

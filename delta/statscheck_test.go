@@ -28,7 +28,7 @@ func checkStatsMatchRows(t *testing.T, s *Snapshot) {
 			if err != nil || isPartitionColumn(s, fld.Name) {
 				continue
 			}
-			proj = append(proj, projected{field: fld, dt: dt})
+			proj = append(proj, projected{field: fld, dt: dt, phys: physicalColumn{name: fld.Name}, mapping: mappingNone})
 		}
 		var rows []Row
 		if err := s.scanFile(f, proj, func(r Row) error { rows = append(rows, r); return nil }); err != nil {

@@ -73,7 +73,7 @@ func Create(path string, schema Schema, partitionColumns []string) (*Table, erro
 		CreatedTime:      &now,
 	}
 	plan := &commitPlan{
-		protocol: &Protocol{MinReaderVersion: 1, MinWriterVersion: 2},
+		protocol: protocolFor(schema),
 		metadata: meta,
 		op:       "CREATE TABLE",
 		params:   map[string]any{"isManaged": "false", "description": nil, "partitionBy": jsonText(l.partitionColumns()), "properties": "{}"},

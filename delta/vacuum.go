@@ -34,14 +34,22 @@ func (t *Table) Vacuum(ctx context.Context, retain time.Duration, dryRun bool) (
 	if err != nil {
 		return nil, err
 	}
+	// Vacuum deletes files, so it keeps the writer protocol: a writer
+	// feature this package does not know may keep files vacuum would
+	// think unreferenced (the vacuumProtocolCheck feature asks for this).
+	if err := snap.writable(nil); err != nil {
+		return nil, err
+	}
 	cutoff := time.Now().Add(-retain)
 	keep := make(map[string]bool, len(snap.st.files)+len(snap.st.tombstones))
-	for p := range snap.st.files {
+	for p, f := range snap.st.files {
 		keep[p] = true
+		keepDeletionVector(keep, f.DeletionVector)
 	}
 	for p, r := range snap.st.tombstones {
 		if r.DeletionTimestamp > cutoff.UnixMilli() {
 			keep[p] = true
+			keepDeletionVector(keep, r.DeletionVector)
 		}
 	}
 	var out []string
@@ -96,6 +104,18 @@ func (t *Table) Vacuum(ctx context.Context, retain time.Duration, dryRun bool) (
 		}
 	}
 	return out, nil
+}
+
+// keepDeletionVector adds the file of a deletion vector kept by a live or
+// recent logical file to keep: a deletion vector file is referenced only
+// through the vectors of the files it serves.
+func keepDeletionVector(keep map[string]bool, dv *DeletionVector) {
+	if dv == nil {
+		return
+	}
+	if loc, err := dv.location(); err == nil && loc.inline == nil && !loc.abs {
+		keep[loc.file] = true
+	}
 }
 
 // hidden reports names vacuum never touches: the log and other "_" or "."

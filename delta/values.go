@@ -14,7 +14,8 @@ import (
 // included). Go types per Delta type: string→string, long→int64,
 // integer→int32, short→int16, byte→int8, double→float64, float→float32,
 // boolean→bool, binary→[]byte, date→time.Time (midnight UTC),
-// timestamp→time.Time (UTC), decimal→decimal.Decimal, null→nil.
+// timestamp→time.Time (UTC), timestamp_ntz→time.Time (its wall clock is the
+// value; read back in UTC), decimal→decimal.Decimal, null→nil.
 type Row []any
 
 const secondsPerDay = 86400
@@ -30,6 +31,13 @@ func daysSinceEpoch(t time.Time) int32 {
 }
 
 func dateFromDays(d int64) time.Time { return time.Unix(d*secondsPerDay, 0).UTC() }
+
+// wallMicros is a timestamp_ntz value as stored: the wall clock reading of
+// t, in microseconds since 1970-01-01 00:00, whatever t's location.
+func wallMicros(t time.Time) int64 {
+	_, offset := t.Zone()
+	return t.UnixMicro() + int64(offset)*1_000_000
+}
 
 // typeError describes a Go value that does not fit a column.
 func typeError(f Field, v any) error {
@@ -190,6 +198,10 @@ func formatPartitionValue(f Field, dt dataType, v any) (string, error) {
 		if t, ok := v.(time.Time); ok {
 			return t.UTC().Format("2006-01-02 15:04:05.999999"), nil
 		}
+	case kindTimestampNtz:
+		if t, ok := v.(time.Time); ok {
+			return t.Format("2006-01-02 15:04:05.999999"), nil
+		}
 	case kindDecimal:
 		if d, ok := v.(decimal.Decimal); ok {
 			if _, err := unscaled(f, dt, d); err != nil {
@@ -245,8 +257,10 @@ func parsePartitionValue(f Field, dt dataType, s string) (any, error) {
 			return nil, bad(err)
 		}
 		return t, nil
-	case kindTimestamp:
-		for _, layout := range []string{"2006-01-02 15:04:05.999999999", time.RFC3339Nano, "2006-01-02T15:04:05.999999999"} {
+	case kindTimestamp, kindTimestampNtz:
+		// A date is a valid value too: a date partition column widened to
+		// timestamp_ntz keeps its old files' values.
+		for _, layout := range []string{"2006-01-02 15:04:05.999999999", time.RFC3339Nano, "2006-01-02T15:04:05.999999999", time.DateOnly} {
 			if t, err := time.Parse(layout, s); err == nil {
 				return t.UTC(), nil
 			}

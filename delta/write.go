@@ -16,6 +16,9 @@ func (t *Table) Append(ctx context.Context, rows []Row, opts CommitOptions) (int
 	if err != nil {
 		return 0, err
 	}
+	if err := snap.writable(nil); err != nil {
+		return 0, err
+	}
 	if snap.st.layErr != nil {
 		return 0, snap.st.layErr
 	}
@@ -38,6 +41,9 @@ func (t *Table) Append(ctx context.Context, rows []Row, opts CommitOptions) (int
 func (t *Table) OverwritePartitions(ctx context.Context, partitions []map[string]string, rows []Row, opts CommitOptions) (int64, error) {
 	snap, err := t.Snapshot(ctx)
 	if err != nil {
+		return 0, err
+	}
+	if err := snap.writable(nil); err != nil {
 		return 0, err
 	}
 	l := snap.st.lay
@@ -68,8 +74,7 @@ func (t *Table) OverwritePartitions(ctx context.Context, partitions []map[string
 	var removes []RemoveFile
 	for _, f := range snap.Files() {
 		if anyPartitionMatches(f.PartitionValues, partitions) {
-			removes = append(removes, RemoveFile{Path: f.Path, DeletionTimestamp: now, DataChange: true,
-				PartitionValues: f.PartitionValues, Size: f.Size, HasExtendedMeta: true})
+			removes = append(removes, f.removal(now, true))
 		}
 	}
 	adds, err := writeFiles(ctx, t.root, l, rows)

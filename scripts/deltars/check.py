@@ -63,6 +63,8 @@ def norm_expected(typ, v):
         return decimal.Decimal(v)
     if typ == "timestamp":
         return datetime.datetime.fromisoformat(v.replace("Z", "+00:00")).astimezone(datetime.timezone.utc)
+    if typ == "timestamp_ntz":
+        return datetime.datetime.fromisoformat(v)
     if typ == "date":
         return datetime.date.fromisoformat(v)
     if typ == "binary":
