@@ -125,12 +125,3 @@ func sessionFrom(ctx context.Context) (session, bool) {
 }
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }
-
-// safeNext keeps a post-login redirect on this site: only absolute paths,
-// never "//host" or a scheme, which would make the login form an open redirect.
-func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/"
-	}
-	return next
-}
