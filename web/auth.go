@@ -24,7 +24,7 @@ func (s *server) requireAPIAuth(next http.Handler) http.Handler {
 			scheme, tok, _ := strings.Cut(h, " ")
 			if !strings.EqualFold(scheme, "Bearer") || !tokensEqual(strings.TrimSpace(tok), s.token) {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="finpipe", error="invalid_token"`)
-				writeJSON(w, http.StatusUnauthorized, apiError{errorBody{"unauthorized", "invalid bearer token"}})
+				s.sendJSON(w, r, http.StatusUnauthorized, apiError{errorBody{"unauthorized", "invalid bearer token"}})
 				return
 			}
 			next.ServeHTTP(w, r)
@@ -35,11 +35,11 @@ func (s *server) requireAPIAuth(next http.Handler) http.Handler {
 				next.ServeHTTP(w, r)
 				return
 			}
-			writeJSON(w, http.StatusForbidden, apiError{errorBody{"forbidden", "missing or invalid X-CSRF-Token header"}})
+			s.sendJSON(w, r, http.StatusForbidden, apiError{errorBody{"forbidden", "missing or invalid X-CSRF-Token header"}})
 			return
 		}
 		w.Header().Set("WWW-Authenticate", `Bearer realm="finpipe"`)
-		writeJSON(w, http.StatusUnauthorized, apiError{errorBody{"unauthorized", "send 'Authorization: Bearer <token>' (the token is in FINPIPE_API_TOKEN or <data dir>/api_token)"}})
+		s.sendJSON(w, r, http.StatusUnauthorized, apiError{errorBody{"unauthorized", "send 'Authorization: Bearer <token>' (the token is in FINPIPE_API_TOKEN or <data dir>/api_token)"}})
 	})
 }
 

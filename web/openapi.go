@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
-	"sync"
 )
 
 // operation describes one API route for the OpenAPI document. The table
@@ -19,7 +18,7 @@ type operation struct {
 	status                         int    // success status
 	resp                           string // success schema name
 	public                         bool   // no bearer token needed
-	errs                           []int  // error statuses besides 401 (and 400 for bodies)
+	errs                           []int  // error statuses besides 400, 401, 403, 413 and 500, which document() adds where they apply
 }
 
 type queryParam struct{ name, typ, desc string }
@@ -122,6 +121,10 @@ func (op operation) document() map[string]any {
 	if op.body != "" {
 		errs = append(errs, 413) // over maxBodyBytes
 	}
+	if !op.public && op.method != "GET" {
+		errs = append(errs, 403) // the UI's session without its X-CSRF-Token header
+	}
+	errs = append(errs, 500) // a server-side failure, logged
 	for _, code := range errs {
 		if code == 503 {
 			responses["503"] = map[string]any{"description": "a dependency is unreachable", "content": jsonContent("Health")}
@@ -148,14 +151,14 @@ func jsonContent(schema string) map[string]any {
 
 func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
 
-var (
-	openAPIOnce sync.Once
-	openAPIJSON []byte
-)
-
-// GET /api/v1/openapi.json
+// GET /api/v1/openapi.json. The document is encoded once per server (it
+// never changes while the process runs).
 func (s *server) apiOpenAPI(w http.ResponseWriter, r *http.Request) {
-	openAPIOnce.Do(func() { openAPIJSON, _ = json.MarshalIndent(openAPIDocument(), "", "  ") })
+	s.openAPIOnce.Do(func() { s.openAPIJSON, s.openAPIErr = encodeJSON(openAPIDocument()) })
+	if s.openAPIErr != nil {
+		s.writeError(w, r, s.openAPIErr) // 500, logged
+		return
+	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	_, _ = w.Write(openAPIJSON)
+	_, _ = w.Write(s.openAPIJSON)
 }

@@ -16,8 +16,8 @@ func (s *server) routes() http.Handler {
 	r.Use(middleware.Recoverer, securityHeaders)
 
 	r.Route("/api/v1", func(r chi.Router) {
-		r.NotFound(apiNotFound)
-		r.MethodNotAllowed(apiMethodNotAllowed)
+		r.NotFound(s.apiNotFound)
+		r.MethodNotAllowed(s.apiMethodNotAllowed)
 		r.Get("/health", s.api(s.apiHealth))
 		r.Get("/openapi.json", s.apiOpenAPI)
 		r.Group(func(r chi.Router) {

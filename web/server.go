@@ -66,6 +66,10 @@ type server struct {
 	log        *slog.Logger
 	pages      *pages
 	metrics    http.Handler
+
+	openAPIOnce sync.Once // the encoded OpenAPI document, built on first request
+	openAPIJSON []byte
+	openAPIErr  error
 }
 
 // New returns the HTTP handler serving the API, the UI and static files.
