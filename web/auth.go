@@ -3,7 +3,9 @@ package web
 import (
 	"crypto/sha256"
 	"crypto/subtle"
+	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 )
 
@@ -21,8 +23,16 @@ func tokensEqual(a, b string) bool {
 func (s *server) requireAPIAuth(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if h := r.Header.Get("Authorization"); h != "" {
+			client := s.proxies.client(r)
+			if wait := s.throttle.wait(client); wait > 0 {
+				w.Header().Set("Retry-After", strconv.Itoa(retryAfter(wait)))
+				s.sendJSON(w, r, http.StatusTooManyRequests, apiError{errorBody{"too_many_requests",
+					fmt.Sprintf("too many wrong tokens from your address: try again in %d s", retryAfter(wait))}})
+				return
+			}
 			scheme, tok, _ := strings.Cut(h, " ")
 			if !strings.EqualFold(scheme, "Bearer") || !tokensEqual(strings.TrimSpace(tok), s.token) {
+				s.throttle.failed(client)
 				w.Header().Set("WWW-Authenticate", `Bearer realm="finpipe", error="invalid_token"`)
 				s.sendJSON(w, r, http.StatusUnauthorized, apiError{errorBody{"unauthorized", "invalid bearer token"}})
 				return
@@ -58,7 +68,9 @@ func (s *server) requireLogin(next http.Handler) http.Handler {
 			return
 		}
 		if !isSafeMethod(r.Method) {
-			r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+			if !parseForm(w, r) {
+				return
+			}
 			if !s.sessions.csrfValid(sess, r.PostFormValue("csrf")) {
 				http.Error(w, "invalid or missing CSRF token; reload the page and try again", http.StatusForbidden)
 				return

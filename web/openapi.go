@@ -18,7 +18,7 @@ type operation struct {
 	status                         int    // success status
 	resp                           string // success schema name
 	public                         bool   // no bearer token needed
-	errs                           []int  // error statuses besides 400, 401, 403, 413 and 500, which document() adds where they apply
+	errs                           []int  // error statuses besides 400, 401, 403, 413, 429 and 500, which document() adds where they apply
 }
 
 type queryParam struct{ name, typ, desc string }
@@ -113,7 +113,7 @@ func (op operation) document() map[string]any {
 	responses := map[string]any{itoa(op.status): ok}
 	errs := op.errs
 	if !op.public {
-		errs = append(errs, 401)
+		errs = append(errs, 401, 429) // 429: too many wrong tokens from the client's address
 	}
 	if op.body != "" || len(op.query) > 0 {
 		errs = append(errs, 400)

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/finpipe/finpipe/web"
 )
 
 // Every status the API answers is one its OpenAPI document lists for that
@@ -13,7 +15,8 @@ import (
 // real and unknown ids, without and with a wrong token, with a session but
 // no CSRF header, and with no, malformed, empty and oversized bodies.
 func TestOpenAPIListsEveryStatusTheAPIAnswers(t *testing.T) {
-	h := newHarness(t, false)
+	// Many wrong tokens follow: a budget large enough that they stay 401s.
+	h := newHarness(t, false, func(o *web.Options) { o.LoginThrottle.Burst = 10000 })
 	var run struct {
 		RunID string `json:"run_id"`
 	}

@@ -87,7 +87,7 @@ func (s *server) render(w http.ResponseWriter, r *http.Request, status int, name
 			return
 		}
 		block = f
-	} else if msg, isErr := takeFlash(w, r); isErr {
+	} else if msg, isErr := s.takeFlash(w, r); isErr {
 		v.Error = msg
 	} else {
 		v.Flash = msg
