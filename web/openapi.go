@@ -67,7 +67,7 @@ var operations = []operation{
 	{method: "GET", path: "/backfills/{backfill_id}", id: "getBackfill", tag: "Backfill", status: 200, resp: "Backfill", errs: []int{404}, summary: "Get a backfill with its progress"},
 	{method: "POST", path: "/backfills/{backfill_id}/pause", id: "pauseBackfill", tag: "Backfill", status: 200, resp: "Backfill", errs: []int{404, 409}, summary: "Pause a backfill"},
 	{method: "POST", path: "/backfills/{backfill_id}/unpause", id: "unpauseBackfill", tag: "Backfill", status: 200, resp: "Backfill", errs: []int{404, 409}, summary: "Resume a paused backfill"},
-	{method: "POST", path: "/backfills/{backfill_id}/cancel", id: "cancelBackfill", tag: "Backfill", status: 200, resp: "Backfill", errs: []int{404, 409}, summary: "Cancel a backfill: runs not started are dropped"},
+	{method: "POST", path: "/backfills/{backfill_id}/cancel", id: "cancelBackfill", tag: "Backfill", status: 200, resp: "Backfill", errs: []int{404, 409}, summary: "Cancel a backfill: its queued runs are marked failed (tasks skipped); running ones finish"},
 }
 
 var pathParamRE = regexp.MustCompile(`\{([a-z_]+)\}`)
@@ -86,7 +86,7 @@ func openAPIDocument() map[string]any {
 	return map[string]any{
 		"openapi": "3.1.0",
 		"info": map[string]any{"title": "FinPipe API", "version": "1.0.0",
-			"description": "Orchestrator REST API. Authenticate with 'Authorization: Bearer <token>' (FINPIPE_API_TOKEN or <data dir>/api_token). Errors are {\"error\": {\"code\", \"message\"}}."},
+			"description": "Orchestrator REST API. Authenticate with `Authorization: Bearer <token>` (the token is `FINPIPE_API_TOKEN` or the file `<data dir>/api_token`). Errors are `{\"error\": {\"code\", \"message\"}}`; too many wrong tokens from one client answer 429 with `Retry-After`."},
 		"servers":    []any{map[string]any{"url": "/api/v1"}},
 		"security":   []any{map[string]any{"bearer": []any{}}},
 		"paths":      paths,

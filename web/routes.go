@@ -44,6 +44,8 @@ func (s *server) routes() http.Handler {
 	}
 	static, _ := fs.Sub(staticFS, "static")
 	r.Handle("/static/*", http.StripPrefix("/static/", http.FileServerFS(static)))
+	r.Get("/favicon.ico", s.favicon)
+	r.Get("/api", s.uiAPIDocs)
 	r.Get("/login", s.uiLoginForm)
 	r.Post("/login", s.uiLogin)
 	r.Group(func(r chi.Router) {
