@@ -178,23 +178,11 @@ var loginNonce = regexp.MustCompile(`name="login_csrf" value="([^"]+)"`)
 // uiLogin posts the login form with token and returns a client holding
 // whatever session it got, and whether /dags then opens.
 func uiLogin(w *webEnv, token string) (*http.Client, bool, error) {
-	c := newBrowser()
-	resp, err := c.Get(w.base + "/login")
+	c, _, err := postLogin(w, token, "/dags", nil)
 	if err != nil {
 		return nil, false, err
 	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	m := loginNonce.FindSubmatch(b)
-	if m == nil {
-		return nil, false, fmt.Errorf("no login_csrf field on /login")
-	}
-	resp, err = c.PostForm(w.base+"/login", url.Values{"login_csrf": {string(m[1])}, "token": {token}, "next": {"/dags"}})
-	if err != nil {
-		return nil, false, err
-	}
-	resp.Body.Close()
-	resp, err = c.Get(w.base + "/dags")
+	resp, err := c.Get(w.base + "/dags")
 	if err != nil {
 		return nil, false, err
 	}

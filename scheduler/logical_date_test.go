@@ -11,13 +11,7 @@ import (
 // A logical date whose data interval cannot be written as RFC 3339 is
 // refused at trigger and backfill time (issue 15), dry run included.
 func TestLogicalDatesOutOfRangeAreInvalid(t *testing.T) {
-	s := newTestStore(t)
-	ctx := context.Background()
-	d := NewDAG("d", DAGOptions{Schedule: "@daily", StartDate: time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)})
-	d.Task("t", noop, TaskOptions{})
-	if err := s.SyncDAGs(ctx, mustRegistry(t, d)); err != nil {
-		t.Fatal(err)
-	}
+	s, ctx := storeWithDailyDAG(t)
 	far := time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
 	for _, l := range []time.Time{far, time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(1, 1, 1, 0, 0, 0, 1, time.UTC)} {
 		if _, err := s.TriggerRun(ctx, "d", TriggerOptions{LogicalDate: l}); !errors.Is(err, ErrInvalid) {
@@ -78,13 +72,7 @@ func TestManualRunIDAndDataInterval(t *testing.T) {
 // A dry run plans beside an active backfill: it creates nothing, so the
 // one-active-backfill rule does not apply to it (issue 13).
 func TestDryRunBesideAnActiveBackfill(t *testing.T) {
-	s := newTestStore(t)
-	ctx := context.Background()
-	d := NewDAG("d", DAGOptions{Schedule: "@daily", StartDate: time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)})
-	d.Task("t", noop, TaskOptions{})
-	if err := s.SyncDAGs(ctx, mustRegistry(t, d)); err != nil {
-		t.Fatal(err)
-	}
+	s, ctx := storeWithDailyDAG(t)
 	req := BackfillRequest{DAGID: "d", From: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2024, 1, 3, 0, 0, 0, 0, time.UTC)}
 	if _, err := s.CreateBackfill(ctx, req); err != nil {
 		t.Fatal(err)
@@ -97,4 +85,18 @@ func TestDryRunBesideAnActiveBackfill(t *testing.T) {
 	if err != nil || len(res.Dates) != 3 {
 		t.Fatalf("dry run beside an active backfill: %v, %d dates", err, len(res.Dates))
 	}
+}
+
+// storeWithDailyDAG is a fresh store with one synced @daily DAG "d" that
+// never runs on its own (its start date is far ahead).
+func storeWithDailyDAG(t *testing.T) (*Store, context.Context) {
+	t.Helper()
+	s := newTestStore(t)
+	ctx := context.Background()
+	d := NewDAG("d", DAGOptions{Schedule: "@daily", StartDate: time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)})
+	d.Task("t", noop, TaskOptions{})
+	if err := s.SyncDAGs(ctx, mustRegistry(t, d)); err != nil {
+		t.Fatal(err)
+	}
+	return s, ctx
 }
