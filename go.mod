@@ -19,6 +19,7 @@ require (
 	github.com/shopspring/decimal v1.6.0
 	github.com/twmb/franz-go/pkg/kfake v0.0.0-20260918054303-01f206a7e32c
 	golang.org/x/term v0.38.0
+	golang.org/x/time v0.6.0
 	gopkg.in/yaml.v3 v3.0.1
 )
 

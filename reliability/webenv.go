@@ -42,7 +42,10 @@ func startWebEnv(ctx context.Context, e *suite, dir string) (*webEnv, error) {
 	}
 	w.base = "http://127.0.0.1:" + strconv.Itoa(port)
 	w.env = []string{"DATABASE_URL=" + pg.url, "FINPIPE_API_TOKEN=" + w.token, "FINPIPE_DATA_DIR=" + filepath.Join(dir, "data"),
-		"FINPIPE_HTTP_ADDR=127.0.0.1:" + strconv.Itoa(port), "FINPIPE_LOG_FORMAT=json"}
+		"FINPIPE_HTTP_ADDR=127.0.0.1:" + strconv.Itoa(port), "FINPIPE_LOG_FORMAT=json",
+		// The rows play a TLS-terminating proxy on loopback, so that each
+		// simulated client (X-Forwarded-For) has its own failed-login budget.
+		"FINPIPE_TRUSTED_PROXIES=127.0.0.1,::1"}
 	if err := newProc("migrate", e.bin, dir, w.env, "migrate", "up").run(ctx); err != nil {
 		w.stop()
 		return nil, err

@@ -30,6 +30,9 @@ func (s *Store) CreateBackfill(ctx context.Context, req BackfillRequest) (Backfi
 	if req.From.IsZero() || req.To.IsZero() || req.To.Before(req.From) {
 		return res, fmt.Errorf("%w: backfill needs from <= to", ErrInvalid)
 	}
+	if err := errors.Join(CheckLogicalDate(req.From), CheckLogicalDate(req.To)); err != nil {
+		return res, err
+	}
 	if req.Conf == nil {
 		req.Conf = map[string]any{}
 	}
@@ -61,9 +64,9 @@ func (s *Store) CreateBackfill(ctx context.Context, req BackfillRequest) (Backfi
 	err = s.tx(ctx, func(tx pgx.Tx) error {
 		var active int64
 		switch err := tx.QueryRow(ctx, sqlActiveBackfillOfDAG, req.DAGID).Scan(&active); {
-		case err == nil:
+		case err == nil && !req.DryRun: // a dry run creates nothing, so it may plan beside an active backfill
 			return fmt.Errorf("%w: DAG %q already has an active backfill (#%d)", ErrConflict, req.DAGID, active)
-		case !errors.Is(err, pgx.ErrNoRows):
+		case err != nil && !errors.Is(err, pgx.ErrNoRows):
 			return err
 		}
 		existing, err := existingRuns(ctx, tx, req.DAGID, dates)

@@ -60,7 +60,7 @@ func insertRun(ctx context.Context, tx pgx.Tx, n newRun) (DagRun, bool, error) {
 	if err != nil {
 		return DagRun{}, false, fmt.Errorf("%w: conf: %v", ErrInvalid, err)
 	}
-	start, end := n.sched.interval(n.logical)
+	start, end := n.dataInterval()
 	r, err := scanRun(tx.QueryRow(ctx, sqlInsertRun, n.runID, n.dagID, n.logical, start, end, n.runType,
 		conf, n.backfillID, n.backfillSort))
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -88,6 +88,10 @@ func (s *Store) TriggerRun(ctx context.Context, dagID string, o TriggerOptions) 
 	}
 	if o.LogicalDate.IsZero() {
 		o.LogicalDate = s.clock.Now()
+	}
+	o.LogicalDate = o.LogicalDate.Truncate(time.Microsecond) // PostgreSQL keeps microseconds; the run id must name the stored date
+	if err := CheckLogicalDate(o.LogicalDate); err != nil {
+		return DagRun{}, err
 	}
 	sched, _ := ParseSchedule(dag.Schedule)
 	n := newRun{runID: o.RunID, dagID: dagID, runType: RunTypeManual, logical: o.LogicalDate.UTC(), sched: sched, conf: o.Conf}

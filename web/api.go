@@ -43,10 +43,10 @@ func (s *server) taskOf(ctx context.Context, dagID, runID, taskID string) (sched
 }
 
 // apiNotFound and apiMethodNotAllowed keep unknown routes JSON under /api/v1.
-func apiNotFound(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusNotFound, apiError{errorBody{"not_found", "no such endpoint: " + r.Method + " " + r.URL.Path + " (see /api/v1/openapi.json)"}})
+func (s *server) apiNotFound(w http.ResponseWriter, r *http.Request) {
+	s.sendJSON(w, r, http.StatusNotFound, apiError{errorBody{"not_found", "no such endpoint: " + r.Method + " " + r.URL.Path + " (see /api/v1/openapi.json)"}})
 }
 
-func apiMethodNotAllowed(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusMethodNotAllowed, apiError{errorBody{"method_not_allowed", r.Method + " is not allowed on " + r.URL.Path}})
+func (s *server) apiMethodNotAllowed(w http.ResponseWriter, r *http.Request) {
+	s.sendJSON(w, r, http.StatusMethodNotAllowed, apiError{errorBody{"method_not_allowed", r.Method + " is not allowed on " + r.URL.Path}})
 }

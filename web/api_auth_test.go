@@ -53,6 +53,9 @@ func TestAPIRequiresBearerToken(t *testing.T) {
 				if code := errorCode(t, body); code != "unauthorized" {
 					t.Errorf("code %q", code)
 				}
+				if c.header == "" && !strings.Contains(string(body), "Bearer <token>") {
+					t.Errorf("the 401 body escapes its message: %s", body)
+				}
 				if !strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), "Bearer") {
 					t.Errorf("WWW-Authenticate = %q", resp.Header.Get("WWW-Authenticate"))
 				}

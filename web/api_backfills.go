@@ -44,10 +44,10 @@ func (b backfillBody) request() (scheduler.BackfillRequest, error) {
 		return req, badRequest(`fields "from_date" and "to_date" are required`)
 	}
 	var err error
-	if req.From, err = parseTime("from_date", b.FromDate); err != nil {
+	if req.From, err = parseLogicalDate("from_date", b.FromDate); err != nil {
 		return req, err
 	}
-	if req.To, err = parseTime("to_date", b.ToDate); err != nil {
+	if req.To, err = parseLogicalDate("to_date", b.ToDate); err != nil {
 		return req, err
 	}
 	if req.From.After(req.To) {
@@ -106,7 +106,7 @@ func (s *server) apiCreateBackfill(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	w.Header().Set("Location", fmt.Sprintf("/api/v1/backfills/%d", b.ID))
-	writeJSON(w, http.StatusCreated, viewBackfill(b))
+	s.sendJSON(w, r, http.StatusCreated, viewBackfill(b))
 	return nil
 }
 
@@ -137,7 +137,7 @@ func (s *server) apiDryRunBackfill(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, dryRunResult{Dates: dates, TotalEntries: len(dates)})
+	s.sendJSON(w, r, http.StatusOK, dryRunResult{Dates: dates, TotalEntries: len(dates)})
 	return nil
 }
 
@@ -152,7 +152,7 @@ func (s *server) apiListBackfills(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"backfills": views, "total_entries": len(views)})
+	s.sendJSON(w, r, http.StatusOK, map[string]any{"backfills": views, "total_entries": len(views)})
 	return nil
 }
 
@@ -175,7 +175,7 @@ func (s *server) apiGetBackfill(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, viewBackfill(b))
+	s.sendJSON(w, r, http.StatusOK, viewBackfill(b))
 	return nil
 }
 

@@ -49,6 +49,11 @@ func TestAPIBackfillDryRunCreateProgress(t *testing.T) {
 	if status != http.StatusConflict || errorCode(t, resp) != "conflict" {
 		t.Fatalf("second backfill: %d %s", status, resp)
 	}
+	// A dry run creates nothing: it answers beside the active backfill.
+	h.json("POST", "/api/v1/backfills/dry_run", body, 200, &dry)
+	if dry.TotalEntries != 7 {
+		t.Fatalf("dry run beside an active backfill: %+v", dry)
+	}
 	deadline := time.Now().Add(60 * time.Second)
 	for bf.State == "running" && time.Now().Before(deadline) {
 		time.Sleep(200 * time.Millisecond)

@@ -10,7 +10,7 @@ func (s *server) apiListDAGs(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"dags": dags, "total_entries": len(dags)})
+	s.sendJSON(w, r, http.StatusOK, map[string]any{"dags": dags, "total_entries": len(dags)})
 	return nil
 }
 
@@ -20,7 +20,7 @@ func (s *server) apiGetDAG(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, d)
+	s.sendJSON(w, r, http.StatusOK, d)
 	return nil
 }
 
@@ -46,6 +46,6 @@ func (s *server) apiPatchDAG(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, d)
+	s.sendJSON(w, r, http.StatusOK, d)
 	return nil
 }

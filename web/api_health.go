@@ -31,6 +31,6 @@ func (s *server) apiHealth(w http.ResponseWriter, r *http.Request) error {
 		}
 		out[c.Name] = res
 	}
-	writeJSON(w, status, map[string]any{"status": overall, "checks": out})
+	s.sendJSON(w, r, status, map[string]any{"status": overall, "checks": out})
 	return nil
 }

@@ -54,7 +54,7 @@ func (s *server) apiAttemptLog(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, page)
+	s.sendJSON(w, r, http.StatusOK, page)
 	return nil
 }
 

@@ -23,7 +23,7 @@ func (b triggerBody) options() (scheduler.TriggerOptions, error) {
 		return o, err
 	}
 	if b.LogicalDate != "" {
-		t, err := parseTime("logical_date", b.LogicalDate)
+		t, err := parseLogicalDate("logical_date", b.LogicalDate)
 		if err != nil {
 			return o, err
 		}
@@ -47,7 +47,7 @@ func (s *server) apiTriggerRun(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/dags/"+run.DAGID+"/runs/"+run.RunID)
-	writeJSON(w, http.StatusCreated, run)
+	s.sendJSON(w, r, http.StatusCreated, run)
 	return nil
 }
 
@@ -91,7 +91,7 @@ func (s *server) apiListRuns(w http.ResponseWriter, r *http.Request) error {
 	if page.Runs == nil {
 		page.Runs = []scheduler.DagRun{}
 	}
-	writeJSON(w, http.StatusOK, page)
+	s.sendJSON(w, r, http.StatusOK, page)
 	return nil
 }
 
@@ -101,7 +101,7 @@ func (s *server) apiGetRun(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, run)
+	s.sendJSON(w, r, http.StatusOK, run)
 	return nil
 }
 
@@ -129,7 +129,7 @@ func (s *server) apiClearRun(w http.ResponseWriter, r *http.Request) error {
 	if run, err = s.orch.GetRun(ctx, run.RunID); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, run)
+	s.sendJSON(w, r, http.StatusOK, run)
 	return nil
 }
 
@@ -151,6 +151,6 @@ func (s *server) apiMarkRun(w http.ResponseWriter, r *http.Request) error {
 	if run, err = s.orch.GetRun(ctx, run.RunID); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, run)
+	s.sendJSON(w, r, http.StatusOK, run)
 	return nil
 }

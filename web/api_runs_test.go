@@ -198,3 +198,30 @@ func TestAPIFollowsARunningAttemptLog(t *testing.T) {
 		t.Fatalf("followed %d lines in %d polls (live: %v), want 15", after, polls, followedWhileRunning)
 	}
 }
+
+// A far-future logical date is a 400, and the lists keep answering with
+// bodies (issue 15: 9999-12-31T23:59:59Z answered 201 with no body, and
+// then every list of runs was empty).
+func TestAPIRefusesLogicalDatesPastTheRange(t *testing.T) {
+	h := newHarness(t, false)
+	for _, body := range []string{`{"logical_date": "9999-12-31T23:59:59Z"}`, `{"logical_date": "3000-01-01"}`, `{"logical_date": "0000-01-01T00:00:00Z"}`} {
+		status, resp := h.call("POST", "/api/v1/dags/idle/runs", body, true)
+		if status != 400 || errorCode(t, resp) != "bad_request" || !strings.Contains(string(resp), "logical_date") {
+			t.Errorf("trigger %s: %d %s", body, status, resp)
+		}
+	}
+	for _, body := range []string{`{"dag_id": "idle", "from_date": "2024-01-01", "to_date": "9999-12-31T23:59:59Z"}`,
+		`{"dag_id": "idle", "from_date": "0001-01-01", "to_date": "2024-01-01"}`} {
+		for _, path := range []string{"/api/v1/backfills", "/api/v1/backfills/dry_run"} {
+			if status, resp := h.call("POST", path, body, true); status != 400 || errorCode(t, resp) != "bad_request" {
+				t.Errorf("%s %s: %d %s", path, body, status, resp)
+			}
+		}
+	}
+	var page scheduler.RunPage
+	h.json("GET", "/api/v1/dags/idle/runs", "", 200, &page)
+	h.json("GET", "/api/v1/dags", "", 200, &struct{}{})
+	if len(page.Runs) != 0 {
+		t.Fatalf("a refused trigger created %d runs", len(page.Runs))
+	}
+}

@@ -18,7 +18,7 @@ func (s *server) apiListTasks(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"task_instances": tis, "total_entries": len(tis)})
+	s.sendJSON(w, r, http.StatusOK, map[string]any{"task_instances": tis, "total_entries": len(tis)})
 	return nil
 }
 
@@ -28,7 +28,7 @@ func (s *server) apiGetTask(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, ti)
+	s.sendJSON(w, r, http.StatusOK, ti)
 	return nil
 }
 
@@ -70,7 +70,7 @@ func (s *server) apiMarkTask(w http.ResponseWriter, r *http.Request) error {
 	if ti, err = s.orch.GetTaskInstance(ctx, ti.RunID, ti.TaskID); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, ti)
+	s.sendJSON(w, r, http.StatusOK, ti)
 	return nil
 }
 
@@ -99,7 +99,7 @@ func (s *server) apiClearTask(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"task_instances": tis, "total_entries": len(tis)})
+	s.sendJSON(w, r, http.StatusOK, map[string]any{"task_instances": tis, "total_entries": len(tis)})
 	return nil
 }
 

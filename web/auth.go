@@ -3,7 +3,9 @@ package web
 import (
 	"crypto/sha256"
 	"crypto/subtle"
+	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 )
 
@@ -21,10 +23,18 @@ func tokensEqual(a, b string) bool {
 func (s *server) requireAPIAuth(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if h := r.Header.Get("Authorization"); h != "" {
+			client := s.proxies.client(r)
+			if wait := s.throttle.wait(client); wait > 0 {
+				w.Header().Set("Retry-After", strconv.Itoa(retryAfter(wait)))
+				s.sendJSON(w, r, http.StatusTooManyRequests, apiError{errorBody{"too_many_requests",
+					fmt.Sprintf("too many wrong tokens from your address: try again in %d s", retryAfter(wait))}})
+				return
+			}
 			scheme, tok, _ := strings.Cut(h, " ")
 			if !strings.EqualFold(scheme, "Bearer") || !tokensEqual(strings.TrimSpace(tok), s.token) {
+				s.throttle.failed(client)
 				w.Header().Set("WWW-Authenticate", `Bearer realm="finpipe", error="invalid_token"`)
-				writeJSON(w, http.StatusUnauthorized, apiError{errorBody{"unauthorized", "invalid bearer token"}})
+				s.sendJSON(w, r, http.StatusUnauthorized, apiError{errorBody{"unauthorized", "invalid bearer token"}})
 				return
 			}
 			next.ServeHTTP(w, r)
@@ -35,11 +45,11 @@ func (s *server) requireAPIAuth(next http.Handler) http.Handler {
 				next.ServeHTTP(w, r)
 				return
 			}
-			writeJSON(w, http.StatusForbidden, apiError{errorBody{"forbidden", "missing or invalid X-CSRF-Token header"}})
+			s.sendJSON(w, r, http.StatusForbidden, apiError{errorBody{"forbidden", "missing or invalid X-CSRF-Token header"}})
 			return
 		}
 		w.Header().Set("WWW-Authenticate", `Bearer realm="finpipe"`)
-		writeJSON(w, http.StatusUnauthorized, apiError{errorBody{"unauthorized", "send 'Authorization: Bearer <token>' (the token is in FINPIPE_API_TOKEN or <data dir>/api_token)"}})
+		s.sendJSON(w, r, http.StatusUnauthorized, apiError{errorBody{"unauthorized", "send 'Authorization: Bearer <token>' (the token is in FINPIPE_API_TOKEN or <data dir>/api_token)"}})
 	})
 }
 
@@ -58,7 +68,9 @@ func (s *server) requireLogin(next http.Handler) http.Handler {
 			return
 		}
 		if !isSafeMethod(r.Method) {
-			r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+			if !parseForm(w, r) {
+				return
+			}
 			if !s.sessions.csrfValid(sess, r.PostFormValue("csrf")) {
 				http.Error(w, "invalid or missing CSRF token; reload the page and try again", http.StatusForbidden)
 				return

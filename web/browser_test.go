@@ -94,11 +94,21 @@ func css(sel string) chromedp.CSS { return chromedp.CSS(sel) }
 // snapshot saves a full-page PNG to $FINPIPE_SCREENSHOTS/<name>.png when
 // that variable is set: a way to look at the pages a test went through.
 func snapshot(t *testing.T, ctx context.Context, name string) {
+	saveShot(t, ctx, name, chromedp.FullScreenshot(100))
+}
+
+// snapshotViewport is snapshot for pages too long to save whole (the API
+// reference is ~22,000 px): what the first screen shows.
+func snapshotViewport(t *testing.T, ctx context.Context, name string) {
+	saveShot(t, ctx, name, chromedp.CaptureScreenshot())
+}
+
+func saveShot(t *testing.T, ctx context.Context, name string, shot chromedp.Action[[]byte]) {
 	dir := os.Getenv("FINPIPE_SCREENSHOTS")
 	if dir == "" {
 		return
 	}
-	png := read(t, ctx, "screenshot", chromedp.FullScreenshot(100))
+	png := read(t, ctx, "screenshot", shot)
 	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
 		t.Log(err)
 	}

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 	"html/template"
 	"sort"
 	"time"
@@ -12,25 +13,45 @@ import (
 	"github.com/finpipe/finpipe/delta"
 )
 
-// The Gold dashboard: daily volume per currency and the top users of a day,
-// read from the Gold tables and drawn as SVG. Amounts in different
-// currencies are never added together, so each currency gets its own chart.
+// The Gold dashboard, to read at a glance: the latest day's figures, one
+// chart of transactions per day stacked by currency, a table of each
+// currency's exact amounts with its trend, and the top users of one day in
+// one currency. Amounts in different currencies are never added together
+// or drawn on one scale: the shared chart counts transactions, which do
+// add up; money stays per currency, exact, in the table.
 
 const (
 	dashboardDays = 14 // days of volume shown
-	topUsers      = 10 // ranks shown per currency
+	topUsers      = 10 // ranks shown
 )
 
-type currencyChart struct {
-	Currency string
-	Chart    template.HTML
+// currencyDay is one (event_date, currency) row of the currency summary.
+type currencyDay struct {
+	tx, users int64
+	total     decimal.Decimal
+}
+
+// currencyRow is one line of the dashboard's table.
+type currencyRow struct {
+	Currency, Color string
+	Tx, Users       int64  // on the latest day
+	Total           string // on the latest day, exact
+	WindowTx        int64  // over the shown days
+	WindowTotal     string // over the shown days, exact
+	Trend           template.HTML
 }
 
 type goldDashboard struct {
-	Days    []string // event dates with data, newest first (the day picker)
-	Day     string   // the day of the top-users charts
-	Volume  []currencyChart
-	TopUser []currencyChart
+	Days       []string // event dates with data, newest first (the day picker)
+	Shown      []string // the days of the chart, oldest first
+	Latest     string   // the newest day
+	LatestTx   int64    // transactions on it, every currency
+	Currencies []currencyRow
+	Volume     template.HTML // transactions per day, stacked by currency
+	Day        string        // the day of the top-users chart
+	Currency   string        // its currency
+	DayCurs    []string      // currencies with a ranking that day (the currency picker)
+	TopUser    template.HTML
 }
 
 func decimalOf(v any) decimal.Decimal {
@@ -48,50 +69,92 @@ func dateOf(v any) string {
 	return t.Format(time.DateOnly)
 }
 
-// loadGold builds the dashboard; day is the requested day ("" = latest),
-// already validated as a date by the caller.
-func (s *server) loadGold(ctx context.Context, day string) (goldDashboard, error) {
+func int64Of(v any) int64 {
+	n, _ := v.(int64)
+	return n
+}
+
+type dayCur struct{ day, cur string }
+
+// loadGold builds the dashboard; day is the requested day of the ranking
+// ("" = latest) and cur its currency ("" = the day's busiest), already
+// checked by the caller.
+func (s *server) loadGold(ctx context.Context, day, cur string) (goldDashboard, error) {
 	var g goldDashboard
-	type key struct{ day, cur string }
-	totals := map[key]decimal.Decimal{}
-	days := map[string]bool{}
-	err := s.scanTable(ctx, "gold/daily_currency_summary", []string{"event_date", "currency", "total_amount"}, nil, func(r delta.Row) error {
-		k := key{dateOf(r[0]), strOf(r[1])}
-		totals[k] = totals[k].Add(decimalOf(r[2]))
-		days[k.day] = true
-		return nil
-	})
+	sum := map[dayCur]currencyDay{}
+	days, curs := map[string]bool{}, map[string]bool{}
+	err := s.scanTable(ctx, "gold/daily_currency_summary", []string{"event_date", "currency", "tx_count", "total_amount", "unique_users"}, nil,
+		func(r delta.Row) error {
+			k := dayCur{dateOf(r[0]), strOf(r[1])}
+			c := sum[k]
+			c.tx += int64Of(r[2])
+			c.total = c.total.Add(decimalOf(r[3]))
+			c.users += int64Of(r[4])
+			sum[k] = c
+			days[k.day], curs[k.cur] = true, true
+			return nil
+		})
 	if err != nil {
 		return g, err
 	}
-	for d := range days {
-		g.Days = append(g.Days, d)
-	}
+	g.Days = sortedKeys(days)
 	sort.Sort(sort.Reverse(sort.StringSlice(g.Days)))
-	shown := g.Days[:min(len(g.Days), dashboardDays)]
-	// Every currency's chart has a bar slot for every shown day, so the
-	// charts line up day by day; a day without data is an empty slot.
-	byCur := map[string][]datum{}
-	for k := range totals {
-		byCur[k.cur] = nil
-	}
-	for cur := range byCur {
-		for i := len(shown) - 1; i >= 0; i-- { // oldest day on the left
-			d := datum{Label: shown[i][5:], Text: "no data"}
-			if v, ok := totals[key{shown[i], cur}]; ok {
-				d.Value, d.Text = v.InexactFloat64(), v.StringFixed(2)+" "+cur
-			}
-			byCur[cur] = append(byCur[cur], d)
-		}
-	}
-	for i, cur := range sortedKeys(byCur) {
-		g.Volume = append(g.Volume, currencyChart{cur, columnChart("Daily volume, "+cur, byCur[cur], 460, 200, colorFor(i))})
-	}
-	if g.Day = day; g.Day == "" && len(g.Days) > 0 {
-		g.Day = g.Days[0]
-	}
-	if g.Day == "" {
+	if len(g.Days) == 0 {
 		return g, nil
+	}
+	g.Latest = g.Days[0]
+	for i := min(len(g.Days), dashboardDays) - 1; i >= 0; i-- {
+		g.Shown = append(g.Shown, g.Days[i])
+	}
+	g.Currencies, g.Volume = currencyRows(sum, g.Shown, sortedKeys(curs))
+	for _, c := range g.Currencies {
+		g.LatestTx += c.Tx
+	}
+	err = s.loadTopUsers(ctx, &g, day, cur)
+	return g, err
+}
+
+// currencyRows makes the table and the stacked chart, currencies in
+// alphabetical order with one colour each in both.
+func currencyRows(sum map[dayCur]currencyDay, shown, curs []string) ([]currencyRow, template.HTML) {
+	latest := shown[len(shown)-1]
+	labels := make([]string, len(shown))
+	for i, d := range shown {
+		labels[i] = d[5:] // MM-DD
+	}
+	var rows []currencyRow
+	var layers []series
+	for i, cur := range curs {
+		row := currencyRow{Currency: cur, Color: colorFor(i)}
+		l := series{Name: cur, Color: row.Color}
+		var amounts []float64
+		var amountTexts []string
+		window := decimal.Zero
+		for _, d := range shown {
+			c := sum[dayCur{d, cur}]
+			window = window.Add(c.total)
+			row.WindowTx += c.tx
+			l.Values = append(l.Values, float64(c.tx))
+			l.Texts = append(l.Texts, fmt.Sprintf("%d transactions, %s %s", c.tx, c.total.StringFixed(2), cur))
+			amounts = append(amounts, c.total.InexactFloat64())
+			amountTexts = append(amountTexts, d+": "+c.total.StringFixed(2)+" "+cur)
+		}
+		c := sum[dayCur{latest, cur}]
+		row.Tx, row.Users, row.Total = c.tx, c.users, c.total.StringFixed(2)
+		row.WindowTotal = window.StringFixed(2)
+		row.Trend = sparkBars(cur+" per day", amounts, amountTexts, row.Color)
+		rows = append(rows, row)
+		layers = append(layers, l)
+	}
+	chart := stackedChart(fmt.Sprintf("Transactions per day by currency, %s to %s", shown[0], latest), labels, layers, 920, 240)
+	return rows, chart
+}
+
+// loadTopUsers draws the ranking of one day in one currency: the requested
+// ones, else the latest day and its busiest currency.
+func (s *server) loadTopUsers(ctx context.Context, g *goldDashboard, day, cur string) error {
+	if g.Day = day; g.Day == "" {
+		g.Day = g.Latest
 	}
 	type ranked struct {
 		rank int32
@@ -99,27 +162,50 @@ func (s *server) loadGold(ctx context.Context, day string) (goldDashboard, error
 	}
 	ranks := map[string][]ranked{}
 	onDay := func(pv map[string]string) bool { return pv["event_date"] == g.Day }
-	err = s.scanTable(ctx, "gold/daily_user_ranking", []string{"currency", "rank", "user_id", "total_amount"}, onDay, func(r delta.Row) error {
+	err := s.scanTable(ctx, "gold/daily_user_ranking", []string{"currency", "rank", "user_id", "total_amount"}, onDay, func(r delta.Row) error {
 		if rank, _ := r[1].(int32); rank >= 1 && rank <= topUsers {
 			amt := decimalOf(r[3])
-			cur := strOf(r[0])
-			ranks[cur] = append(ranks[cur], ranked{rank, datum{Label: strOf(r[2]), Value: amt.InexactFloat64(), Text: amt.StringFixed(2)}})
+			c := strOf(r[0])
+			ranks[c] = append(ranks[c], ranked{rank, datum{Label: strOf(r[2]), Value: amt.InexactFloat64(), Text: amt.StringFixed(2) + " " + c}})
 		}
 		return nil
 	})
 	if err != nil {
-		return g, err
+		return err
 	}
-	for i, cur := range sortedKeys(ranks) {
-		rs := ranks[cur]
-		sort.Slice(rs, func(a, b int) bool { return rs[a].rank < rs[b].rank })
-		rows := make([]datum, len(rs))
-		for j, r := range rs {
-			rows[j] = r.d
+	g.DayCurs = sortedKeys(ranks)
+	if g.Currency = cur; g.Currency == "" {
+		g.Currency = busiest(g, ranks)
+	}
+	rs := ranks[g.Currency]
+	sort.Slice(rs, func(a, b int) bool { return rs[a].rank < rs[b].rank })
+	rows := make([]datum, len(rs))
+	for j, r := range rs {
+		rows[j] = r.d
+	}
+	color := colorFor(0)
+	for _, c := range g.Currencies {
+		if c.Currency == g.Currency {
+			color = c.Color
 		}
-		g.TopUser = append(g.TopUser, currencyChart{cur, barChart("Top users on "+g.Day+", "+cur, rows, 460, colorFor(i))})
 	}
-	return g, nil
+	g.TopUser = barChart("Top users on "+g.Day+", "+g.Currency, rows, 620, color)
+	return nil
+}
+
+// busiest is the currency with the most transactions on the latest day
+// among those ranked on g.Day (the first ranked one otherwise).
+func busiest[V any](g *goldDashboard, ranked map[string]V) string {
+	best, most := "", int64(-1)
+	for _, c := range g.Currencies {
+		if _, ok := ranked[c.Currency]; ok && c.Tx > most {
+			best, most = c.Currency, c.Tx
+		}
+	}
+	if best == "" && len(g.DayCurs) > 0 {
+		best = g.DayCurs[0]
+	}
+	return best
 }
 
 // scanTable reads columns of a table's latest snapshot; a table that does

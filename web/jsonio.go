@@ -13,15 +13,44 @@ import (
 // run's conf or a backfill's dag_run_conf; 1 MiB is far beyond either.
 const maxBodyBytes = 1 << 20
 
-// writeJSON sends v with the given status. Encoding errors are ignored: the
-// header is already sent and the values are our own types.
-func writeJSON(w http.ResponseWriter, status int, v any) {
+// writeJSON sends v with the given status. It encodes into a buffer first:
+// a value that cannot be encoded (a time past year 9999, say) must not
+// become a success status with an empty or half-written body. Then it
+// answers 500 with the usual error body and returns the error for the
+// caller to log (sendJSON does).
+func writeJSON(w http.ResponseWriter, status int, v any) error {
+	body, err := encodeJSON(v)
+	if err != nil {
+		body, _ = encodeJSON(apiError{errorBody{"internal", "internal error; see the server log"}}) // our own two strings: cannot fail
+		status = http.StatusInternalServerError
+		err = fmt.Errorf("web: encoding a %T response: %w", v, err)
+	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
+	_, _ = w.Write(body) // a write error means the client went away: nothing left to tell it
+	return err
+}
+
+// encodeJSON is the API's encoding: indented, and without HTML escaping, so
+// a message reads "<token>", not "\u003ctoken\u003e" (JSON responses are
+// never parsed as HTML: they carry their content type and nosniff).
+func encodeJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	_ = enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// sendJSON is writeJSON for handlers: an encoding failure is logged.
+func (s *server) sendJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
+	if err := writeJSON(w, status, v); err != nil {
+		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
 }
 
 // decodeJSON reads a JSON object from the size-limited body into dst.

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
-	"sync"
 )
 
 // operation describes one API route for the OpenAPI document. The table
@@ -19,7 +18,7 @@ type operation struct {
 	status                         int    // success status
 	resp                           string // success schema name
 	public                         bool   // no bearer token needed
-	errs                           []int  // error statuses besides 401 (and 400 for bodies)
+	errs                           []int  // error statuses besides 400, 401, 403, 413, 429 and 500, which document() adds where they apply
 }
 
 type queryParam struct{ name, typ, desc string }
@@ -68,7 +67,7 @@ var operations = []operation{
 	{method: "GET", path: "/backfills/{backfill_id}", id: "getBackfill", tag: "Backfill", status: 200, resp: "Backfill", errs: []int{404}, summary: "Get a backfill with its progress"},
 	{method: "POST", path: "/backfills/{backfill_id}/pause", id: "pauseBackfill", tag: "Backfill", status: 200, resp: "Backfill", errs: []int{404, 409}, summary: "Pause a backfill"},
 	{method: "POST", path: "/backfills/{backfill_id}/unpause", id: "unpauseBackfill", tag: "Backfill", status: 200, resp: "Backfill", errs: []int{404, 409}, summary: "Resume a paused backfill"},
-	{method: "POST", path: "/backfills/{backfill_id}/cancel", id: "cancelBackfill", tag: "Backfill", status: 200, resp: "Backfill", errs: []int{404, 409}, summary: "Cancel a backfill: runs not started are dropped"},
+	{method: "POST", path: "/backfills/{backfill_id}/cancel", id: "cancelBackfill", tag: "Backfill", status: 200, resp: "Backfill", errs: []int{404, 409}, summary: "Cancel a backfill: its queued runs are marked failed (tasks skipped); running ones finish"},
 }
 
 var pathParamRE = regexp.MustCompile(`\{([a-z_]+)\}`)
@@ -87,7 +86,7 @@ func openAPIDocument() map[string]any {
 	return map[string]any{
 		"openapi": "3.1.0",
 		"info": map[string]any{"title": "FinPipe API", "version": "1.0.0",
-			"description": "Orchestrator REST API. Authenticate with 'Authorization: Bearer <token>' (FINPIPE_API_TOKEN or <data dir>/api_token). Errors are {\"error\": {\"code\", \"message\"}}."},
+			"description": "Orchestrator REST API. Authenticate with `Authorization: Bearer <token>` (the token is `FINPIPE_API_TOKEN` or the file `<data dir>/api_token`). Errors are `{\"error\": {\"code\", \"message\"}}`; too many wrong tokens from one client answer 429 with `Retry-After`."},
 		"servers":    []any{map[string]any{"url": "/api/v1"}},
 		"security":   []any{map[string]any{"bearer": []any{}}},
 		"paths":      paths,
@@ -114,7 +113,7 @@ func (op operation) document() map[string]any {
 	responses := map[string]any{itoa(op.status): ok}
 	errs := op.errs
 	if !op.public {
-		errs = append(errs, 401)
+		errs = append(errs, 401, 429) // 429: too many wrong tokens from the client's address
 	}
 	if op.body != "" || len(op.query) > 0 {
 		errs = append(errs, 400)
@@ -122,6 +121,10 @@ func (op operation) document() map[string]any {
 	if op.body != "" {
 		errs = append(errs, 413) // over maxBodyBytes
 	}
+	if !op.public && op.method != "GET" {
+		errs = append(errs, 403) // the UI's session without its X-CSRF-Token header
+	}
+	errs = append(errs, 500) // a server-side failure, logged
 	for _, code := range errs {
 		if code == 503 {
 			responses["503"] = map[string]any{"description": "a dependency is unreachable", "content": jsonContent("Health")}
@@ -148,14 +151,14 @@ func jsonContent(schema string) map[string]any {
 
 func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
 
-var (
-	openAPIOnce sync.Once
-	openAPIJSON []byte
-)
-
-// GET /api/v1/openapi.json
+// GET /api/v1/openapi.json. The document is encoded once per server (it
+// never changes while the process runs).
 func (s *server) apiOpenAPI(w http.ResponseWriter, r *http.Request) {
-	openAPIOnce.Do(func() { openAPIJSON, _ = json.MarshalIndent(openAPIDocument(), "", "  ") })
+	s.openAPIOnce.Do(func() { s.openAPIJSON, s.openAPIErr = encodeJSON(openAPIDocument()) })
+	if s.openAPIErr != nil {
+		s.writeError(w, r, s.openAPIErr) // 500, logged
+		return
+	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	_, _ = w.Write(openAPIJSON)
+	_, _ = w.Write(s.openAPIJSON)
 }

@@ -15,7 +15,7 @@ import (
 // /api/v1 route is documented and every documented operation is routed.
 func TestOpenAPIMatchesRouter(t *testing.T) {
 	// Routing needs no database: a nil store only provides method values.
-	s := &server{sessions: newSessions("0123456789abcdef0123"), orch: (*scheduler.Store)(nil)}
+	s := &server{sessions: newSessions("0123456789abcdef0123", nil), orch: (*scheduler.Store)(nil)}
 	routes, ok := s.routes().(chi.Routes)
 	if !ok {
 		t.Fatal("router is not a chi.Routes")

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
+
+	"github.com/finpipe/finpipe/scheduler"
 )
 
 // pathParam returns a URL path parameter, percent-decoded: run ids contain
@@ -32,6 +34,19 @@ func parseTime(field, v string) (time.Time, error) {
 		return t, nil
 	}
 	return time.Time{}, badRequest(fmt.Sprintf("%s: %q is not a date (YYYY-MM-DD) or an RFC 3339 time", field, v))
+}
+
+// parseLogicalDate is parseTime for a run's logical date or a backfill's
+// range, which must also lie within the years the scheduler accepts.
+func parseLogicalDate(field, v string) (time.Time, error) {
+	t, err := parseTime(field, v)
+	if err != nil {
+		return t, err
+	}
+	if err := scheduler.CheckLogicalDate(t); err != nil {
+		return t, badRequest(fmt.Sprintf("%s: %q is out of range: use a date from 1900-01-01 to 2999-12-31", field, v))
+	}
+	return t, nil
 }
 
 // queryTime parses an optional time query parameter.

@@ -16,8 +16,8 @@ func (s *server) routes() http.Handler {
 	r.Use(middleware.Recoverer, securityHeaders)
 
 	r.Route("/api/v1", func(r chi.Router) {
-		r.NotFound(apiNotFound)
-		r.MethodNotAllowed(apiMethodNotAllowed)
+		r.NotFound(s.apiNotFound)
+		r.MethodNotAllowed(s.apiMethodNotAllowed)
 		r.Get("/health", s.api(s.apiHealth))
 		r.Get("/openapi.json", s.apiOpenAPI)
 		r.Group(func(r chi.Router) {
@@ -44,6 +44,8 @@ func (s *server) routes() http.Handler {
 	}
 	static, _ := fs.Sub(staticFS, "static")
 	r.Handle("/static/*", http.StripPrefix("/static/", http.FileServerFS(static)))
+	r.Get("/favicon.ico", s.favicon)
+	r.Get("/api", s.uiAPIDocs)
 	r.Get("/login", s.uiLoginForm)
 	r.Post("/login", s.uiLogin)
 	r.Group(func(r chi.Router) {

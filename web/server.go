@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"sync"
 	"time"
 )
@@ -46,6 +47,13 @@ type Options struct {
 	// Metrics, when set, is served on GET /metrics without authentication
 	// (Prometheus scrapers; the default listen address is loopback).
 	Metrics http.Handler
+	// TrustedProxies are the TLS-terminating reverse proxies whose
+	// X-Forwarded-Proto (Secure cookies) and X-Forwarded-For (the client
+	// that failed logins count against) are believed; none by default.
+	TrustedProxies []netip.Prefix
+	// LoginThrottle limits failed logins per client (defaults: 5, then one
+	// per 12 s).
+	LoginThrottle LoginThrottle
 	// Logger receives server-side failures (default slog.Default()).
 	Logger *slog.Logger
 }
@@ -66,6 +74,12 @@ type server struct {
 	log        *slog.Logger
 	pages      *pages
 	metrics    http.Handler
+	proxies    proxies
+	throttle   *loginThrottle
+
+	openAPIOnce sync.Once // the encoded OpenAPI document, built on first request
+	openAPIJSON []byte
+	openAPIErr  error
 }
 
 // New returns the HTTP handler serving the API, the UI and static files.
@@ -78,10 +92,11 @@ func New(opts Options) (http.Handler, error) {
 		return nil, fmt.Errorf("web: Options.Token must be at least %d characters", minTokenLen)
 	}
 	s := &server{
-		orch: opts.Orchestrator, token: opts.Token, sessions: newSessions(opts.Token),
+		orch: opts.Orchestrator, token: opts.Token, proxies: opts.TrustedProxies, throttle: newLoginThrottle(opts.LoginThrottle),
 		health: opts.Health, lakeDir: opts.LakeDir, topic: opts.Topic, watermarks: opts.KafkaWatermarks,
 		gridRuns: opts.GridRuns, poll: opts.PollInterval, log: opts.Logger, metrics: opts.Metrics,
 	}
+	s.sessions = newSessions(opts.Token, s.proxies.secure)
 	if s.gridRuns <= 0 {
 		s.gridRuns = 25
 	}

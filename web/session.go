@@ -10,13 +10,18 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
-// Sessions are stateless: the cookie holds an expiry and a random nonce,
-// signed with a key derived from the API token. Any number of web processes
-// sharing the token accept each other's cookies with no session table, and
-// changing the token logs everybody out.
+// Sessions are signed cookies: the cookie holds an expiry and a random
+// nonce, signed with a key derived from the API token, so any number of web
+// processes sharing the token accept each other's cookies with no session
+// table, and changing the token logs everybody out. Logging out revokes the
+// cookie's nonce in the server's memory until the cookie would have expired,
+// so a copied cookie is useless after logout on that web process (several
+// web processes behind one address each keep their own list: log out where
+// you logged in, or change the token to end every session).
 const (
 	sessionCookie = "finpipe_session"
 	loginCookie   = "finpipe_login" // double-submit CSRF for the login form
@@ -25,16 +30,24 @@ const (
 
 type session struct {
 	nonce string
+	exp   int64 // Unix seconds
 }
 
 type sessions struct {
-	key []byte
-	now func() time.Time
+	key    []byte
+	now    func() time.Time
+	secure func(*http.Request) bool // the request came over HTTPS: cookies get the Secure flag
+
+	mu      sync.Mutex
+	revoked map[string]int64 // nonce → expiry (Unix seconds) of logged-out sessions
 }
 
-func newSessions(token string) *sessions {
+func newSessions(token string, secure func(*http.Request) bool) *sessions {
 	k := sha256.Sum256([]byte("finpipe-session-v1\x00" + token))
-	return &sessions{key: k[:], now: time.Now}
+	if secure == nil {
+		secure = func(r *http.Request) bool { return r.TLS != nil }
+	}
+	return &sessions{key: k[:], now: time.Now, secure: secure, revoked: map[string]int64{}}
 }
 
 func (s *sessions) sign(parts ...string) string {
@@ -58,15 +71,26 @@ func (s *sessions) start(w http.ResponseWriter, r *http.Request) {
 	nonce := randomString()
 	http.SetCookie(w, &http.Cookie{
 		Name: sessionCookie, Value: exp + "." + nonce + "." + s.sign("session", exp, nonce),
-		Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil,
+		Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.secure(r),
 		MaxAge: int(sessionTTL.Seconds()),
 	})
 }
 
-// end clears the session cookie.
+// end revokes the request's session and clears its cookie.
 func (s *sessions) end(w http.ResponseWriter, r *http.Request) {
+	if sess, ok := s.read(r); ok {
+		now := s.now().Unix()
+		s.mu.Lock()
+		for n, exp := range s.revoked { // drop entries whose cookies have expired anyway
+			if exp < now {
+				delete(s.revoked, n)
+			}
+		}
+		s.revoked[sess.nonce] = sess.exp
+		s.mu.Unlock()
+	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1,
-		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.secure(r)})
 }
 
 // read returns the request's session when its cookie is present, correctly
@@ -84,7 +108,13 @@ func (s *sessions) read(r *http.Request) (session, bool) {
 	if err != nil || s.now().Unix() > exp {
 		return session{}, false
 	}
-	return session{nonce: parts[1]}, true
+	s.mu.Lock()
+	_, revoked := s.revoked[parts[1]]
+	s.mu.Unlock()
+	if revoked {
+		return session{}, false
+	}
+	return session{nonce: parts[1], exp: exp}, true
 }
 
 // csrfToken is the token a session's forms carry: bound to the session, so
@@ -103,7 +133,7 @@ func (s *sessions) loginNonce(w http.ResponseWriter, r *http.Request) string {
 	}
 	v := randomString()
 	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: v, Path: "/login", HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
+		SameSite: http.SameSiteStrictMode, Secure: s.secure(r)})
 	return v
 }
 
@@ -125,12 +155,3 @@ func sessionFrom(ctx context.Context) (session, bool) {
 }
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }
-
-// safeNext keeps a post-login redirect on this site: only absolute paths,
-// never "//host" or a scheme, which would make the login form an open redirect.
-func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/"
-	}
-	return next
-}

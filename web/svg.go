@@ -25,43 +25,13 @@ const (
 	chartBarGap = 0.2
 )
 
-var palette = []string{"#017cee", "#2e7d32", "#f9a825", "#d32f2f", "#6a1b9a", "#00838f", "#ef6c00", "#5d4037"}
+// palette has 16 colours that stay apart, so that the currencies of a
+// typical lake (a dozen or so) each keep their own.
+var palette = []string{"#017cee", "#2e7d32", "#f9a825", "#d32f2f", "#6a1b9a", "#00838f", "#ef6c00", "#5d4037",
+	"#7cb342", "#c2185b", "#3949ab", "#9e9d24", "#00acc1", "#8d6e63", "#546e7a", "#ff7043"}
 
 // colorFor picks a stable colour per series index.
 func colorFor(i int) string { return palette[((i%len(palette))+len(palette))%len(palette)] }
-
-// columnChart draws vertical bars, one per datum, left to right, with the
-// maximum on the y axis and every label under its bar when they fit.
-func columnChart(title string, data []datum, width, height int, color string) template.HTML {
-	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="chart" role="img" aria-label="%s" width="%d" height="%d" viewBox="0 0 %d %d" xmlns="http://www.w3.org/2000/svg">`,
-		html.EscapeString(title), width, height, width, height)
-	fmt.Fprintf(&b, `<title>%s</title>`, html.EscapeString(title))
-	max := maxValue(data)
-	plotW, plotH := float64(width-2*chartPad), float64(height-2*chartPad)
-	fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#b8c2cc"/>`, chartPad, height-chartPad, width-chartPad, height-chartPad)
-	fmt.Fprintf(&b, `<text x="%d" y="%d">%s</text>`, 2, chartPad-8, html.EscapeString(title))
-	if len(data) == 0 || max <= 0 {
-		fmt.Fprintf(&b, `<text x="%d" y="%d">no data</text></svg>`, width/2-20, height/2)
-		return template.HTML(b.String())
-	}
-	slot := plotW / float64(len(data))
-	barW := math.Min(slot*(1-chartBarGap), 36)                    // a few days must not make slabs
-	labelEvery := int(math.Ceil(float64(len(data)) * 60 / plotW)) // ~60 px per label
-	for i, d := range data {
-		h := plotH * math.Max(d.Value, 0) / max
-		x := float64(chartPad) + float64(i)*slot + (slot-barW)/2
-		y := float64(height-chartPad) - h
-		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s: %s</title></rect>`,
-			x, y, barW, h, color, html.EscapeString(d.Label), html.EscapeString(d.Text))
-		if i%labelEvery == 0 {
-			fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="middle">%s</text>`, x+barW/2, height-chartPad+14, html.EscapeString(d.Label))
-		}
-	}
-	fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end">max %s</text>`, width-2, chartPad-8, html.EscapeString(maxText(data)))
-	b.WriteString(`</svg>`)
-	return template.HTML(b.String())
-}
 
 // barChart draws horizontal bars, top to bottom (a ranking), each labelled
 // on the left with its exact value at the bar's end.

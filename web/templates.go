@@ -38,6 +38,11 @@ var funcs = template.FuncMap{
 	"runDone":  func(s scheduler.RunState) bool { return s.Finished() },
 	"bytes":    humanBytes,
 	"logts":    func(t time.Time) string { return t.UTC().Format("15:04:05.000") },
+	// The states the grid and the run squares colour, for their legends.
+	"taskStates": func() []string {
+		return []string{"none", "scheduled", "queued", "running", "success", "failed", "up_for_retry", "upstream_failed", "skipped"}
+	},
+	"runStates": func() []string { return []string{"queued", "running", "success", "failed"} },
 }
 
 func loadPages() (*pages, error) {
@@ -87,7 +92,7 @@ func (s *server) render(w http.ResponseWriter, r *http.Request, status int, name
 			return
 		}
 		block = f
-	} else if msg, isErr := takeFlash(w, r); isErr {
+	} else if msg, isErr := s.takeFlash(w, r); isErr {
 		v.Error = msg
 	} else {
 		v.Flash = msg
@@ -108,7 +113,7 @@ func formatTime(t time.Time) string {
 	if t.IsZero() {
 		return "—"
 	}
-	return t.UTC().Format("2006-01-02 15:04:05")
+	return t.UTC().Format("2006-01-02 15:04:05") + " UTC"
 }
 
 func formatTimePtr(t *time.Time) string {

@@ -19,19 +19,19 @@ func (s *server) redirectWith(w http.ResponseWriter, r *http.Request, target, ms
 			kind = "e"
 		}
 		http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(kind + msg), Path: "/",
-			MaxAge: 60, HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
+			MaxAge: 60, HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.sessions.secure(r)})
 	}
 	http.Redirect(w, r, safeNext(target), http.StatusSeeOther)
 }
 
 // takeFlash reads and clears the flash message (full page renders only).
-func takeFlash(w http.ResponseWriter, r *http.Request) (msg string, isErr bool) {
+func (s *server) takeFlash(w http.ResponseWriter, r *http.Request) (msg string, isErr bool) {
 	c, err := r.Cookie(flashCookie)
 	if err != nil {
 		return "", false
 	}
 	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1,
-		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.sessions.secure(r)})
 	v, err := url.QueryUnescape(c.Value)
 	if err != nil || v == "" {
 		return "", false

@@ -95,13 +95,48 @@ func TestUIRedirectsToLoginAndSetsASafeCookie(t *testing.T) {
 	}
 }
 
+// hostileNext are "next" values that reach another host when a prefix
+// check lets them through (issue 15): http.Redirect cleans "/x/../\\e"
+// to "/\\e", and browsers drop tabs and newlines and read "\\" as "/".
+var hostileNext = []string{"//evil.example/x", "https://evil.example/", `/\evil.example`, "javascript:alert(1)",
+	`/x/../\evil.example`, "/\t/evil.example", "/\n/evil.example", "\t//evil.example", `/x/..//\evil.example`}
+
+// offSite reports whether a browser leaves this host for Location loc.
+func offSite(loc string) bool {
+	loc = strings.NewReplacer("\t", "", "\n", "", "\r", "", `\`, "/").Replace(strings.TrimSpace(loc))
+	u, err := url.Parse(loc)
+	return err != nil || u.Host != "" || u.Scheme != "" || !strings.HasPrefix(loc, "/")
+}
+
+// POST /login, GET /login when already logged in, and every form's next.
 func TestUILoginNeverRedirectsOffSite(t *testing.T) {
 	h := newHarness(t, false)
-	for _, next := range []string{"//evil.example/x", "https://evil.example/", `/\evil.example`, "javascript:alert(1)"} {
-		resp := uiLogin(t, browserClient(t), h.srv.URL, next)
-		if loc := resp.Header.Get("Location"); loc != "/" {
-			t.Errorf("next=%q redirected to %q", next, loc)
+	for _, next := range hostileNext {
+		c := browserClient(t)
+		resp := uiLogin(t, c, h.srv.URL, next)
+		if loc := resp.Header.Get("Location"); offSite(loc) || loc != "/" && loc != "/evil.example" {
+			t.Errorf("POST /login next=%q redirected to %q", next, loc)
 		}
+		resp, err := c.Get(h.srv.URL + "/login?next=" + url.QueryEscape(next))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || offSite(loc) {
+			t.Errorf("GET /login?next=%q (logged in): %d → %q", next, resp.StatusCode, loc)
+		}
+		csrf := formToken(t, c, h.srv.URL+"/dags")
+		resp = post(t, c, h.srv.URL+"/dags/idle/pause", url.Values{"csrf": {csrf}, "paused": {"false"}, "next": {next}})
+		if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || offSite(loc) {
+			t.Errorf("form next=%q: %d → %q", next, resp.StatusCode, loc)
+		}
+	}
+	// A failed login sends the browser back to the form, next included.
+	c := browserClient(t)
+	nonce := formToken(t, c, h.srv.URL+"/login")
+	resp := post(t, c, h.srv.URL+"/login", url.Values{"login_csrf": {nonce}, "token": {"wrong"}, "next": {`/x/../\evil.example`}})
+	if loc := resp.Header.Get("Location"); offSite(loc) || !strings.HasPrefix(loc, "/login?next=") {
+		t.Errorf("failed login: → %q", loc)
 	}
 }
 

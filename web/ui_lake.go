@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"regexp"
 	"time"
 )
 
@@ -15,15 +16,22 @@ type lakePage struct {
 	GoldErr  string
 }
 
-// GET /lake?day=YYYY-MM-DD
+// currencyCode is the form of the currency picker's values (ISO 4217).
+var currencyCode = regexp.MustCompile(`^[A-Z]{3}$`)
+
+// GET /lake?day=YYYY-MM-DD&currency=EUR
 func (s *server) uiLake(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	day := r.URL.Query().Get("day")
+	day, cur := r.URL.Query().Get("day"), r.URL.Query().Get("currency")
 	if day != "" {
 		if _, err := time.Parse(time.DateOnly, day); err != nil {
 			s.uiError(w, r, badRequest("day must be a date (YYYY-MM-DD)"))
 			return
 		}
+	}
+	if cur != "" && !currencyCode.MatchString(cur) {
+		s.uiError(w, r, badRequest("currency must be a three-letter code such as EUR"))
+		return
 	}
 	page := lakePage{LakeDir: s.lakeDir, LagOn: s.watermarks != nil}
 	if s.lakeDir != "" {
@@ -33,7 +41,7 @@ func (s *server) uiLake(w http.ResponseWriter, r *http.Request) {
 	}
 	// The poller refreshes only the table list and lag; charts load once.
 	if s.lakeDir != "" && r.URL.Query().Get("fragment") == "" {
-		g, err := s.loadGold(ctx, day)
+		g, err := s.loadGold(ctx, day, cur)
 		if err != nil {
 			s.log.Warn("lake: gold dashboard", "err", err)
 			page.GoldErr = "cannot read the Gold tables (see the server log)"

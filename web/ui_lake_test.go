@@ -66,8 +66,10 @@ func TestLakePageShowsTablesLagAndCharts(t *testing.T) {
 		`id="table-gold/daily_currency_summary" data-version="1" data-rows="3"`,
 		`id="lag-0"><td>0</td><td>50</td><td>42</td><td>8</td>`, // 50 - (41 + 1)
 		`id="lag-1"><td>1</td><td>7</td><td>2</td><td>5</td>`,   // nothing ingested yet: counted from the low watermark
-		`id="volume-EUR"`, `id="volume-USD"`, `1234.56 EUR`, // exact amounts
-		`id="top-EUR"`, `user_big`, `user_&lt;small&gt;`, `<svg`, // escaped labels
+		// one chart for every currency and day, a row of exact amounts per currency
+		`id="volume"`, `id="currency-EUR"`, `id="currency-USD"`, `<td class="num">1234.56</td>`, `<td class="num">1244.56</td>`,
+		`id="latest-tx">4<`,                                     // 3 EUR + 1 USD on the latest day
+		`user_big`, `user_&lt;small&gt;`, `1000.00 EUR`, `<svg`, // the busiest currency's ranking, escaped labels
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("lake page lacks %q", want)
@@ -75,6 +77,23 @@ func TestLakePageShowsTablesLagAndCharts(t *testing.T) {
 	}
 	if resp.StatusCode != 200 {
 		t.Fatalf("status %d", resp.StatusCode)
+	}
+	// One chart for the volume, not one per currency (issue 13: 14 charts
+	// of one bar each, 5,000 px tall), and one ranking at a time.
+	if n := strings.Count(page, `<svg class="chart"`); n != 2 {
+		t.Errorf("the page draws %d charts, want 2 (volume, top users)", n)
+	}
+	if strings.Contains(page, "user_usd") {
+		t.Error("the USD ranking is drawn though EUR was the busiest currency")
+	}
+	resp, err = c.Get(h.srv.URL + "/lake?day=2024-05-02&currency=USD")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(b), "user_usd") || strings.Contains(string(b), "user_big") {
+		t.Error("?currency=USD does not show the USD ranking alone")
 	}
 
 	// The page's poll sees a new commit.

@@ -38,7 +38,7 @@ func runStandalone(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("standalone", flag.ContinueOnError)
 	usageFor(fs, "finpipe standalone [flags]")
 	grace := fs.Duration("grace", 30*time.Second, "on SIGTERM, how long running tasks may finish before they are handed back")
-	p, err := parseEngineProcess(fs, args, config.Workers, config.HTTPAddr, config.APIToken,
+	p, err := parseEngineProcess(fs, args, config.Workers, config.HTTPAddr, config.APIToken, config.TrustedProxies,
 		config.Topic, config.Partitions, config.ProduceRate, config.MaxBatch, config.AllowedLateness)
 	if err != nil {
 		return err

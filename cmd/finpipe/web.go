@@ -24,7 +24,7 @@ func init() {
 func runWeb(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("web", flag.ContinueOnError)
 	usageFor(fs, "finpipe web [flags]\n\nServes the web UI and the REST API (/api/v1, described at /api/v1/openapi.json).")
-	cfg := config.Register(fs, config.DataDir, config.Env, config.HTTPAddr, config.APIToken,
+	cfg := config.Register(fs, config.DataDir, config.Env, config.HTTPAddr, config.APIToken, config.TrustedProxies,
 		config.DatabaseURL, config.KafkaBrokers, config.Topic, config.LogFormat, config.LogLevel)
 	if err := parseFlags(fs, args, 0); err != nil {
 		return err
@@ -78,11 +78,12 @@ func webOptions(cfg *config.Settings, store *scheduler.Store, brokers string) (w
 		return web.Options{}, err
 	}
 	opts := web.Options{
-		Orchestrator: store,
-		Token:        token,
-		LakeDir:      cfg.LakeDir(),
-		Health:       []web.HealthCheck{{Name: "database", Check: store.Ping}},
-		Metrics:      metrics.Handler(),
+		Orchestrator:   store,
+		Token:          token,
+		LakeDir:        cfg.LakeDir(),
+		Health:         []web.HealthCheck{{Name: "database", Check: store.Ping}},
+		Metrics:        metrics.Handler(),
+		TrustedProxies: cfg.Proxies(),
 	}
 	if brokers != "" {
 		opts.Topic = cfg.Topic

@@ -10,6 +10,7 @@ const (
 	Env
 	HTTPAddr
 	APIToken
+	TrustedProxies
 	DatabaseURL
 	KafkaBrokers
 	Topic
@@ -51,6 +52,9 @@ var definitions = [numKeys]definition{
 	APIToken: {flag: "api-token", env: "FINPIPE_API_TOKEN", secret: true,
 		usage: "bearer `token` for the REST API and UI login (prefer the environment variable: flags show in ps)",
 		set:   setAPIToken},
+	TrustedProxies: {flag: "trusted-proxies", env: "FINPIPE_TRUSTED_PROXIES",
+		usage: "comma-separated `addresses` (IPs or CIDRs) of TLS-terminating reverse proxies whose X-Forwarded-Proto and X-Forwarded-For the web server believes: cookies get the Secure flag, and failed logins are counted per forwarded client; empty trusts no proxy",
+		set:   setTrustedProxies},
 	DatabaseURL: {flag: "database-url", env: "DATABASE_URL",
 		usage: "PostgreSQL connection `URL`; empty starts an embedded PostgreSQL under the data dir",
 		set:   setDatabaseURL, secret: true},

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -114,6 +115,28 @@ func setAPIToken(s *Settings, raw string) error {
 		return errors.New("is the .env.example placeholder; generate one with openssl rand -hex 32")
 	}
 	s.APIToken = raw
+	return nil
+}
+
+// setTrustedProxies checks and normalises "10.0.0.5, 192.168.0.0/24, ::1"
+// to CIDRs ("10.0.0.5/32,192.168.0.0/24,::1/128"), which Proxies reads.
+func setTrustedProxies(s *Settings, raw string) error {
+	var out []string
+	for _, f := range strings.Split(raw, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			a, aerr := netip.ParseAddr(f)
+			if aerr != nil {
+				return fmt.Errorf("%q is neither an IP address nor a CIDR such as 10.0.0.0/8", f)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		out = append(out, p.Masked().String())
+	}
+	s.TrustedProxies = strings.Join(out, ",")
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -73,4 +74,20 @@ func FuzzSetters(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestTrustedProxies(t *testing.T) {
+	var s Settings
+	if err := setTrustedProxies(&s, " 10.0.0.5, 192.168.1.7/24,::1 ,"); err != nil {
+		t.Fatal(err)
+	}
+	if s.TrustedProxies != "10.0.0.5/32,192.168.1.0/24,::1/128" || len(s.Proxies()) != 3 {
+		t.Fatalf("%q → %v", s.TrustedProxies, s.Proxies())
+	}
+	if err := setTrustedProxies(&s, "10.0.0.5,proxy.local"); err == nil || !strings.Contains(err.Error(), "proxy.local") {
+		t.Fatalf("a host name: %v", err)
+	}
+	if err := setTrustedProxies(&s, ""); err != nil || s.Proxies() != nil {
+		t.Fatalf("empty: %v %v", err, s.Proxies())
+	}
 }

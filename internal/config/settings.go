@@ -1,6 +1,7 @@
 package config
 
 import (
+	"net/netip"
 	"path/filepath"
 	"strings"
 	"time"
@@ -13,6 +14,7 @@ type Settings struct {
 	Env             string        // --env, ENV: "dev" or "prod"
 	HTTPAddr        string        // --http, FINPIPE_HTTP_ADDR
 	APIToken        string        // --api-token, FINPIPE_API_TOKEN (secret)
+	TrustedProxies  string        // --trusted-proxies, FINPIPE_TRUSTED_PROXIES: comma-separated CIDRs; "" = trust none
 	DatabaseURL     string        // --database-url, DATABASE_URL (password is secret); "" = embedded
 	KafkaBrokers    string        // --kafka-brokers, KAFKA_BROKERS, comma-separated; "" = embedded
 	Topic           string        // --topic, FINPIPE_TOPIC
@@ -53,6 +55,17 @@ func (s *Settings) Brokers() []string {
 		return nil
 	}
 	return strings.Split(s.KafkaBrokers, ",")
+}
+
+// Proxies parses TrustedProxies (validated by Load) into prefixes.
+func (s *Settings) Proxies() []netip.Prefix {
+	var out []netip.Prefix
+	for _, f := range strings.Split(s.TrustedProxies, ",") {
+		if p, err := netip.ParsePrefix(f); err == nil {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // EmbeddedPostgres reports whether no DATABASE_URL was given, so the process
