@@ -19,9 +19,8 @@ type logPage struct {
 // maxLogWait bounds how long one request may wait for new lines.
 const maxLogWait = 30
 
-// logPoll is how often a waiting request looks for new lines; short, so a
-// followed log feels live, and cheap: one primary-key range scan.
-var logPoll = 250 * time.Millisecond
+// defaultLogPoll is Options.LogPoll's default.
+const defaultLogPoll = 250 * time.Millisecond
 
 // GET /api/v1/dags/{dag_id}/runs/{run_id}/tasks/{task_id}/attempts/{try}/log
 // ?after_line=N&limit=M&wait=S: lines after N, at most M. With wait > 0 and
@@ -80,7 +79,7 @@ func (s *server) readLog(ctx context.Context, ti scheduler.TaskInstance, try, af
 		select {
 		case <-ctx.Done():
 			return page, nil
-		case <-time.After(logPoll):
+		case <-time.After(s.logPoll):
 		}
 		if ti, err = s.orch.GetTaskInstance(ctx, ti.RunID, ti.TaskID); err != nil {
 			return logPage{}, err

@@ -44,6 +44,10 @@ type Options struct {
 	// PollInterval is how often open pages refresh their live parts
 	// (default 2s).
 	PollInterval time.Duration
+	// LogPoll is how often a request waiting for an attempt's next log lines
+	// looks for them (default 250ms): short, so a followed log feels live,
+	// and cheap, one primary-key range scan.
+	LogPoll time.Duration
 	// Metrics, when set, is served on GET /metrics without authentication
 	// (Prometheus scrapers; the default listen address is loopback).
 	Metrics http.Handler
@@ -71,6 +75,7 @@ type server struct {
 	tables     sync.Map // lake table name → *delta.Table
 	gridRuns   int
 	poll       time.Duration
+	logPoll    time.Duration
 	log        *slog.Logger
 	pages      *pages
 	metrics    http.Handler
@@ -94,7 +99,7 @@ func New(opts Options) (http.Handler, error) {
 	s := &server{
 		orch: opts.Orchestrator, token: opts.Token, proxies: opts.TrustedProxies, throttle: newLoginThrottle(opts.LoginThrottle),
 		health: opts.Health, lakeDir: opts.LakeDir, topic: opts.Topic, watermarks: opts.KafkaWatermarks,
-		gridRuns: opts.GridRuns, poll: opts.PollInterval, log: opts.Logger, metrics: opts.Metrics,
+		gridRuns: opts.GridRuns, poll: opts.PollInterval, logPoll: opts.LogPoll, log: opts.Logger, metrics: opts.Metrics,
 	}
 	s.sessions = newSessions(opts.Token, s.proxies.secure)
 	if s.gridRuns <= 0 {
@@ -103,6 +108,9 @@ func New(opts Options) (http.Handler, error) {
 	s.gridRuns = min(s.gridRuns, 200)
 	if s.poll <= 0 {
 		s.poll = 2 * time.Second
+	}
+	if s.logPoll <= 0 {
+		s.logPoll = defaultLogPoll
 	}
 	if s.log == nil {
 		s.log = slog.Default()

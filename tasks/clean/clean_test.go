@@ -285,9 +285,7 @@ func TestCrashBetweenRejectedAndSilverCommits(t *testing.T) {
 	f.run(Options{})
 	f.ingest(msg{0, tx("a", t0)}, msg{0, tx("b", t0)}, msg{1, tx("b", t0)}, msg{1, "{}"})
 	crash := errors.New("simulated crash")
-	afterRejected = func() error { return crash }
-	_, err := Run(context.Background(), f.lake, Options{})
-	afterRejected = nil
+	_, err := Run(context.Background(), f.lake, Options{AfterRejected: func() error { return crash }})
 	if !errors.Is(err, crash) {
 		t.Fatalf("run: %v", err)
 	}

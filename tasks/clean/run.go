@@ -33,6 +33,10 @@ type Options struct {
 	MaxRecords int64
 	// Now stamps rejected_at (default time.Now).
 	Now func() time.Time
+	// AfterRejected, when set, runs between the rejected and the Silver
+	// commit, and its error ends the run there: crash tests inject the fault
+	// the commit order is designed for.
+	AfterRejected func() error
 }
 
 func (o Options) withDefaults() Options {
@@ -140,8 +144,8 @@ func Run(ctx context.Context, l *lake.Lake, opts Options) (Result, error) {
 		}
 		res.Rejected = len(b.rejected)
 		countRejected(b.rejected)
-		if afterRejected != nil {
-			if err := afterRejected(); err != nil {
+		if opts.AfterRejected != nil {
+			if err := opts.AfterRejected(); err != nil {
 				return res, err
 			}
 		}
@@ -160,10 +164,6 @@ func Run(ctx context.Context, l *lake.Lake, opts Options) (Result, error) {
 	}
 	return res, nil
 }
-
-// afterRejected, when set by a test, runs between the two commits: a crash
-// there is the case the commit order is designed for.
-var afterRejected func() error
 
 // txnOf is the Bronze version a Silver table has consumed, -1 for none.
 func txnOf(s *delta.Snapshot) int64 { return lake.TxnVersion(s, AppID) }

@@ -34,7 +34,14 @@ type Options struct {
 	Clock func() time.Time
 	// Progress, when set, is told how far sending is (a terminal's bar).
 	Progress Progress
+	// DrainTimeout bounds the delivery of what an unlimited producer (Count
+	// 0) queued once it is told to stop (default DefaultDrainTimeout).
+	DrainTimeout time.Duration
 }
+
+// DefaultDrainTimeout is Options.DrainTimeout's default: long enough for a
+// full librdkafka queue to reach a healthy broker.
+const DefaultDrainTimeout = 30 * time.Second
 
 // Progress follows a producer: Start once with the number of messages to
 // send (0 when unlimited), Set with the number delivered so far (from the

@@ -50,8 +50,12 @@ func Produce(ctx context.Context, brokers, topic string, opts Options) (Stats, e
 		}
 		// The drain's own deadline starts now, when sending has ended: a
 		// producer that ran for hours still gets its full drain time.
+		drain := opts.DrainTimeout
+		if drain <= 0 {
+			drain = DefaultDrainTimeout
+		}
 		var cancel context.CancelFunc
-		closeCtx, cancel = context.WithTimeout(context.WithoutCancel(ctx), drainTimeout)
+		closeCtx, cancel = context.WithTimeout(context.WithoutCancel(ctx), drain)
 		defer cancel()
 	}
 	st.Sent, st.Bytes, st.Elapsed, err = s.close(closeCtx)
@@ -108,10 +112,6 @@ func generate(opts Options) (batches <-chan []Message, release func([]Message), 
 	}
 	return out, release, sync.OnceFunc(func() { close(done) })
 }
-
-// drainTimeout bounds the delivery of what an unlimited producer queued once
-// it is told to stop (a variable so a test can shorten it).
-var drainTimeout = 30 * time.Second
 
 // maxLine bounds one line of a file; Kafka's default message limit is 1 MB.
 const maxLine = 16 << 20

@@ -239,14 +239,12 @@ func TestProduceUnlimitedStopsCleanly(t *testing.T) {
 // A background producer that ran longer than the drain timeout still stops
 // cleanly: the drain's deadline starts when sending ends, not with the run.
 func TestProduceLongRunStopsCleanly(t *testing.T) {
-	old := drainTimeout
-	drainTimeout = 300 * time.Millisecond
-	t.Cleanup(func() { drainTimeout = old })
+	const drainTimeout = 300 * time.Millisecond
 	brokers := testenv.Kafka(t)
 	topic := testenv.Topic(t, brokers, 1)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*drainTimeout)
 	defer cancel()
-	st, err := Produce(ctx, brokers, topic, Options{Rate: 200, Seed: 3})
+	st, err := Produce(ctx, brokers, topic, Options{Rate: 200, Seed: 3, DrainTimeout: drainTimeout})
 	if err != nil {
 		t.Fatalf("stop after %s of producing: %v", st.Elapsed, err)
 	}
