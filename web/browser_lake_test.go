@@ -43,7 +43,7 @@ func TestBrowserLakePageFitsAtAGlance(t *testing.T) {
 		if _, err := l.UserRanking.Append(context.Background(), ranking, delta.CommitOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		h := newHarness(t, false, func(o *web.Options) { o.LakeDir = dir })
+		h := newHarness(t, false, func(o *web.Options) { withLake(o, dir) })
 		if days == 1 { // the cookie stays valid for the second server: same host and token
 			login(t, ctx, h.srv.URL)
 		}

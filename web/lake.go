@@ -5,20 +5,39 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"sort"
-	"strconv"
 	"sync"
 	"time"
 
 	"github.com/finpipe/finpipe/delta"
 )
 
-// lakeTables are the tables the lake page lists, relative to the lake
-// directory. The list is fixed: no request parameter ever becomes a path,
-// so the page cannot be made to read outside the lake.
-var lakeTables = []string{
-	"bronze/transactions", "silver/transactions", "silver/rejected",
-	"gold/daily_user_metrics", "gold/daily_user_ranking", "gold/daily_currency_summary",
+// LakeLayout is what the lake page knows of the pipeline's tables. The
+// wiring (cmd) fills it from the pipeline's own table and column names, so
+// that renaming one there cannot silently break the page here.
+type LakeLayout struct {
+	// Tables are the tables the page lists, relative to the lake directory,
+	// upstream first. The list is fixed at start: no request parameter ever
+	// becomes a path, so the page cannot be made to read outside the lake.
+	Tables []string
+	// Summary is the daily per-currency summary the volume chart reads.
+	Summary SummaryTable
+	// Ranking is the daily user ranking the top-users chart reads.
+	Ranking RankingTable
+}
+
+// SummaryTable names the Gold table of daily totals per currency and the
+// columns the dashboard reads from it.
+type SummaryTable struct {
+	Name                                                   string
+	EventDate, Currency, TxCount, TotalAmount, UniqueUsers string
+}
+
+// RankingTable names the Gold table of each day's user ranking per
+// currency and the columns the dashboard reads from it; EventDate is its
+// partition column, which the page filters on.
+type RankingTable struct {
+	Name                                           string
+	EventDate, Currency, Rank, UserID, TotalAmount string
 }
 
 // tableStat is one line of the lake page's table list.
@@ -71,8 +90,10 @@ func (s *server) statTable(ctx context.Context, name string) tableStat {
 	for _, f := range snap.Files() {
 		st.Files++
 		st.Bytes += f.Size
-		if ps, ok := f.ParsedStats(); ok {
-			st.Rows += ps.NumRecords
+		// NumRecords counts the file's live rows: a deletion vector's
+		// rows are gone from the table though the stats still count them.
+		if n := f.NumRecords(); n >= 0 {
+			st.Rows += n
 		} else {
 			st.RowsExact = false
 		}
@@ -91,42 +112,10 @@ type PartitionLag struct {
 	Lag           int64
 }
 
-// Watermarks are a topic's offsets per partition: High is the next offset
-// Kafka will assign, Low the first one retention has kept.
-type Watermarks struct {
-	Low, High map[int32]int64
-}
-
-// WatermarksFunc asks the broker for the topic's watermarks.
-type WatermarksFunc func(ctx context.Context) (Watermarks, error)
-
-// kafkaLag compares Kafka's high watermarks with the offsets Bronze's txn
-// actions record (appId "ingest-<topic>-<partition>", version = the last
-// offset written): the exactly-once position, not Kafka's committed offsets.
-// A partition Bronze has never read starts at its low watermark.
-func (s *server) kafkaLag(ctx context.Context) ([]PartitionLag, error) {
-	hw, err := s.hwCache.get(ctx, s.watermarks)
-	if err != nil {
-		return nil, err
-	}
-	txns := map[string]int64{}
-	if t, err := s.openTable("bronze/transactions"); err == nil {
-		if snap, err := t.Snapshot(ctx); err == nil {
-			txns = snap.Txns()
-		}
-	}
-	out := make([]PartitionLag, 0, len(hw.High))
-	for p, high := range hw.High {
-		pl := PartitionLag{Partition: p, HighWatermark: high, Ingested: hw.Low[p]}
-		if v, ok := txns["ingest-"+s.topic+"-"+strconv.Itoa(int(p))]; ok {
-			pl.Ingested = v + 1
-		}
-		pl.Lag = max(high-pl.Ingested, 0)
-		out = append(out, pl)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Partition < out[j].Partition })
-	return out, nil
-}
+// KafkaLagFunc reports ingest's lag per partition, ordered by partition. The
+// pipeline computes it (Bronze's exactly-once positions against the broker's
+// watermarks); the page only shows it.
+type KafkaLagFunc func(ctx context.Context) ([]PartitionLag, error)
 
 // humanBytes formats a size for the table list.
 func humanBytes(n int64) string {
@@ -142,22 +131,21 @@ func humanBytes(n int64) string {
 	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }
 
-// watermarkCache keeps the last answer of the broker for a second: every
-// open lake page polls, and asking Kafka is a network round trip with a
-// client set up each time.
-type watermarkCache struct {
+// lagCache keeps the last lag for a second: every open lake page polls,
+// and asking Kafka is a network round trip with a client set up each time.
+type lagCache struct {
 	mu  sync.Mutex
 	at  time.Time
-	hw  Watermarks
+	lag []PartitionLag
 	err error
 }
 
-func (c *watermarkCache) get(ctx context.Context, fetch WatermarksFunc) (Watermarks, error) {
+func (c *lagCache) get(ctx context.Context, fetch KafkaLagFunc) ([]PartitionLag, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if time.Since(c.at) >= time.Second {
-		c.hw, c.err = fetch(ctx)
+		c.lag, c.err = fetch(ctx)
 		c.at = time.Now()
 	}
-	return c.hw, c.err
+	return c.lag, c.err
 }

@@ -34,10 +34,12 @@ type Options struct {
 	// LakeDir is <data dir>/<env>/lake, read by the lake page; empty hides
 	// the tables.
 	LakeDir string
-	// Topic and KafkaWatermarks, when set, add the ingest lag per Kafka
-	// partition to the lake page: high watermark minus Bronze's position.
-	Topic           string
-	KafkaWatermarks WatermarksFunc
+	// Lake names the tables the lake page lists and the Gold columns its
+	// dashboard reads.
+	Lake LakeLayout
+	// KafkaLag, when set, adds the ingest lag per Kafka partition to the
+	// lake page.
+	KafkaLag KafkaLagFunc
 	// GridRuns is how many of the latest runs the DAG page's grid shows
 	// (default 25, at most 200).
 	GridRuns int
@@ -64,23 +66,23 @@ type Options struct {
 
 // server holds the handlers' dependencies.
 type server struct {
-	orch       Orchestrator
-	token      string
-	sessions   *sessions
-	health     []HealthCheck
-	lakeDir    string
-	topic      string
-	watermarks WatermarksFunc
-	hwCache    watermarkCache
-	tables     sync.Map // lake table name → *delta.Table
-	gridRuns   int
-	poll       time.Duration
-	logPoll    time.Duration
-	log        *slog.Logger
-	pages      *pages
-	metrics    http.Handler
-	proxies    proxies
-	throttle   *loginThrottle
+	orch     Orchestrator
+	token    string
+	sessions *sessions
+	health   []HealthCheck
+	lakeDir  string
+	layout   LakeLayout
+	kafkaLag KafkaLagFunc
+	lagCache lagCache
+	tables   sync.Map // lake table name → *delta.Table
+	gridRuns int
+	poll     time.Duration
+	logPoll  time.Duration
+	log      *slog.Logger
+	pages    *pages
+	metrics  http.Handler
+	proxies  proxies
+	throttle *loginThrottle
 
 	openAPIOnce sync.Once // the encoded OpenAPI document, built on first request
 	openAPIJSON []byte
@@ -98,7 +100,7 @@ func New(opts Options) (http.Handler, error) {
 	}
 	s := &server{
 		orch: opts.Orchestrator, token: opts.Token, proxies: opts.TrustedProxies, throttle: newLoginThrottle(opts.LoginThrottle),
-		health: opts.Health, lakeDir: opts.LakeDir, topic: opts.Topic, watermarks: opts.KafkaWatermarks,
+		health: opts.Health, lakeDir: opts.LakeDir, layout: opts.Lake, kafkaLag: opts.KafkaLag,
 		gridRuns: opts.GridRuns, poll: opts.PollInterval, logPoll: opts.LogPoll, log: opts.Logger, metrics: opts.Metrics,
 	}
 	s.sessions = newSessions(opts.Token, s.proxies.secure)

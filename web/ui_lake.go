@@ -33,9 +33,9 @@ func (s *server) uiLake(w http.ResponseWriter, r *http.Request) {
 		s.uiError(w, r, badRequest("currency must be a three-letter code such as EUR"))
 		return
 	}
-	page := lakePage{LakeDir: s.lakeDir, LagOn: s.watermarks != nil}
+	page := lakePage{LakeDir: s.lakeDir, LagOn: s.kafkaLag != nil}
 	if s.lakeDir != "" {
-		for _, name := range lakeTables {
+		for _, name := range s.layout.Tables {
 			page.Tables = append(page.Tables, s.statTable(ctx, name))
 		}
 	}
@@ -49,7 +49,7 @@ func (s *server) uiLake(w http.ResponseWriter, r *http.Request) {
 		page.Gold = g
 	}
 	if page.LagOn {
-		lag, err := s.kafkaLag(ctx)
+		lag, err := s.lagCache.get(ctx, s.kafkaLag)
 		if err != nil {
 			s.log.Warn("lake: kafka lag", "err", err)
 			page.LagError = "Kafka is not reachable"

@@ -3,7 +3,9 @@ package web_test
 import (
 	"context"
 	"io"
+	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -12,8 +14,55 @@ import (
 
 	"github.com/finpipe/finpipe/delta"
 	"github.com/finpipe/finpipe/tasks/lake"
+	"github.com/finpipe/finpipe/tasks/medallion"
 	"github.com/finpipe/finpipe/web"
 )
+
+// withLake points the server at the lake in dir with the pipeline's table
+// layout, as cmd wires it.
+func withLake(o *web.Options, dir string) {
+	o.LakeDir = dir
+	for _, s := range lake.Specs() {
+		o.Lake.Tables = append(o.Lake.Tables, s.Name)
+	}
+	o.Lake.Summary = web.SummaryTable{Name: lake.GoldDailyCurrencySummary,
+		EventDate: "event_date", Currency: "currency", TxCount: "tx_count", TotalAmount: "total_amount", UniqueUsers: "unique_users"}
+	o.Lake.Ranking = web.RankingTable{Name: lake.GoldDailyUserRanking,
+		EventDate: "event_date", Currency: "currency", Rank: "rank", UserID: "user_id", TotalAmount: "total_amount"}
+}
+
+// The lake page counts a table's live rows: a deletion vector's rows are
+// gone though the file's stats still count them. Spark's table after a
+// DELETE holds 2,720 rows.
+func TestLakePageCountsRowsWithoutDeletedOnes(t *testing.T) {
+	root := os.Getenv("FINPIPE_TESTDATA")
+	if root == "" {
+		_, file, _, _ := runtime.Caller(0)
+		root = filepath.Join(filepath.Dir(file), "..", "..", "shared", "testdata")
+	}
+	dir := filepath.Join(root, "delta", "spark")
+	if _, err := os.Stat(filepath.Join(dir, "deletion_vectors")); err != nil {
+		if os.Getenv("FINPIPE_REQUIRE_TESTDATA") != "" {
+			t.Fatal(err)
+		}
+		t.Skipf("reference tables not found at %s: set FINPIPE_TESTDATA to the testdata folder, or place shared/ beside the clone", dir)
+	}
+	h := newHarness(t, false, func(o *web.Options) {
+		o.LakeDir = dir
+		o.Lake.Tables = []string{"deletion_vectors/delta"}
+	})
+	c := browserClient(t)
+	uiLogin(t, c, h.srv.URL, "/lake")
+	resp, err := c.Get(h.srv.URL + "/lake?fragment=lakeLive")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if want := `id="table-deletion_vectors/delta" data-version="4" data-rows="2720"`; !strings.Contains(string(b), want) {
+		t.Errorf("lake page lacks %q:\n%s", want, b)
+	}
+}
 
 // The lake page lists each table's version, files and rows, Kafka lag from
 // Bronze's txn positions, and draws the Gold charts from the Gold tables.
@@ -48,9 +97,18 @@ func TestLakePageShowsTablesLagAndCharts(t *testing.T) {
 	}
 
 	h := newHarness(t, false, func(o *web.Options) {
-		o.LakeDir, o.Topic = dir, "transactions"
-		o.KafkaWatermarks = func(context.Context) (web.Watermarks, error) {
-			return web.Watermarks{Low: map[int32]int64{0: 0, 1: 2}, High: map[int32]int64{0: 50, 1: 7}}, nil
+		withLake(o, dir)
+		o.KafkaLag = func(ctx context.Context) ([]web.PartitionLag, error) {
+			snap, err := l.Bronze.Snapshot(ctx)
+			if err != nil {
+				return nil, err
+			}
+			var out []web.PartitionLag
+			low, high := map[int32]int64{0: 0, 1: 2}, map[int32]int64{0: 50, 1: 7}
+			for _, p := range medallion.Positions(snap, "transactions", low, high) {
+				out = append(out, web.PartitionLag{Partition: p.Partition, HighWatermark: p.High, Ingested: p.Next, Lag: p.Lag})
+			}
+			return out, nil
 		}
 	})
 	c := browserClient(t)

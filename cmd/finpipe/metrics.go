@@ -2,13 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
-	"path/filepath"
-	"sync"
 
 	"github.com/finpipe/finpipe/delta"
 	"github.com/finpipe/finpipe/internal/metrics"
-	"github.com/finpipe/finpipe/tasks/lake"
 	"github.com/finpipe/finpipe/tasks/medallion"
 )
 
@@ -23,20 +19,12 @@ func init() { delta.SetCommitObserver(metrics.DeltaCommit) }
 // first scrape that finds it (and then kept, so scrapes read only new
 // commits); before the first ingest every record in the topic is lag.
 func kafkaLagSource(lakeDir, brokers, topic string) metrics.LagSource {
-	var mu sync.Mutex
-	var bronze *delta.Table
+	bronze := lazyBronze(lakeDir)
 	return metrics.LagFunc(func(ctx context.Context) (string, map[int32]int64, error) {
-		mu.Lock()
-		if bronze == nil {
-			t, err := delta.Open(filepath.Join(lakeDir, filepath.FromSlash(lake.BronzeTransactions)))
-			if err != nil && !errors.Is(err, delta.ErrNotATable) {
-				mu.Unlock()
-				return topic, nil, err
-			}
-			bronze = t
+		t, err := bronze()
+		if err != nil {
+			return topic, nil, err
 		}
-		t := bronze
-		mu.Unlock()
 		lag, err := medallion.KafkaLag(ctx, t, brokers, topic)
 		return topic, lag, err
 	})

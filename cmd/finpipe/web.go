@@ -81,21 +81,13 @@ func webOptions(cfg *config.Settings, store *scheduler.Store, brokers string) (w
 		Orchestrator:   store,
 		Token:          token,
 		LakeDir:        cfg.LakeDir(),
+		Lake:           lakeLayout(),
 		Health:         []web.HealthCheck{{Name: "database", Check: store.Ping}},
 		Metrics:        metrics.Handler(),
 		TrustedProxies: cfg.Proxies(),
 	}
 	if brokers != "" {
-		opts.Topic = cfg.Topic
-		opts.KafkaWatermarks = func(ctx context.Context) (web.Watermarks, error) {
-			var w web.Watermarks
-			var err error
-			if w.Low, err = kafka.LowWatermarks(ctx, brokers, cfg.Topic); err != nil {
-				return w, err
-			}
-			w.High, err = kafka.HighWatermarks(ctx, brokers, cfg.Topic)
-			return w, err
-		}
+		opts.KafkaLag = webKafkaLag(cfg.LakeDir(), brokers, cfg.Topic)
 		// web and standalone, one process per deployment, report the lag.
 		metrics.SetLagSource(kafkaLagSource(cfg.LakeDir(), brokers, cfg.Topic))
 		opts.Health = append(opts.Health, web.HealthCheck{Name: "broker", Check: func(ctx context.Context) error {
