@@ -19,12 +19,12 @@ import (
 // partition; vacuum does nothing unless it is the weekly run or conf asks.
 func TestLakeMaintenanceDAG(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	reg, err := scheduler.NewRegistry(LakeMaintenance(Pipeline{LakeDir: dir}))
+	p := Pipeline{Lake: lake.Opener(t.TempDir())}
+	reg, err := scheduler.NewRegistry(LakeMaintenance(p))
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := lake.Shared(dir)
+	l, err := p.Lake()
 	if err != nil {
 		t.Fatal(err)
 	}

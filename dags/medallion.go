@@ -18,7 +18,10 @@ import (
 // Pipeline is what the pipeline DAGs need from the process that runs them.
 // Zero fields mean the documented defaults.
 type Pipeline struct {
-	LakeDir string // <data dir>/<env>/lake (config.Settings.LakeDir)
+	// Lake returns the lake the tasks read and write. The process owns it
+	// (lake.Opener): one Lake per process, so the tables' cached snapshots
+	// and the tasks' in-memory state survive between runs.
+	Lake    func() (*lake.Lake, error)
 	Brokers string // Kafka bootstrap servers, comma-separated
 	Topic   string // default "transactions"
 	// IngestGroups splits ingest into this many tasks, each reading every
@@ -36,7 +39,7 @@ type Pipeline struct {
 // brokers are the Kafka bootstrap servers actually in use (the embedded
 // broker's address when KAFKA_BROKERS is unset).
 func PipelineFrom(s *config.Settings, brokers string) Pipeline {
-	return Pipeline{LakeDir: s.LakeDir(), Brokers: brokers, Topic: s.Topic,
+	return Pipeline{Lake: lake.Opener(s.LakeDir()), Brokers: brokers, Topic: s.Topic,
 		IngestGroups: s.IngestGroups, MaxBatch: s.MaxBatch, AllowedLateness: s.AllowedLateness}
 }
 
@@ -88,10 +91,10 @@ func Medallion(p Pipeline) *scheduler.DAG {
 }
 
 func (p Pipeline) lake() (*lake.Lake, error) {
-	if p.LakeDir == "" {
-		return nil, fmt.Errorf("pipeline: no lake directory configured")
+	if p.Lake == nil {
+		return nil, fmt.Errorf("pipeline: no lake configured")
 	}
-	return lake.Shared(p.LakeDir)
+	return p.Lake()
 }
 
 func (p Pipeline) topic() string {

@@ -29,7 +29,7 @@ func TestPipelineDAGsDrainKafkaExactlyOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := Pipeline{LakeDir: t.TempDir(), Brokers: brokers, Topic: topic, IngestGroups: 2, MaxBatch: 1000}
+	p := Pipeline{Lake: lake.Opener(t.TempDir()), Brokers: brokers, Topic: topic, IngestGroups: 2, MaxBatch: 1000}
 	reg, err := scheduler.NewRegistry(Pipelines(p)...)
 	if err != nil {
 		t.Fatal(err)
@@ -49,7 +49,7 @@ func TestPipelineDAGsDrainKafkaExactlyOnce(t *testing.T) {
 	runTask(GoldHourlyRefreshDAG, "refresh_gold", nil)
 	runTask(GoldDailyDAG, "rebuild_gold", map[string]any{"dates": []any{time.Now().UTC().Format(time.DateOnly)}})
 
-	l, err := lake.Shared(p.LakeDir)
+	l, err := p.Lake()
 	if err != nil {
 		t.Fatal(err)
 	}

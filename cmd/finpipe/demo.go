@@ -97,7 +97,7 @@ func runDemo(ctx context.Context, args []string) error {
 	}
 	defer w.Stop(context.Background())
 
-	l, err := lake.Shared(p.LakeDir)
+	l, err := p.Lake()
 	if err != nil {
 		return err
 	}
@@ -114,7 +114,7 @@ func runDemo(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	return printDemo(demoReport{sum, sent.Sent, runs, p.LakeDir, timing}, *asJSON)
+	return printDemo(demoReport{sum, sent.Sent, runs, l.Dir, timing}, *asJSON)
 }
 
 // demoRegistry holds only the DAGs the demo triggers. gold_daily would

@@ -133,7 +133,7 @@ func run(ctx context.Context, l *lake.Lake, opts Options) (Result, error) {
 // recent ones from the follower's running totals, older ones by reading
 // their Silver partitions.
 func compute(ctx context.Context, l *lake.Lake, s *delta.Snapshot, days map[int64]bool) (Gold, error) {
-	follower := lake.Follow("gold-totals", l.Silver, func() lake.Folder { return NewWindowedBuilder(DefaultWindowDays) })
+	follower := l.Follow("gold-totals", l.Silver, func() lake.Folder { return NewWindowedBuilder(DefaultWindowDays) })
 	folder, unlock, err := follower.At(ctx, l.Silver, s)
 	if err != nil {
 		return Gold{}, fmt.Errorf("aggregate: %w", err)

@@ -32,6 +32,17 @@ func newFixture(t *testing.T) *fixture {
 	return &fixture{t: t, lake: l, next: map[int32]int64{}}
 }
 
+// restart opens the lake afresh, as a restarted process does: no Follower
+// state, no cached snapshots.
+func (f *fixture) restart() {
+	f.t.Helper()
+	l, err := lake.Open(f.lake.Dir)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	f.lake = l
+}
+
 // msg is one Kafka record to put in Bronze.
 type msg struct {
 	partition int32
@@ -219,7 +230,7 @@ func TestDuplicatesAcrossBatchesAndRestarts(t *testing.T) {
 	f.ingest(msg{0, tx("a", t0)})
 	f.run(Options{})
 	// A fresh process has no cached index: it must rebuild it from Silver.
-	lake.ForgetAll()
+	f.restart()
 	f.ingest(msg{0, tx("a", t0)}, msg{0, tx("b", t0)})
 	f.run(Options{})
 	got := f.where()
@@ -290,7 +301,7 @@ func TestCrashBetweenRejectedAndSilverCommits(t *testing.T) {
 		t.Fatalf("run: %v", err)
 	}
 	// A restarted process: no cache; more Bronze data arrived meanwhile.
-	lake.ForgetAll()
+	f.restart()
 	f.ingest(msg{0, tx("c", t0)})
 	res := f.run(Options{})
 	if !res.Recovered || res.Rejected != 0 || res.Accepted != 1 {
@@ -381,7 +392,7 @@ func TestDuplicatesWithinTheWindowAreCaughtAfterOldDatesAreDropped(t *testing.T)
 	f.run(Options{})
 	f.ingest(msg{0, tx("old", old)}, msg{0, tx("recent", recent)})
 	f.run(Options{})
-	lake.ForgetAll()
+	f.restart()
 	f.ingest(msg{0, tx("recent", recent)})
 	f.run(Options{})
 	got := f.where()
@@ -391,7 +402,7 @@ func TestDuplicatesWithinTheWindowAreCaughtAfterOldDatesAreDropped(t *testing.T)
 			t.Errorf("%v: got %q, want %q", k, got[k], w)
 		}
 	}
-	folder, unlock, err := lake.Follow("clean-index-48h0m0s", f.lake.Silver, nil).At(context.Background(), f.lake.Silver, mustSnapshot(t, f.lake.Silver))
+	folder, unlock, err := f.lake.Follow("clean-index-48h0m0s", f.lake.Silver, nil).At(context.Background(), f.lake.Silver, mustSnapshot(t, f.lake.Silver))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -117,7 +117,7 @@ func Run(ctx context.Context, l *lake.Lake, opts Options) (Result, error) {
 
 	// One index per allowed lateness: it has dropped the dates beyond its
 	// window, which a larger window would need again.
-	follower := lake.Follow(fmt.Sprint("clean-index-", opts.AllowedLateness), l.Silver,
+	follower := l.Follow(fmt.Sprint("clean-index-", opts.AllowedLateness), l.Silver,
 		func() lake.Folder { return NewIndex(opts.AllowedLateness) })
 	folder, unlock, err := follower.At(ctx, l.Silver, silver)
 	if err != nil {

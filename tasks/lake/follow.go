@@ -3,7 +3,6 @@ package lake
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"sync"
 
 	"github.com/finpipe/finpipe/delta"
@@ -30,25 +29,28 @@ type Follower struct {
 	folder  Folder
 }
 
-var (
-	followersMu sync.Mutex
-	followers   = map[string]*Follower{}
-)
+// followers are a Lake's Followers, by name and table: state that lives as
+// long as the Lake, so that whoever owns the Lake (the process) owns it too,
+// and a test's own Lake shares nothing with another test's.
+type followers struct {
+	mu sync.Mutex
+	m  map[string]*Follower
+}
 
-// Follow returns the process's Follower named name for table t, creating
-// it with a fresh Folder on first use.
-func Follow(name string, t *delta.Table, newFolder func() Folder) *Follower {
-	path, err := filepath.Abs(t.Path())
-	if err != nil {
-		path = t.Path()
-	}
-	key := name + "\x00" + path
-	followersMu.Lock()
-	defer followersMu.Unlock()
-	f := followers[key]
+// Follow returns l's Follower named name for table t (one of l's tables),
+// creating it with a fresh Folder on first use. A new Lake starts with none,
+// as a restarted process does.
+func (l *Lake) Follow(name string, t *delta.Table, newFolder func() Folder) *Follower {
+	key := name + "\x00" + t.Path()
+	l.followers.mu.Lock()
+	defer l.followers.mu.Unlock()
+	f := l.followers.m[key]
 	if f == nil {
+		if l.followers.m == nil {
+			l.followers.m = map[string]*Follower{}
+		}
 		f = &Follower{version: -1, folder: newFolder()}
-		followers[key] = f
+		l.followers.m[key] = f
 	}
 	return f
 }
@@ -110,12 +112,4 @@ func (f *Follower) Committed(v int64, fold func()) {
 		fold()
 		f.version = v
 	}
-}
-
-// ForgetAll drops every Follower's state, as a process restart would: the
-// next At rebuilds from the table. Crash-recovery tests use it.
-func ForgetAll() {
-	followersMu.Lock()
-	defer followersMu.Unlock()
-	clear(followers)
 }

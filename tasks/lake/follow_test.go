@@ -45,7 +45,7 @@ func TestFollowerFoldsEachRowOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	o := &offsets{got: map[int64]bool{}}
-	f := Follow("test", l.Bronze, func() Folder { return o })
+	f := l.Follow("test", l.Bronze, func() Folder { return o })
 	at := func() {
 		t.Helper()
 		s, err := l.Bronze.Snapshot(ctx)
@@ -94,5 +94,44 @@ func TestFollowerFoldsEachRowOnce(t *testing.T) {
 	unlock()
 	if len(o.got) != 4 {
 		t.Fatalf("state at version %d has %v, want offsets 0-3", s.Version(), o.got)
+	}
+}
+
+// Followers belong to their Lake: another Lake on the same directory (a
+// restarted process, or another test) starts without them and rebuilds.
+func TestFollowersBelongToTheirLake(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	first, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	appendOffsets(t, first.Bronze, 0, 1)
+	fold := func(l *Lake, o *offsets) *Follower {
+		t.Helper()
+		f := l.Follow("test", l.Bronze, func() Folder { return o })
+		s, err := l.Bronze.Snapshot(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, unlock, err := f.At(ctx, l.Bronze, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		unlock()
+		return f
+	}
+	a := &offsets{got: map[int64]bool{}}
+	fa := fold(first, a)
+	if again := first.Follow("test", first.Bronze, nil); again != fa {
+		t.Fatal("one Lake returned two Followers for one name and table")
+	}
+	second, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &offsets{got: map[int64]bool{}}
+	if fb := fold(second, b); fb == fa || b.folds != 2 {
+		t.Fatalf("a second Lake shares the first's Follower (%v) or folded %d rows, want its own and 2", fb == fa, b.folds)
 	}
 }

@@ -21,6 +21,8 @@ type Lake struct {
 	UserMetrics     *delta.Table
 	UserRanking     *delta.Table
 	CurrencySummary *delta.Table
+
+	followers followers // state kept in step with the tables (follow.go)
 }
 
 // Open creates any missing table of the lake under dir (creation is
