@@ -38,6 +38,21 @@ func appendOffsets(t *testing.T, tb *delta.Table, offs ...int64) int64 {
 	return v
 }
 
+// bringUp brings f to l's latest Bronze snapshot.
+func bringUp(t *testing.T, l *Lake, f *Follower) {
+	t.Helper()
+	ctx := context.Background()
+	s, err := l.Bronze.Snapshot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, unlock, err := f.At(ctx, l.Bronze, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unlock()
+}
+
 func TestFollowerFoldsEachRowOnce(t *testing.T) {
 	ctx := context.Background()
 	l, err := Open(t.TempDir())
@@ -48,15 +63,7 @@ func TestFollowerFoldsEachRowOnce(t *testing.T) {
 	f := l.Follow("test", l.Bronze, func() Folder { return o })
 	at := func() {
 		t.Helper()
-		s, err := l.Bronze.Snapshot(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, unlock, err := f.At(ctx, l.Bronze, s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		unlock()
+		bringUp(t, l, f)
 	}
 	appendOffsets(t, l.Bronze, 0, 1)
 	at()
@@ -100,7 +107,6 @@ func TestFollowerFoldsEachRowOnce(t *testing.T) {
 // Followers belong to their Lake: another Lake on the same directory (a
 // restarted process, or another test) starts without them and rebuilds.
 func TestFollowersBelongToTheirLake(t *testing.T) {
-	ctx := context.Background()
 	dir := t.TempDir()
 	first, err := Open(dir)
 	if err != nil {
@@ -110,15 +116,7 @@ func TestFollowersBelongToTheirLake(t *testing.T) {
 	fold := func(l *Lake, o *offsets) *Follower {
 		t.Helper()
 		f := l.Follow("test", l.Bronze, func() Folder { return o })
-		s, err := l.Bronze.Snapshot(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, unlock, err := f.At(ctx, l.Bronze, s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		unlock()
+		bringUp(t, l, f)
 		return f
 	}
 	a := &offsets{got: map[int64]bool{}}
