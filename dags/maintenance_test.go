@@ -19,7 +19,7 @@ import (
 // partition; vacuum does nothing unless it is the weekly run or conf asks.
 func TestLakeMaintenanceDAG(t *testing.T) {
 	ctx := context.Background()
-	p := Pipeline{Lake: lake.Opener(t.TempDir())}
+	p := Pipeline{Lake: lake.Opener(t.TempDir(), nil)}
 	reg, err := scheduler.NewRegistry(LakeMaintenance(p))
 	if err != nil {
 		t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/finpipe/finpipe/delta"
 	"github.com/finpipe/finpipe/internal/config"
 	"github.com/finpipe/finpipe/internal/kafka"
 	"github.com/finpipe/finpipe/scheduler"
@@ -37,9 +38,10 @@ type Pipeline struct {
 
 // PipelineFrom takes the pipeline settings from the process configuration.
 // brokers are the Kafka bootstrap servers actually in use (the embedded
-// broker's address when KAFKA_BROKERS is unset).
-func PipelineFrom(s *config.Settings, brokers string) Pipeline {
-	return Pipeline{Lake: lake.Opener(s.LakeDir()), Brokers: brokers, Topic: s.Topic,
+// broker's address when KAFKA_BROKERS is unset); observe, when not nil, is
+// told of every commit to the lake (the process's metrics).
+func PipelineFrom(s *config.Settings, brokers string, observe delta.CommitObserver) Pipeline {
+	return Pipeline{Lake: lake.Opener(s.LakeDir(), observe), Brokers: brokers, Topic: s.Topic,
 		IngestGroups: s.IngestGroups, MaxBatch: s.MaxBatch, AllowedLateness: s.AllowedLateness}
 }
 

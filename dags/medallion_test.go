@@ -10,11 +10,11 @@ import (
 // many ingest tasks a run has (one by default), all upstream of clean.
 func TestIngestGroupsShapeTheMedallionDAG(t *testing.T) {
 	cfg := config.Default()
-	if d := Medallion(PipelineFrom(cfg, "")); d.Lookup("ingest") == nil || len(d.Tasks()) != 3 {
+	if d := Medallion(PipelineFrom(cfg, "", nil)); d.Lookup("ingest") == nil || len(d.Tasks()) != 3 {
 		t.Fatalf("default: %d tasks, want ingest → clean → aggregate", len(d.Tasks()))
 	}
 	cfg.IngestGroups = 3
-	d := Medallion(PipelineFrom(cfg, ""))
+	d := Medallion(PipelineFrom(cfg, "", nil))
 	for _, id := range []string{"ingest_0", "ingest_1", "ingest_2", "clean", "aggregate"} {
 		if d.Lookup(id) == nil {
 			t.Errorf("no task %q", id)

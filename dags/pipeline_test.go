@@ -29,7 +29,7 @@ func TestPipelineDAGsDrainKafkaExactlyOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := Pipeline{Lake: lake.Opener(t.TempDir()), Brokers: brokers, Topic: topic, IngestGroups: 2, MaxBatch: 1000}
+	p := Pipeline{Lake: lake.Opener(t.TempDir(), nil), Brokers: brokers, Topic: topic, IngestGroups: 2, MaxBatch: 1000}
 	reg, err := scheduler.NewRegistry(Pipelines(p)...)
 	if err != nil {
 		t.Fatal(err)

@@ -12,25 +12,31 @@ import (
 // dataChange=false, e.g. Optimize's rewrites, do not count).
 //
 // It is a hook rather than a dependency so that this package stays free of
-// any metrics library: the process that wants Prometheus series installs
-// one with SetCommitObserver.
+// any metrics library: whoever opens a table and wants Prometheus series
+// installs one on it with Observe. It belongs to the Table, not to the
+// process, so that two owners of tables (two tests, two lakes) never see
+// each other's commits.
 type CommitObserver func(tablePath string, d time.Duration, conflicts int, rowsAdded int64)
 
-var commitObserver atomic.Pointer[CommitObserver]
+// observer holds a Table's CommitObserver; atomic, so that Observe may be
+// called while another goroutine commits.
+type observer struct {
+	f atomic.Pointer[CommitObserver]
+}
 
-// SetCommitObserver installs f for every table of the process; nil removes
-// it. f runs on the committing goroutine, so it must be quick.
-func SetCommitObserver(f CommitObserver) {
+// Observe installs f for this table's commits; nil removes it. f runs on
+// the committing goroutine, so it must be quick.
+func (t *Table) Observe(f CommitObserver) {
 	if f == nil {
-		commitObserver.Store(nil)
+		t.observer.f.Store(nil)
 		return
 	}
-	commitObserver.Store(&f)
+	t.observer.f.Store(&f)
 }
 
 // observeCommit reports a successful commit to the observer, if any.
 func (t *Table) observeCommit(began time.Time, conflicts int, plan *commitPlan) {
-	f := commitObserver.Load()
+	f := t.observer.f.Load()
 	if f == nil {
 		return
 	}

@@ -17,25 +17,30 @@ func TestCommitObserverSeesRowsAndConflicts(t *testing.T) {
 		rows      int64
 	}
 	var calls []call
-	SetCommitObserver(func(path string, d time.Duration, conflicts int, rows int64) {
+	observe := func(path string, d time.Duration, conflicts int, rows int64) {
 		if d <= 0 {
 			t.Errorf("duration %s", d)
 		}
 		calls = append(calls, call{path, conflicts, rows})
-	})
-	defer SetCommitObserver(nil)
+	}
 
 	path := filepath.Join(t.TempDir(), "t")
 	tbl, err := Create(path, counterSchema, []string{"day"})
 	if err != nil {
 		t.Fatal(err)
 	}
+	tbl.Observe(observe)
 	rows := []Row{{"a", int64(1), date(2024, 1, 1)}, {"b", int64(2), date(2024, 1, 1)}}
 	if _, err := tbl.Append(ctx, rows, CommitOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	stale, _ := tbl.Snapshot(ctx)
 	other, _ := Open(path)
+	other.Observe(observe)
+	unobserved, _ := Open(path) // another owner's table: its commits are not ours
+	if _, err := unobserved.Append(ctx, rows[:1], CommitOptions{}); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := other.Append(ctx, rows[:1], CommitOptions{}); err != nil {
 		t.Fatal(err)
 	}

@@ -32,6 +32,8 @@ type Table struct {
 
 	mu     sync.Mutex // guards latest and serialises this Table's commits
 	latest *Snapshot
+
+	observer observer // reports each commit (observe.go)
 }
 
 // Open opens an existing table; the error wraps ErrNotATable when path has

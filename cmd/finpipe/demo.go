@@ -10,6 +10,7 @@ import (
 	"github.com/finpipe/finpipe/dags"
 	"github.com/finpipe/finpipe/internal/config"
 	"github.com/finpipe/finpipe/internal/kafka"
+	"github.com/finpipe/finpipe/internal/metrics"
 	"github.com/finpipe/finpipe/scheduler"
 	"github.com/finpipe/finpipe/tasks/lake"
 	"github.com/finpipe/finpipe/tasks/medallion"
@@ -73,7 +74,7 @@ func runDemo(ctx context.Context, args []string) error {
 	}
 	log.Info("produced", "messages", sent.Sent, "topic", cfg.Topic, "seed", opts.Seed)
 
-	p := dags.PipelineFrom(cfg, brokers)
+	p := dags.PipelineFrom(cfg, brokers, metrics.DeltaCommit)
 	reg, err := demoRegistry(p)
 	if err != nil {
 		return err

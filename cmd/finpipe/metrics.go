@@ -3,16 +3,9 @@ package main
 import (
 	"context"
 
-	"github.com/finpipe/finpipe/delta"
 	"github.com/finpipe/finpipe/internal/metrics"
 	"github.com/finpipe/finpipe/tasks/medallion"
 )
-
-// Every command that writes the lake (workers, standalone, demo, lake
-// optimize) reports its Delta commits and rows written in the process's
-// Prometheus registry; commands without a /metrics endpoint pay one atomic
-// load per commit.
-func init() { delta.SetCommitObserver(metrics.DeltaCommit) }
 
 // kafkaLagSource measures finpipe_kafka_lag_records at scrape time from the
 // broker's watermarks and Bronze's txn versions. Bronze is opened on the

@@ -103,7 +103,7 @@ func newLogger(cfg *config.Settings) *slog.Logger {
 // shippedRegistry validates the DAGs this binary ships, their pipeline
 // tasks set up from cfg and the Kafka brokers in use.
 func shippedRegistry(cfg *config.Settings, brokers string) (*scheduler.Registry, error) {
-	return dags.Registry(dags.PipelineFrom(cfg, brokers))
+	return dags.Registry(dags.PipelineFrom(cfg, brokers, metrics.DeltaCommit))
 }
 
 // configuredBrokers are the brokers a process that does not start its own

@@ -7,8 +7,8 @@ import (
 
 // DeltaCommit records one Delta commit: its latency and conflicts, and the
 // rows it added in finpipe_rows_written_total. Its signature is
-// delta.CommitObserver's, so a process installs it with
-// delta.SetCommitObserver(metrics.DeltaCommit) and every table reports
+// delta.CommitObserver's, so the process hands it to the lake it opens
+// (dags.PipelineFrom, lake.Opener) and every table of that lake reports
 // without the delta package knowing of Prometheus.
 func DeltaCommit(tablePath string, d time.Duration, conflicts int, rowsAdded int64) {
 	table := TableLabel(tablePath)

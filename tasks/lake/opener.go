@@ -1,6 +1,10 @@
 package lake
 
-import "sync"
+import (
+	"sync"
+
+	"github.com/finpipe/finpipe/delta"
+)
 
 // Opener returns a function that opens (and creates) the lake in dir on its
 // first successful call and returns that same Lake afterwards. The process
@@ -8,7 +12,9 @@ import "sync"
 // tables' cached snapshots and the Followers survive between runs, and a run
 // reads only the commits made since the previous one instead of replaying
 // each log. A failed open is not remembered, so the next run tries again.
-func Opener(dir string) func() (*Lake, error) {
+// observe, when not nil, is told of every commit to the lake's tables (the
+// process's metrics).
+func Opener(dir string, observe delta.CommitObserver) func() (*Lake, error) {
 	var mu sync.Mutex
 	var l *Lake
 	return func() (*Lake, error) {
@@ -21,6 +27,7 @@ func Opener(dir string) func() (*Lake, error) {
 		if err != nil {
 			return nil, err
 		}
+		opened.Observe(observe)
 		l = opened
 		return l, nil
 	}

@@ -29,3 +29,11 @@ func (l *Lake) Tables() []Table {
 	}
 	return out
 }
+
+// Observe installs f on every table of l (see delta.Table.Observe); nil
+// removes it.
+func (l *Lake) Observe(f delta.CommitObserver) {
+	for _, t := range l.Tables() {
+		t.Delta.Observe(f)
+	}
+}
