@@ -51,7 +51,7 @@ func runDemo(ctx context.Context, args []string) error {
 		return err
 	}
 	defer stopKafka()
-	if err := kafka.EnsureTopic(ctx, brokers, cfg.Topic, cfg.Partitions); err != nil {
+	if err := kafka.EnsureTopic(ctx, kafka.ConnFrom(cfg, brokers), cfg.Topic, cfg.Partitions); err != nil {
 		return err
 	}
 	opts := produce.Options{Count: *count, Seed: *seed, BadRatio: 0.05, DuplicateRatio: 0.02, LateRatio: 0.01}
@@ -60,9 +60,9 @@ func runDemo(ctx context.Context, args []string) error {
 	}
 	var sent produce.Stats
 	if *input != "" {
-		sent, err = produce.ProduceFile(ctx, brokers, cfg.Topic, *input, produce.Options{})
+		sent, err = produce.ProduceFile(ctx, kafka.ConnFrom(cfg, brokers), cfg.Topic, *input, produce.Options{})
 	} else {
-		sent, err = produce.Produce(ctx, brokers, cfg.Topic, opts)
+		sent, err = produce.Produce(ctx, kafka.ConnFrom(cfg, brokers), cfg.Topic, opts)
 	}
 	if err != nil {
 		return err
@@ -138,7 +138,7 @@ func demoKafka(cfg *config.Settings) (string, func(), error) {
 // every step has consumed all of its input.
 func drainWithDAG(ctx context.Context, store *scheduler.Store, l *lake.Lake, p dags.Pipeline) (int, error) {
 	for runs := 0; runs < maxDemoRuns; {
-		lag, err := medallion.Measure(ctx, l, p.Brokers, p.Topic)
+		lag, err := medallion.Measure(ctx, l, kafka.Conn{Brokers: p.Brokers, Security: p.Security}, p.Topic)
 		if err != nil {
 			return runs, err
 		}

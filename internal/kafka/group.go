@@ -16,24 +16,23 @@ import (
 // CommitGroupOffsets records, for group, the next offset to read of each
 // partition of topic. It never moves a consumer, and nothing in FinPipe
 // reads it back to decide where to start.
-func CommitGroupOffsets(ctx context.Context, brokers, group, topic string, next map[int32]int64) error {
+func CommitGroupOffsets[C Cluster](ctx context.Context, cluster C, group, topic string, next map[int32]int64) error {
 	if len(next) == 0 {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(ctx, budget(ctx))
-	defer cancel()
-	a, err := admin(brokers)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
+	return withAdmin(ctx, connOf(cluster), func(ctx context.Context, a *session, brokers Conn) error {
+		return commitGroupOffsets(ctx, a, brokers, group, topic, next)
+	})
+}
+
+func commitGroupOffsets(ctx context.Context, a *session, brokers Conn, group, topic string, next map[int32]int64) error {
 	tps := make([]ck.TopicPartition, 0, len(next))
 	for p, off := range next {
 		tps = append(tps, ck.TopicPartition{Topic: &topic, Partition: p, Offset: ck.Offset(off)})
 	}
 	res, err := a.AlterConsumerGroupOffsets(ctx, []ck.ConsumerGroupTopicPartitions{{Group: group, Partitions: tps}})
 	if err != nil {
-		return clusterError(brokers, "commit offsets of group "+group, err)
+		return clusterError(brokers, "commit offsets of group "+group, failed(ctx, err))
 	}
 	for _, g := range res.ConsumerGroupsTopicPartitions {
 		for _, tp := range g.Partitions {
@@ -47,13 +46,14 @@ func CommitGroupOffsets(ctx context.Context, brokers, group, topic string, next 
 
 // GroupOffsets returns group's committed next offsets on topic; partitions
 // without a committed offset are absent.
-func GroupOffsets(ctx context.Context, brokers, group, topic string) (map[int32]int64, error) {
-	return perPartition(ctx, brokers, topic, func(ctx context.Context, a *ck.AdminClient, ids []int32) (map[int32]int64, error) {
+func GroupOffsets[C Cluster](ctx context.Context, cluster C, group, topic string) (map[int32]int64, error) {
+	brokers := connOf(cluster)
+	return perPartition(ctx, brokers, topic, func(ctx context.Context, a *session, ids []int32) (map[int32]int64, error) {
 		return groupOffsets(ctx, a, brokers, group, topic, ids)
 	})
 }
 
-func groupOffsets(ctx context.Context, a *ck.AdminClient, brokers, group, topic string, ids []int32) (map[int32]int64, error) {
+func groupOffsets(ctx context.Context, a *session, brokers Conn, group, topic string, ids []int32) (map[int32]int64, error) {
 	tps := make([]ck.TopicPartition, 0, len(ids))
 	for _, id := range ids {
 		tps = append(tps, ck.TopicPartition{Topic: &topic, Partition: id})
@@ -65,7 +65,7 @@ func groupOffsets(ctx context.Context, a *ck.AdminClient, brokers, group, topic 
 		return out, nil // kfake's answer for a group that never committed
 	}
 	if err != nil {
-		return nil, clusterError(brokers, "offsets of group "+group, err)
+		return nil, clusterError(brokers, "offsets of group "+group, failed(ctx, err))
 	}
 	for _, g := range res.ConsumerGroupsTopicPartitions {
 		for _, tp := range g.Partitions {

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/finpipe/finpipe/internal/kafka"
 	"github.com/finpipe/finpipe/tasks/record"
 )
 
@@ -17,7 +18,7 @@ import (
 // user_id, and returns once every one is acknowledged by the cluster
 // (acks=all). The topic must exist (kafka.EnsureTopic). With Count 0 it
 // runs until ctx is done, then delivers what it queued and returns no error.
-func Produce(ctx context.Context, brokers, topic string, opts Options) (Stats, error) {
+func Produce[C kafka.Cluster](ctx context.Context, brokers C, topic string, opts Options) (Stats, error) {
 	if err := opts.Validate(); err != nil {
 		return Stats{}, err
 	}
@@ -121,7 +122,7 @@ const maxLine = 16 << 20
 // opts.Count > 0 stops after that many lines; opts.Rate and opts.Progress
 // apply; the generator options are ignored. Stats count lines as valid or
 // bad by the stateless rules (see classify).
-func ProduceFile(ctx context.Context, brokers, topic, path string, opts Options) (Stats, error) {
+func ProduceFile[C kafka.Cluster](ctx context.Context, brokers C, topic, path string, opts Options) (Stats, error) {
 	if err := opts.Validate(); err != nil {
 		return Stats{}, err
 	}
