@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	ck "github.com/confluentinc/confluent-kafka-go/v2/kafka"
 )
@@ -21,8 +22,34 @@ func CommitGroupOffsets[C Cluster](ctx context.Context, cluster C, group, topic 
 		return nil
 	}
 	return withAdmin(ctx, connOf(cluster), func(ctx context.Context, a *session, brokers Conn) error {
-		return commitGroupOffsets(ctx, a, brokers, group, topic, next)
+		return whileCoordinatorMoves(ctx, func() error {
+			return commitGroupOffsets(ctx, a, brokers, group, topic, next)
+		})
 	})
+}
+
+// whileCoordinatorMoves retries fn while the group's coordinator is being
+// elected or loaded: on a fresh cluster the first group call creates
+// __consumer_offsets and answers NOT_COORDINATOR for a moment (seen on
+// Apache Kafka 4.1); the call's budget still bounds the wait.
+func whileCoordinatorMoves(ctx context.Context, fn func() error) error {
+	for {
+		err := fn()
+		var kerr ck.Error
+		if !errors.As(err, &kerr) {
+			return err
+		}
+		switch kerr.Code() {
+		case ck.ErrNotCoordinator, ck.ErrCoordinatorNotAvailable, ck.ErrCoordinatorLoadInProgress:
+		default:
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 func commitGroupOffsets(ctx context.Context, a *session, brokers Conn, group, topic string, next map[int32]int64) error {
@@ -49,7 +76,12 @@ func commitGroupOffsets(ctx context.Context, a *session, brokers Conn, group, to
 func GroupOffsets[C Cluster](ctx context.Context, cluster C, group, topic string) (map[int32]int64, error) {
 	brokers := connOf(cluster)
 	return perPartition(ctx, brokers, topic, func(ctx context.Context, a *session, ids []int32) (map[int32]int64, error) {
-		return groupOffsets(ctx, a, brokers, group, topic, ids)
+		var out map[int32]int64
+		err := whileCoordinatorMoves(ctx, func() (err error) {
+			out, err = groupOffsets(ctx, a, brokers, group, topic, ids)
+			return err
+		})
+		return out, err
 	})
 }
 
