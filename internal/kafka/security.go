@@ -67,6 +67,22 @@ func connOf[C Cluster](c C) Conn {
 	}
 }
 
+// String describes the security without its secrets, so that %v and %+v
+// of a Security (or of a struct holding one) never print a password.
+func (s Security) String() string {
+	out := s.protocol()
+	if s.UsesSASL() {
+		out += " " + s.Mechanism
+		if s.Username != "" {
+			out += " user " + s.Username
+		}
+	}
+	return out
+}
+
+// GoString keeps %#v from printing the secrets too.
+func (s Security) GoString() string { return "kafka.Security(" + s.String() + ")" }
+
 // String is the broker list, which is what messages name; it never includes
 // credentials.
 func (c Conn) String() string { return c.Brokers }

@@ -10,6 +10,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"math/big"
 	"net"
 	"os"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kfake"
 
+	"github.com/finpipe/finpipe/internal/config"
 	"github.com/finpipe/finpipe/internal/kafka"
 )
 
@@ -217,4 +219,32 @@ func TestTLSUntrustedCAFailsFast(t *testing.T) {
 		t.Fatalf("Partitions with an untrusted CA: %v, want a TLS failure naming KAFKA_SSL_CA_LOCATION", err)
 	}
 	t.Logf("error: %v", err)
+}
+
+// TestConnFromSettings: the TLS and SASL settings reach the Conn of the
+// configured cluster, and never the embedded broker's, which speaks
+// PLAINTEXT.
+func TestConnFromSettings(t *testing.T) {
+	for _, kv := range [][2]string{{"KAFKA_BROKERS", "kafka.example:9096"}, {"KAFKA_SECURITY_PROTOCOL", "sasl_ssl"},
+		{"KAFKA_SASL_MECHANISM", "scram-sha-512"}, {"KAFKA_SASL_USERNAME", "svc"}, {"KAFKA_SASL_PASSWORD", "pw"}} {
+		t.Setenv(kv[0], kv[1])
+	}
+	s, err := config.FromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := kafka.ConnFrom(s, s.KafkaBrokers)
+	want := kafka.Conn{Brokers: "kafka.example:9096", Security: kafka.Security{Protocol: "sasl_ssl",
+		Mechanism: "SCRAM-SHA-512", Username: "svc", Password: "pw"}}
+	if got != want {
+		t.Errorf("ConnFrom = %+v, want %+v", got, want)
+	}
+	if got := kafka.ConnFrom(s, "127.0.0.1:40000"); got != (kafka.Conn{Brokers: "127.0.0.1:40000"}) {
+		t.Errorf("ConnFrom for the embedded broker = %+v, want PLAINTEXT", got)
+	}
+	secured := kafka.ConnFrom(s, s.KafkaBrokers)
+	out := fmt.Sprintf("%v %+v %#v %v %+v %#v", secured, secured, secured, secured.Security, secured.Security, secured.Security)
+	if strings.Contains(out, "pw") || !strings.Contains(out, "sasl_ssl SCRAM-SHA-512 user svc") {
+		t.Errorf("a Conn prints its password: %s", out)
+	}
 }
