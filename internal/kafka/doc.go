@@ -7,6 +7,11 @@
 // the context's deadline when sooner), so an unreachable cluster or a missing
 // topic is a clear error, never a hang: librdkafka itself retries forever.
 //
+// The cluster is a Conn: brokers plus TLS and SASL (security.go), which
+// every function here accepts, or a bare broker list meaning PLAINTEXT. A
+// refused login or TLS handshake ends a call at once with an error wrapping
+// ErrAuthentication (authfail.go), since librdkafka would only retry it.
+//
 // librdkafka talks to kfake with its default settings (api.version.request
 // on): the tests here exercise the idempotent lz4 producer, CreateTopics,
 // DeleteTopics, ListOffsets, metadata and assign-and-fetch against the
