@@ -19,6 +19,15 @@ func caFile(t *testing.T) string {
 	return p
 }
 
+// onlyEnv leaves only env of FinPipe's variables set for the test.
+func onlyEnv(t *testing.T, env map[string]string) {
+	t.Helper()
+	clearEnv(t)
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
+}
+
 func TestKafkaSecurityAccepted(t *testing.T) {
 	ca := caFile(t)
 	tests := []struct {
@@ -39,10 +48,7 @@ func TestKafkaSecurityAccepted(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clearEnv(t)
-			for k, v := range tt.env {
-				t.Setenv(k, v)
-			}
+			onlyEnv(t, tt.env)
 			s, err := FromEnv()
 			if err != nil {
 				t.Fatalf("Load: %v", err)
@@ -88,10 +94,7 @@ func TestKafkaSecurityInvalidNamesTheSetting(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {
-			clearEnv(t)
-			for k, v := range tt.env {
-				t.Setenv(k, v)
-			}
+			onlyEnv(t, tt.env)
 			_, err := FromEnv()
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("Load error = %v, want it to contain %q", err, tt.want)
