@@ -20,7 +20,9 @@ import (
 type Pipeline struct {
 	LakeDir string // <data dir>/<env>/lake (config.Settings.LakeDir)
 	Brokers string // Kafka bootstrap servers, comma-separated
-	Topic   string // default "transactions"
+	// Security is the cluster's TLS and SASL (zero: PLAINTEXT).
+	Security kafka.Security
+	Topic    string // default "transactions"
 	// IngestGroups splits ingest into this many tasks, each reading every
 	// IngestGroups-th partition, so that several workers ingest in parallel
 	// (default 1).
@@ -36,7 +38,7 @@ type Pipeline struct {
 // brokers are the Kafka bootstrap servers actually in use (the embedded
 // broker's address when KAFKA_BROKERS is unset).
 func PipelineFrom(s *config.Settings, brokers string) Pipeline {
-	return Pipeline{LakeDir: s.LakeDir(), Brokers: brokers, Topic: s.Topic,
+	return Pipeline{LakeDir: s.LakeDir(), Brokers: brokers, Security: kafka.ConnFrom(s, brokers).Security, Topic: s.Topic,
 		IngestGroups: s.IngestGroups, MaxBatch: s.MaxBatch, AllowedLateness: s.AllowedLateness}
 }
 
@@ -109,7 +111,7 @@ func (p Pipeline) ingestTask(group, groups int) scheduler.TaskFunc {
 		}
 		var parts []int32 // nil: all partitions
 		if groups > 1 {
-			all, err := kafka.Partitions(ctx, p.Brokers, p.topic())
+			all, err := kafka.Partitions(ctx, kafka.Conn{Brokers: p.Brokers, Security: p.Security}, p.topic())
 			if err != nil {
 				return err
 			}
@@ -119,7 +121,7 @@ func (p Pipeline) ingestTask(group, groups int) scheduler.TaskFunc {
 			}
 		}
 		res, err := ingest.Run(ctx, l.Bronze, ingest.Options{
-			Brokers: p.Brokers, Topic: p.topic(), Partitions: parts, MaxRecords: p.MaxBatch,
+			Brokers: p.Brokers, Security: p.Security, Topic: p.topic(), Partitions: parts, MaxRecords: p.MaxBatch,
 		})
 		if err != nil {
 			return err

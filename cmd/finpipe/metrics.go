@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/finpipe/finpipe/delta"
+	"github.com/finpipe/finpipe/internal/kafka"
 	"github.com/finpipe/finpipe/internal/metrics"
 	"github.com/finpipe/finpipe/tasks/lake"
 	"github.com/finpipe/finpipe/tasks/medallion"
@@ -22,7 +23,7 @@ func init() { delta.SetCommitObserver(metrics.DeltaCommit) }
 // broker's watermarks and Bronze's txn versions. Bronze is opened on the
 // first scrape that finds it (and then kept, so scrapes read only new
 // commits); before the first ingest every record in the topic is lag.
-func kafkaLagSource(lakeDir, brokers, topic string) metrics.LagSource {
+func kafkaLagSource[C kafka.Cluster](lakeDir string, brokers C, topic string) metrics.LagSource {
 	var mu sync.Mutex
 	var bronze *delta.Table
 	return metrics.LagFunc(func(ctx context.Context) (string, map[int32]int64, error) {

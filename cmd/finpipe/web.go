@@ -90,16 +90,16 @@ func webOptions(cfg *config.Settings, store *scheduler.Store, brokers string) (w
 		opts.KafkaWatermarks = func(ctx context.Context) (web.Watermarks, error) {
 			var w web.Watermarks
 			var err error
-			if w.Low, err = kafka.LowWatermarks(ctx, brokers, cfg.Topic); err != nil {
+			if w.Low, err = kafka.LowWatermarks(ctx, kafka.ConnFrom(cfg, brokers), cfg.Topic); err != nil {
 				return w, err
 			}
-			w.High, err = kafka.HighWatermarks(ctx, brokers, cfg.Topic)
+			w.High, err = kafka.HighWatermarks(ctx, kafka.ConnFrom(cfg, brokers), cfg.Topic)
 			return w, err
 		}
 		// web and standalone, one process per deployment, report the lag.
-		metrics.SetLagSource(kafkaLagSource(cfg.LakeDir(), brokers, cfg.Topic))
+		metrics.SetLagSource(kafkaLagSource(cfg.LakeDir(), kafka.ConnFrom(cfg, brokers), cfg.Topic))
 		opts.Health = append(opts.Health, web.HealthCheck{Name: "broker", Check: func(ctx context.Context) error {
-			_, err := kafka.Partitions(ctx, brokers, cfg.Topic)
+			_, err := kafka.Partitions(ctx, kafka.ConnFrom(cfg, brokers), cfg.Topic)
 			return err
 		}})
 	}

@@ -15,7 +15,7 @@ import (
 // never read, as retention may have dropped the earlier records). A nil
 // bronze means the table does not exist yet: nothing was ingested. It serves
 // Measure, `finpipe status` and the finpipe_kafka_lag_records gauge.
-func KafkaLag(ctx context.Context, bronze *delta.Table, brokers, topic string) (map[int32]int64, error) {
+func KafkaLag[C kafka.Cluster](ctx context.Context, bronze *delta.Table, brokers C, topic string) (map[int32]int64, error) {
 	high, err := kafka.HighWatermarks(ctx, brokers, topic)
 	if err != nil {
 		return nil, err
