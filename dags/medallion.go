@@ -24,7 +24,9 @@ type Pipeline struct {
 	// and the tasks' in-memory state survive between runs.
 	Lake    func() (*lake.Lake, error)
 	Brokers string // Kafka bootstrap servers, comma-separated
-	Topic   string // default "transactions"
+	// Security is the cluster's TLS and SASL (zero: PLAINTEXT).
+	Security kafka.Security
+	Topic    string // default "transactions"
 	// IngestGroups splits ingest into this many tasks, each reading every
 	// IngestGroups-th partition, so that several workers ingest in parallel
 	// (default 1).
@@ -41,7 +43,7 @@ type Pipeline struct {
 // broker's address when KAFKA_BROKERS is unset); observe, when not nil, is
 // told of every commit to the lake (the process's metrics).
 func PipelineFrom(s *config.Settings, brokers string, observe delta.CommitObserver) Pipeline {
-	return Pipeline{Lake: lake.Opener(s.LakeDir(), observe), Brokers: brokers, Topic: s.Topic,
+	return Pipeline{Lake: lake.Opener(s.LakeDir(), observe), Brokers: brokers, Security: kafka.ConnFrom(s, brokers).Security, Topic: s.Topic,
 		IngestGroups: s.IngestGroups, MaxBatch: s.MaxBatch, AllowedLateness: s.AllowedLateness}
 }
 
@@ -114,7 +116,7 @@ func (p Pipeline) ingestTask(group, groups int) scheduler.TaskFunc {
 		}
 		var parts []int32 // nil: all partitions
 		if groups > 1 {
-			all, err := kafka.Partitions(ctx, p.Brokers, p.topic())
+			all, err := kafka.Partitions(ctx, kafka.Conn{Brokers: p.Brokers, Security: p.Security}, p.topic())
 			if err != nil {
 				return err
 			}
@@ -124,7 +126,7 @@ func (p Pipeline) ingestTask(group, groups int) scheduler.TaskFunc {
 			}
 		}
 		res, err := ingest.Run(ctx, l.Bronze, ingest.Options{
-			Brokers: p.Brokers, Topic: p.topic(), Partitions: parts, MaxRecords: p.MaxBatch,
+			Brokers: p.Brokers, Security: p.Security, Topic: p.topic(), Partitions: parts, MaxRecords: p.MaxBatch,
 		})
 		if err != nil {
 			return err

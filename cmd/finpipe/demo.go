@@ -55,7 +55,7 @@ func runDemo(ctx context.Context, args []string) error {
 		return err
 	}
 	defer stopKafka()
-	if err := kafka.EnsureTopic(ctx, brokers, cfg.Topic, cfg.Partitions); err != nil {
+	if err := kafka.EnsureTopic(ctx, kafka.ConnFrom(cfg, brokers), cfg.Topic, cfg.Partitions); err != nil {
 		return err
 	}
 	opts := produce.Options{Count: *count, Seed: *seed, BadRatio: 0.05, DuplicateRatio: 0.02, LateRatio: 0.01}
@@ -65,9 +65,9 @@ func runDemo(ctx context.Context, args []string) error {
 	opts.Progress = newBar(progressOut(), "produce", "msg")
 	var sent produce.Stats
 	if *input != "" {
-		sent, err = produce.ProduceFile(ctx, brokers, cfg.Topic, *input, produce.Options{Progress: opts.Progress})
+		sent, err = produce.ProduceFile(ctx, kafka.ConnFrom(cfg, brokers), cfg.Topic, *input, produce.Options{Progress: opts.Progress})
 	} else {
-		sent, err = produce.Produce(ctx, brokers, cfg.Topic, opts)
+		sent, err = produce.Produce(ctx, kafka.ConnFrom(cfg, brokers), cfg.Topic, opts)
 	}
 	if err != nil {
 		return err
@@ -151,7 +151,7 @@ func drainWithDAG(ctx context.Context, store *scheduler.Store, l *lake.Lake, p d
 	defer progress.End()
 	backlog := int64(-1)
 	for runs := 0; runs < maxDemoRuns; {
-		lag, err := medallion.Measure(ctx, l, p.Brokers, p.Topic)
+		lag, err := medallion.Measure(ctx, l, kafka.Conn{Brokers: p.Brokers, Security: p.Security}, p.Topic)
 		if err != nil {
 			return runs, err
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 
+	"github.com/finpipe/finpipe/internal/kafka"
 	"github.com/finpipe/finpipe/internal/metrics"
 	"github.com/finpipe/finpipe/tasks/medallion"
 )
@@ -11,7 +12,7 @@ import (
 // broker's watermarks and Bronze's txn versions. Bronze is opened on the
 // first scrape that finds it (and then kept, so scrapes read only new
 // commits); before the first ingest every record in the topic is lag.
-func kafkaLagSource(lakeDir, brokers, topic string) metrics.LagSource {
+func kafkaLagSource[C kafka.Cluster](lakeDir string, brokers C, topic string) metrics.LagSource {
 	bronze := lazyBronze(lakeDir)
 	return metrics.LagFunc(func(ctx context.Context) (string, map[int32]int64, error) {
 		t, err := bronze()

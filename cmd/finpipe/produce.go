@@ -56,14 +56,14 @@ func runProduce(ctx context.Context, args []string) error {
 		fmt.Fprintf(os.Stderr, "seed %d\n", opts.Seed)
 	}
 	opts.Progress = newBar(progressOut(), "produce", "msg")
-	if err := kafka.EnsureTopic(ctx, brokers, cfg.Topic, cfg.Partitions); err != nil {
+	if err := kafka.EnsureTopic(ctx, kafka.ConnFrom(cfg, brokers), cfg.Topic, cfg.Partitions); err != nil {
 		return err
 	}
 	var st produce.Stats
 	if *file != "" {
-		st, err = produce.ProduceFile(ctx, brokers, cfg.Topic, *file, opts)
+		st, err = produce.ProduceFile(ctx, kafka.ConnFrom(cfg, brokers), cfg.Topic, *file, opts)
 	} else {
-		st, err = produce.Produce(ctx, brokers, cfg.Topic, opts)
+		st, err = produce.Produce(ctx, kafka.ConnFrom(cfg, brokers), cfg.Topic, opts)
 	}
 	if err != nil {
 		return err

@@ -84,7 +84,7 @@ func (st *standalone) startKafka(ctx context.Context) error {
 		return err
 	}
 	st.brokers, st.closeKafka = brokers, closeKafka
-	if err := kafka.EnsureTopic(ctx, brokers, st.cfg.Topic, st.cfg.Partitions); err != nil {
+	if err := kafka.EnsureTopic(ctx, kafka.ConnFrom(st.cfg, brokers), st.cfg.Topic, st.cfg.Partitions); err != nil {
 		return err
 	}
 	st.log.Info("kafka", "brokers", brokers, "topic", st.cfg.Topic, "embedded", st.cfg.EmbeddedKafka())
@@ -119,7 +119,7 @@ func (st *standalone) producerService() service {
 				LateRatio: 0.1, Seed: time.Now().UnixNano()}
 			st.log.Info("producing fake transactions", "rate_per_s", st.cfg.ProduceRate, "topic", st.cfg.Topic)
 			go func() {
-				_, err := produce.Produce(pctx, st.brokers, st.cfg.Topic, opts)
+				_, err := produce.Produce(pctx, kafka.ConnFrom(st.cfg, st.brokers), st.cfg.Topic, opts)
 				done <- err
 			}()
 			return nil

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/finpipe/finpipe/internal/config"
+	"github.com/finpipe/finpipe/internal/kafka"
 	"github.com/finpipe/finpipe/scheduler"
 )
 
@@ -118,7 +119,7 @@ func kafkaLagStatus(ctx context.Context, cfg *config.Settings) kafkaStatus {
 	k.Brokers = brokers
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	_, lag, err := kafkaLagSource(cfg.LakeDir(), brokers, cfg.Topic).KafkaLag(ctx)
+	_, lag, err := kafkaLagSource(cfg.LakeDir(), kafka.ConnFrom(cfg, brokers), cfg.Topic).KafkaLag(ctx)
 	if err != nil {
 		k.Error = err.Error()
 		return k

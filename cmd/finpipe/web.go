@@ -87,11 +87,11 @@ func webOptions(cfg *config.Settings, store *scheduler.Store, brokers string) (w
 		TrustedProxies: cfg.Proxies(),
 	}
 	if brokers != "" {
-		opts.KafkaLag = webKafkaLag(cfg.LakeDir(), brokers, cfg.Topic)
+		opts.KafkaLag = webKafkaLag(cfg.LakeDir(), kafka.ConnFrom(cfg, brokers), cfg.Topic)
 		// web and standalone, one process per deployment, report the lag.
-		metrics.SetLagSource(kafkaLagSource(cfg.LakeDir(), brokers, cfg.Topic))
+		metrics.SetLagSource(kafkaLagSource(cfg.LakeDir(), kafka.ConnFrom(cfg, brokers), cfg.Topic))
 		opts.Health = append(opts.Health, web.HealthCheck{Name: "broker", Check: func(ctx context.Context) error {
-			_, err := kafka.Partitions(ctx, brokers, cfg.Topic)
+			_, err := kafka.Partitions(ctx, kafka.ConnFrom(cfg, brokers), cfg.Topic)
 			return err
 		}})
 	}

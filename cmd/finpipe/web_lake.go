@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/finpipe/finpipe/delta"
+	"github.com/finpipe/finpipe/internal/kafka"
 	"github.com/finpipe/finpipe/tasks/lake"
 	"github.com/finpipe/finpipe/tasks/medallion"
 	"github.com/finpipe/finpipe/web"
@@ -36,7 +37,7 @@ func lakeLayout() web.LakeLayout {
 
 // webKafkaLag is the lake page's lag: medallion's ingest positions, read
 // with the Bronze table of lakeDir.
-func webKafkaLag(lakeDir, brokers, topic string) web.KafkaLagFunc {
+func webKafkaLag[C kafka.Cluster](lakeDir string, brokers C, topic string) web.KafkaLagFunc {
 	bronze := lazyBronze(lakeDir)
 	return func(ctx context.Context) ([]web.PartitionLag, error) {
 		t, err := bronze()

@@ -1,5 +1,7 @@
 package config
 
+import "strings"
+
 // Key names one setting. Subcommands pass keys to Register to choose which
 // settings they expose as flags.
 type Key int
@@ -13,6 +15,18 @@ const (
 	TrustedProxies
 	DatabaseURL
 	KafkaBrokers
+	KafkaSecurityProtocol
+	KafkaSASLMechanism
+	KafkaSASLUsername
+	KafkaSASLPassword
+	KafkaSSLCALocation
+	KafkaSSLCertificateLocation
+	KafkaSSLKeyLocation
+	KafkaSSLKeyPassword
+	KafkaOAuthTokenEndpointURL
+	KafkaOAuthClientID
+	KafkaOAuthClientSecret
+	KafkaOAuthScope
 	Topic
 	Partitions
 	Workers
@@ -61,6 +75,44 @@ var definitions = [numKeys]definition{
 	KafkaBrokers: {flag: "kafka-brokers", env: "KAFKA_BROKERS",
 		usage: "comma-separated Kafka `host:port` list; empty starts an embedded broker under the data dir",
 		set:   setBrokers},
+	KafkaSecurityProtocol: {flag: "kafka-security-protocol", env: "KAFKA_SECURITY_PROTOCOL", def: "plaintext",
+		usage: "Kafka security.protocol: plaintext, ssl, sasl_plaintext or `protocol` sasl_ssl (MSK, Confluent Cloud)",
+		set: func(s *Settings, raw string) error {
+			return setOneOf(&s.KafkaSecurityProtocol, raw, "plaintext", "ssl", "sasl_plaintext", "sasl_ssl")
+		}},
+	KafkaSASLMechanism: {flag: "kafka-sasl-mechanism", env: "KAFKA_SASL_MECHANISM",
+		usage: "Kafka sasl.mechanism: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER (`mechanism`)",
+		set:   setSASLMechanism},
+	KafkaSASLUsername: {flag: "kafka-sasl-username", env: "KAFKA_SASL_USERNAME",
+		usage: "Kafka sasl.username (`name`; Confluent Cloud: the API key)",
+		set:   func(s *Settings, raw string) error { s.KafkaSASLUsername = strings.TrimSpace(raw); return nil }},
+	KafkaSASLPassword: {flag: "kafka-sasl-password", env: "KAFKA_SASL_PASSWORD", secret: true,
+		usage: "Kafka sasl.password (`secret`; prefer the environment variable: flags show in ps)",
+		set:   func(s *Settings, raw string) error { s.KafkaSASLPassword = raw; return nil }},
+	KafkaSSLCALocation: {flag: "kafka-ssl-ca-location", env: "KAFKA_SSL_CA_LOCATION",
+		usage: "Kafka ssl.ca.location: PEM `file` of the CAs that signed the brokers' certificates; empty uses the system's",
+		set:   func(s *Settings, raw string) error { return setReadableFile(&s.KafkaSSLCALocation, raw) }},
+	KafkaSSLCertificateLocation: {flag: "kafka-ssl-certificate-location", env: "KAFKA_SSL_CERTIFICATE_LOCATION",
+		usage: "Kafka ssl.certificate.location: PEM `file` of the client certificate, for mutual TLS",
+		set:   func(s *Settings, raw string) error { return setReadableFile(&s.KafkaSSLCertificateLocation, raw) }},
+	KafkaSSLKeyLocation: {flag: "kafka-ssl-key-location", env: "KAFKA_SSL_KEY_LOCATION",
+		usage: "Kafka ssl.key.location: PEM `file` of the client key, for mutual TLS",
+		set:   func(s *Settings, raw string) error { return setReadableFile(&s.KafkaSSLKeyLocation, raw) }},
+	KafkaSSLKeyPassword: {flag: "kafka-ssl-key-password", env: "KAFKA_SSL_KEY_PASSWORD", secret: true,
+		usage: "Kafka ssl.key.password of an encrypted client key (`secret`)",
+		set:   func(s *Settings, raw string) error { s.KafkaSSLKeyPassword = raw; return nil }},
+	KafkaOAuthTokenEndpointURL: {flag: "kafka-sasl-oauthbearer-token-endpoint-url", env: "KAFKA_SASL_OAUTHBEARER_TOKEN_ENDPOINT_URL",
+		usage: "OAUTHBEARER: the OIDC token endpoint `URL` librdkafka gets tokens from (client credentials)",
+		set:   setTokenEndpoint},
+	KafkaOAuthClientID: {flag: "kafka-sasl-oauthbearer-client-id", env: "KAFKA_SASL_OAUTHBEARER_CLIENT_ID",
+		usage: "OAUTHBEARER: the OIDC client `id`",
+		set:   func(s *Settings, raw string) error { s.KafkaOAuthClientID = strings.TrimSpace(raw); return nil }},
+	KafkaOAuthClientSecret: {flag: "kafka-sasl-oauthbearer-client-secret", env: "KAFKA_SASL_OAUTHBEARER_CLIENT_SECRET", secret: true,
+		usage: "OAUTHBEARER: the OIDC client `secret`",
+		set:   func(s *Settings, raw string) error { s.KafkaOAuthClientSecret = raw; return nil }},
+	KafkaOAuthScope: {flag: "kafka-sasl-oauthbearer-scope", env: "KAFKA_SASL_OAUTHBEARER_SCOPE",
+		usage: "OAUTHBEARER: the `scope` to request; empty requests none",
+		set:   func(s *Settings, raw string) error { s.KafkaOAuthScope = strings.TrimSpace(raw); return nil }},
 	Topic: {flag: "topic", env: "FINPIPE_TOPIC", def: "transactions",
 		usage: "Kafka `topic` the pipeline reads transactions from",
 		set:   setTopic},

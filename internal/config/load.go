@@ -45,17 +45,16 @@ func (s *Settings) Load() error {
 			errs = append(errs, s.invalid(k, err))
 		}
 	}
+	if len(errs) == 0 {
+		errs = append(errs, s.checkKafkaSecurity()...)
+	}
 	return errors.Join(errs...)
 }
 
 // invalid names the setting the way the user gave it, and never echoes a
 // secret.
 func (s *Settings) invalid(k Key, err error) error {
-	name := k.Env()
-	if s.source[k] == SourceFlag {
-		name = k.Flag()
-	}
-	return fmt.Errorf("invalid %s %q: %w", name, redact(k, s.raw[k]), err)
+	return fmt.Errorf("invalid %s %q: %w", s.name(k), redact(k, s.raw[k]), err)
 }
 
 // FromEnv is Load for code without flags: environment, then defaults.

@@ -10,23 +10,37 @@ import (
 // Settings is FinPipe's effective configuration. Fields are valid after Load
 // (or FromEnv, or Default); each field documents its flag and variable.
 type Settings struct {
-	DataDir         string        // --data-dir, FINPIPE_DATA_DIR
-	Env             string        // --env, ENV: "dev" or "prod"
-	HTTPAddr        string        // --http, FINPIPE_HTTP_ADDR
-	APIToken        string        // --api-token, FINPIPE_API_TOKEN (secret)
-	TrustedProxies  string        // --trusted-proxies, FINPIPE_TRUSTED_PROXIES: comma-separated CIDRs; "" = trust none
-	DatabaseURL     string        // --database-url, DATABASE_URL (password is secret); "" = embedded
-	KafkaBrokers    string        // --kafka-brokers, KAFKA_BROKERS, comma-separated; "" = embedded
-	Topic           string        // --topic, FINPIPE_TOPIC
-	Partitions      int           // --partitions, FINPIPE_PARTITIONS
-	Workers         int           // --workers, FINPIPE_WORKERS
-	MaxBatch        int           // --max-batch, FINPIPE_MAX_BATCH
-	IngestGroups    int           // --ingest-groups, FINPIPE_INGEST_GROUPS
-	AllowedLateness time.Duration // --allowed-lateness, FINPIPE_ALLOWED_LATENESS
-	ProduceRate     float64       // --produce-rate, FINPIPE_PRODUCE_RATE, records per second; 0 = off
-	MetricsAddr     string        // --metrics-addr, FINPIPE_METRICS_ADDR; "" = off
-	LogFormat       string        // --log-format, FINPIPE_LOG_FORMAT: auto, text or json
-	LogLevel        string        // --log-level, FINPIPE_LOG_LEVEL: debug, info, warn or error
+	DataDir        string // --data-dir, FINPIPE_DATA_DIR
+	Env            string // --env, ENV: "dev" or "prod"
+	HTTPAddr       string // --http, FINPIPE_HTTP_ADDR
+	APIToken       string // --api-token, FINPIPE_API_TOKEN (secret)
+	TrustedProxies string // --trusted-proxies, FINPIPE_TRUSTED_PROXIES: comma-separated CIDRs; "" = trust none
+	DatabaseURL    string // --database-url, DATABASE_URL (password is secret); "" = embedded
+	KafkaBrokers   string // --kafka-brokers, KAFKA_BROKERS, comma-separated; "" = embedded
+	// Kafka TLS and SASL (kafka_security.go), named after librdkafka's
+	// properties: --kafka-security-protocol, KAFKA_SECURITY_PROTOCOL, ...
+	KafkaSecurityProtocol       string // plaintext, ssl, sasl_plaintext or sasl_ssl
+	KafkaSASLMechanism          string // PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER or ""
+	KafkaSASLUsername           string
+	KafkaSASLPassword           string // secret
+	KafkaSSLCALocation          string
+	KafkaSSLCertificateLocation string
+	KafkaSSLKeyLocation         string
+	KafkaSSLKeyPassword         string // secret
+	KafkaOAuthTokenEndpointURL  string
+	KafkaOAuthClientID          string
+	KafkaOAuthClientSecret      string // secret
+	KafkaOAuthScope             string
+	Topic                       string        // --topic, FINPIPE_TOPIC
+	Partitions                  int           // --partitions, FINPIPE_PARTITIONS
+	Workers                     int           // --workers, FINPIPE_WORKERS
+	MaxBatch                    int           // --max-batch, FINPIPE_MAX_BATCH
+	IngestGroups                int           // --ingest-groups, FINPIPE_INGEST_GROUPS
+	AllowedLateness             time.Duration // --allowed-lateness, FINPIPE_ALLOWED_LATENESS
+	ProduceRate                 float64       // --produce-rate, FINPIPE_PRODUCE_RATE, records per second; 0 = off
+	MetricsAddr                 string        // --metrics-addr, FINPIPE_METRICS_ADDR; "" = off
+	LogFormat                   string        // --log-format, FINPIPE_LOG_FORMAT: auto, text or json
+	LogLevel                    string        // --log-level, FINPIPE_LOG_LEVEL: debug, info, warn or error
 
 	raw    [numKeys]string // value as given, for messages and printing
 	source [numKeys]Source

@@ -7,6 +7,11 @@
 // the context's deadline when sooner), so an unreachable cluster or a missing
 // topic is a clear error, never a hang: librdkafka itself retries forever.
 //
+// The cluster is a Conn: brokers plus TLS and SASL (security.go), which
+// every function here accepts, or a bare broker list meaning PLAINTEXT. A
+// refused login or TLS handshake ends a call at once with an error wrapping
+// ErrAuthentication (authfail.go), since librdkafka would only retry it.
+//
 // librdkafka talks to kfake with its default settings (api.version.request
 // on): the tests here exercise the idempotent lz4 producer, CreateTopics,
 // DeleteTopics, ListOffsets, metadata and assign-and-fetch against the
@@ -37,9 +42,9 @@ var ErrTopicNotFound = errors.New("topic does not exist")
 
 // baseConfig is what every client of ours shares. Logs of librdkafka go to
 // stderr at warning level and above, which is where an operator looks.
-func baseConfig(brokers string) ck.ConfigMap {
-	return ck.ConfigMap{
-		"bootstrap.servers":                  brokers,
+func baseConfig(conn Conn) ck.ConfigMap {
+	cfg := ck.ConfigMap{
+		"bootstrap.servers":                  conn.Brokers,
 		"client.id":                          "finpipe",
 		"socket.timeout.ms":                  10000,
 		"socket.keepalive.enable":            true,
@@ -49,6 +54,8 @@ func baseConfig(brokers string) ck.ConfigMap {
 		"log.connection.close":               false,
 		"allow.auto.create.topics":           false,
 	}
+	conn.Security.apply(cfg)
+	return cfg
 }
 
 // budget returns the time a cluster call may take: DefaultTimeout, or less
@@ -69,7 +76,13 @@ func millis(d time.Duration) int {
 }
 
 // clusterError explains a failed cluster call in terms of what to check.
-func clusterError(brokers, what string, err error) error {
+func clusterError(brokers Conn, what string, err error) error {
+	if errors.Is(err, ErrAuthentication) {
+		return err // already says what to check
+	}
+	if aerr := authFailure(brokers, err); aerr != nil {
+		return aerr
+	}
 	var kerr ck.Error
 	if errors.As(err, &kerr) {
 		switch kerr.Code() {

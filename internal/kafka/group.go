@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	ck "github.com/confluentinc/confluent-kafka-go/v2/kafka"
 )
@@ -16,24 +17,49 @@ import (
 // CommitGroupOffsets records, for group, the next offset to read of each
 // partition of topic. It never moves a consumer, and nothing in FinPipe
 // reads it back to decide where to start.
-func CommitGroupOffsets(ctx context.Context, brokers, group, topic string, next map[int32]int64) error {
+func CommitGroupOffsets[C Cluster](ctx context.Context, cluster C, group, topic string, next map[int32]int64) error {
 	if len(next) == 0 {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(ctx, budget(ctx))
-	defer cancel()
-	a, err := admin(brokers)
-	if err != nil {
-		return err
+	return withAdmin(ctx, connOf(cluster), func(ctx context.Context, a *session, brokers Conn) error {
+		return whileCoordinatorMoves(ctx, func() error {
+			return commitGroupOffsets(ctx, a, brokers, group, topic, next)
+		})
+	})
+}
+
+// whileCoordinatorMoves retries fn while the group's coordinator is being
+// elected or loaded: on a fresh cluster the first group call creates
+// __consumer_offsets and answers NOT_COORDINATOR for a moment (seen on
+// Apache Kafka 4.1); the call's budget still bounds the wait.
+func whileCoordinatorMoves(ctx context.Context, fn func() error) error {
+	for {
+		err := fn()
+		var kerr ck.Error
+		if !errors.As(err, &kerr) {
+			return err
+		}
+		switch kerr.Code() {
+		case ck.ErrNotCoordinator, ck.ErrCoordinatorNotAvailable, ck.ErrCoordinatorLoadInProgress:
+		default:
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(100 * time.Millisecond):
+		}
 	}
-	defer a.Close()
+}
+
+func commitGroupOffsets(ctx context.Context, a *session, brokers Conn, group, topic string, next map[int32]int64) error {
 	tps := make([]ck.TopicPartition, 0, len(next))
 	for p, off := range next {
 		tps = append(tps, ck.TopicPartition{Topic: &topic, Partition: p, Offset: ck.Offset(off)})
 	}
 	res, err := a.AlterConsumerGroupOffsets(ctx, []ck.ConsumerGroupTopicPartitions{{Group: group, Partitions: tps}})
 	if err != nil {
-		return clusterError(brokers, "commit offsets of group "+group, err)
+		return clusterError(brokers, "commit offsets of group "+group, failed(ctx, err))
 	}
 	for _, g := range res.ConsumerGroupsTopicPartitions {
 		for _, tp := range g.Partitions {
@@ -47,13 +73,19 @@ func CommitGroupOffsets(ctx context.Context, brokers, group, topic string, next 
 
 // GroupOffsets returns group's committed next offsets on topic; partitions
 // without a committed offset are absent.
-func GroupOffsets(ctx context.Context, brokers, group, topic string) (map[int32]int64, error) {
-	return perPartition(ctx, brokers, topic, func(ctx context.Context, a *ck.AdminClient, ids []int32) (map[int32]int64, error) {
-		return groupOffsets(ctx, a, brokers, group, topic, ids)
+func GroupOffsets[C Cluster](ctx context.Context, cluster C, group, topic string) (map[int32]int64, error) {
+	brokers := connOf(cluster)
+	return perPartition(ctx, brokers, topic, func(ctx context.Context, a *session, ids []int32) (map[int32]int64, error) {
+		var out map[int32]int64
+		err := whileCoordinatorMoves(ctx, func() (err error) {
+			out, err = groupOffsets(ctx, a, brokers, group, topic, ids)
+			return err
+		})
+		return out, err
 	})
 }
 
-func groupOffsets(ctx context.Context, a *ck.AdminClient, brokers, group, topic string, ids []int32) (map[int32]int64, error) {
+func groupOffsets(ctx context.Context, a *session, brokers Conn, group, topic string, ids []int32) (map[int32]int64, error) {
 	tps := make([]ck.TopicPartition, 0, len(ids))
 	for _, id := range ids {
 		tps = append(tps, ck.TopicPartition{Topic: &topic, Partition: id})
@@ -65,7 +97,7 @@ func groupOffsets(ctx context.Context, a *ck.AdminClient, brokers, group, topic 
 		return out, nil // kfake's answer for a group that never committed
 	}
 	if err != nil {
-		return nil, clusterError(brokers, "offsets of group "+group, err)
+		return nil, clusterError(brokers, "offsets of group "+group, failed(ctx, err))
 	}
 	for _, g := range res.ConsumerGroupsTopicPartitions {
 		for _, tp := range g.Partitions {

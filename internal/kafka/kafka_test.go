@@ -17,7 +17,7 @@ import (
 
 // produceN writes n messages "v<i>" with key "k<i>" to one partition and
 // waits for every delivery report.
-func produceN(t testing.TB, brokers, topic string, partition int32, n int) {
+func produceN[C kafka.Cluster](t testing.TB, brokers C, topic string, partition int32, n int) {
 	t.Helper()
 	produce(t, brokers, topic, partition, n, func(i int) []byte { return []byte(fmt.Sprintf("v%d", i)) })
 }
@@ -28,7 +28,7 @@ func produceSized(t testing.TB, brokers, topic string, n, size int) {
 	produce(t, brokers, topic, 0, n, func(int) []byte { return value })
 }
 
-func produce(t testing.TB, brokers, topic string, partition int32, n int, value func(int) []byte) {
+func produce[C kafka.Cluster](t testing.TB, brokers C, topic string, partition int32, n int, value func(int) []byte) {
 	t.Helper()
 	p, err := kafka.NewProducer(brokers)
 	if err != nil {

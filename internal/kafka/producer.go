@@ -1,6 +1,7 @@
 package kafka
 
 import (
+	"context"
 	"fmt"
 
 	ck "github.com/confluentinc/confluent-kafka-go/v2/kafka"
@@ -10,8 +11,8 @@ import (
 // idempotent, so retries never duplicate or reorder) and tuned for
 // throughput (large lz4-compressed batches, a short linger). Delivery
 // reports carry no key or value, since only their errors and offsets matter.
-func ProducerConfig(brokers string) ck.ConfigMap {
-	cfg := baseConfig(brokers)
+func ProducerConfig[C Cluster](cluster C) ck.ConfigMap {
+	cfg := baseConfig(connOf(cluster))
 	for k, v := range map[string]any{
 		"acks":                         "all",
 		"enable.idempotence":           true,
@@ -30,12 +31,32 @@ func ProducerConfig(brokers string) ck.ConfigMap {
 }
 
 // NewProducer opens a producer with ProducerConfig. Connection problems
-// surface as delivery errors within message.timeout.ms.
-func NewProducer(brokers string) (*ck.Producer, error) {
-	cfg := ProducerConfig(brokers)
+// surface as delivery errors within message.timeout.ms. With TLS or SASL it
+// first waits for the cluster's answer (within DefaultTimeout), so that
+// rejected credentials are an error here, not a minute of queued messages
+// timing out with librdkafka's error events unread.
+func NewProducer[C Cluster](cluster C) (*ck.Producer, error) {
+	conn := connOf(cluster)
+	cfg := ProducerConfig(conn)
 	p, err := ck.NewProducer(&cfg)
 	if err != nil {
-		return nil, fmt.Errorf("kafka at %s: producer: %w", brokers, err)
+		return nil, fmt.Errorf("kafka at %s: producer: %w", conn, err)
+	}
+	if conn.Security.protocol() == "plaintext" {
+		return p, nil
+	}
+	queued := func() ck.Event {
+		select {
+		case ev := <-p.Events():
+			return ev
+		default:
+			return nil
+		}
+	}
+	pending := func() error { return eventFailure(conn, queued) }
+	if _, err := awaitMetadata(context.Background(), p, nil, pending); err != nil {
+		p.Close()
+		return nil, clusterError(conn, "producer", err)
 	}
 	return p, nil
 }

@@ -42,7 +42,7 @@ func (e *OffsetRangeError) Error() string {
 // without making reads faster. Halving them again (4 MB fetches, 1 MB per
 // partition, a 2 MB queue) took the C share of peak RSS from ~110 to
 // ~90 MB at the same ingest rate.
-func readerConfig(brokers string) ck.ConfigMap {
+func readerConfig(brokers Conn) ck.ConfigMap {
 	cfg := baseConfig(brokers)
 	for k, v := range map[string]any{
 		"group.id":                  "finpipe-reader", // required by librdkafka, never committed
@@ -73,8 +73,8 @@ func readerConfig(brokers string) ck.ConfigMap {
 // limit). It returns the records in offset order and that high watermark;
 // records produced meanwhile are left for the next call. It uses Assign, not
 // a consumer group, and commits nothing.
-func ReadRange(ctx context.Context, brokers, topic string, partition int32, from int64, max int) ([]Record, int64, error) {
-	res, err := ReadRanges(ctx, brokers, topic, map[int32]int64{partition: from}, max)
+func ReadRange[C Cluster](ctx context.Context, cluster C, topic string, partition int32, from int64, max int) ([]Record, int64, error) {
+	res, err := ReadRanges(ctx, cluster, topic, map[int32]int64{partition: from}, max)
 	r := res[partition]
 	return r.Records, r.High, err
 }
@@ -93,14 +93,18 @@ type Range struct {
 //
 // Offsets of a transactional or compacted topic may have gaps; the read ends
 // at the high watermark all the same.
-func ReadRanges(ctx context.Context, brokers, topic string, from map[int32]int64, max int) (map[int32]Range, error) {
+func ReadRanges[C Cluster](ctx context.Context, cluster C, topic string, from map[int32]int64, max int) (map[int32]Range, error) {
+	brokers := connOf(cluster)
 	cfg := readerConfig(brokers)
 	c, err := ck.NewConsumer(&cfg)
 	if err != nil {
 		return nil, fmt.Errorf("kafka at %s: consumer: %w", brokers, err)
 	}
 	defer c.Close()
-	ids, err := topicPartitions(ctx, c, brokers, topic)
+	// Before Assign the consumer's queue holds only events: an
+	// authentication failure shows there while the metadata wait runs.
+	pending := func() error { return eventFailure(brokers, func() ck.Event { return c.Poll(0) }) }
+	ids, err := topicPartitions(ctx, c, pending, brokers, topic)
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +146,7 @@ func ReadRanges(ctx context.Context, brokers, topic string, from map[int32]int64
 // pollRanges polls until every partition in ends has reached its end offset,
 // appending to out. librdkafka reports transient errors and heals itself, so
 // only a stall longer than the budget (or a fatal error) fails the read.
-func pollRanges(ctx context.Context, c *ck.Consumer, brokers, topic string, ends map[int32]int64, out map[int32]Range) error {
+func pollRanges(ctx context.Context, c *ck.Consumer, brokers Conn, topic string, ends map[int32]int64, out map[int32]Range) error {
 	stall := budget(ctx)
 	progress := time.Now()
 	var lastErr error
@@ -181,6 +185,9 @@ func pollRanges(ctx context.Context, c *ck.Consumer, brokers, topic string, ends
 				done(e.Partition)
 			}
 		case ck.Error:
+			if err := authFailure(brokers, e); err != nil {
+				return err
+			}
 			if e.IsFatal() || e.Code() == ck.ErrOffsetOutOfRange || e.Code() == ck.ErrUnknownTopicOrPart {
 				return clusterError(brokers, "fetch", e)
 			}

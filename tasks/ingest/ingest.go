@@ -25,7 +25,9 @@ const DefaultMaxRecords = 200_000
 // Options configure a run.
 type Options struct {
 	Brokers string // bootstrap servers, comma-separated
-	Topic   string
+	// Security is the cluster's TLS and SASL (zero: PLAINTEXT).
+	Security kafka.Security
+	Topic    string
 	// Partitions restricts the run to some partitions of the topic (see
 	// PartitionGroup); nil means all. Runs over disjoint partition sets may
 	// run at the same time: their blind appends to Bronze do not conflict.
@@ -83,7 +85,7 @@ func Run(ctx context.Context, bronze *delta.Table, opts Options) (Result, error)
 	parts := opts.Partitions
 	if parts == nil {
 		var err error
-		if parts, err = kafka.Partitions(ctx, opts.Brokers, opts.Topic); err != nil {
+		if parts, err = kafka.Partitions(ctx, opts.conn(), opts.Topic); err != nil {
 			return res, fmt.Errorf("ingest: %w", err)
 		}
 	}
@@ -156,7 +158,7 @@ func startOffsets(ctx context.Context, snap *delta.Snapshot, opts Options, parts
 		}
 		if low == nil {
 			var err error
-			if low, err = kafka.LowWatermarks(ctx, opts.Brokers, opts.Topic); err != nil {
+			if low, err = kafka.LowWatermarks(ctx, opts.conn(), opts.Topic); err != nil {
 				return nil, fmt.Errorf("ingest: %w", err)
 			}
 		}
@@ -176,7 +178,7 @@ func readAll(ctx context.Context, opts Options, parts []int32, starts []int64, l
 	for i, p := range parts {
 		from[p] = starts[i]
 	}
-	ranges, err := kafka.ReadRanges(ctx, opts.Brokers, opts.Topic, from, limit)
+	ranges, err := kafka.ReadRanges(ctx, opts.conn(), opts.Topic, from, limit)
 	var oor *kafka.OffsetRangeError
 	if errors.As(err, &oor) && oor.From < oor.Low {
 		err = fmt.Errorf("%w: records %d to %d were deleted by retention before they were ingested; "+
@@ -198,3 +200,5 @@ func readAll(ctx context.Context, opts Options, parts []int32, starts []int64, l
 	}
 	return batches, nil
 }
+
+func (o Options) conn() kafka.Conn { return kafka.Conn{Brokers: o.Brokers, Security: o.Security} }

@@ -40,6 +40,7 @@ func TestHostileRecordsEachLandOnce(t *testing.T) {
 	python := testenv.DeltaRS(t)
 	brokers := testenv.Kafka(t)
 	topic := testenv.Topic(t, brokers, 2)
+	testenv.AllowFutureTimestamps(t, brokers, topic)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	l, err := lake.Open(t.TempDir())

@@ -42,7 +42,7 @@ func Positions(bronze *delta.Snapshot, topic string, low, high map[int32]int64) 
 // IngestPositions asks the broker for topic's watermarks and compares them
 // with bronze's latest snapshot (see Positions). A nil bronze means the
 // table does not exist yet. It serves the lake page.
-func IngestPositions(ctx context.Context, bronze *delta.Table, brokers, topic string) ([]Position, error) {
+func IngestPositions[C kafka.Cluster](ctx context.Context, bronze *delta.Table, brokers C, topic string) ([]Position, error) {
 	high, err := kafka.HighWatermarks(ctx, brokers, topic)
 	if err != nil {
 		return nil, err
@@ -63,7 +63,7 @@ func IngestPositions(ctx context.Context, bronze *delta.Table, brokers, topic st
 // KafkaLag is, per partition of topic, the records Kafka holds that Bronze
 // does not (see IngestPositions). It serves Measure, `finpipe status` and
 // the finpipe_kafka_lag_records gauge.
-func KafkaLag(ctx context.Context, bronze *delta.Table, brokers, topic string) (map[int32]int64, error) {
+func KafkaLag[C kafka.Cluster](ctx context.Context, bronze *delta.Table, brokers C, topic string) (map[int32]int64, error) {
 	pos, err := IngestPositions(ctx, bronze, brokers, topic)
 	if err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/finpipe/finpipe/internal/kafka"
 	"github.com/finpipe/finpipe/tasks/aggregate"
 	"github.com/finpipe/finpipe/tasks/clean"
 	"github.com/finpipe/finpipe/tasks/lake"
@@ -24,7 +25,7 @@ func (l Lag) Drained() bool { return l.Kafka == 0 && l.Bronze == 0 && l.Silver =
 
 // Measure compares the topic's high watermarks with the offsets Bronze
 // recorded, and each table's version with what its consumer recorded.
-func Measure(ctx context.Context, l *lake.Lake, brokers, topic string) (Lag, error) {
+func Measure[C kafka.Cluster](ctx context.Context, l *lake.Lake, brokers C, topic string) (Lag, error) {
 	var lag Lag
 	perPartition, err := KafkaLag(ctx, l.Bronze, brokers, topic)
 	if err != nil {

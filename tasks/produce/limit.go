@@ -43,7 +43,7 @@ func recordSize(key, value []byte) int { return len(key) + len(value) + recordOv
 // overrides and broker defaults alike). The broker checks the batch after
 // compression; checking the uncompressed record is stricter, never looser,
 // so that a file is judged the same whatever its lines compress to.
-func limitOf(ctx context.Context, p *ck.Producer, brokers, topic string) (messageLimit, error) {
+func limitOf[C kafka.Cluster](ctx context.Context, p *ck.Producer, brokers C, topic string) (messageLimit, error) {
 	cfg := kafka.ProducerConfig(brokers)
 	lim := messageLimit{bytes: clientMaxMessageBytes, by: "the producer's message.max.bytes"}
 	if v, ok := cfg["message.max.bytes"].(int); ok {

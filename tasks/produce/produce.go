@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/finpipe/finpipe/internal/kafka"
 	"github.com/finpipe/finpipe/tasks/record"
 )
 
@@ -18,7 +19,7 @@ import (
 // user_id, and returns once every one is acknowledged by the cluster
 // (acks=all). The topic must exist (kafka.EnsureTopic). With Count 0 it
 // runs until ctx is done, then delivers what it queued and returns no error.
-func Produce(ctx context.Context, brokers, topic string, opts Options) (Stats, error) {
+func Produce[C kafka.Cluster](ctx context.Context, brokers C, topic string, opts Options) (Stats, error) {
 	if err := opts.Validate(); err != nil {
 		return Stats{}, err
 	}
@@ -130,7 +131,7 @@ const maxLine = 16 << 20
 // file, naming the lines, before anything is sent: a file either goes to
 // Kafka whole or not at all, so running it again after fixing it never
 // duplicates the lines that came before a bad one.
-func ProduceFile(ctx context.Context, brokers, topic, path string, opts Options) (Stats, error) {
+func ProduceFile[C kafka.Cluster](ctx context.Context, brokers C, topic, path string, opts Options) (Stats, error) {
 	if err := opts.Validate(); err != nil {
 		return Stats{}, err
 	}
@@ -181,7 +182,7 @@ const maxNamed = 5
 
 // checkSizes reads the lines that ProduceFile will send and returns how
 // many there are, or an error that names the lines too large for topic.
-func checkSizes(ctx context.Context, s *sender, brokers, topic string, r io.Reader, limit int) (int, error) {
+func checkSizes[C kafka.Cluster](ctx context.Context, s *sender, brokers C, topic string, r io.Reader, limit int) (int, error) {
 	lim, err := limitOf(ctx, s.p, brokers, topic)
 	if err != nil {
 		return 0, err

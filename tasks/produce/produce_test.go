@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	ck "github.com/confluentinc/confluent-kafka-go/v2/kafka"
-
 	"github.com/finpipe/finpipe/internal/kafka"
 	"github.com/finpipe/finpipe/internal/testenv"
 	"github.com/finpipe/finpipe/tasks/record"
@@ -294,7 +292,9 @@ func TestProduceFileRefusesOversizedLineBeforeSending(t *testing.T) {
 func TestProduceFileHonoursTopicMessageLimit(t *testing.T) {
 	brokers := testenv.Kafka(t)
 	topic := testenv.Topic(t, brokers, 1)
-	setTopicConfig(t, brokers, topic, "max.message.bytes", "10000")
+	if err := testenv.SetTopicConfig(t, brokers, topic, "max.message.bytes", "10000"); err != nil {
+		t.Fatal(err)
+	}
 	random := make([]byte, 15000) // incompressible, so the broker would refuse it too
 	rng := rand.New(rand.NewPCG(1, 2))
 	for i := range random {
@@ -307,24 +307,5 @@ func TestProduceFileHonoursTopicMessageLimit(t *testing.T) {
 	}
 	if got := len(readAll(t, brokers, topic)); got != 0 {
 		t.Fatalf("%d records sent from a refused file", got)
-	}
-}
-
-func setTopicConfig(t *testing.T, brokers, topic, key, value string) {
-	t.Helper()
-	a, err := ck.NewAdminClient(&ck.ConfigMap{"bootstrap.servers": brokers})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	res, err := a.IncrementalAlterConfigs(ctx, []ck.ConfigResource{{Type: ck.ResourceTopic, Name: topic,
-		Config: []ck.ConfigEntry{{Name: key, Value: value, IncrementalOperation: ck.AlterConfigOpTypeSet}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res[0].Error.Code() != ck.ErrNoError {
-		t.Fatal(res[0].Error)
 	}
 }

@@ -30,7 +30,7 @@ type sender struct {
 	reports   sync.WaitGroup
 }
 
-func newSender(ctx context.Context, brokers, topic string, opts Options) (*sender, error) {
+func newSender[C kafka.Cluster](ctx context.Context, brokers C, topic string, opts Options) (*sender, error) {
 	// Fail fast and clearly on an unreachable cluster or a missing topic;
 	// the producer itself would only time out messages a minute later.
 	if _, err := kafka.Partitions(ctx, brokers, topic); err != nil {
