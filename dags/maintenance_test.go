@@ -18,6 +18,7 @@ import (
 // @daily run covering one day: optimize compacts that day's Bronze
 // partition; vacuum does nothing unless it is the weekly run or conf asks.
 func TestLakeMaintenanceDAG(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	p := Pipeline{Lake: lake.Opener(t.TempDir(), nil)}
 	reg, err := scheduler.NewRegistry(LakeMaintenance(p))

@@ -9,6 +9,7 @@ import (
 // TestIngestGroupsShapeTheMedallionDAG: FINPIPE_INGEST_GROUPS decides how
 // many ingest tasks a run has (one by default), all upstream of clean.
 func TestIngestGroupsShapeTheMedallionDAG(t *testing.T) {
+	t.Parallel()
 	cfg := config.Default()
 	if d := Medallion(PipelineFrom(cfg, "", nil)); d.Lookup("ingest") == nil || len(d.Tasks()) != 3 {
 		t.Fatalf("default: %d tasks, want ingest → clean → aggregate", len(d.Tasks()))

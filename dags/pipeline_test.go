@@ -20,6 +20,7 @@ import (
 // kind of bad record, and checks that the counts add up and the lake
 // invariants hold.
 func TestPipelineDAGsDrainKafkaExactlyOnce(t *testing.T) {
+	t.Parallel()
 	brokers := testenv.Kafka(t)
 	topic := testenv.Topic(t, brokers, 3)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)

@@ -19,6 +19,7 @@ func (c fixedClock) Now() time.Time { return time.Time(c) }
 // TestPipelineDAGsStartOnAFixedDate checks that the pipeline DAGs' start
 // date does not depend on when the process started.
 func TestPipelineDAGsStartOnAFixedDate(t *testing.T) {
+	t.Parallel()
 	for _, d := range Pipelines(Pipeline{}) {
 		if !d.Opts.StartDate.Equal(DataStart()) {
 			t.Errorf("%s starts at %s, want %s", d.ID, d.Opts.StartDate, DataStart())
@@ -31,6 +32,7 @@ func TestPipelineDAGsStartOnAFixedDate(t *testing.T) {
 // and scheduler two days later: gold_daily then has one run for every day
 // since DataStart, none missed over the downtime and none twice.
 func TestGoldDailyCatchesUpAcrossRestarts(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	store, err := scheduler.Open(ctx, testenv.Postgres(t))
 	if err != nil {

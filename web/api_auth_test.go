@@ -21,6 +21,7 @@ func errorCode(t *testing.T, body []byte) string {
 }
 
 func TestAPIRequiresBearerToken(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, false)
 	cases := []struct {
 		name, header string
@@ -72,6 +73,7 @@ func TestAPIRequiresBearerToken(t *testing.T) {
 }
 
 func TestHealthAndOpenAPIArePublic(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, false)
 	status, body := h.call("GET", "/api/v1/health", "", false)
 	if status != http.StatusOK || !strings.Contains(string(body), `"database"`) {
@@ -85,6 +87,7 @@ func TestHealthAndOpenAPIArePublic(t *testing.T) {
 }
 
 func TestHealthReportsAnUnreachableDatabase(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, false)
 	h.store.Close() // the database is now unreachable from this process
 	status, body := h.call("GET", "/api/v1/health", "", false)

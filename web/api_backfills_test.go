@@ -21,6 +21,7 @@ type backfillJSON struct {
 // A dry run lists the dates and creates nothing; the backfill then runs
 // them all; a second active backfill of the same DAG is refused with 409.
 func TestAPIBackfillDryRunCreateProgress(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, true)
 	body := `{"dag_id": "flaky", "from_date": "2024-03-01", "to_date": "2024-03-07", "max_active_runs": 3}`
 	var dry struct {
@@ -74,6 +75,7 @@ func TestAPIBackfillDryRunCreateProgress(t *testing.T) {
 // Pause, unpause and cancel move a backfill between its states; acting on a
 // finished one is a conflict, not a server error.
 func TestAPIBackfillPauseUnpauseCancel(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, false) // no engine: the runs stay queued
 	var bf backfillJSON
 	h.json("POST", "/api/v1/backfills", `{"dag_id": "idle", "from_date": "2024-01-01", "to_date": "2024-01-10"}`, 201, &bf)

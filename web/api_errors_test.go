@@ -8,6 +8,7 @@ import (
 
 // Bad input is a 4xx with a JSON error body, never a 500.
 func TestAPIRejectsBadInput(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, false)
 	var run struct {
 		RunID string `json:"run_id"`

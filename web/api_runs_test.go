@@ -11,6 +11,7 @@ import (
 )
 
 func TestAPIDAGsListGetPause(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, false)
 	var list struct {
 		DAGs         []scheduler.DAGInfo `json:"dags"`
@@ -45,6 +46,7 @@ func TestAPIDAGsListGetPause(t *testing.T) {
 // Paging walks every run exactly once, newest first, whatever the page
 // size; filters narrow by state and by logical date.
 func TestAPIListRunsPagesWithCursor(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, false)
 	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	const n = 120
@@ -90,6 +92,7 @@ func TestAPIListRunsPagesWithCursor(t *testing.T) {
 // The story a script follows: trigger, watch the run finish, see the retry
 // in the attempts, read each attempt's log, clear the task and see it rerun.
 func TestAPITriggerRetryLogAndClear(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, true)
 	var run scheduler.DagRun
 	h.json("POST", "/api/v1/dags/flaky/runs", `{"conf": {"source": "api"}}`, 201, &run)
@@ -162,6 +165,7 @@ func TestAPITriggerRetryLogAndClear(t *testing.T) {
 // A running attempt's log is followed: wait= returns as soon as a line
 // arrives, and "following" turns false once the attempt ends.
 func TestAPIFollowsARunningAttemptLog(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, true)
 	var run scheduler.DagRun
 	h.json("POST", "/api/v1/dags/slow/runs", ``, 201, &run)
@@ -203,6 +207,7 @@ func TestAPIFollowsARunningAttemptLog(t *testing.T) {
 // bodies (issue 15: 9999-12-31T23:59:59Z answered 201 with no body, and
 // then every list of runs was empty).
 func TestAPIRefusesLogicalDatesPastTheRange(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, false)
 	for _, body := range []string{`{"logical_date": "9999-12-31T23:59:59Z"}`, `{"logical_date": "3000-01-01"}`, `{"logical_date": "0000-01-01T00:00:00Z"}`} {
 		status, resp := h.call("POST", "/api/v1/dags/idle/runs", body, true)

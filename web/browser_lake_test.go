@@ -18,6 +18,7 @@ import (
 // The lake page with 14 currencies fits on a screen or two, whether Gold
 // holds one day or many (issue 13: one day drew 14 one-bar charts, 5,000 px).
 func TestBrowserLakePageFitsAtAGlance(t *testing.T) {
+	t.Parallel()
 	ctx := newBrowser(t)
 	curs := []string{"AUD", "BRL", "CAD", "CHF", "CNY", "EUR", "GBP", "HKD", "INR", "JPY", "MXN", "SEK", "SGD", "USD"}
 	for _, days := range []int{1, 10} {

@@ -126,6 +126,7 @@ func login(t *testing.T, ctx context.Context, base string) {
 }
 
 func TestBrowserLoginRejectsAWrongToken(t *testing.T) {
+	t.Parallel()
 	ctx := newBrowser(t)
 	h := newHarness(t, false)
 	step(t, ctx, "wrong token", 20*time.Second,
@@ -145,6 +146,7 @@ func TestBrowserLoginRejectsAWrongToken(t *testing.T) {
 // attempt's log, clear the task and watch it run again, then backfill with
 // a dry run first and watch the backfill complete.
 func TestBrowserOperatorStory(t *testing.T) {
+	t.Parallel()
 	ctx := newBrowser(t)
 	h := newHarness(t, true)
 	base := h.srv.URL
@@ -217,6 +219,7 @@ func TestBrowserOperatorStory(t *testing.T) {
 
 // A running attempt's log grows on the task page without a reload.
 func TestBrowserFollowsALiveLog(t *testing.T) {
+	t.Parallel()
 	ctx := newBrowser(t)
 	h := newHarness(t, true)
 	login(t, ctx, h.srv.URL)

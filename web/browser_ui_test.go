@@ -16,6 +16,7 @@ import (
 // happens to runs that exist, and the "API" link opens a rendered
 // reference, not raw JSON.
 func TestBrowserUIToggleLegendBackfillsAPIReference(t *testing.T) {
+	t.Parallel()
 	ctx := newBrowser(t)
 	h := newHarness(t, false)
 	base := h.srv.URL
@@ -68,6 +69,7 @@ func TestBrowserUIToggleLegendBackfillsAPIReference(t *testing.T) {
 
 // The favicon is served (it was a 404 on every page), and pages link it.
 func TestFaviconIsServed(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, false)
 	for _, path := range []string{"/favicon.ico", "/static/favicon.svg"} {
 		resp, err := http.Get(h.srv.URL + path)

@@ -13,6 +13,7 @@ import (
 // A value that cannot be encoded is a logged 500 with an error body, never
 // a success status with an empty body (issue 15: a time in year 10000).
 func TestSendJSONAnswers500WhenEncodingFails(t *testing.T) {
+	t.Parallel()
 	var logged bytes.Buffer
 	s := &server{log: slog.New(slog.NewTextHandler(&logged, nil))}
 	w := httptest.NewRecorder()
@@ -29,6 +30,7 @@ func TestSendJSONAnswers500WhenEncodingFails(t *testing.T) {
 
 // Messages keep their angle brackets: "<token>", not "\u003ctoken\u003e".
 func TestWriteJSONDoesNotEscapeHTML(t *testing.T) {
+	t.Parallel()
 	w := httptest.NewRecorder()
 	if err := writeJSON(w, 401, apiError{errorBody{"unauthorized", "send 'Authorization: Bearer <token>'"}}); err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 
 // The budget refills at one failure per Every; IPv6 clients share a /64.
 func TestLoginThrottleRefills(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	lt := newLoginThrottle(LoginThrottle{Burst: 2, Every: 10 * time.Second})
 	lt.now = func() time.Time { return now }

@@ -15,6 +15,7 @@ import (
 // real and unknown ids, without and with a wrong token, with a session but
 // no CSRF header, and with no, malformed, empty and oversized bodies.
 func TestOpenAPIListsEveryStatusTheAPIAnswers(t *testing.T) {
+	t.Parallel()
 	// Many wrong tokens follow: a budget large enough that they stay 401s.
 	h := newHarness(t, false, func(o *web.Options) { o.LoginThrottle.Burst = 10000 })
 	var run struct {

@@ -14,6 +14,7 @@ import (
 // The OpenAPI document and the router describe the same API: every
 // /api/v1 route is documented and every documented operation is routed.
 func TestOpenAPIMatchesRouter(t *testing.T) {
+	t.Parallel()
 	// Routing needs no database: a nil store only provides method values.
 	s := &server{sessions: newSessions("0123456789abcdef0123", nil), orch: (*scheduler.Store)(nil)}
 	routes, ok := s.routes().(chi.Routes)
@@ -50,6 +51,7 @@ func TestOpenAPIMatchesRouter(t *testing.T) {
 
 // Every schema the document references is defined.
 func TestOpenAPIReferencesResolve(t *testing.T) {
+	t.Parallel()
 	defined := schemas()
 	for _, op := range operations {
 		for _, name := range []string{op.body, op.resp} {

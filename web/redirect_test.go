@@ -53,6 +53,7 @@ func checkSafe(t testing.TB, next string) string {
 }
 
 func TestSafeNextKeepsRedirectsOnThisSite(t *testing.T) {
+	t.Parallel()
 	for next, want := range map[string]string{
 		// hostile: each of these reaches another host if passed through
 		`/x/../\evil.example`:         "/evil.example",

@@ -78,6 +78,7 @@ func timeGet(t *testing.T, c *http.Client, u string, auth bool) time.Duration {
 // Pages and API lists stay fast with 100,000 runs in the database: every
 // query reads one page through an index, never the whole table.
 func TestPagesStayFastWith100kRuns(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("seeds 100,000 runs")
 	}

@@ -8,6 +8,7 @@ import (
 
 // Charts are well-formed SVG whatever the labels hold, with exact value text.
 func TestChartsAreWellFormedAndEscaped(t *testing.T) {
+	t.Parallel()
 	data := []datum{{Label: "<script>", Value: 10, Text: "10.00 EUR"}, {Label: "a&b", Value: 2.5, Text: "2.50 EUR"}, {Label: "zero", Value: 0, Text: "0.00 EUR"}}
 	for name, svg := range map[string]string{
 		"stacked": string(stackedChart("Volume <EUR>", []string{"<a>", "b&c"}, []series{
@@ -32,6 +33,7 @@ func TestChartsAreWellFormedAndEscaped(t *testing.T) {
 
 // A stacked column has one segment per non-zero value, each with its text.
 func TestStackedChartSegments(t *testing.T) {
+	t.Parallel()
 	svg := string(stackedChart("t", []string{"05-01", "05-02"}, []series{
 		{Name: "EUR", Color: "#000", Values: []float64{3, 0}, Texts: []string{"3 transactions, 12.00 EUR", "none"}},
 		{Name: "USD", Color: "#111", Values: []float64{1, 2}, Texts: []string{"1 transactions, 1.00 USD", "2 transactions, 5.50 USD"}}}, 400, 200))

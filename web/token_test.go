@@ -7,6 +7,7 @@ import (
 )
 
 func TestLoadOrCreateToken(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "data")
 	tok, created, err := LoadOrCreateToken(dir, "")
 	if err != nil || !created || len(tok) < 40 {

@@ -55,6 +55,7 @@ func uiLogin(t *testing.T, c *http.Client, base, next string) *http.Response {
 }
 
 func TestUIRedirectsToLoginAndSetsASafeCookie(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, false)
 	c := browserClient(t)
 	resp, err := c.Get(h.srv.URL + "/dags/flaky")
@@ -110,6 +111,7 @@ func offSite(loc string) bool {
 
 // POST /login, GET /login when already logged in, and every form's next.
 func TestUILoginNeverRedirectsOffSite(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, false)
 	for _, next := range hostileNext {
 		c := browserClient(t)
@@ -142,6 +144,7 @@ func TestUILoginNeverRedirectsOffSite(t *testing.T) {
 
 // Every state-changing form needs the session's CSRF token.
 func TestUIFormsNeedTheCSRFToken(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, false)
 	c := browserClient(t)
 	uiLogin(t, c, h.srv.URL, "/dags")
@@ -195,6 +198,7 @@ func TestUIFormsNeedTheCSRFToken(t *testing.T) {
 
 // Unknown ids and bad parameters on pages are 404/400 pages, not 500s.
 func TestUIPagesAnswerBadIdsWithoutServerErrors(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, false)
 	c := browserClient(t)
 	uiLogin(t, c, h.srv.URL, "/dags")

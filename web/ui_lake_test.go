@@ -35,6 +35,7 @@ func withLake(o *web.Options, dir string) {
 // gone though the file's stats still count them. Spark's table after a
 // DELETE holds 2,720 rows.
 func TestLakePageCountsRowsWithoutDeletedOnes(t *testing.T) {
+	t.Parallel()
 	root := os.Getenv("FINPIPE_TESTDATA")
 	if root == "" {
 		_, file, _, _ := runtime.Caller(0)
@@ -67,6 +68,7 @@ func TestLakePageCountsRowsWithoutDeletedOnes(t *testing.T) {
 // The lake page lists each table's version, files and rows, Kafka lag from
 // Bronze's txn positions, and draws the Gold charts from the Gold tables.
 func TestLakePageShowsTablesLagAndCharts(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "dev", "lake")
 	l, err := lake.Open(dir)

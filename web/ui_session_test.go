@@ -37,6 +37,7 @@ func loginAs(t *testing.T, c *http.Client, base, token string, hdr http.Header) 
 // right token, while another client still logs in (issue 15: 30 wrong
 // tokens went through in 0.38 s).
 func TestFailedLoginsAreThrottledPerClient(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, false, trustLoopback)
 	attacker := http.Header{"X-Forwarded-For": {"203.0.113.9"}}
 	c := browserClient(t)
@@ -75,6 +76,7 @@ func TestFailedLoginsAreThrottledPerClient(t *testing.T) {
 
 // Wrong bearer tokens count too, and the API answers 429 in JSON.
 func TestWrongBearerTokensAreThrottled(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, false)
 	for range 5 {
 		if status, _ := h.call("GET", "/api/v1/dags", "", false); status != 401 { // no header: not a guess
@@ -105,6 +107,7 @@ func TestWrongBearerTokensAreThrottled(t *testing.T) {
 // After logout the old cookie opens nothing (issue 15: it stayed valid
 // for 12 h).
 func TestLogoutRevokesTheSession(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, false)
 	c := browserClient(t)
 	uiLogin(t, c, h.srv.URL, "/dags")
@@ -140,6 +143,7 @@ func TestLogoutRevokesTheSession(t *testing.T) {
 // X-Forwarded-Proto: https the cookies are Secure; the same header from a
 // client that is not a trusted proxy changes nothing.
 func TestSecureCookiesBehindATrustedProxy(t *testing.T) {
+	t.Parallel()
 	https := http.Header{"X-Forwarded-Proto": {"https"}}
 	for _, trusted := range []bool{true, false} {
 		var opts []func(*web.Options)
@@ -162,6 +166,7 @@ func TestSecureCookiesBehindATrustedProxy(t *testing.T) {
 
 // A UI form over 1 MiB is 413, not a CSRF error.
 func TestUIFormOverOneMiBIs413(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, false)
 	c := browserClient(t)
 	uiLogin(t, c, h.srv.URL, "/dags")

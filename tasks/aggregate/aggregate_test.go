@@ -69,6 +69,7 @@ type dc struct {
 // TestGoldSumsAreExact checks Gold against totals the test computes on its
 // own with decimal.Decimal, over amounts whose float64 sums would drift.
 func TestGoldSumsAreExact(t *testing.T) {
+	t.Parallel()
 	l := openLake(t)
 	r := rand.New(rand.NewPCG(1, 2))
 	want := map[dc]decimal.Decimal{}
@@ -130,6 +131,7 @@ func TestGoldSumsAreExact(t *testing.T) {
 }
 
 func TestMetricsAndRanking(t *testing.T) {
+	t.Parallel()
 	l := openLake(t)
 	at := day0.Add(9 * time.Hour)
 	appendSilver(t, l,
@@ -167,6 +169,7 @@ func TestMetricsAndRanking(t *testing.T) {
 }
 
 func TestOnlyChangedDatesAreRecomputedAndRerunIsNoOp(t *testing.T) {
+	t.Parallel()
 	l := openLake(t)
 	appendSilver(t, l, silverRow("1", "a", "EUR", "1", day0), silverRow("2", "a", "EUR", "2", day0.AddDate(0, 0, 1)))
 	res := runAgg(t, l, Options{})
@@ -210,6 +213,7 @@ func TestOnlyChangedDatesAreRecomputedAndRerunIsNoOp(t *testing.T) {
 // TestDatesOutsideTheWindowStayExact: the follower keeps only recent days;
 // an older day that changes or is rebuilt is computed from its partition.
 func TestDatesOutsideTheWindowStayExact(t *testing.T) {
+	t.Parallel()
 	l := openLake(t)
 	old, recent := day0, day0.AddDate(0, 0, DefaultWindowDays+5)
 	appendSilver(t, l, silverRow("1", "a", "EUR", "1.10", old), silverRow("2", "a", "EUR", "2.20", recent))

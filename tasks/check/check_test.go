@@ -72,6 +72,7 @@ func wantViolation(t *testing.T, r *Report, substr string) {
 }
 
 func TestSoundLakePasses(t *testing.T) {
+	t.Parallel()
 	l := cleanLake(t)
 	r := runCheck(t, l)
 	if !r.OK() {
@@ -84,6 +85,7 @@ func TestSoundLakePasses(t *testing.T) {
 }
 
 func TestDuplicateAndMissingBronzeOffsets(t *testing.T) {
+	t.Parallel()
 	l := cleanLake(t)
 	rows := []delta.Row{
 		lake.BronzeRow("transactions", 0, 5, now, nil, []byte("{}"), now),   // stored twice
@@ -99,6 +101,7 @@ func TestDuplicateAndMissingBronzeOffsets(t *testing.T) {
 }
 
 func TestRecordInBothOrNeither(t *testing.T) {
+	t.Parallel()
 	l := cleanLake(t)
 	ctx := context.Background()
 	s, _ := l.Silver.Snapshot(ctx)
@@ -116,6 +119,7 @@ func TestRecordInBothOrNeither(t *testing.T) {
 }
 
 func TestInterruptedCleanIsNamed(t *testing.T) {
+	t.Parallel()
 	l := cleanLake(t)
 	ctx := context.Background()
 	if _, err := l.Rejected.Append(ctx, nil, delta.CommitOptions{Txns: []delta.Txn{{AppID: clean.AppID, Version: 99}}}); err != nil {
@@ -125,6 +129,7 @@ func TestInterruptedCleanIsNamed(t *testing.T) {
 }
 
 func TestGoldNotMatchingSilver(t *testing.T) {
+	t.Parallel()
 	l := cleanLake(t)
 	ctx := context.Background()
 	extra := delta.Row{"EUR", int64(1), decimal.RequireFromString("0.01"), int64(1), lake.Date(now)}

@@ -122,6 +122,7 @@ func tx(id string, eventTime time.Time) string {
 }
 
 func TestEveryReasonCodeLandsInRejected(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.ingest(msg{0, tx("seed", t0)}) // sets the watermark to t0
 	f.run(Options{})
@@ -171,6 +172,7 @@ func TestEveryReasonCodeLandsInRejected(t *testing.T) {
 }
 
 func TestDuplicatesInBatchKeepTheFirstByPartitionThenOffset(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	// Two ingest commits; the later commit holds the earlier partition, so
 	// reading order and "partition then offset" order disagree.
@@ -202,6 +204,7 @@ func TestDuplicatesInBatchKeepTheFirstByPartitionThenOffset(t *testing.T) {
 // TestIndexHoldsIdsExactly: ids differing in one character or only in
 // case are different transactions, whether or not they look like UUIDs.
 func TestIndexHoldsIdsExactly(t *testing.T) {
+	t.Parallel()
 	x := NewIndex(0)
 	ids := []string{"0f8fad5b-d9cb-469f-a165-70867728950e", "0f8fad5b-d9cb-469f-a165-70867728950f", "order-17"}
 	for _, id := range ids {
@@ -224,6 +227,7 @@ func TestIndexHoldsIdsExactly(t *testing.T) {
 }
 
 func TestDuplicatesAcrossBatchesAndRestarts(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.ingest(msg{0, tx("a", t0)})
 	f.run(Options{})
@@ -242,6 +246,7 @@ func TestDuplicatesAcrossBatchesAndRestarts(t *testing.T) {
 }
 
 func TestWatermarkIsFixedPerBatch(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	// In one batch a new maximum does not make older records of the same
 	// batch late (Spark's semantics).
@@ -259,6 +264,7 @@ func TestWatermarkIsFixedPerBatch(t *testing.T) {
 }
 
 func TestRerunAfterSuccessIsANoOp(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.ingest(msg{0, tx("a", t0)}, msg{0, "junk"})
 	f.run(Options{})
@@ -277,6 +283,7 @@ func TestRerunAfterSuccessIsANoOp(t *testing.T) {
 }
 
 func TestBatchesAreBoundedByMaxRecords(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	for i := 0; i < 3; i++ {
 		f.ingest(msg{0, tx(fmt.Sprint("a", i), t0)}, msg{0, tx(fmt.Sprint("b", i), t0)})
@@ -291,6 +298,7 @@ func TestBatchesAreBoundedByMaxRecords(t *testing.T) {
 }
 
 func TestCrashBetweenRejectedAndSilverCommits(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.ingest(msg{0, tx("a", t0)})
 	f.run(Options{})
@@ -321,6 +329,7 @@ func TestCrashBetweenRejectedAndSilverCommits(t *testing.T) {
 }
 
 func TestALongBacklogIsReadAcrossLogWindows(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	for i := 0; i < 70; i++ { // more commits than nextBatch reads at once
 		f.ingest(msg{0, tx(fmt.Sprint("t", i), t0)})
@@ -339,6 +348,7 @@ func TestALongBacklogIsReadAcrossLogWindows(t *testing.T) {
 // batch is future_event_time by the ingest time, so the watermark stays
 // with the correct records and none of the next batch is late.
 func TestOneSkewedProducerDoesNotMoveTheWatermark(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	skewed := t0.Add(72 * time.Hour)
 	var msgs []msg
@@ -384,6 +394,7 @@ func TestOneSkewedProducerDoesNotMoveTheWatermark(t *testing.T) {
 // such a date is late_event (never accepted twice); one within the window
 // is a duplicate, also after a restart rebuilds the index from Silver.
 func TestDuplicatesWithinTheWindowAreCaughtAfterOldDatesAreDropped(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	old, recent := t0.Add(-96*time.Hour), t0.Add(-10*time.Hour)
 	f.ingest(msg{0, tx("old", old)}, msg{0, tx("recent", recent)})

@@ -31,6 +31,7 @@ var nearUUIDs = []string{
 }
 
 func TestOnlyACanonicalUUIDTakesTheCompactForm(t *testing.T) {
+	t.Parallel()
 	for _, id := range nearUUIDs {
 		_, got := parseUUID(id)
 		want := id == nearUUIDs[0] || id == "01234567-0123-0123-0123-0abcdefabcde"
@@ -43,6 +44,7 @@ func TestOnlyACanonicalUUIDTakesTheCompactForm(t *testing.T) {
 // TestDifferentIdsAreNeverDuplicates: every id of nearUUIDs, added to one
 // index, is held on its own (no two share a key).
 func TestDifferentIdsAreNeverDuplicates(t *testing.T) {
+	t.Parallel()
 	for i, a := range nearUUIDs {
 		x := NewIndex(0)
 		x.add(a, t0)
@@ -100,6 +102,7 @@ func btoi(b bool) int {
 // watermark has not passed, no more, yet every transaction whose re-send
 // would not be late is still caught as a duplicate.
 func TestIndexIsBoundedByTheLatenessWindow(t *testing.T) {
+	t.Parallel()
 	const lateness = 48 * time.Hour
 	x := NewIndex(lateness)
 	type accepted struct {
@@ -146,6 +149,7 @@ func TestIndexIsBoundedByTheLatenessWindow(t *testing.T) {
 // Silver's rows in file order; it must end with the ids a long-running
 // one holds, so that a retried batch is classified the same.
 func TestIndexRebuiltFromSilverHoldsTheSameIds(t *testing.T) {
+	t.Parallel()
 	const lateness = 48 * time.Hour
 	live, rebuilt := NewIndex(lateness), NewIndex(lateness)
 	var ids []string

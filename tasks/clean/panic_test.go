@@ -15,6 +15,7 @@ import (
 // there ends the process (this test binary included); it must come back as
 // the run's error with the stack, so the attempt fails and says where.
 func TestAPanicInTheClassifierIsTheRunsError(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	var msgs []msg
 	for i := 0; i < 3*chunkRows; i++ { // the reader is still sending when the classifier dies
@@ -53,6 +54,7 @@ func explodeInClassifier() {
 // (none stops the batch), and each is a different transaction from a
 // canonical UUID with the same hex digits.
 func TestNearUUIDIdsAreAcceptedOnce(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ids := []string{
 		"01234567-0123-0123-0123--abcdefabcde", // made parseUUID index past the end

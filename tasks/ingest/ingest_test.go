@@ -65,6 +65,7 @@ func bronzeOffsets(t *testing.T, l *lake.Lake) map[int32]map[int64]string {
 }
 
 func TestIngestSeveralPartitionsInBatches(t *testing.T) {
+	t.Parallel()
 	brokers := testenv.Kafka(t)
 	topic := testenv.Topic(t, brokers, 3)
 	l, err := lake.Open(t.TempDir())
@@ -129,6 +130,7 @@ func TestIngestSeveralPartitionsInBatches(t *testing.T) {
 }
 
 func TestPartitionGroupsIngestConcurrently(t *testing.T) {
+	t.Parallel()
 	brokers := testenv.Kafka(t)
 	topic := testenv.Topic(t, brokers, 4)
 	l, err := lake.Open(t.TempDir())
@@ -168,6 +170,7 @@ func TestPartitionGroupsIngestConcurrently(t *testing.T) {
 }
 
 func TestMissingTopicFailsClearly(t *testing.T) {
+	t.Parallel()
 	brokers := testenv.Kafka(t)
 	l, err := lake.Open(t.TempDir())
 	if err != nil {
@@ -181,6 +184,7 @@ func TestMissingTopicFailsClearly(t *testing.T) {
 }
 
 func TestPartitionGroup(t *testing.T) {
+	t.Parallel()
 	parts := []int32{0, 1, 2, 3, 4}
 	if got := fmt.Sprint(PartitionGroup(parts, 0, 2), PartitionGroup(parts, 1, 2)); got != "[0 2 4] [1 3]" {
 		t.Fatal(got)
@@ -188,6 +192,7 @@ func TestPartitionGroup(t *testing.T) {
 }
 
 func TestUnreachableClusterFailsAndWritesNothing(t *testing.T) {
+	t.Parallel()
 	l, err := lake.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)

@@ -54,6 +54,7 @@ func bringUp(t *testing.T, l *Lake, f *Follower) {
 }
 
 func TestFollowerFoldsEachRowOnce(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	l, err := Open(t.TempDir())
 	if err != nil {
@@ -107,6 +108,7 @@ func TestFollowerFoldsEachRowOnce(t *testing.T) {
 // Followers belong to their Lake: another Lake on the same directory (a
 // restarted process, or another test) starts without them and rebuilds.
 func TestFollowersBelongToTheirLake(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	first, err := Open(dir)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 // commits to that lake's tables: the process's metrics, owned by it, not a
 // package variable.
 func TestOpenerOpensOnceAndObservesCommits(t *testing.T) {
+	t.Parallel()
 	var seen []string
 	open := Opener(t.TempDir(), func(path string, _ time.Duration, _ int, rows int64) {
 		seen = append(seen, path)

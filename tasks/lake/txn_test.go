@@ -9,6 +9,7 @@ import (
 )
 
 func TestCheckTxnSeesACommitMadeMeanwhile(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	l, err := Open(t.TempDir())
 	if err != nil {

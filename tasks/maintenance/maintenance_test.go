@@ -47,6 +47,7 @@ func rowCount(t *testing.T, tbl *delta.Table) int {
 // file with the same rows; other days' files and other tables are left
 // alone.
 func TestOptimizeCompactsOnlyTheGivenDays(t *testing.T) {
+	t.Parallel()
 	l, err := lake.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -93,6 +94,7 @@ func TestOptimizeCompactsOnlyTheGivenDays(t *testing.T) {
 // TestVacuumRemovesOldUnreferencedFiles: an orphan older than the retention
 // goes; files the optimize just replaced stay until the retention passes.
 func TestVacuumRemovesOldUnreferencedFiles(t *testing.T) {
+	t.Parallel()
 	l, err := lake.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)

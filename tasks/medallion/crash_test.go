@@ -21,6 +21,7 @@ import (
 // small batches so that there are many commits to be killed in between.
 // It only runs when the crash test starts it.
 func TestCrashChild(t *testing.T) {
+	t.Parallel()
 	dir := os.Getenv("FINPIPE_CRASH_LAKE")
 	if dir == "" {
 		t.Skip("started by TestSIGKILLedPipelineLosesAndDuplicatesNothing only")
@@ -42,6 +43,7 @@ func TestCrashChild(t *testing.T) {
 // set, restarts it each time, lets it finish, and checks the lake against
 // the invariants and against what was produced.
 func TestSIGKILLedPipelineLosesAndDuplicatesNothing(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("crash test is not short")
 	}

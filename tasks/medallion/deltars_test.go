@@ -23,6 +23,7 @@ import (
 // every one of the six tables with the same version, schema, txns and rows.
 // That is what lets Spark- or Python-based consumers use FinPipe's lake.
 func TestDeltaRSReadsThePipelinesTables(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs the pipeline")
 	}

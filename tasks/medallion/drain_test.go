@@ -18,6 +18,7 @@ import (
 // TestDrain is also a throughput probe: FINPIPE_DRAIN_N=1000000 go test
 // -run TestDrain -v ./tasks/medallion prints each step's rate.
 func TestDrain(t *testing.T) {
+	t.Parallel()
 	n := 5000
 	if s := os.Getenv("FINPIPE_DRAIN_N"); s != "" {
 		n, _ = strconv.Atoi(s)

@@ -10,6 +10,7 @@ import (
 // starts at once instead of waiting out the trigger interval, which would
 // add up to a whole interval of idle time to the end of every drain.
 func TestFollowFinalRunSkipsInterval(t *testing.T) {
+	t.Parallel()
 	up := newSignal()
 	runs := make(chan time.Time, 10)
 	done := make(chan error, 1)

@@ -34,6 +34,7 @@ func txJSON(id, eventTime string) string {
 // the right reason, the correct records after the skewed one are not late,
 // the lake's invariants hold, and delta-rs reads every table.
 func TestHostileRecordsEachLandOnce(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs the pipeline")
 	}

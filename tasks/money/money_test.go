@@ -8,6 +8,7 @@ import (
 )
 
 func TestSumIsExactPastInt64(t *testing.T) {
+	t.Parallel()
 	var s Sum
 	want := decimal.Zero
 	for i := 0; i < 5; i++ {
@@ -25,6 +26,7 @@ func TestSumIsExactPastInt64(t *testing.T) {
 }
 
 func TestAddDecimal(t *testing.T) {
+	t.Parallel()
 	var s Sum
 	for _, a := range []string{"0.1", "0.2", "10", "1e9", "12.30"} {
 		if err := s.AddDecimal(decimal.RequireFromString(a)); err != nil {
@@ -40,6 +42,7 @@ func TestAddDecimal(t *testing.T) {
 }
 
 func TestAverageHalfEven(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		cents int64
 		count int64
@@ -65,6 +68,7 @@ func TestAverageHalfEven(t *testing.T) {
 }
 
 func TestCents(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]int64{"1.23": 123, "5": 500, "0.5": 50, "1e3": 100000} {
 		got, ok := Cents(decimal.RequireFromString(in))
 		if !ok || got != want {

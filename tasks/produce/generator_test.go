@@ -15,6 +15,7 @@ func testOptions() Options {
 }
 
 func TestGeneratorIsDeterministic(t *testing.T) {
+	t.Parallel()
 	a, b := NewGenerator(testOptions()), NewGenerator(testOptions())
 	for i := 0; i < 2000; i++ {
 		ma, mb := a.Next(), b.Next()
@@ -34,6 +35,7 @@ func TestGeneratorIsDeterministic(t *testing.T) {
 // ones are within or beyond the allowed lateness (about half each),
 // duplicates repeat an earlier transaction.
 func TestGeneratedMessagesMeetTheirIntent(t *testing.T) {
+	t.Parallel()
 	g := NewGenerator(testOptions())
 	const n = 20_000
 	kinds := map[Kind]int{}
@@ -103,6 +105,7 @@ func TestGeneratedMessagesMeetTheirIntent(t *testing.T) {
 }
 
 func TestGeneratorSkew(t *testing.T) {
+	t.Parallel()
 	g := NewGenerator(Options{Seed: 1, Clock: func() time.Time { return testNow }})
 	users, currencies := map[string]int{}, map[string]int{}
 	for i := 0; i < 10_000; i++ {
@@ -123,6 +126,7 @@ func TestGeneratorSkew(t *testing.T) {
 }
 
 func TestOptionsValidate(t *testing.T) {
+	t.Parallel()
 	for _, o := range []Options{
 		{Count: -1}, {Rate: -5}, {BadRatio: 1.5}, {LateRatio: -0.1},
 		{BadRatio: 0.5, DuplicateRatio: 0.4, LateRatio: 0.2},

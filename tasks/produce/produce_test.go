@@ -36,6 +36,7 @@ func readAll(t testing.TB, brokers, topic string) []kafka.Record {
 }
 
 func TestProduce(t *testing.T) {
+	t.Parallel()
 	brokers := testenv.Kafka(t)
 	topic := testenv.Topic(t, brokers, 3)
 	opts := testOptions()
@@ -77,6 +78,7 @@ func TestProduce(t *testing.T) {
 }
 
 func TestProduceRate(t *testing.T) {
+	t.Parallel()
 	brokers := testenv.Kafka(t)
 	topic := testenv.Topic(t, brokers, 1)
 	st, err := Produce(context.Background(), brokers, topic, Options{Count: 50, Rate: 100, Seed: 1})
@@ -89,6 +91,7 @@ func TestProduceRate(t *testing.T) {
 }
 
 func TestProduceFileByteForByte(t *testing.T) {
+	t.Parallel()
 	brokers := testenv.Kafka(t)
 	topic := testenv.Topic(t, brokers, 1)
 	lines := []string{
@@ -134,6 +137,7 @@ func TestProduceFileByteForByte(t *testing.T) {
 }
 
 func TestProduceErrors(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	if _, err := Produce(ctx, "127.0.0.1:1", "transactions", Options{Count: 1}); err == nil || !strings.Contains(err.Error(), "unreachable") {
@@ -167,6 +171,7 @@ func (p *recordedProgress) End()        { p.mu.Lock(); p.ends++; p.mu.Unlock() }
 // TestProduceReportsProgress checks what a progress bar is told: the total
 // (a file's line count, found by the size check), the deliveries, one end.
 func TestProduceReportsProgress(t *testing.T) {
+	t.Parallel()
 	brokers := testenv.Kafka(t)
 	topic := testenv.Topic(t, brokers, 1)
 	var p recordedProgress
@@ -215,6 +220,7 @@ func BenchmarkGenerator(b *testing.B) {
 }
 
 func TestProduceUnlimitedStopsCleanly(t *testing.T) {
+	t.Parallel()
 	brokers := testenv.Kafka(t)
 	topic := testenv.Topic(t, brokers, 2)
 	ctx, cancel := context.WithTimeout(context.Background(), 700*time.Millisecond)
@@ -237,6 +243,7 @@ func TestProduceUnlimitedStopsCleanly(t *testing.T) {
 // A background producer that ran longer than the drain timeout still stops
 // cleanly: the drain's deadline starts when sending ends, not with the run.
 func TestProduceLongRunStopsCleanly(t *testing.T) {
+	t.Parallel()
 	const drainTimeout = 300 * time.Millisecond
 	brokers := testenv.Kafka(t)
 	topic := testenv.Topic(t, brokers, 1)
@@ -264,6 +271,7 @@ func writeLines(t *testing.T, lines ...string) string {
 // A line over the producer's message.max.bytes refuses the whole file before
 // anything is sent, naming the line; a line exactly at the limit is sent.
 func TestProduceFileRefusesOversizedLineBeforeSending(t *testing.T) {
+	t.Parallel()
 	brokers := testenv.Kafka(t)
 	topic := testenv.Topic(t, brokers, 1)
 	atLimit := strings.Repeat("x", clientMaxMessageBytes-recordOverhead) // no key: not JSON
@@ -290,6 +298,7 @@ func TestProduceFileRefusesOversizedLineBeforeSending(t *testing.T) {
 // limit: without the check, the broker rejects the line after earlier lines
 // went out.
 func TestProduceFileHonoursTopicMessageLimit(t *testing.T) {
+	t.Parallel()
 	brokers := testenv.Kafka(t)
 	topic := testenv.Topic(t, brokers, 1)
 	if err := testenv.SetTopicConfig(t, brokers, topic, "max.message.bytes", "10000"); err != nil {

@@ -8,6 +8,7 @@ import (
 )
 
 func TestAppendAmount(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		d    decimal.Decimal
 		want string
@@ -24,6 +25,7 @@ func TestAppendAmount(t *testing.T) {
 }
 
 func TestAppendJSONString(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"plain":          `"plain"`,
 		"":               `""`,

@@ -13,6 +13,7 @@ var kafkaTS = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 const goodJSON = `{"transaction_id":"tx-1","user_id":"user_42","amount":12.50,"currency":"usd","merchant":"Acme","category":"groceries","country":"DE","payment_method":"card","status":"pending","event_time":"2026-03-01T13:00:00+01:00"}`
 
 func TestValidateAcceptsAndNormalizes(t *testing.T) {
+	t.Parallel()
 	got, rej := Validate([]byte(goodJSON), kafkaTS)
 	if rej != nil {
 		t.Fatalf("rejected: %v", rej)
@@ -31,6 +32,7 @@ func TestValidateAcceptsAndNormalizes(t *testing.T) {
 }
 
 func TestValidateDefaultsAndForms(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, json string
 		check      func(t *testing.T, tx Transaction)
@@ -83,6 +85,7 @@ func TestValidateDefaultsAndForms(t *testing.T) {
 }
 
 func TestValidateRejections(t *testing.T) {
+	t.Parallel()
 	base := `"transaction_id":"a","user_id":"b","amount":1,"currency":"EUR","event_time":"2026-03-01T00:00:00Z"`
 	obj := func(extra string) string { return "{" + extra + "}" }
 	replace := func(old, new string) string { return "{" + strings.Replace(base, old, new, 1) + "}" }
@@ -182,6 +185,7 @@ func TestValidateRejections(t *testing.T) {
 // accepted (the future rule, skipped here, is what keeps 9999 out of Silver
 // in practice).
 func TestEventTimeRangeEnds(t *testing.T) {
+	t.Parallel()
 	for text, want := range map[string]time.Time{
 		"1900-01-01T00:00:00Z":         time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC),
 		"1900-01-01T01:00:00+01:00":    time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC),
@@ -199,6 +203,7 @@ func TestEventTimeRangeEnds(t *testing.T) {
 // TestFutureIsBoundedByTheIngestTimeToo: a producer whose clock (the Kafka
 // timestamp) runs 72 h ahead cannot get its records accepted.
 func TestFutureIsBoundedByTheIngestTimeToo(t *testing.T) {
+	t.Parallel()
 	ahead := kafkaTS.Add(72 * time.Hour)
 	js := `{"transaction_id":"a","user_id":"b","amount":1,"currency":"EUR","event_time":"` + ahead.Format(time.RFC3339) + `"}`
 	if _, rej := Validate([]byte(js), ahead); rej != nil {
@@ -216,6 +221,7 @@ func TestFutureIsBoundedByTheIngestTimeToo(t *testing.T) {
 }
 
 func TestValidateZeroKafkaTimestampSkipsFutureRule(t *testing.T) {
+	t.Parallel()
 	js := `{"transaction_id":"a","user_id":"b","amount":1,"currency":"EUR","event_time":"2999-01-01T00:00:00Z"}`
 	if _, rej := Validate([]byte(js), time.Time{}); rej != nil {
 		t.Fatal(rej)
@@ -223,6 +229,7 @@ func TestValidateZeroKafkaTimestampSkipsFutureRule(t *testing.T) {
 }
 
 func TestJSONRoundTrip(t *testing.T) {
+	t.Parallel()
 	tx, rej := Validate([]byte(goodJSON), kafkaTS)
 	if rej != nil {
 		t.Fatal(rej)
@@ -241,6 +248,7 @@ func TestJSONRoundTrip(t *testing.T) {
 }
 
 func TestCurrencies(t *testing.T) {
+	t.Parallel()
 	list := Currencies()
 	if len(list) < 170 {
 		t.Fatalf("only %d currencies", len(list))
@@ -258,6 +266,7 @@ func TestCurrencies(t *testing.T) {
 }
 
 func TestCheckLate(t *testing.T) {
+	t.Parallel()
 	wm := time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC)
 	if CheckLate(wm.Add(-DefaultAllowedLateness), wm, DefaultAllowedLateness) {
 		t.Error("event exactly at watermark - lateness is not late")
@@ -271,6 +280,7 @@ func TestCheckLate(t *testing.T) {
 }
 
 func TestReasons(t *testing.T) {
+	t.Parallel()
 	got := Reasons()
 	want := []Reason{"malformed_json", "missing_field", "invalid_field", "invalid_amount", "non_positive_amount",
 		"unknown_currency", "invalid_event_time", "future_event_time", "late_event", "duplicate"}
@@ -303,6 +313,7 @@ func eq[T comparable](t *testing.T, got, want T) {
 }
 
 func TestUserID(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		`{"user_id":"u\u0031","amount":"junk"}`: "u1",
 		`{"user_id":7}`:                         "",
