@@ -18,10 +18,10 @@ import (
 // scrapeMetrics fetches /metrics as Prometheus would and returns each
 // sample line's value by its series text, e.g.
 // `finpipe_rows_written_total{table="silver/transactions"}`.
-func scrapeMetrics(t *testing.T) map[string]float64 {
+func scrapeMetrics(t *testing.T, src metrics.Sources) map[string]float64 {
 	t.Helper()
 	rec := httptest.NewRecorder()
-	metrics.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	metrics.Handler(src).ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
 	body, _ := io.ReadAll(rec.Body)
 	out := map[string]float64{}
 	for _, line := range strings.Split(string(body), "\n") {
@@ -58,13 +58,13 @@ func TestMetricsAfterAPipelineRun(t *testing.T) {
 	topic := testenv.Topic(t, brokers, 3)
 	db := testenv.Postgres(t)
 	dir := t.TempDir()
-	before := scrapeMetrics(t)
+	before := scrapeMetrics(t, metrics.Sources{})
 	args := []string{"demo", "--data-dir", dir, "--database-url", db, "--kafka-brokers", brokers,
 		"--topic", topic, "--transactions", "2000", "--seed", "7", "--log-level", "error", "--json"}
 	if code := run(args); code != 0 {
 		t.Fatalf("demo: exit %d", code)
 	}
-	after := scrapeMetrics(t)
+	after := scrapeMetrics(t, metrics.Sources{})
 	grew := func(prefix string) float64 { return sumSeries(after, prefix) - sumSeries(before, prefix) }
 	for _, table := range []string{"bronze/transactions", "silver/transactions", "silver/rejected", "gold/daily_user_metrics"} {
 		if grew(`finpipe_rows_written_total{table="`+table+`"}`) <= 0 {
@@ -93,9 +93,7 @@ func TestMetricsAfterAPipelineRun(t *testing.T) {
 	}
 
 	// Drained: every partition's lag gauge reads 0.
-	metrics.SetLagSource(kafkaLagSource(filepath.Join(dir, "dev", "lake"), brokers, topic))
-	defer metrics.SetLagSource(nil)
-	samples := scrapeMetrics(t)
+	samples := scrapeMetrics(t, metrics.Sources{Lag: kafkaLagSource(filepath.Join(dir, "dev", "lake"), brokers, topic)})
 	for p := 0; p < 3; p++ {
 		key := `finpipe_kafka_lag_records{partition="` + strconv.Itoa(p) + `",topic="` + topic + `"}`
 		if v, ok := samples[key]; !ok || v != 0 {

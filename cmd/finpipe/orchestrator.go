@@ -128,12 +128,12 @@ type engineProcess struct {
 
 // services prepends, when --metrics-addr is set, a /metrics and /healthz
 // server to a process's services (the scheduler and worker processes have
-// no web server of their own).
-func (p *engineProcess) services(svcs ...service) []service {
+// no web server of their own), reporting what src measures.
+func (p *engineProcess) services(src metrics.Sources, svcs ...service) []service {
 	if p.cfg.MetricsAddr == "" {
 		return svcs
 	}
-	m := metrics.NewServer(p.cfg.MetricsAddr)
+	m := metrics.NewServer(p.cfg.MetricsAddr, src)
 	return append([]service{{name: "metrics", start: m.Start, stop: m.Stop}}, svcs...)
 }
 

@@ -26,8 +26,7 @@ func runScheduler(ctx context.Context, args []string) error {
 		return err
 	}
 	defer store.Close()
-	// One process per deployment counts task states for /metrics: the scheduler.
-	metrics.SetStateCounter(store)
 	sch := scheduler.NewScheduler(store, p.reg, scheduler.SchedulerOptions{Logger: p.log})
-	return runServices(ctx, p.log, p.services(service{name: "scheduler", start: sch.Start, stop: sch.Stop}))
+	// One process per deployment counts task states for /metrics: the scheduler.
+	return runServices(ctx, p.log, p.services(metrics.Sources{States: store}, service{name: "scheduler", start: sch.Start, stop: sch.Stop}))
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/finpipe/finpipe/internal/config"
 	"github.com/finpipe/finpipe/internal/kafka"
-	"github.com/finpipe/finpipe/internal/metrics"
 	"github.com/finpipe/finpipe/internal/pgembed"
 	"github.com/finpipe/finpipe/scheduler"
 	"github.com/finpipe/finpipe/tasks/produce"
@@ -71,7 +70,7 @@ func (st *standalone) services() []service {
 				return w.Start(ctx)
 			},
 			stop: func(ctx context.Context) error { return w.Stop(ctx) }},
-		webService(st.cfg, st.log, func() *scheduler.Store { return st.store }, func() string { return st.brokers }),
+		webService(st.cfg, st.log, func() *scheduler.Store { return st.store }, func() string { return st.brokers }, true),
 		st.producerService(),
 	}
 }
@@ -151,12 +150,10 @@ func (st *standalone) startPostgres(ctx context.Context) error {
 		return err
 	}
 	st.store = store
-	metrics.SetStateCounter(store)
 	return nil
 }
 
 func (st *standalone) stopPostgres(context.Context) error {
-	metrics.SetStateCounter(nil)
 	st.store.Close()
 	if st.pg != nil {
 		return st.pg.Stop()

@@ -42,20 +42,23 @@ func runWeb(ctx context.Context, args []string) error {
 	}
 	log := newLogger(cfg)
 	return runServices(ctx, log, []service{webService(cfg, log,
-		func() *scheduler.Store { return store }, func() string { return cfg.KafkaBrokers })})
+		func() *scheduler.Store { return store }, func() string { return cfg.KafkaBrokers }, false)})
 }
 
 // webService is the web server as one of a process's services. The store
 // and the broker address are read when it starts, so `finpipe standalone`
 // can list it after the services that open the database and start Kafka:
 //
-//	webService(st.cfg, st.log, func() *scheduler.Store { return st.store }, brokerAddr)
-func webService(cfg *config.Settings, log *slog.Logger, store func() *scheduler.Store, brokers func() string) service {
+//	webService(st.cfg, st.log, func() *scheduler.Store { return st.store }, brokerAddr, true)
+//
+// countStates makes its /metrics count task instances by state, which one
+// process per deployment does (see package metrics).
+func webService(cfg *config.Settings, log *slog.Logger, store func() *scheduler.Store, brokers func() string, countStates bool) service {
 	var srv *web.Server
 	return service{
 		name: "web",
 		start: func(ctx context.Context) error {
-			opts, err := webOptions(cfg, store(), brokers())
+			opts, err := webOptions(cfg, store(), brokers(), countStates)
 			if err != nil {
 				return err
 			}
@@ -72,7 +75,7 @@ func webService(cfg *config.Settings, log *slog.Logger, store func() *scheduler.
 // webOptions wires the web layer to the store, the lake and (when brokers
 // is non-empty) Kafka, and prints where the UI is and how to log in. It is
 // shared with `finpipe standalone`, which passes its embedded broker.
-func webOptions(cfg *config.Settings, store *scheduler.Store, brokers string) (web.Options, error) {
+func webOptions(cfg *config.Settings, store *scheduler.Store, brokers string, countStates bool) (web.Options, error) {
 	token, created, err := web.LoadOrCreateToken(cfg.DataDir, cfg.APIToken)
 	if err != nil {
 		return web.Options{}, err
@@ -83,18 +86,22 @@ func webOptions(cfg *config.Settings, store *scheduler.Store, brokers string) (w
 		LakeDir:        cfg.LakeDir(),
 		Lake:           lakeLayout(),
 		Health:         []web.HealthCheck{{Name: "database", Check: store.Ping}},
-		Metrics:        metrics.Handler(),
 		TrustedProxies: cfg.Proxies(),
+	}
+	var sources metrics.Sources
+	if countStates {
+		sources.States = store
 	}
 	if brokers != "" {
 		opts.KafkaLag = webKafkaLag(cfg.LakeDir(), kafka.ConnFrom(cfg, brokers), cfg.Topic)
 		// web and standalone, one process per deployment, report the lag.
-		metrics.SetLagSource(kafkaLagSource(cfg.LakeDir(), kafka.ConnFrom(cfg, brokers), cfg.Topic))
+		sources.Lag = kafkaLagSource(cfg.LakeDir(), kafka.ConnFrom(cfg, brokers), cfg.Topic)
 		opts.Health = append(opts.Health, web.HealthCheck{Name: "broker", Check: func(ctx context.Context) error {
 			_, err := kafka.Partitions(ctx, kafka.ConnFrom(cfg, brokers), cfg.Topic)
 			return err
 		}})
 	}
+	opts.Metrics = metrics.Handler(sources)
 	printLogin(cfg, token, created)
 	return opts, nil
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/finpipe/finpipe/internal/config"
+	"github.com/finpipe/finpipe/internal/metrics"
 	"github.com/finpipe/finpipe/scheduler"
 )
 
@@ -32,7 +33,7 @@ func runWorker(ctx context.Context, args []string) error {
 	}
 	defer store.Close()
 	w := scheduler.NewWorker(store, p.reg, opts)
-	return runServices(ctx, p.log, p.services(service{name: "worker", start: w.Start, stop: w.Stop}))
+	return runServices(ctx, p.log, p.services(metrics.Sources{}, service{name: "worker", start: w.Start, stop: w.Stop}))
 }
 
 // workerOptions turns flags into options; concurrency 0 means FINPIPE_WORKERS.

@@ -3,7 +3,6 @@ package metrics
 import (
 	"context"
 	"strconv"
-	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -23,35 +22,19 @@ type LagFunc func(ctx context.Context) (string, map[int32]int64, error)
 // KafkaLag calls f.
 func (f LagFunc) KafkaLag(ctx context.Context) (string, map[int32]int64, error) { return f(ctx) }
 
-var lagSource atomic.Pointer[LagSource]
-
-// SetLagSource makes scrapes report finpipe_kafka_lag_records from src; nil
-// stops it. Like SetStateCounter, call it in one process per deployment.
-func SetLagSource(src LagSource) {
-	if src == nil {
-		lagSource.Store(nil)
-		return
-	}
-	lagSource.Store(&src)
-}
-
 var kafkaLagDesc = prometheus.NewDesc("finpipe_kafka_lag_records",
 	"Records in the topic not yet in Bronze (high watermark minus next offset to ingest), per partition.",
 	[]string{"topic", "partition"}, nil)
 
-// lagCollector queries the LagSource on each scrape.
-type lagCollector struct{}
+// lagCollector queries its LagSource on each scrape.
+type lagCollector struct{ src LagSource }
 
 func (lagCollector) Describe(ch chan<- *prometheus.Desc) { ch <- kafkaLagDesc }
 
-func (lagCollector) Collect(ch chan<- prometheus.Metric) {
-	src := lagSource.Load()
-	if src == nil {
-		return
-	}
+func (c lagCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), scrapeTimeout)
 	defer cancel()
-	topic, lag, err := (*src).KafkaLag(ctx)
+	topic, lag, err := c.src.KafkaLag(ctx)
 	if err != nil {
 		ch <- prometheus.NewInvalidMetric(kafkaLagDesc, err)
 		return
@@ -60,5 +43,3 @@ func (lagCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- gauge(kafkaLagDesc, n, topic, strconv.Itoa(int(p)))
 	}
 }
-
-func init() { Registry.MustRegister(lagCollector{}) }

@@ -9,9 +9,11 @@
 // Server on FINPIPE_METRICS_ADDR, web on its own /metrics). Task instances by
 // state and Kafka lag are measured at scrape time from the database and the
 // broker, so exactly one process per deployment should report each, lest
-// the same rows be counted once per process: `finpipe scheduler` calls
-// SetStateCounter, `finpipe web` SetLagSource, and `finpipe standalone`,
-// being the whole deployment, both.
+// the same rows be counted once per process: `finpipe scheduler` hands its
+// handler Sources.States, `finpipe web` Sources.Lag, and `finpipe
+// standalone`, being the whole deployment, both. The sources belong to the
+// handler that scrapes them, not to the package, so two handlers (two
+// tests) never report each other's.
 package metrics
 
 import (
@@ -34,12 +36,30 @@ func init() {
 	)
 }
 
-// Handler serves the registry in the Prometheus exposition format. A series
-// that fails to collect (the database is down) is logged and left out; the
-// rest of the scrape still succeeds, because losing every metric when one
-// source fails hides exactly the outage a dashboard should show.
-func Handler() http.Handler {
-	return promhttp.HandlerFor(Registry, promhttp.HandlerOpts{
+// Sources are what a handler measures at scrape time; a nil one is not
+// reported.
+type Sources struct {
+	// States counts task instances by state (finpipe_task_instances,
+	// finpipe_queue_depth).
+	States StateCounter
+	// Lag is the ingest lag per partition (finpipe_kafka_lag_records).
+	Lag LagSource
+}
+
+// Handler serves the registry, plus what src measures at scrape time, in
+// the Prometheus exposition format. A series that fails to collect (the
+// database is down) is logged and left out; the rest of the scrape still
+// succeeds, because losing every metric when one source fails hides exactly
+// the outage a dashboard should show.
+func Handler(src Sources) http.Handler {
+	scraped := prometheus.NewRegistry()
+	if src.States != nil {
+		scraped.MustRegister(stateCollector{src.States})
+	}
+	if src.Lag != nil {
+		scraped.MustRegister(lagCollector{src.Lag})
+	}
+	return promhttp.HandlerFor(prometheus.Gatherers{Registry, scraped}, promhttp.HandlerOpts{
 		ErrorHandling: promhttp.ContinueOnError,
 		ErrorLog:      errorLog{},
 	})

@@ -40,22 +40,19 @@ func scrape(t *testing.T, h http.Handler) (int, string) {
 // TestScrapeFindsEverySeries records one of each event the parts of FinPipe
 // report and checks a Prometheus scrape shows the series of issue 6.
 func TestScrapeFindsEverySeries(t *testing.T) {
-	SetStateCounter(states{counts: map[string]int{"queued": 3, "running": 2, "success": 40}})
-	defer SetStateCounter(nil)
-
+	src := Sources{States: states{counts: map[string]int{"queued": 3, "running": 2, "success": 40}}}
 	ObserveTask("finpipe_medallion", "ingest", "success", 1500*time.Millisecond)
 	ObserveTask("finpipe_medallion", "clean", "up_for_retry", time.Second)
 	ObserveRun("finpipe_medallion", "success", 4*time.Second)
 	ObserveClaim(3 * time.Millisecond)
-	SetLagSource(LagFunc(func(context.Context) (string, map[int32]int64, error) {
+	src.Lag = LagFunc(func(context.Context) (string, map[int32]int64, error) {
 		return "transactions", map[int32]int64{0: 0, 2: 1234}, nil
-	}))
-	defer SetLagSource(nil)
+	})
 	AddRows("bronze/transactions", 500)
 	AddRejected("malformed_json", 7)
 	ObserveDeltaCommit("silver/transactions", 20*time.Millisecond, 1)
 
-	code, body := scrape(t, Handler())
+	code, body := scrape(t, Handler(src))
 	if code != http.StatusOK {
 		t.Fatalf("status %d", code)
 	}
@@ -80,19 +77,22 @@ func TestScrapeFindsEverySeries(t *testing.T) {
 			t.Errorf("scrape lacks %s", want)
 		}
 	}
+	// The sources are the handler's: another handler (another process
+	// part, another test) does not report them.
+	if _, other := scrape(t, Handler(Sources{})); strings.Contains(other, "finpipe_queue_depth") || strings.Contains(other, "finpipe_kafka_lag_records{") {
+		t.Error("a handler without sources reports another handler's")
+	}
 }
 
 // TestScrapeSurvivesSourceErrors: the database or the broker being down must
 // not take the other series with it.
 func TestScrapeSurvivesSourceErrors(t *testing.T) {
-	SetStateCounter(states{err: errors.New("connection refused")})
-	defer SetStateCounter(nil)
-	SetLagSource(LagFunc(func(context.Context) (string, map[int32]int64, error) {
-		return "", nil, errors.New("broker down")
-	}))
-	defer SetLagSource(nil)
+	src := Sources{States: states{err: errors.New("connection refused")},
+		Lag: LagFunc(func(context.Context) (string, map[int32]int64, error) {
+			return "", nil, errors.New("broker down")
+		})}
 	AddRows("gold/daily_user_metrics", 1)
-	code, body := scrape(t, Handler())
+	code, body := scrape(t, Handler(src))
 	if code != http.StatusOK {
 		t.Fatalf("status %d, want 200", code)
 	}
@@ -105,9 +105,7 @@ func TestScrapeSurvivesSourceErrors(t *testing.T) {
 }
 
 func TestBadLabelFromDatabaseDoesNotPanic(t *testing.T) {
-	SetStateCounter(states{counts: map[string]int{"\xff": 1}})
-	defer SetStateCounter(nil)
-	if code, _ := scrape(t, Handler()); code != http.StatusOK {
+	if code, _ := scrape(t, Handler(Sources{States: states{counts: map[string]int{"\xff": 1}}})); code != http.StatusOK {
 		t.Fatalf("status %d", code)
 	}
 }
@@ -123,7 +121,7 @@ func get(t *testing.T, url string) int {
 }
 
 func TestServerStartStop(t *testing.T) {
-	s := NewServer("127.0.0.1:0")
+	s := NewServer("127.0.0.1:0", Sources{})
 	if err := s.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +135,7 @@ func TestServerStartStop(t *testing.T) {
 	if err := s.Start(context.Background()); err == nil {
 		t.Error("second Start should fail")
 	}
-	taken := NewServer(s.Addr())
+	taken := NewServer(s.Addr(), Sources{})
 	if err := taken.Start(context.Background()); err == nil {
 		t.Error("Start on a taken port should fail at start-up")
 	}
@@ -160,7 +158,7 @@ func TestServe(t *testing.T) {
 	ln.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- Serve(ctx, addr) }()
+	go func() { done <- Serve(ctx, addr, Sources{}) }()
 	for i := 0; i < 100; i++ {
 		if _, err = http.Get("http://" + addr + "/healthz"); err == nil {
 			break
@@ -174,7 +172,7 @@ func TestServe(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Errorf("Serve after cancel = %v, want nil", err)
 	}
-	if err := Serve(context.Background(), "not-an-address"); err == nil {
+	if err := Serve(context.Background(), "not-an-address", Sources{}); err == nil {
 		t.Error("Serve on a bad address should fail")
 	}
 }

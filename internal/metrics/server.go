@@ -22,10 +22,11 @@ type Server struct {
 	done chan error
 }
 
-// NewServer returns a Server for addr ("host:port"; port 0 picks one).
-func NewServer(addr string) *Server {
+// NewServer returns a Server for addr ("host:port"; port 0 picks one) that
+// also reports what src measures.
+func NewServer(addr string, src Sources) *Server {
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", Handler())
+	mux.Handle("GET /metrics", Handler(src))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = w.Write([]byte("ok\n"))
 	})
@@ -78,8 +79,8 @@ func (s *Server) Stop(ctx context.Context) error {
 }
 
 // Serve runs a Server on addr until ctx ends; nil after a clean shutdown.
-func Serve(ctx context.Context, addr string) error {
-	s := NewServer(addr)
+func Serve(ctx context.Context, addr string, src Sources) error {
+	s := NewServer(addr, src)
 	if err := s.Start(ctx); err != nil {
 		return err
 	}

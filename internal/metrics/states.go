@@ -2,7 +2,6 @@ package metrics
 
 import (
 	"context"
-	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -23,18 +22,6 @@ var TaskStates = []string{"scheduled", "queued", "running", "success", "failed",
 // scrapeTimeout bounds the query so a slow database cannot hang a scrape.
 const scrapeTimeout = 5 * time.Second
 
-var stateSource atomic.Pointer[StateCounter]
-
-// SetStateCounter makes scrapes report task instances by state and queue
-// depth from c; nil stops it. Call it in one process per deployment.
-func SetStateCounter(c StateCounter) {
-	if c == nil {
-		stateSource.Store(nil)
-		return
-	}
-	stateSource.Store(&c)
-}
-
 var (
 	taskInstancesDesc = prometheus.NewDesc("finpipe_task_instances",
 		"Task instances in the database, by state.", []string{"state"}, nil)
@@ -42,22 +29,18 @@ var (
 		"Task instances queued and waiting for a worker.", nil, nil)
 )
 
-// stateCollector queries the StateCounter on each scrape.
-type stateCollector struct{}
+// stateCollector queries its StateCounter on each scrape.
+type stateCollector struct{ src StateCounter }
 
 func (stateCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- taskInstancesDesc
 	ch <- queueDepthDesc
 }
 
-func (stateCollector) Collect(ch chan<- prometheus.Metric) {
-	src := stateSource.Load()
-	if src == nil {
-		return
-	}
+func (c stateCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), scrapeTimeout)
 	defer cancel()
-	counts, err := (*src).CountTaskStates(ctx)
+	counts, err := c.src.CountTaskStates(ctx)
 	if err != nil {
 		ch <- prometheus.NewInvalidMetric(taskInstancesDesc, err)
 		return
@@ -84,5 +67,3 @@ func gauge[N int | int64](d *prometheus.Desc, v N, labels ...string) prometheus.
 	}
 	return m
 }
-
-func init() { Registry.MustRegister(stateCollector{}) }
