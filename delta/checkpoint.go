@@ -1,9 +1,9 @@
 package delta
 
 import (
+	"context"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/parquet-go/parquet-go"
 )
@@ -74,26 +74,22 @@ type cpProtocol struct {
 func readCheckpoint(ref checkpointRef) (actions, error) {
 	var out actions
 	for _, file := range ref.files {
-		if err := readCheckpointPart(file, &out); err != nil {
+		if err := readCheckpointPart(ref.root, file, &out); err != nil {
 			return actions{}, fmt.Errorf("%w: checkpoint %s: %v", ErrCorruptLog, file, err)
 		}
 	}
 	return out, nil
 }
 
-func readCheckpointPart(file string, out *actions) (err error) {
+func readCheckpointPart(root storage, file string, out *actions) (err error) {
 	defer recoverParquet(&err, file, nil)
-	f, err := os.Open(file)
+	f, err := root.openFile(context.TODO(), file)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return err
-	}
 	// Validate the footer first: NewGenericReader panics on a bad one.
-	if _, err := parquet.OpenFile(f, st.Size()); err != nil {
+	if _, err := parquet.OpenFile(f, f.Size()); err != nil {
 		return err
 	}
 	r := parquet.NewGenericReader[cpRow](f)

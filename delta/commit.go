@@ -7,10 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"strconv"
-	"syscall"
 	"time"
 
 	"github.com/google/uuid"
@@ -70,7 +67,7 @@ func (t *Table) commit(ctx context.Context, base *Snapshot, plan *commitPlan) (i
 		if err := ctx.Err(); err != nil {
 			return 0, err
 		}
-		err := putIfAbsent(commitFile(t.root, version), body)
+		err := putIfAbsent(ctx, t.root, version, body)
 		if err == nil {
 			break
 		}
@@ -114,45 +111,20 @@ func (t *Table) afterCommit(version int64) {
 	}
 }
 
-// putIfAbsent creates path with data atomically and only if it does not
-// exist: the content goes to a temporary file that is then hard-linked into
-// place, so readers never see a partial commit and a concurrent writer's
-// commit is never overwritten. The error wraps fs.ErrExist when the path
-// already exists.
-func putIfAbsent(path string, data []byte) error {
-	tmp := filepath.Join(filepath.Dir(path), ".tmp-"+uuid.NewString()+".json")
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		return fmt.Errorf("delta: write commit: %w", err)
-	}
-	defer os.Remove(tmp)
-	err := os.Link(tmp, path)
+// putIfAbsent creates the commit file of version with data, atomically and
+// only if it does not exist (storage.putIfAbsent: a hard link on disk, a
+// PUT with If-None-Match: * on S3), so readers never see a partial commit
+// and a concurrent writer's commit is never overwritten. The error wraps
+// fs.ErrExist when the version already exists.
+func putIfAbsent(ctx context.Context, root storage, version int64, data []byte) error {
+	err := root.putIfAbsent(ctx, commitKey(version), data)
 	if err == nil {
 		return nil
 	}
 	if errors.Is(err, fs.ErrExist) {
-		return fmt.Errorf("delta: %s: %w", filepath.Base(path), fs.ErrExist)
-	}
-	if errors.Is(err, syscall.EPERM) || errors.Is(err, syscall.ENOTSUP) || errors.Is(err, syscall.EOPNOTSUPP) {
-		return createExclusive(path, data) // file systems without hard links
+		return fmt.Errorf("delta: version %d: %w", version, err)
 	}
 	return fmt.Errorf("delta: write commit: %w", err)
-}
-
-// createExclusive is putIfAbsent's fallback: O_EXCL is still put-if-absent,
-// but a reader may briefly see a partly written file.
-func createExclusive(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
-	if err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("delta: %s: %w", filepath.Base(path), fs.ErrExist)
-		}
-		return fmt.Errorf("delta: write commit: %w", err)
-	}
-	_, err = f.Write(data)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }
 
 // encode renders the commit file: commitInfo first, then protocol,

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
-	"path/filepath"
 
 	"github.com/parquet-go/parquet-go"
 )
@@ -105,8 +103,7 @@ func (s *Snapshot) scanFile(add AddFile, proj []projected, fn func(Row) error) (
 		defer func() { inCallback = false }()
 		return fn0(r)
 	}
-	path := filepath.Join(s.root, filepath.FromSlash(add.Path))
-	f, err := os.Open(path)
+	f, err := s.root.openFile(context.TODO(), add.Path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("%w: %s is referenced by version %d but is not on disk (vacuumed?)", ErrFileMissing, add.Path, s.version)
 	}
@@ -114,11 +111,7 @@ func (s *Snapshot) scanFile(add AddFile, proj []projected, fn func(Row) error) (
 		return fmt.Errorf("delta: open data file: %w", err)
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return fmt.Errorf("delta: open data file: %w", err)
-	}
-	pf, err := parquet.OpenFile(f, st.Size())
+	pf, err := parquet.OpenFile(f, f.Size())
 	if err != nil {
 		return fmt.Errorf("%w: data file %s: %v", ErrCorruptFile, add.Path, err)
 	}
