@@ -21,8 +21,7 @@ import (
 // The one primitive the commit protocol needs is putIfAbsent: the next log
 // entry is created only if no other writer created it first.
 type storage interface {
-	// String names the table's location in messages (a path or a URL
-	// without its query).
+	// String is the table's location: a path, or a URL that Open accepts.
 	String() string
 	// readFile returns a whole file; a missing one is an error wrapping
 	// fs.ErrNotExist.
@@ -105,4 +104,19 @@ func openStorage(ctx context.Context, loc string) (storage, error) {
 		return fileStore{dir: filepath.FromSlash(u.Path)}, nil
 	}
 	return openBlobStore(ctx, loc)
+}
+
+// JoinLocation is the location of rel (slash-separated, e.g.
+// "bronze/transactions") inside the lake or table location base: a path
+// joined as a path, a URL's path extended with its query kept.
+func JoinLocation(base, rel string) string {
+	if !isLocation(base) {
+		return filepath.Join(base, filepath.FromSlash(rel))
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		return base + "/" + rel // Open reports the bad URL
+	}
+	u.Path = "/" + strings.TrimPrefix(path.Join(u.Path, rel), "/")
+	return u.String()
 }

@@ -32,6 +32,7 @@ import (
 type blobStore struct {
 	bucket *blob.Bucket
 	prefix string // the table's key prefix inside the bucket, "" or ending in "/"
+	loc    string // the location as opened: Open(loc) opens the same table
 	name   string // the location without its query, for messages
 
 	// s3 and bucketName are set on S3, whose ListObjectsV2 takes
@@ -59,7 +60,7 @@ func openBlobStore(ctx context.Context, loc string) (*blobStore, error) {
 	if err != nil {
 		return nil, fmt.Errorf("delta: open %s: %w", name, err)
 	}
-	st := &blobStore{bucket: b, prefix: prefix, name: name, bucketName: u.Host}
+	st := &blobStore{bucket: b, prefix: prefix, loc: loc, name: name, bucketName: u.Host}
 	var c *s3.Client
 	if b.As(&c) {
 		st.s3 = c
@@ -67,7 +68,10 @@ func openBlobStore(ctx context.Context, loc string) (*blobStore, error) {
 	return st, nil
 }
 
-func (s *blobStore) String() string { return s.name }
+// String is the location as opened. Its query holds the endpoint, region
+// and path style, never credentials (gocloud takes those only from the
+// environment and files), so it can be shown.
+func (s *blobStore) String() string { return s.loc }
 
 // blobErr turns the store's "not found" and "precondition failed" into
 // fs.ErrNotExist and fs.ErrExist, which the rest of the package tests for.

@@ -132,7 +132,7 @@ func (t *Table) sameSchema(schema Schema, partitionColumns []string) error {
 	return nil
 }
 
-// Path returns the table's root directory, or its URL without the query.
+// Path returns the table's root directory, or its location URL.
 func (t *Table) Path() string { return t.root.String() }
 
 // Snapshot returns the latest snapshot, reading any commits made since the
