@@ -1,9 +1,12 @@
 package delta_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"os/exec"
+	"strconv"
 	"sync"
 	"testing"
 
@@ -228,4 +231,40 @@ func TestS3Maintenance(t *testing.T) {
 	if s, err := openS3(t, loc).Snapshot(ctx); err != nil || s.Version() != after.Version() {
 		t.Fatalf("latest after log cleanup: %v", err)
 	}
+}
+
+// TestS3InteropWithDeltaRS: delta-rs, given the same endpoint as storage
+// options (scripts/deltars/location.py), reads FinPipe's S3 table with the
+// same version, schema, txns and rows, checkpoint included; and FinPipe
+// reads the table delta-rs writes there (appends, a partition overwrite, a
+// delete, a compaction and a checkpoint), as delta-rs itself reads it.
+func TestS3InteropWithDeltaRS(t *testing.T) {
+	python := testenv.DeltaRS(t)
+	ctx := context.Background()
+	loc, tbl := s3Table(t)
+	rows := delta.SilverRows(36)
+	for c := range 12 {
+		opts := delta.CommitOptions{Txns: []delta.Txn{{AppID: "silver<-bronze", Version: int64(c)}}}
+		if _, err := tbl.Append(ctx, rows[3*c:3*c+3], opts); err != nil {
+			t.Fatal(err)
+		}
+	}
+	testenv.CheckWithDeltaRS(t, python, loc)
+
+	rsLoc := delta.JoinLocation(loc, "../../rs/table")
+	out, err := exec.Command(python, testenv.DeltaRSScript("write.py"), rsLoc).CombinedOutput()
+	if err != nil {
+		t.Fatalf("write.py %s: %v\n%s", rsLoc, err, out)
+	}
+	want, _ := strconv.ParseInt(string(bytes.TrimSpace(out)), 10, 64)
+	rs := openS3(t, rsLoc)
+	snap, err := rs.Snapshot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap.Version() != want {
+		t.Fatalf("version %d, delta-rs wrote %d", snap.Version(), want)
+	}
+	delta.CheckStatsMatchRows(t, snap)
+	testenv.CheckSnapshotWithDeltaRS(t, python, rsLoc, snap, false)
 }

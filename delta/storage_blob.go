@@ -55,7 +55,17 @@ func openBlobStore(ctx context.Context, loc string) (*blobStore, error) {
 		prefix += "/"
 	}
 	name := (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
-	bucketURL := (&url.URL{Scheme: u.Scheme, Host: u.Host, RawQuery: u.RawQuery}).String()
+	q := u.Query()
+	// Checksums only where S3 requires them unless the URL says otherwise:
+	// S3-compatible stores (MinIO, moto, Ceph) often send none, and the
+	// SDK would then log a warning for every GET. Parquet pages carry
+	// their own CRCs, and a log entry that does not parse fails loudly.
+	for _, k := range []string{"request_checksum_calculation", "response_checksum_validation"} {
+		if !q.Has(k) {
+			q.Set(k, "when_required")
+		}
+	}
+	bucketURL := (&url.URL{Scheme: u.Scheme, Host: u.Host, RawQuery: q.Encode()}).String()
 	b, err := blob.OpenBucket(ctx, bucketURL)
 	if err != nil {
 		return nil, fmt.Errorf("delta: open %s: %w", name, err)

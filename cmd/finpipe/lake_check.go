@@ -21,7 +21,7 @@ func init() {
 func runLakeCheck(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("lake check", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print the report as one JSON object")
-	cfg := config.Register(fs, config.DataDir, config.Env)
+	cfg := config.Register(fs, config.DataDir, config.Env, config.LakeURL)
 	var pos []string
 	for { // flags before or after the optional LAKE_DIR
 		if err := fs.Parse(args); err != nil {

@@ -11,6 +11,7 @@ import (
 type Settings struct {
 	DataDir         string        // --data-dir, FINPIPE_DATA_DIR
 	Env             string        // --env, ENV: "dev" or "prod"
+	LakeURL         string        // --lake-url, FINPIPE_LAKE_URL: file:///… or s3://…; "" = <data dir>/<env>/lake
 	HTTPAddr        string        // --http, FINPIPE_HTTP_ADDR
 	APIToken        string        // --api-token, FINPIPE_API_TOKEN (secret)
 	DatabaseURL     string        // --database-url, DATABASE_URL (password is secret); "" = embedded
@@ -41,8 +42,13 @@ const (
 	SourceDefault Source = "default"
 )
 
-// LakeDir is where the Delta tables live: <data dir>/<env>/lake.
+// LakeDir is where the Delta tables live: LakeURL when set (a URL that
+// delta.Open takes, joined with delta.JoinLocation), else the directory
+// <data dir>/<env>/lake.
 func (s *Settings) LakeDir() string {
+	if s.LakeURL != "" {
+		return s.LakeURL
+	}
 	return filepath.Join(s.DataDir, s.Env, "lake")
 }
 
