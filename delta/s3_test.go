@@ -5,8 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os/exec"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -267,4 +269,21 @@ func TestS3InteropWithDeltaRS(t *testing.T) {
 	}
 	delta.CheckStatsMatchRows(t, snap)
 	testenv.CheckSnapshotWithDeltaRS(t, python, rsLoc, snap, false)
+}
+
+// TestS3WrongBucket: a bucket that does not exist is said so, for Open and
+// Create alike, and is never taken for an empty table.
+func TestS3WrongBucket(t *testing.T) {
+	u, err := url.Parse(testenv.S3(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Host = "no-such-bucket-" + u.Host
+	loc := delta.JoinLocation(u.String(), "lake/t")
+	if _, err := delta.Open(loc); err == nil || errors.Is(err, delta.ErrNotATable) || !strings.Contains(err.Error(), "does not exist") {
+		t.Fatalf("Open in a missing bucket: %v; want an error saying the bucket does not exist", err)
+	}
+	if _, err := delta.Create(loc, delta.SilverSchema, nil); err == nil || !strings.Contains(err.Error(), "does not exist") {
+		t.Fatalf("Create in a missing bucket: %v; want an error saying the bucket does not exist", err)
+	}
 }
