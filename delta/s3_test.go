@@ -38,6 +38,21 @@ func openS3(t *testing.T, loc string) *delta.Table {
 	return tbl
 }
 
+// latestRows opens loc afresh and reads its latest version.
+func latestRows(t *testing.T, loc string) (*delta.Snapshot, []delta.Row) {
+	t.Helper()
+	ctx := context.Background()
+	snap, err := openS3(t, loc).Snapshot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := snap.Rows(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return snap, rows
+}
+
 // TestS3CommitRace: two writers on S3 hold the same snapshot and commit at
 // once. Both want the next version; the store's conditional PUT lets
 // exactly one have it. A blind append that lost retries at the version
@@ -102,14 +117,7 @@ func TestS3CommitRace(t *testing.T) {
 	if won != 1 || conflicted != 1 {
 		t.Fatalf("%d won, %d conflicted; want exactly one of each", won, conflicted)
 	}
-	snap, err := openS3(t, loc).Snapshot(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := snap.Rows(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	snap, got := latestRows(t, loc)
 	if snap.Version() != 3 || len(got) != 30 {
 		t.Fatalf("version %d with %d rows, want 3 with 30", snap.Version(), len(got))
 	}
@@ -152,14 +160,7 @@ func TestS3ManyWriters(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	snap, err := openS3(t, loc).Snapshot(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := snap.Rows(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	snap, got := latestRows(t, loc)
 	if snap.Version() != writers*commits || len(got) != writers*commits {
 		t.Fatalf("version %d with %d rows, want %d of each", snap.Version(), len(got), writers*commits)
 	}
