@@ -230,4 +230,3 @@ func bronzeRetries(t testing.TB, ctx context.Context, bronze *delta.Table) (retr
 	}
 	return retried, commits
 }
-
