@@ -44,6 +44,9 @@ type commitPlan struct {
 	// readPartitions are the partitions whose content this commit replaces;
 	// a concurrent add into one of them conflicts. nil for blind appends.
 	readPartitions []map[string]string
+	// txnID is commitInfo.txnId, set by encode: it tells this commit apart
+	// from every other writer's.
+	txnID string
 }
 
 // commit writes the plan as the next version after base. On a lost race it
@@ -74,8 +77,8 @@ func (t *Table) commit(ctx context.Context, base *Snapshot, plan *commitPlan) (i
 		if !errors.Is(err, fs.ErrExist) {
 			return 0, err
 		}
-		conflicts++
 		// Lost the race for this version: check every winner in turn.
+		ours := false
 		for ; ; version++ {
 			won, err := readCommit(t.root, version)
 			if errors.Is(err, fs.ErrNotExist) {
@@ -84,14 +87,34 @@ func (t *Table) commit(ctx context.Context, base *Snapshot, plan *commitPlan) (i
 			if err != nil {
 				return 0, err
 			}
+			if ours = plan.isOwn(won); ours {
+				break
+			}
 			if err := plan.conflictsWith(won, version); err != nil {
 				return 0, err
 			}
 		}
+		if ours {
+			break
+		}
+		conflicts++
 	}
 	t.afterCommit(version)
 	t.observeCommit(began, conflicts, plan)
 	return version, nil
+}
+
+// isOwn reports whether a commit found in the log is this one: an object
+// store's client retries a PUT whose answer was lost (a timeout, a 503
+// after the store had written it), and the retry then meets the first
+// attempt's object as "exists". Committing again at the next version would
+// apply the write twice.
+func (p *commitPlan) isOwn(won actions) bool {
+	if won.commitInfo == nil || p.txnID == "" {
+		return false
+	}
+	var id string
+	return json.Unmarshal(won.commitInfo.Extra["txnId"], &id) == nil && id == p.txnID
 }
 
 // afterCommit refreshes the cached snapshot to include version and writes
@@ -141,6 +164,7 @@ func (p *commitPlan) encode(readVersion int64) ([]byte, error) {
 		return nil
 	}
 	now := time.Now().UnixMilli()
+	p.txnID = uuid.NewString()
 	if err := line("commitInfo", p.commitInfo(now, readVersion)); err != nil {
 		return nil, err
 	}
@@ -194,7 +218,7 @@ func (p *commitPlan) commitInfo(now, readVersion int64) map[string]any {
 			"numOutputBytes": strconv.FormatInt(bytes, 10), "numRemovedFiles": strconv.Itoa(len(p.removes)),
 		},
 		"engineInfo": engineInfo,
-		"txnId":      uuid.NewString(),
+		"txnId":      p.txnID,
 	}
 	if readVersion >= 0 {
 		ci["readVersion"] = readVersion

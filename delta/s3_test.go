@@ -5,11 +5,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
 	"net/url"
 	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/finpipe/finpipe/delta"
@@ -286,5 +290,56 @@ func TestS3WrongBucket(t *testing.T) {
 	}
 	if _, err := delta.Create(loc, delta.SilverSchema, nil); err == nil || !strings.Contains(err.Error(), "does not exist") {
 		t.Fatalf("Create in a missing bucket: %v; want an error saying the bucket does not exist", err)
+	}
+}
+
+// TestS3LostPutAnswerIsNotCommittedTwice: the store writes a commit but
+// its answer is lost (here a proxy in front of the S3 server answers 503
+// after forwarding the PUT, as a timeout would); the client retries, and
+// the retry finds the object there. The writer must recognise its own
+// commit, not take it for a rival's: it would commit again at the next
+// version, or, as here with a txn, fail with ErrConflict against itself
+// although its write is in the table.
+func TestS3LostPutAnswerIsNotCommittedTwice(t *testing.T) {
+	ctx := context.Background()
+	base, err := url.Parse(testenv.S3(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	upstream, err := url.Parse(base.Query().Get("endpoint"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(upstream)
+	var lost atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "_delta_log/00000000000000000001.json") && lost.Add(1) == 1 {
+			proxy.ServeHTTP(httptest.NewRecorder(), r) // stored upstream, answer dropped
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprint(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>ServiceUnavailable</Code><Message>injected</Message></Error>`)
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	q := base.Query()
+	q.Set("endpoint", srv.URL)
+	base.RawQuery = q.Encode()
+	loc := delta.JoinLocation(base.String(), "lake/t")
+	tbl, err := delta.Create(loc, delta.SilverSchema, []string{"event_date"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tbl.Close()
+	v, err := tbl.Append(ctx, delta.SilverRows(5), delta.CommitOptions{Txns: []delta.Txn{{AppID: "ingest-transactions-0", Version: 4}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lost.Load() < 2 {
+		t.Fatalf("the client did not retry the PUT whose answer was lost (%d PUTs of version 1)", lost.Load())
+	}
+	snap, rows := latestRows(t, loc)
+	if v != 1 || snap.Version() != 1 || len(rows) != 5 {
+		t.Fatalf("append returned version %d; table at version %d with %d rows; want one commit (version 1) of 5 rows", v, snap.Version(), len(rows))
 	}
 }
