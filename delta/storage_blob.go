@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -42,6 +43,17 @@ type blobStore struct {
 }
 
 var _ storage = (*blobStore)(nil)
+
+// requestTimeout bounds one request to the store (a GET, PUT, HEAD, DELETE
+// or a page of a listing): the SDK retries throttling and 5xx answers on
+// its own, but has no deadline for a store that stops answering, and a
+// commit or a reader must then fail with an error, not hang. Data file
+// uploads stream for as long as the write takes and are not bounded.
+const requestTimeout = 2 * time.Minute
+
+func withRequestTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, requestTimeout)
+}
 
 // openBlobStore opens the table at loc, a URL whose path is the table's
 // prefix inside the bucket.
@@ -108,6 +120,8 @@ func (s *blobStore) blobErr(key string, err error) error {
 }
 
 func (s *blobStore) readFile(ctx context.Context, key string) ([]byte, error) {
+	ctx, cancel := withRequestTimeout(ctx)
+	defer cancel()
 	b, err := s.bucket.ReadAll(ctx, s.prefix+key)
 	if err != nil {
 		return nil, s.blobErr(key, err)
@@ -131,6 +145,8 @@ type memFile struct{ *bytes.Reader }
 func (memFile) Close() error { return nil }
 
 func (s *blobStore) stat(ctx context.Context, key string) (fileInfo, error) {
+	ctx, cancel := withRequestTimeout(ctx)
+	defer cancel()
 	a, err := s.bucket.Attributes(ctx, s.prefix+key)
 	if err != nil {
 		return fileInfo{}, s.blobErr(key, err)
@@ -171,7 +187,9 @@ func (s *blobStore) listS3(ctx context.Context, p, startAfter string) ([]fileInf
 	var out []fileInfo
 	pages := s3.NewListObjectsV2Paginator(s.s3, in)
 	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
+		pctx, cancel := withRequestTimeout(ctx)
+		page, err := pages.NextPage(pctx)
+		cancel()
 		if err != nil {
 			return nil, s.blobErr(strings.TrimPrefix(p, s.prefix), err)
 		}
@@ -203,6 +221,8 @@ func (s *blobStore) walk(ctx context.Context, fn func(fileInfo) error) error {
 }
 
 func (s *blobStore) putIfAbsent(ctx context.Context, key string, data []byte) error {
+	ctx, cancel := withRequestTimeout(ctx)
+	defer cancel()
 	err := s.bucket.WriteAll(ctx, s.prefix+key, data, &blob.WriterOptions{IfNotExist: true, ContentType: contentType(key)})
 	if err != nil {
 		return s.blobErr(key, err)
@@ -211,6 +231,8 @@ func (s *blobStore) putIfAbsent(ctx context.Context, key string, data []byte) er
 }
 
 func (s *blobStore) put(ctx context.Context, key string, data []byte) error {
+	ctx, cancel := withRequestTimeout(ctx)
+	defer cancel()
 	if err := s.bucket.WriteAll(ctx, s.prefix+key, data, &blob.WriterOptions{ContentType: contentType(key)}); err != nil {
 		return s.blobErr(key, err)
 	}
@@ -252,6 +274,8 @@ func (b *blobSink) abort() {
 }
 
 func (s *blobStore) remove(ctx context.Context, key string) error {
+	ctx, cancel := withRequestTimeout(ctx)
+	defer cancel()
 	err := s.bucket.Delete(ctx, s.prefix+key)
 	if err != nil && gcerrors.Code(err) != gcerrors.NotFound {
 		return s.blobErr(key, err)
