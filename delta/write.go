@@ -106,16 +106,16 @@ func (p *commitPlan) setOptions(opts CommitOptions) {
 func (t *Table) commitOrClean(ctx context.Context, snap *Snapshot, plan *commitPlan) (int64, error) {
 	v, err := t.commit(ctx, snap, plan)
 	if err != nil {
-		removeDataFiles(ctx, t.root, plan.adds)
+		removeDataFiles(t.root, plan.adds)
 		return 0, err
 	}
 	return v, nil
 }
 
 // removeDataFiles deletes files no log entry references, best effort: what
-// is left is an orphan that vacuum deletes later. It runs when ctx may
-// already be cancelled, so it does not take the caller's.
-func removeDataFiles(_ context.Context, root storage, adds []AddFile) {
+// is left is an orphan that vacuum deletes later. It runs when the write's
+// context may already be cancelled, so it does not take it.
+func removeDataFiles(root storage, adds []AddFile) {
 	for _, a := range adds {
 		_ = root.remove(context.Background(), a.Path)
 	}
@@ -252,6 +252,6 @@ func (m *multiWriter) abort() {
 		delete(m.writers, key)
 		o.fw.abort()
 	}
-	removeDataFiles(m.ctx, m.root, m.adds)
+	removeDataFiles(m.root, m.adds)
 	m.adds = nil
 }

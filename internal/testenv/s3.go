@@ -42,7 +42,8 @@ var (
 // The server is FINPIPE_TEST_S3_ENDPOINT's when set, else moto's S3 server
 // (scripts/s3), installed into the repository's .venv-s3 on first use and
 // started once per test binary on a free loopback port. Unless the
-// environment has AWS credentials, the test's environment gets test ones.
+// environment has AWS credentials, the test's environment gets test ones
+// (t.Setenv: such a test cannot be parallel), which subprocesses inherit.
 // The test is skipped, saying why, only when moto cannot be installed
 // (no python3, no PyPI) and FINPIPE_REQUIRE_S3 is not set (CI sets it).
 func S3(t testing.TB) string {
