@@ -110,16 +110,12 @@ func (s fileStore) walk(_ context.Context, fn func(fileInfo) error) error {
 // place, so readers never see a partial commit and a concurrent writer's
 // commit is never overwritten.
 func (s fileStore) putIfAbsent(_ context.Context, key string, data []byte) error {
-	final := s.abs(key)
-	if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
-		return err
-	}
-	tmp := filepath.Join(filepath.Dir(final), ".tmp-"+uuid.NewString()+path.Ext(key))
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+	final, tmp, err := s.writeTemp(key, data)
+	if err != nil {
 		return err
 	}
 	defer os.Remove(tmp)
-	err := os.Link(tmp, final)
+	err = os.Link(tmp, final)
 	if err == nil {
 		return nil
 	}
@@ -149,15 +145,26 @@ func createExclusive(file string, data []byte) error {
 	return err
 }
 
-// put writes a temporary file and renames it over key.
-func (s fileStore) put(_ context.Context, key string, data []byte) error {
-	final := s.abs(key)
+// writeTemp writes data to a new temporary file beside key's (named
+// .tmp-…, which vacuum deletes when a writer died before using it) and
+// returns both paths.
+func (s fileStore) writeTemp(key string, data []byte) (final, tmp string, err error) {
+	final = s.abs(key)
 	if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
-		return err
+		return "", "", err
 	}
-	tmp := filepath.Join(filepath.Dir(final), ".tmp-"+uuid.NewString()+path.Ext(key))
+	tmp = filepath.Join(filepath.Dir(final), ".tmp-"+uuid.NewString()+path.Ext(key))
 	if err := os.WriteFile(tmp, data, 0o644); err != nil {
 		os.Remove(tmp)
+		return "", "", err
+	}
+	return final, tmp, nil
+}
+
+// put writes a temporary file and renames it over key.
+func (s fileStore) put(_ context.Context, key string, data []byte) error {
+	final, tmp, err := s.writeTemp(key, data)
+	if err != nil {
 		return err
 	}
 	if err := os.Rename(tmp, final); err != nil {
