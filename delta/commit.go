@@ -75,7 +75,17 @@ func (t *Table) commit(ctx context.Context, base *Snapshot, plan *commitPlan) (i
 			break
 		}
 		if !errors.Is(err, fs.ErrExist) {
-			return 0, err
+			// The PUT may have been stored with only its answer lost: when
+			// the version is there, the loop below finds whether it is ours
+			// (done) or another writer's (a lost race). Absent: failed.
+			// Unreadable: unknown.
+			_, rerr := readCommit(t.root, version)
+			if errors.Is(rerr, fs.ErrNotExist) {
+				return 0, err
+			}
+			if rerr != nil {
+				return 0, fmt.Errorf("%w: %w", errOutcomeUnknown, err)
+			}
 		}
 		// Lost the race for this version: check every winner in turn.
 		ours := false
@@ -103,6 +113,11 @@ func (t *Table) commit(ctx context.Context, base *Snapshot, plan *commitPlan) (i
 	t.observeCommit(began, conflicts, plan)
 	return version, nil
 }
+
+// errOutcomeUnknown marks a commit whose PUT failed and whose log entry
+// could not be read back: it may have landed, so its data files must stay
+// (at worst orphans, which vacuum deletes).
+var errOutcomeUnknown = errors.New("delta: commit outcome unknown (the store did not answer; the next read shows whether it landed)")
 
 // isOwn reports whether a commit found in the log is this one: an object
 // store's client retries a PUT whose answer was lost (a timeout, a 503

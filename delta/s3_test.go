@@ -343,3 +343,103 @@ func TestS3LostPutAnswerIsNotCommittedTwice(t *testing.T) {
 		t.Fatalf("append returned version %d; table at version %d with %d rows; want one commit (version 1) of 5 rows", v, snap.Version(), len(rows))
 	}
 }
+
+// TestS3StoreDownDuringCommit: while the store refuses connections for the
+// commit PUT (it restarts, say), the commit fails with an error, after the
+// client's own retries, and leaves nothing in the log; the same table then
+// commits the next write once the store is back, and nothing is doubled.
+func TestS3StoreDownDuringCommit(t *testing.T) {
+	ctx := context.Background()
+	base, err := url.Parse(testenv.S3(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	upstream, err := url.Parse(base.Query().Get("endpoint"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(upstream)
+	var down atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if down.Load() && r.Method == http.MethodPut && strings.Contains(r.URL.Path, "_delta_log/") {
+			if c, _, err := w.(http.Hijacker).Hijack(); err == nil {
+				c.Close() // the connection drops, as when the server restarts
+			}
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	q := base.Query()
+	q.Set("endpoint", srv.URL)
+	base.RawQuery = q.Encode()
+	loc := delta.JoinLocation(base.String(), "lake/t")
+	tbl, err := delta.Create(loc, delta.SilverSchema, []string{"event_date"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tbl.Close()
+	rows := delta.SilverRows(10)
+	down.Store(true)
+	if _, err := tbl.Append(ctx, rows[:5], delta.CommitOptions{}); err == nil {
+		t.Fatal("append succeeded while the store dropped every commit PUT")
+	} else {
+		t.Logf("while down: %v", err)
+	}
+	down.Store(false)
+	v, err := tbl.Append(ctx, rows[5:], delta.CommitOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, got := latestRows(t, loc)
+	if v != 1 || snap.Version() != 1 || len(got) != 5 {
+		t.Fatalf("after the store came back: version %d (append said %d) with %d rows; want version 1 with the 5 rows of the second append", snap.Version(), v, len(got))
+	}
+}
+
+// TestS3CommitStoredButEveryAnswerLost: the store keeps the commit but the
+// client never gets an answer, on any of its attempts. The writer reads the
+// version back, finds its own commit and reports success: the write is in
+// the table once, with its data files.
+func TestS3CommitStoredButEveryAnswerLost(t *testing.T) {
+	ctx := context.Background()
+	base, err := url.Parse(testenv.S3(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	upstream, err := url.Parse(base.Query().Get("endpoint"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(upstream)
+	var puts atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "_delta_log/00000000000000000001.json") {
+			puts.Add(1)
+			proxy.ServeHTTP(httptest.NewRecorder(), r) // stored (or refused: exists)
+			if c, _, err := w.(http.Hijacker).Hijack(); err == nil {
+				c.Close() // and the answer never arrives
+			}
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	q := base.Query()
+	q.Set("endpoint", srv.URL)
+	base.RawQuery = q.Encode()
+	loc := delta.JoinLocation(base.String(), "lake/t")
+	tbl, err := delta.Create(loc, delta.SilverSchema, []string{"event_date"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tbl.Close()
+	v, err := tbl.Append(ctx, delta.SilverRows(5), delta.CommitOptions{})
+	if err != nil || v != 1 {
+		t.Fatalf("append: version %d, %v; want version 1 (the commit is in the log)", v, err)
+	}
+	snap, got := latestRows(t, loc)
+	if snap.Version() != 1 || len(got) != 5 || puts.Load() < 2 {
+		t.Fatalf("version %d with %d rows after %d PUTs; want version 1 with 5 rows", snap.Version(), len(got), puts.Load())
+	}
+}

@@ -2,6 +2,7 @@ package delta
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -102,11 +103,14 @@ func (p *commitPlan) setOptions(opts CommitOptions) {
 }
 
 // commitOrClean commits and, when the commit fails, deletes the data files
-// it added: they were never referenced by the log.
+// it added: they were never referenced by the log. When the store failed
+// so that the commit may have landed, they stay.
 func (t *Table) commitOrClean(ctx context.Context, snap *Snapshot, plan *commitPlan) (int64, error) {
 	v, err := t.commit(ctx, snap, plan)
 	if err != nil {
-		removeDataFiles(t.root, plan.adds)
+		if !errors.Is(err, errOutcomeUnknown) {
+			removeDataFiles(t.root, plan.adds)
+		}
 		return 0, err
 	}
 	return v, nil
