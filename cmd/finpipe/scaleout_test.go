@@ -102,6 +102,12 @@ func scaleOut(t testing.TB, workerProcs, sent int) scaleOutResult {
 		if err != nil {
 			t.Fatal(err)
 		}
+		t.Cleanup(func() { // before the temp dir goes: say what the process said
+			if t.Failed() {
+				out, _ := os.ReadFile(log.Name())
+				t.Logf("%s's log (last 4 kB):\n%s", name, out[max(0, len(out)-4096):])
+			}
+		})
 		cmd.Stdout, cmd.Stderr = log, log
 		cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 		cmd.WaitDelay = 30 * time.Second
@@ -156,7 +162,7 @@ func scaleOut(t testing.TB, workerProcs, sent int) scaleOutResult {
 		}
 		select {
 		case <-ctx.Done():
-			t.Fatalf("the pipeline did not drain %d records into the S3 lake (logs in the processes' temp dirs)", sent)
+			t.Fatalf("the pipeline did not drain %d records into the S3 lake (their logs follow)", sent)
 		case <-time.After(500 * time.Millisecond):
 		}
 		for _, p := range started {
