@@ -23,9 +23,10 @@ var (
 	ErrSchemaMismatch = errors.New("delta: table exists with a different schema")
 )
 
-// Table is a Delta table on the local file system. It is safe for use by
-// several goroutines; several Tables (in one or many processes) may write
-// the same path at once, coordinated only through the log.
+// Table is a Delta table in a directory or an object store. It is safe for
+// use by several goroutines; several Tables (in one or many processes, on
+// one or many machines when it is in a store) may write the same table at
+// once, coordinated only through the log.
 type Table struct {
 	root storage // where the table's files are: a directory or an object-store prefix
 
