@@ -46,7 +46,7 @@ func runLake(ctx context.Context, args []string) error {
 }
 
 func lakeUsage() {
-	printCommands("usage: finpipe lake <command> PATH [flags]", lakeCommands)
+	printCommands("usage: finpipe lake <command> PATH [flags]   (PATH: a table directory, or its URL: s3://bucket/prefix/table?…)", lakeCommands)
 }
 
 // parseLakeArgs parses flags that may come before or after the positional
