@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"sync"
 
 	"github.com/finpipe/finpipe/delta"
@@ -29,7 +28,7 @@ func kafkaLagSource[C kafka.Cluster](lakeDir string, brokers C, topic string) me
 	return metrics.LagFunc(func(ctx context.Context) (string, map[int32]int64, error) {
 		mu.Lock()
 		if bronze == nil {
-			t, err := delta.Open(filepath.Join(lakeDir, filepath.FromSlash(lake.BronzeTransactions)))
+			t, err := delta.Open(delta.JoinLocation(lakeDir, lake.BronzeTransactions))
 			if err != nil && !errors.Is(err, delta.ErrNotATable) {
 				mu.Unlock()
 				return topic, nil, err
