@@ -4,7 +4,7 @@ BIN     := bin/finpipe
 VENV    := .venv
 PYTHON  := $(VENV)/bin/python
 
-.PHONY: run test build venv bench demo reset up down reliability
+.PHONY: run test build venv s3venv bench demo reset up down reliability
 
 build:
 	$(GO) build -o $(BIN) ./cmd/finpipe
@@ -13,8 +13,8 @@ build:
 run: build
 	./$(BIN) standalone --produce-rate 20/s
 
-## test: the whole suite; starts its own embedded services
-test: venv
+## test: the whole suite; starts its own embedded services (and moto's S3 server)
+test: venv s3venv
 	FINPIPE_PYTHON=$(CURDIR)/$(PYTHON) $(GO) test -count=1 -timeout 30m ./...
 
 ## venv: delta-rs (Python) that the tests use to read back FinPipe's tables;
@@ -23,6 +23,13 @@ venv: $(VENV)/.done
 $(VENV)/.done: scripts/deltars/venv.sh
 	scripts/deltars/venv.sh $(VENV) && touch $@ \
 	  || echo "warning: could not install deltalake; delta-rs round-trip tests will skip"
+
+## s3venv: moto's S3 server, which the tests keep S3 lakes in (internal/testenv
+## starts it; it also installs it on first use when `go test` runs alone)
+s3venv: .venv-s3/.done
+.venv-s3/.done: scripts/s3/venv.sh scripts/pyvenv.sh
+	scripts/s3/venv.sh .venv-s3 && touch $@ \
+	  || echo "warning: could not install moto; S3 tests will skip"
 
 bench: build
 	./$(BIN) bench scheduler --json

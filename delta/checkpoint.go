@@ -1,10 +1,10 @@
 package delta
 
 import (
+	"context"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
+	"path"
 	"strings"
 
 	"github.com/parquet-go/parquet-go"
@@ -98,13 +98,13 @@ func readCheckpoint(ref checkpointRef) (actions, error) {
 		if strings.HasSuffix(file, ".json") {
 			read = readJSONCheckpoint
 		}
-		if err := read(file, &out); err != nil {
+		if err := read(ref.root, file, &out); err != nil {
 			damage = fmt.Errorf("%w: checkpoint %s: %v", ErrCorruptLog, file, err)
 			break
 		}
 	}
 	if damage == nil && len(out.sidecars) > 0 {
-		if err := readSidecars(filepath.Dir(ref.files[0]), &out); err != nil {
+		if err := readSidecars(ref.root, path.Dir(ref.files[0]), &out); err != nil {
 			damage = fmt.Errorf("%w: checkpoint %s: %v", ErrCorruptLog, ref.files[0], err)
 		}
 	}
@@ -117,19 +117,15 @@ func readCheckpoint(ref checkpointRef) (actions, error) {
 // readCheckpointPart adds one checkpoint file's actions to out. A row that
 // does not convert does not stop the reading, so that the protocol row,
 // wherever it is, is still found; the first such error is returned.
-func readCheckpointPart(file string, out *actions) (err error) {
+func readCheckpointPart(root storage, file string, out *actions) (err error) {
 	defer recoverParquet(&err, file, nil)
-	f, err := os.Open(file)
+	f, err := root.openFile(context.TODO(), file)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return err
-	}
 	// Validate the footer first: NewGenericReader panics on a bad one.
-	if _, err := parquet.OpenFile(f, st.Size()); err != nil {
+	if _, err := parquet.OpenFile(f, f.Size()); err != nil {
 		return err
 	}
 	r := parquet.NewGenericReader[cpReadRow](f)

@@ -1,10 +1,9 @@
 package delta
 
 import (
+	"context"
 	"fmt"
-	"os"
 	"path"
-	"path/filepath"
 	"strings"
 
 	"github.com/google/uuid"
@@ -69,8 +68,8 @@ func isV2CheckpointName(rest string) bool {
 
 // readJSONCheckpoint adds the actions of a V2 checkpoint in JSON (one
 // action a line, as a commit) to out.
-func readJSONCheckpoint(file string, out *actions) error {
-	b, err := os.ReadFile(file)
+func readJSONCheckpoint(root storage, file string, out *actions) error {
+	b, err := root.readFile(context.TODO(), file)
 	if err != nil {
 		return err
 	}
@@ -85,21 +84,21 @@ func readJSONCheckpoint(file string, out *actions) error {
 // readSidecars adds the adds and removes of the sidecar files that a V2
 // checkpoint's sidecar actions name. A missing or resized sidecar makes
 // the checkpoint unusable (the reader then falls back to an older one).
-func readSidecars(logDirPath string, out *actions) error {
+func readSidecars(root storage, logDirKey string, out *actions) error {
 	for _, sc := range out.sidecars {
 		if sc.Path == "" || strings.Contains(sc.Path, "://") || path.IsAbs(sc.Path) || strings.Contains(sc.Path, "..") {
 			return fmt.Errorf("sidecar path %q is not a file in %s", sc.Path, sidecarsDir)
 		}
-		file := filepath.Join(logDirPath, sidecarsDir, filepath.FromSlash(sc.Path))
-		st, err := os.Stat(file)
+		file := path.Join(logDirKey, sidecarsDir, sc.Path)
+		st, err := root.stat(context.TODO(), file)
 		if err != nil {
 			return fmt.Errorf("sidecar %s: %v", sc.Path, err)
 		}
-		if sc.SizeInBytes > 0 && st.Size() != sc.SizeInBytes {
-			return fmt.Errorf("sidecar %s has %d bytes, the checkpoint says %d", sc.Path, st.Size(), sc.SizeInBytes)
+		if sc.SizeInBytes > 0 && st.size != sc.SizeInBytes {
+			return fmt.Errorf("sidecar %s has %d bytes, the checkpoint says %d", sc.Path, st.size, sc.SizeInBytes)
 		}
 		var part actions
-		if err := readCheckpointPart(file, &part); err != nil {
+		if err := readCheckpointPart(root, file, &part); err != nil {
 			return fmt.Errorf("sidecar %s: %v", sc.Path, err)
 		}
 		out.adds = append(out.adds, part.adds...)

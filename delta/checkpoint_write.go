@@ -1,13 +1,12 @@
 package delta
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress/snappy"
 )
@@ -18,49 +17,31 @@ import (
 const tombstoneRetention = 7 * 24 * time.Hour
 
 // writeCheckpoint writes the single-part checkpoint of snap and then points
-// _last_checkpoint at it. Both files are written to a temporary name and
-// renamed, so readers only ever see complete files; a checkpoint for a
+// _last_checkpoint at it. Both are written whole (storage.put: a rename on
+// disk, one PUT on an object store), so readers only ever see complete
+// files; a checkpoint for a
 // version has one content, so a concurrent writer producing the same file
 // is harmless.
 func writeCheckpoint(snap *Snapshot) error {
 	rows := checkpointRows(snap.st, time.Now().Add(-tombstoneRetention).UnixMilli())
-	dir := logDir(snap.root)
-	final := filepath.Join(dir, fmt.Sprintf("%020d.checkpoint.parquet", snap.version))
-	tmp := filepath.Join(dir, ".tmp-"+uuid.NewString()+".checkpoint.parquet")
-	f, err := os.Create(tmp)
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp)
-	w := parquet.NewGenericWriter[cpRow](f, parquet.Compression(&snappy.Codec{}), parquet.CreatedBy("finpipe-delta", "1", ""))
+	var buf bytes.Buffer
+	w := parquet.NewGenericWriter[cpRow](&buf, parquet.Compression(&snappy.Codec{}), parquet.CreatedBy("finpipe-delta", "1", ""))
 	if _, err := w.Write(rows); err != nil {
-		f.Close()
 		return err
 	}
 	if err := w.Close(); err != nil {
-		f.Close()
 		return err
 	}
-	st, err := f.Stat()
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, final); err != nil {
+	ctx := context.TODO()
+	key := fmt.Sprintf("%s/%020d.checkpoint.parquet", logDirName, snap.version)
+	if err := snap.root.put(ctx, key, buf.Bytes()); err != nil {
 		return err
 	}
 	if lc, ok := readLastCheckpoint(snap.root); ok && lc.Version >= snap.version {
 		return nil // a newer checkpoint is already advertised
 	}
-	b, _ := json.Marshal(lastCheckpoint{Version: snap.version, Size: int64(len(rows)), SizeInBytes: st.Size(), NumOfAddFiles: int64(len(snap.st.files))})
-	tmpLC := filepath.Join(dir, ".tmp-"+uuid.NewString()+".last_checkpoint")
-	if err := os.WriteFile(tmpLC, b, 0o644); err != nil {
-		return err
-	}
-	defer os.Remove(tmpLC)
-	return os.Rename(tmpLC, filepath.Join(dir, "_last_checkpoint"))
+	b, _ := json.Marshal(lastCheckpoint{Version: snap.version, Size: int64(len(rows)), SizeInBytes: int64(buf.Len()), NumOfAddFiles: int64(len(snap.st.files))})
+	return snap.root.put(ctx, lastCheckpointKey, b)
 }
 
 // checkpointRows flattens a table state into checkpoint rows, one action

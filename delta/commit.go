@@ -7,10 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"strconv"
-	"syscall"
 	"time"
 
 	"github.com/google/uuid"
@@ -47,6 +44,9 @@ type commitPlan struct {
 	// readPartitions are the partitions whose content this commit replaces;
 	// a concurrent add into one of them conflicts. nil for blind appends.
 	readPartitions []map[string]string
+	// txnID is commitInfo.txnId, set by encode: it tells this commit apart
+	// from every other writer's.
+	txnID string
 }
 
 // commit writes the plan as the next version after base. On a lost race it
@@ -70,15 +70,25 @@ func (t *Table) commit(ctx context.Context, base *Snapshot, plan *commitPlan) (i
 		if err := ctx.Err(); err != nil {
 			return 0, err
 		}
-		err := putIfAbsent(commitFile(t.root, version), body)
+		err := putIfAbsent(ctx, t.root, version, body)
 		if err == nil {
 			break
 		}
 		if !errors.Is(err, fs.ErrExist) {
-			return 0, err
+			// The PUT may have been stored with only its answer lost: when
+			// the version is there, the loop below finds whether it is ours
+			// (done) or another writer's (a lost race). Absent: failed.
+			// Unreadable: unknown.
+			_, rerr := readCommit(t.root, version)
+			if errors.Is(rerr, fs.ErrNotExist) {
+				return 0, err
+			}
+			if rerr != nil {
+				return 0, fmt.Errorf("%w: %w", errOutcomeUnknown, err)
+			}
 		}
-		conflicts++
 		// Lost the race for this version: check every winner in turn.
+		ours := false
 		for ; ; version++ {
 			won, err := readCommit(t.root, version)
 			if errors.Is(err, fs.ErrNotExist) {
@@ -87,14 +97,39 @@ func (t *Table) commit(ctx context.Context, base *Snapshot, plan *commitPlan) (i
 			if err != nil {
 				return 0, err
 			}
+			if ours = plan.isOwn(won); ours {
+				break
+			}
 			if err := plan.conflictsWith(won, version); err != nil {
 				return 0, err
 			}
 		}
+		if ours {
+			break
+		}
+		conflicts++
 	}
 	t.afterCommit(version)
 	t.observeCommit(began, conflicts, plan)
 	return version, nil
+}
+
+// errOutcomeUnknown marks a commit whose PUT failed and whose log entry
+// could not be read back: it may have landed, so its data files must stay
+// (at worst orphans, which vacuum deletes).
+var errOutcomeUnknown = errors.New("delta: commit outcome unknown (the store did not answer; the next read shows whether it landed)")
+
+// isOwn reports whether a commit found in the log is this one: an object
+// store's client retries a PUT whose answer was lost (a timeout, a 503
+// after the store had written it), and the retry then meets the first
+// attempt's object as "exists". Committing again at the next version would
+// apply the write twice.
+func (p *commitPlan) isOwn(won actions) bool {
+	if won.commitInfo == nil || p.txnID == "" {
+		return false
+	}
+	var id string
+	return json.Unmarshal(won.commitInfo.Extra["txnId"], &id) == nil && id == p.txnID
 }
 
 // afterCommit refreshes the cached snapshot to include version and writes
@@ -114,45 +149,20 @@ func (t *Table) afterCommit(version int64) {
 	}
 }
 
-// putIfAbsent creates path with data atomically and only if it does not
-// exist: the content goes to a temporary file that is then hard-linked into
-// place, so readers never see a partial commit and a concurrent writer's
-// commit is never overwritten. The error wraps fs.ErrExist when the path
-// already exists.
-func putIfAbsent(path string, data []byte) error {
-	tmp := filepath.Join(filepath.Dir(path), ".tmp-"+uuid.NewString()+".json")
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		return fmt.Errorf("delta: write commit: %w", err)
-	}
-	defer os.Remove(tmp)
-	err := os.Link(tmp, path)
+// putIfAbsent creates the commit file of version with data, atomically and
+// only if it does not exist (storage.putIfAbsent: a hard link on disk, a
+// PUT with If-None-Match: * on S3), so readers never see a partial commit
+// and a concurrent writer's commit is never overwritten. The error wraps
+// fs.ErrExist when the version already exists.
+func putIfAbsent(ctx context.Context, root storage, version int64, data []byte) error {
+	err := root.putIfAbsent(ctx, commitKey(version), data)
 	if err == nil {
 		return nil
 	}
 	if errors.Is(err, fs.ErrExist) {
-		return fmt.Errorf("delta: %s: %w", filepath.Base(path), fs.ErrExist)
-	}
-	if errors.Is(err, syscall.EPERM) || errors.Is(err, syscall.ENOTSUP) || errors.Is(err, syscall.EOPNOTSUPP) {
-		return createExclusive(path, data) // file systems without hard links
+		return fmt.Errorf("delta: version %d: %w", version, err)
 	}
 	return fmt.Errorf("delta: write commit: %w", err)
-}
-
-// createExclusive is putIfAbsent's fallback: O_EXCL is still put-if-absent,
-// but a reader may briefly see a partly written file.
-func createExclusive(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
-	if err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("delta: %s: %w", filepath.Base(path), fs.ErrExist)
-		}
-		return fmt.Errorf("delta: write commit: %w", err)
-	}
-	_, err = f.Write(data)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }
 
 // encode renders the commit file: commitInfo first, then protocol,
@@ -169,6 +179,7 @@ func (p *commitPlan) encode(readVersion int64) ([]byte, error) {
 		return nil
 	}
 	now := time.Now().UnixMilli()
+	p.txnID = uuid.NewString()
 	if err := line("commitInfo", p.commitInfo(now, readVersion)); err != nil {
 		return nil, err
 	}
@@ -222,7 +233,7 @@ func (p *commitPlan) commitInfo(now, readVersion int64) map[string]any {
 			"numOutputBytes": strconv.FormatInt(bytes, 10), "numRemovedFiles": strconv.Itoa(len(p.removes)),
 		},
 		"engineInfo": engineInfo,
-		"txnId":      uuid.NewString(),
+		"txnId":      p.txnID,
 	}
 	if readVersion >= 0 {
 		ci["readVersion"] = readVersion

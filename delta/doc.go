@@ -1,12 +1,13 @@
 // Package delta reads and writes Delta Lake tables on the local file
-// system, so that FinPipe's Bronze, Silver and Gold layers are tables Spark
-// and delta-rs read as they read their own (written at reader version 1,
-// writer version 2), and so that FinPipe reads theirs, table features
-// included (features.go lists them): deletion vectors (dv.go), column
-// mapping (columnmapping.go), timestamp_ntz, V2 checkpoints and sidecars
-// (checkpoint_v2.go) and type widening (typewidening.go). The protocol is
-// checked before the actions it governs are used; a missing feature is
-// ErrUnsupportedFeature, naming it, on read and on write.
+// system or in an object store (S3: storage.go and its two
+// implementations), so that FinPipe's Bronze, Silver and Gold layers are
+// tables Spark and delta-rs read as they read their own (written at reader
+// version 1, writer version 2), and so that FinPipe reads theirs, table
+// features included (features.go lists them): deletion vectors (dv.go),
+// column mapping (columnmapping.go), timestamp_ntz, V2 checkpoints and
+// sidecars (checkpoint_v2.go) and type widening (typewidening.go). The
+// protocol is checked before the actions it governs are used; a missing
+// feature is ErrUnsupportedFeature, naming it, on read and on write.
 //
 // No maintained, complete Delta writer exists for Go; this package is the
 // smallest one the pipeline needs, with the protocol's guarantees intact:
@@ -15,8 +16,9 @@
 //     (single- or multi-part, falling back to an older one or to the JSON log
 //     when damaged) plus the JSON commits after it; time travel with
 //     Table.SnapshotAt.
-//   - One commit path (commit.go): commit files are created put-if-absent by
-//     hard-linking a fully written temporary file, never overwritten. A
+//   - One commit path (commit.go): commit files are created put-if-absent,
+//     never overwritten: on disk by hard-linking a fully written temporary
+//     file, on S3 by a PUT with If-None-Match: *. A
 //     writer that loses the race reads the winning commits and retries at
 //     the next version unless they conflict (conflict.go): blind appends
 //     never conflict; the same txn appId, a metadata or protocol change, a

@@ -2,6 +2,7 @@ package delta
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -9,7 +10,6 @@ import (
 	"io"
 	"io/fs"
 	"net/url"
-	"os"
 	"path"
 	"path/filepath"
 	"strconv"
@@ -151,11 +151,11 @@ func (s *Snapshot) deletedRows(add AddFile) (*roaring64.Bitmap, error) {
 	}
 	data := loc.inline
 	if loc.inline == nil {
-		full := loc.file
-		if !loc.abs {
-			full = filepath.Join(s.root, filepath.FromSlash(loc.file))
+		store, key := s.root, loc.file
+		if loc.abs { // a local absolute path: the file's own folder is its store
+			store, key = fileStore{filepath.Dir(filepath.FromSlash(loc.file))}, path.Base(loc.file)
 		}
-		data, err = readDVFile(full, loc.offset, dv.SizeInBytes)
+		data, err = readDVFile(store, key, loc.offset, dv.SizeInBytes)
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("%w: deletion vector %s of data file %s is referenced by version %d but is not on disk",
 				ErrFileMissing, loc.describe, add.Path, s.version)
@@ -179,17 +179,13 @@ func (s *Snapshot) deletedRows(add AddFile) (*roaring64.Bitmap, error) {
 // readDVFile reads one deletion vector out of a deletion vector file: the
 // version byte, then at offset the big-endian size, the bitmap and the
 // big-endian CRC-32 of the bitmap.
-func readDVFile(file string, offset int64, size int32) ([]byte, error) {
-	f, err := os.Open(file)
+func readDVFile(root storage, key string, offset int64, size int32) ([]byte, error) {
+	f, err := root.openFile(context.TODO(), key)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	return parseDVFile(io.NewSectionReader(f, 0, st.Size()), st.Size(), offset, size)
+	return parseDVFile(f, f.Size(), offset, size)
 }
 
 // parseDVFile is readDVFile on the file's content (r of length n).

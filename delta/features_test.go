@@ -72,7 +72,7 @@ func TestUnknownReaderFeatureIsRefusedByName(t *testing.T) {
 		writeLog(t, root, `{"protocol":{"minReaderVersion":1,"minWriterVersion":2}}`+"\n"+testMetadata, protocol)
 		_, err := Open(root)
 		wantUnsupported(t, err, "fancyFeature", false)
-		tbl, err := openAt(root, 0)
+		tbl, err := snapshotAt(root, 0)
 		if err != nil || tbl.Version() != 0 {
 			t.Fatalf("version 0 (before the upgrade) must stay readable: %v", err)
 		}
@@ -81,11 +81,11 @@ func TestUnknownReaderFeatureIsRefusedByName(t *testing.T) {
 		root := t.TempDir()
 		writeLog(t, root, `{"protocol":{"minReaderVersion":1,"minWriterVersion":2}}`+"\n"+testMetadata)
 		st := newTableState()
-		if err := applyCommitFile(root, 0, st); err != nil {
+		if err := applyCommitFile(fileStore{root}, 0, st); err != nil {
 			t.Fatal(err)
 		}
 		st.protocol = &Protocol{MinReaderVersion: 3, MinWriterVersion: 7, ReaderFeatures: []string{"fancyFeature"}, WriterFeatures: []string{"fancyFeature"}}
-		if err := writeCheckpoint(&Snapshot{root: root, version: 0, st: st}); err != nil {
+		if err := writeCheckpoint(&Snapshot{root: fileStore{root}, version: 0, st: st}); err != nil {
 			t.Fatal(err)
 		}
 		// The refusal must not fall back to replaying the JSON commits,
@@ -103,8 +103,8 @@ func TestUnknownReaderFeatureIsRefusedByName(t *testing.T) {
 	})
 }
 
-// openAt loads one version of the table at root.
-func openAt(root string, version int64) (*Snapshot, error) { return loadSnapshot(root, version) }
+// snapshotAt loads one version of the table at root.
+func snapshotAt(root string, version int64) (*Snapshot, error) { return loadSnapshot(fileStore{root}, version) }
 
 func TestReaderVersion3WithoutFeaturesIsCorrupt(t *testing.T) {
 	root := t.TempDir()
@@ -220,7 +220,7 @@ func TestCheckpointKeepsFeaturesAndDeletionVectors(t *testing.T) {
 	st.tombstones["d.parquet"] = RemoveFile{Path: "d.parquet", DeletionTimestamp: 1 << 50, DataChange: true, DeletionVector: dv}
 	root := t.TempDir()
 	os.MkdirAll(logDir(root), 0o755)
-	if err := writeCheckpoint(&Snapshot{root: root, version: 3, st: st}); err != nil {
+	if err := writeCheckpoint(&Snapshot{root: fileStore{root}, version: 3, st: st}); err != nil {
 		t.Fatal(err)
 	}
 	a, err := readCheckpoint(checkpointRef{version: 3, files: []string{filepath.Join(logDir(root), "00000000000000000003.checkpoint.parquet")}})
@@ -277,7 +277,7 @@ func TestSparkDeletionVectorsPastACheckpoint(t *testing.T) {
 	expected := filepath.Join(sparkCase(t, "deletion_vectors"), "expected", "latest.jsonl")
 	check := func(t *testing.T, root string) {
 		t.Helper()
-		l, _ := listLog(root)
+		l, _ := listLog(fileStore{root})
 		cp, ok := l.latestCheckpoint(4)
 		if !ok || cp.version != 4 {
 			t.Fatal("no checkpoint at version 4")
@@ -301,7 +301,7 @@ func TestSparkDeletionVectorsPastACheckpoint(t *testing.T) {
 		for v := int64(0); v < 4; v++ {
 			os.Remove(commitFile(root, v))
 		}
-		snap, err := loadSnapshot(root, -1)
+		snap, err := loadSnapshot(fileStore{root}, -1)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -309,7 +309,7 @@ func TestSparkDeletionVectorsPastACheckpoint(t *testing.T) {
 	}
 	t.Run("written by this package", func(t *testing.T) {
 		root := copyTable(t, src)
-		snap, err := loadSnapshot(root, -1)
+		snap, err := loadSnapshot(fileStore{root}, -1)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -349,7 +349,7 @@ func TestDeletionVectorDamage(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			root := copyTable(t, src)
 			c.damage(t, root)
-			snap, err := loadSnapshot(root, 1)
+			snap, err := loadSnapshot(fileStore{root}, 1)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -396,7 +396,7 @@ func editCommit(t *testing.T, root string, v int64, old, new string) {
 // vector (rows 3, 4, 7, 11, 18, 29 removed).
 func TestInlineDeletionVector(t *testing.T) {
 	dv := &DeletionVector{StorageType: "i", PathOrInlineDv: "wi5b=000010000siXQKl0rr91000f55c8Xg0@@D72lkbi5=-{L", SizeInBytes: 40, Cardinality: 6}
-	s := &Snapshot{root: t.TempDir()}
+	s := &Snapshot{root: fileStore{t.TempDir()}}
 	add := AddFile{Path: "f.parquet", DeletionVector: dv}
 	bm, err := s.deletedRows(add)
 	if err != nil {
@@ -460,7 +460,7 @@ func TestWriteSparkDeletionVectorTable(t *testing.T) {
 	if res.Version != 5 || res.Rows != 2720 {
 		t.Fatalf("optimize = %+v, want version 5 with Spark's 2720 live rows", res)
 	}
-	a, err := readCommit(root, 5)
+	a, err := readCommit(fileStore{root}, 5)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,10 +2,9 @@ package delta
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"math/big"
-	"os"
-	"path/filepath"
 	"time"
 	"unsafe"
 
@@ -30,7 +29,7 @@ const (
 type fileWriter struct {
 	l         *layout
 	relPath   string
-	file      *os.File
+	file      fileSink
 	buf       *bufio.Writer
 	counter   countingWriter
 	w         *parquet.Writer
@@ -55,13 +54,9 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 
 // newFileWriter creates a new data file under root in the directory of the
 // given partition values.
-func newFileWriter(root string, l *layout, partVals []string) (*fileWriter, error) {
+func newFileWriter(ctx context.Context, root storage, l *layout, partVals []string) (*fileWriter, error) {
 	rel := partitionDir(l, partVals) + fmt.Sprintf("part-00000-%s-c000.snappy.parquet", uuid.NewString())
-	abs := filepath.Join(root, filepath.FromSlash(rel))
-	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
-		return nil, fmt.Errorf("delta: create partition directory: %w", err)
-	}
-	f, err := os.OpenFile(abs, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	f, err := root.create(ctx, rel)
 	if err != nil {
 		return nil, fmt.Errorf("delta: create data file: %w", err)
 	}
@@ -164,8 +159,7 @@ func (fw *fileWriter) finish(partVals []string) (AddFile, error) {
 
 // abort closes and deletes a file that will never be committed.
 func (fw *fileWriter) abort() {
-	fw.file.Close()
-	os.Remove(fw.file.Name())
+	fw.file.abort()
 }
 
 // value converts one Go value into a parquet.Value (levels not yet set),

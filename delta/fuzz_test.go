@@ -35,7 +35,7 @@ func FuzzParseLog(f *testing.F) {
 		if st.validate(0) != nil {
 			return
 		}
-		snap := &Snapshot{root: t.TempDir(), st: st}
+		snap := &Snapshot{root: fileStore{t.TempDir()}, st: st}
 		for _, f := range snap.Files() {
 			f.ParsedStats()
 			f.NumRecords()
@@ -99,7 +99,7 @@ func FuzzReadCheckpoint(f *testing.F) {
 		if err := os.WriteFile(path, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		a, err := readCheckpoint(checkpointRef{version: 1, files: []string{path}})
+		a, err := readCheckpoint(checkpointRef{version: 1, files: []string{filepath.Base(path)}, root: fileStore{filepath.Dir(path)}})
 		if err == nil {
 			newTableState().apply(a)
 		}
@@ -128,7 +128,7 @@ func FuzzScanDataFile(f *testing.F) {
 		if err := os.WriteFile(p, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		s := &Snapshot{root: filepath.Dir(p), version: snap.version, st: snap.st}
+		s := &Snapshot{root: fileStore{filepath.Dir(p)}, version: snap.version, st: snap.st}
 		proj, _ := s.projection(nil)
 		s.scanFile(AddFile{Path: "f.parquet", PartitionValues: file.PartitionValues}, proj, func(Row) error { return nil })
 	})

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io/fs"
-	"os"
 )
 
 // History returns the provenance of every commit still in the log, newest
@@ -36,8 +35,8 @@ func (t *Table) History(ctx context.Context) ([]CommitInfo, error) {
 		}
 		ci.Version = v
 		if ci.Timestamp.IsZero() {
-			if st, err := os.Stat(commitFile(t.root, v)); err == nil {
-				ci.Timestamp = st.ModTime().UTC()
+			if st, err := t.root.stat(ctx, commitKey(v)); err == nil {
+				ci.Timestamp = st.modTime.UTC()
 			}
 		}
 		ci.FilesAdded, ci.FilesRemoved = len(a.adds), len(a.removes)

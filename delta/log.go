@@ -1,11 +1,11 @@
 package delta
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -21,10 +21,17 @@ func commitFile(root string, version int64) string {
 	return filepath.Join(logDir(root), fmt.Sprintf("%020d.json", version))
 }
 
+// commitKey is commitFile's storage key.
+func commitKey(version int64) string { return fmt.Sprintf("%s/%020d.json", logDirName, version) }
+
+// lastCheckpointKey is the storage key of the checkpoint hint.
+const lastCheckpointKey = logDirName + "/_last_checkpoint"
+
 // checkpointRef names the files of one checkpoint (one or several parts).
 type checkpointRef struct {
 	version int64
-	files   []string // absolute paths, part order
+	files   []string // storage keys, part order
+	root    storage  // where the files are
 }
 
 // logListing is what a directory listing of _delta_log tells: which commit
@@ -38,8 +45,17 @@ type logListing struct {
 // listLog lists _delta_log. A multi-part checkpoint counts only when all of
 // its parts are present: a writer that died half-way leaves an incomplete one
 // that readers must skip.
-func listLog(root string) (logListing, error) {
-	entries, err := os.ReadDir(logDir(root))
+func listLog(root storage) (logListing, error) { return listLogFrom(root, 0) }
+
+// listLogFrom lists the entries of versions from on: the store lists only
+// the names after from's (S3 start-after), so a reader that starts at a
+// checkpoint does not pay for the log before it.
+func listLogFrom(root storage, from int64) (logListing, error) {
+	startAfter := ""
+	if from > 0 {
+		startAfter = fmt.Sprintf("%020d", from-1) + "~" // after every file of from-1
+	}
+	entries, err := root.list(context.TODO(), logDirName, startAfter)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return logListing{}, fmt.Errorf("%w: %s has no %s", ErrNotATable, root, logDirName)
@@ -50,7 +66,7 @@ func listLog(root string) (logListing, error) {
 	type partKey struct{ version, total int64 }
 	parts := map[partKey]map[int64]string{}
 	for _, e := range entries {
-		name := e.Name()
+		name := e.key
 		if len(name) < 20 {
 			continue
 		}
@@ -63,10 +79,10 @@ func listLog(root string) (logListing, error) {
 		case rest == ".json":
 			l.commits[v] = true
 		case rest == ".checkpoint.parquet":
-			l.checkpoints[v] = checkpointRef{version: v, files: []string{filepath.Join(logDir(root), name)}}
+			l.checkpoints[v] = checkpointRef{version: v, files: []string{joinKey(logDirName, name)}, root: root}
 		case isV2CheckpointName(rest):
 			if _, classic := l.checkpoints[v]; !classic {
-				l.checkpoints[v] = checkpointRef{version: v, files: []string{filepath.Join(logDir(root), name)}}
+				l.checkpoints[v] = checkpointRef{version: v, files: []string{joinKey(logDirName, name)}, root: root}
 			}
 		case strings.HasPrefix(rest, ".checkpoint.") && strings.HasSuffix(rest, ".parquet"):
 			// .checkpoint.<part>.<parts>.parquet (10 digits each); V2
@@ -84,7 +100,7 @@ func listLog(root string) (logListing, error) {
 			if parts[k] == nil {
 				parts[k] = map[int64]string{}
 			}
-			parts[k][part] = filepath.Join(logDir(root), name)
+			parts[k][part] = joinKey(logDirName, name)
 		default:
 			continue
 		}
@@ -99,7 +115,7 @@ func listLog(root string) (logListing, error) {
 		if _, single := l.checkpoints[k.version]; single {
 			continue
 		}
-		ref := checkpointRef{version: k.version}
+		ref := checkpointRef{version: k.version, root: root}
 		for i := int64(1); i <= k.total; i++ {
 			ref.files = append(ref.files, ps[i])
 		}
@@ -140,8 +156,8 @@ type lastCheckpoint struct {
 
 // readLastCheckpoint returns the hint file's content; ok is false when it is
 // absent or unreadable (it is only a hint, so damage is not an error).
-func readLastCheckpoint(root string) (lastCheckpoint, bool) {
-	b, err := os.ReadFile(filepath.Join(logDir(root), "_last_checkpoint"))
+func readLastCheckpoint(root storage) (lastCheckpoint, bool) {
+	b, err := root.readFile(context.TODO(), lastCheckpointKey)
 	if err != nil {
 		return lastCheckpoint{}, false
 	}

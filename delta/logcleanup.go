@@ -3,8 +3,6 @@ package delta
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"time"
@@ -47,7 +45,7 @@ func (t *Table) CleanupLog(ctx context.Context, retain time.Duration, dryRun boo
 	slices.Reverse(versions)
 	keepFrom := int64(-1)
 	for _, v := range versions {
-		if filesOlderThan(l.checkpoints[v].files, cutoff) {
+		if filesOlderThan(ctx, t.root, l.checkpoints[v].files, cutoff) {
 			keepFrom = v
 			break
 		}
@@ -55,13 +53,13 @@ func (t *Table) CleanupLog(ctx context.Context, retain time.Duration, dryRun boo
 	if keepFrom <= 0 {
 		return nil, nil
 	}
-	entries, err := os.ReadDir(logDir(t.root))
+	entries, err := t.root.list(ctx, logDirName, "")
 	if err != nil {
 		return nil, fmt.Errorf("delta: log cleanup: %w", err)
 	}
 	var out []string
 	for _, e := range entries {
-		name := e.Name()
+		name := e.key
 		if len(name) < 20 {
 			continue
 		}
@@ -76,17 +74,17 @@ func (t *Table) CleanupLog(ctx context.Context, retain time.Duration, dryRun boo
 		return out, nil
 	}
 	for i, rel := range out {
-		if err := os.Remove(filepath.Join(t.root, filepath.FromSlash(rel))); err != nil && !os.IsNotExist(err) {
+		if err := t.root.remove(ctx, rel); err != nil {
 			return out[:i], fmt.Errorf("delta: log cleanup: %w", err)
 		}
 	}
 	return out, nil
 }
 
-func filesOlderThan(files []string, cutoff time.Time) bool {
+func filesOlderThan(ctx context.Context, root storage, files []string, cutoff time.Time) bool {
 	for _, f := range files {
-		st, err := os.Stat(f)
-		if err != nil || !st.ModTime().Before(cutoff) {
+		st, err := root.stat(ctx, f)
+		if err != nil || !st.modTime.Before(cutoff) {
 			return false
 		}
 	}

@@ -46,5 +46,5 @@ func (t *Table) observeCommit(began time.Time, conflicts int, plan *commitPlan) 
 			rows += n
 		}
 	}
-	(*f)(t.root, time.Since(began), conflicts, rows)
+	(*f)(t.root.String(), time.Since(began), conflicts, rows)
 }

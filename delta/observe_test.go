@@ -45,7 +45,7 @@ func TestCommitObserverSeesRowsAndConflicts(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A blind append on the stale snapshot loses one race, then commits.
-	adds, err := writeFiles(ctx, path, stale.st.lay, rows[1:])
+	adds, err := writeFiles(ctx, fileStore{path}, stale.st.lay, rows[1:])
 	if err != nil {
 		t.Fatal(err)
 	}

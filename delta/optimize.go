@@ -58,7 +58,7 @@ func (t *Table) Optimize(ctx context.Context, partitionFilter func(partitionValu
 	if err != nil {
 		return res, err
 	}
-	mw := newMultiWriter(t.root, l)
+	mw := newMultiWriter(ctx, t.root, l)
 	now := time.Now().UnixMilli()
 	var removes []RemoveFile
 	for _, k := range keys {

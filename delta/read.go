@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
-	"path/filepath"
 
 	"github.com/RoaringBitmap/roaring/v2/roaring64"
 	"github.com/parquet-go/parquet-go"
@@ -155,8 +153,7 @@ func (s *Snapshot) scanFileDeleting(add AddFile, deleted *roaring64.Bitmap, proj
 		defer func() { inCallback = false }()
 		return fn0(r)
 	}
-	path := filepath.Join(s.root, filepath.FromSlash(add.Path))
-	f, err := os.Open(path)
+	f, err := s.root.openFile(context.TODO(), add.Path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("%w: %s is referenced by version %d but is not on disk (vacuumed?)", ErrFileMissing, add.Path, s.version)
 	}
@@ -164,11 +161,7 @@ func (s *Snapshot) scanFileDeleting(add AddFile, deleted *roaring64.Bitmap, proj
 		return fmt.Errorf("delta: open data file: %w", err)
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return fmt.Errorf("delta: open data file: %w", err)
-	}
-	pf, err := parquet.OpenFile(f, st.Size())
+	pf, err := parquet.OpenFile(f, f.Size())
 	if err != nil {
 		return fmt.Errorf("%w: data file %s: %v", ErrCorruptFile, add.Path, err)
 	}

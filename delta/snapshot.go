@@ -1,10 +1,10 @@
 package delta
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -16,7 +16,7 @@ var ErrVersionNotFound = errors.New("delta: version not found")
 
 // Snapshot is the immutable state of a table at one version.
 type Snapshot struct {
-	root    string
+	root    storage
 	version int64
 	st      *tableState
 
@@ -89,11 +89,42 @@ func (s *Snapshot) Txns() map[string]int64 {
 // loadSnapshot replays the log of the table at root up to version (-1 for
 // the latest): the newest complete checkpoint at or below it, then the JSON
 // commits after that checkpoint.
-func loadSnapshot(root string, version int64) (*Snapshot, error) {
+func loadSnapshot(root storage, version int64) (*Snapshot, error) {
+	if s, ok := loadFromHint(root, version); ok {
+		return s, nil
+	}
 	l, err := listLog(root)
 	if err != nil {
 		return nil, err
 	}
+	return replaySnapshot(root, l, version)
+}
+
+// loadFromHint is loadSnapshot's fast path: when _last_checkpoint names a
+// checkpoint at or below version, only the log from that checkpoint on is
+// listed. ok is false when the hint is missing, stale or leads nowhere (the
+// checkpoint is damaged or gone): the caller then lists the whole log.
+func loadFromHint(root storage, version int64) (*Snapshot, bool) {
+	lc, ok := readLastCheckpoint(root)
+	if !ok || lc.Version <= 0 || (version >= 0 && version < lc.Version) {
+		return nil, false
+	}
+	l, err := listLogFrom(root, lc.Version)
+	if err != nil {
+		return nil, false
+	}
+	if _, ok := l.checkpoints[lc.Version]; !ok {
+		return nil, false
+	}
+	s, err := replaySnapshot(root, l, version)
+	if err != nil {
+		return nil, false
+	}
+	return s, true
+}
+
+// replaySnapshot rebuilds version (-1 for the latest) from a listing.
+func replaySnapshot(root storage, l logListing, version int64) (*Snapshot, error) {
 	if l.maxVersion < 0 {
 		return nil, fmt.Errorf("%w: %s has an empty %s", ErrNotATable, root, logDirName)
 	}
@@ -161,7 +192,7 @@ func startState(l logListing, version int64) (*tableState, int64, error) {
 }
 
 // applyCommitFile reads one commit and applies it to st.
-func applyCommitFile(root string, v int64, st *tableState) error {
+func applyCommitFile(root storage, v int64, st *tableState) error {
 	a, err := readCommit(root, v)
 	if err != nil {
 		return err
@@ -171,8 +202,8 @@ func applyCommitFile(root string, v int64, st *tableState) error {
 
 // readCommit reads and parses one commit file; a missing file is returned
 // as an error wrapping fs.ErrNotExist.
-func readCommit(root string, v int64) (actions, error) {
-	b, err := os.ReadFile(commitFile(root, v))
+func readCommit(root storage, v int64) (actions, error) {
+	b, err := root.readFile(context.TODO(), commitKey(v))
 	if err != nil {
 		return actions{}, err
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"sync"
 	"time"
 
@@ -24,11 +23,12 @@ var (
 	ErrSchemaMismatch = errors.New("delta: table exists with a different schema")
 )
 
-// Table is a Delta table on the local file system. It is safe for use by
-// several goroutines; several Tables (in one or many processes) may write
-// the same path at once, coordinated only through the log.
+// Table is a Delta table in a directory or an object store. It is safe for
+// use by several goroutines; several Tables (in one or many processes, on
+// one or many machines when it is in a store) may write the same table at
+// once, coordinated only through the log.
 type Table struct {
-	root string
+	root storage // where the table's files are: a directory or an object-store prefix
 
 	mu     sync.Mutex // guards latest and serialises this Table's commits
 	latest *Snapshot
@@ -37,16 +37,33 @@ type Table struct {
 }
 
 // Open opens an existing table; the error wraps ErrNotATable when path has
-// no _delta_log.
+// no _delta_log. path is a directory or a location URL (file:///…,
+// s3://bucket/prefix/table?…, see storage_blob.go). Close the table when
+// done with it: on an object store it holds connections.
 func Open(path string) (*Table, error) {
-	t := &Table{root: path}
-	snap, err := loadSnapshot(path, -1)
+	root, err := openStorage(context.TODO(), path)
 	if err != nil {
 		return nil, err
 	}
-	t.latest = snap
+	t, err := openAt(root)
+	if err != nil {
+		root.Close()
+		return nil, err
+	}
 	return t, nil
 }
+
+func openAt(root storage) (*Table, error) {
+	snap, err := loadSnapshot(root, -1)
+	if err != nil {
+		return nil, err
+	}
+	return &Table{root: root, latest: snap}, nil
+}
+
+// Close releases the table's connections to its store (nothing for a
+// directory). The table must not be used afterwards.
+func (t *Table) Close() error { return t.root.Close() }
 
 // Create creates a table with the given schema and partition columns
 // (commit 0, written put-if-absent). If the table already exists with the
@@ -57,13 +74,22 @@ func Create(path string, schema Schema, partitionColumns []string) (*Table, erro
 	if err != nil {
 		return nil, err
 	}
-	if t, err := Open(path); err == nil {
+	root, err := openStorage(context.TODO(), path)
+	if err != nil {
+		return nil, err
+	}
+	t, err := create(root, l, schema, partitionColumns)
+	if err != nil && t == nil {
+		root.Close()
+	}
+	return t, err
+}
+
+func create(root storage, l *layout, schema Schema, partitionColumns []string) (*Table, error) {
+	if t, err := openAt(root); err == nil {
 		return t, t.sameSchema(schema, partitionColumns)
 	} else if !errors.Is(err, ErrNotATable) {
 		return nil, err
-	}
-	if err := os.MkdirAll(logDir(path), 0o755); err != nil {
-		return nil, fmt.Errorf("delta: create table: %w", err)
 	}
 	now := time.Now().UnixMilli()
 	meta := &Metadata{
@@ -84,12 +110,12 @@ func Create(path string, schema Schema, partitionColumns []string) (*Table, erro
 	if err != nil {
 		return nil, err
 	}
-	err = putIfAbsent(commitFile(path, 0), body)
+	err = putIfAbsent(context.TODO(), root, 0, body)
 	if err != nil && !errors.Is(err, fs.ErrExist) {
 		return nil, err
 	}
 	// Either we wrote commit 0 or a concurrent creator did: open what won.
-	t, err := Open(path)
+	t, err := openAt(root)
 	if err != nil {
 		return nil, err
 	}
@@ -109,8 +135,8 @@ func (t *Table) sameSchema(schema Schema, partitionColumns []string) error {
 	return nil
 }
 
-// Path returns the table's root directory.
-func (t *Table) Path() string { return t.root }
+// Path returns the table's root directory, or its location URL.
+func (t *Table) Path() string { return t.root.String() }
 
 // Snapshot returns the latest snapshot, reading any commits made since the
 // last call (by this or any other writer).

@@ -42,7 +42,7 @@ func widenTable(t *testing.T, changes [][3]string) string {
 	schema := `{\"type\":\"struct\",\"fields\":[` + strings.Join(fields, ",") + `]}`
 	commit := `{"protocol":{"minReaderVersion":3,"minWriterVersion":7,"readerFeatures":["typeWidening"],"writerFeatures":["typeWidening"]}}` + "\n" +
 		`{"metaData":{"id":"w","format":{"provider":"parquet","options":{}},"schemaString":"` + schema + `","partitionColumns":["day"],"configuration":{"delta.enableTypeWidening":"true"}}}`
-	if err := putIfAbsent(commitFile(root, 2), []byte(commit)); err != nil {
+	if err := putIfAbsent(context.Background(), fileStore{root}, 2, []byte(commit)); err != nil {
 		t.Fatal(err)
 	}
 	return root
@@ -54,7 +54,7 @@ func TestTypeWideningReadsOldFiles(t *testing.T) {
 		{"n", "integer", "decimal(12,2)"}, {"f", "float", "double"}, {"d", "decimal(5,2)", "decimal(9,4)"},
 		{"l", "long", "decimal(22,1)"}, {"day", "date", "timestamp_ntz"},
 	})
-	snap, err := loadSnapshot(root, -1)
+	snap, err := loadSnapshot(fileStore{root}, -1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +88,7 @@ func TestUnsupportedTypeChangeIsRefused(t *testing.T) {
 		{"n", "integer", "decimal(5,2)"}, // too few digits for every int
 		{"f", "float", "float"}, {"d", "decimal(5,2)", "decimal(5,2)"}, {"l", "long", "long"}, {"day", "date", "date"},
 	})
-	_, err := loadSnapshot(root, -1)
+	_, err := loadSnapshot(fileStore{root}, -1)
 	if !errors.Is(err, ErrUnsupportedFeature) || !strings.Contains(err.Error(), `column "n"`) || !strings.Contains(err.Error(), "integer to decimal(5,2)") {
 		t.Fatalf("err = %v, want the unsupported change of column n named", err)
 	}

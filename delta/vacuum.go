@@ -3,9 +3,6 @@ package delta
 import (
 	"context"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -53,53 +50,26 @@ func (t *Table) Vacuum(ctx context.Context, retain time.Duration, dryRun bool) (
 		}
 	}
 	var out []string
-	err = filepath.WalkDir(t.root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
+	err = t.root.walk(ctx, func(f fileInfo) error {
 		if cerr := ctx.Err(); cerr != nil {
 			return cerr
 		}
-		if path == t.root {
+		if slices.ContainsFunc(strings.Split(f.key, "/"), hidden) || keep[f.key] || f.modTime.After(cutoff) {
 			return nil
 		}
-		if hidden(d.Name()) {
-			if d.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if d.IsDir() || !d.Type().IsRegular() {
-			return nil
-		}
-		rel, err := filepath.Rel(t.root, path)
-		if err != nil {
-			return err
-		}
-		rel = filepath.ToSlash(rel)
-		if keep[rel] {
-			return nil
-		}
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		if info.ModTime().After(cutoff) {
-			return nil
-		}
-		out = append(out, rel)
+		out = append(out, f.key)
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("delta: vacuum: %w", err)
 	}
-	out = append(out, staleTempFiles(t.root, cutoff)...)
+	out = append(out, staleTempFiles(ctx, t.root, cutoff)...)
 	slices.Sort(out)
 	if dryRun {
 		return out, nil
 	}
 	for i, rel := range out {
-		if err := os.Remove(filepath.Join(t.root, filepath.FromSlash(rel))); err != nil && !os.IsNotExist(err) {
+		if err := t.root.remove(ctx, rel); err != nil {
 			return out[:i], fmt.Errorf("delta: vacuum: %w", err)
 		}
 	}
@@ -126,18 +96,15 @@ func hidden(name string) bool {
 
 // staleTempFiles lists the temporary files a writer killed between writing
 // and linking a commit (or checkpoint) left in _delta_log.
-func staleTempFiles(root string, cutoff time.Time) []string {
-	entries, err := os.ReadDir(logDir(root))
+func staleTempFiles(ctx context.Context, root storage, cutoff time.Time) []string {
+	entries, err := root.list(ctx, logDirName, "")
 	if err != nil {
 		return nil
 	}
 	var out []string
 	for _, e := range entries {
-		if !strings.HasPrefix(e.Name(), ".tmp-") {
-			continue
-		}
-		if info, err := e.Info(); err == nil && info.ModTime().Before(cutoff) {
-			out = append(out, logDirName+"/"+e.Name())
+		if strings.HasPrefix(e.key, ".tmp-") && e.modTime.Before(cutoff) {
+			out = append(out, logDirName+"/"+e.key)
 		}
 	}
 	return out

@@ -2,9 +2,8 @@ package delta
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"time"
 )
 
@@ -109,26 +108,32 @@ func (p *commitPlan) setOptions(opts CommitOptions) {
 }
 
 // commitOrClean commits and, when the commit fails, deletes the data files
-// it added: they were never referenced by the log.
+// it added: they were never referenced by the log. When the store failed
+// so that the commit may have landed, they stay.
 func (t *Table) commitOrClean(ctx context.Context, snap *Snapshot, plan *commitPlan) (int64, error) {
 	v, err := t.commit(ctx, snap, plan)
 	if err != nil {
-		removeDataFiles(t.root, plan.adds)
+		if !errors.Is(err, errOutcomeUnknown) {
+			removeDataFiles(t.root, plan.adds)
+		}
 		return 0, err
 	}
 	return v, nil
 }
 
-func removeDataFiles(root string, adds []AddFile) {
+// removeDataFiles deletes files no log entry references, best effort: what
+// is left is an orphan that vacuum deletes later. It runs when the write's
+// context may already be cancelled, so it does not take it.
+func removeDataFiles(root storage, adds []AddFile) {
 	for _, a := range adds {
-		os.Remove(filepath.Join(root, filepath.FromSlash(a.Path)))
+		_ = root.remove(context.Background(), a.Path)
 	}
 }
 
 // writeFiles writes rows through a multiWriter and returns the add actions;
 // on error every file it wrote is deleted.
-func writeFiles(ctx context.Context, root string, l *layout, rows []Row) ([]AddFile, error) {
-	mw := newMultiWriter(root, l)
+func writeFiles(ctx context.Context, root storage, l *layout, rows []Row) ([]AddFile, error) {
+	mw := newMultiWriter(ctx, root, l)
 	for i, r := range rows {
 		if i%4096 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -147,7 +152,8 @@ func writeFiles(ctx context.Context, root string, l *layout, rows []Row) ([]AddF
 // multiWriter streams rows into one open file per partition, rolling a file
 // when it reaches targetFileBytes.
 type multiWriter struct {
-	root    string
+	ctx     context.Context // of the one write or optimize this writer serves
+	root    storage
 	l       *layout
 	writers map[string]*openFile
 	adds    []AddFile
@@ -177,7 +183,7 @@ func (m *multiWriter) fileFor(r Row) (*openFile, error) {
 	}
 	o := m.writers[key]
 	if o == nil {
-		fw, err := newFileWriter(m.root, m.l, vals)
+		fw, err := newFileWriter(m.ctx, m.root, m.l, vals)
 		if err != nil {
 			return nil, err
 		}
@@ -202,8 +208,8 @@ func (m *multiWriter) samePartition(r Row) bool {
 	return true
 }
 
-func newMultiWriter(root string, l *layout) *multiWriter {
-	return &multiWriter{root: root, l: l, writers: map[string]*openFile{}}
+func newMultiWriter(ctx context.Context, root storage, l *layout) *multiWriter {
+	return &multiWriter{ctx: ctx, root: root, l: l, writers: map[string]*openFile{}}
 }
 
 func (m *multiWriter) write(r Row) error {

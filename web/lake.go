@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"sync"
 	"time"
 
@@ -61,11 +60,14 @@ func (s *server) openTable(name string) (*delta.Table, error) {
 	if t, ok := s.tables.Load(name); ok {
 		return t.(*delta.Table), nil
 	}
-	t, err := delta.Open(filepath.Join(s.lakeDir, filepath.FromSlash(name)))
+	t, err := delta.Open(delta.JoinLocation(s.lakeDir, name))
 	if err != nil {
 		return nil, err
 	}
-	actual, _ := s.tables.LoadOrStore(name, t)
+	actual, loaded := s.tables.LoadOrStore(name, t)
+	if loaded {
+		t.Close() // another request opened it first
+	}
 	return actual.(*delta.Table), nil
 }
 

@@ -30,7 +30,7 @@ func runConfig(ctx context.Context, args []string) error {
 	loadErr := cfg.Load()
 	fmt.Fprint(os.Stdout, cfg.Redacted())
 	if loadErr == nil {
-		fmt.Fprintf(os.Stdout, "\nlake directory: %s\n", cfg.LakeDir())
+		fmt.Fprintf(os.Stdout, "\nlake: %s\n", cfg.LakeDir())
 	}
 	return loadErr
 }

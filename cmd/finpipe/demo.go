@@ -28,7 +28,7 @@ const maxDemoRuns = 10_000
 func runDemo(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	usageFor(fs, "finpipe demo [--transactions N | --input FILE] [--json] [flags]")
-	cfg := config.Register(fs, config.DataDir, config.Env, config.DatabaseURL, config.KafkaBrokers, config.Topic,
+	cfg := config.Register(fs, config.DataDir, config.Env, config.LakeURL, config.DatabaseURL, config.KafkaBrokers, config.Topic,
 		config.Partitions, config.MaxBatch, config.IngestGroups, config.AllowedLateness, config.LogFormat, config.LogLevel)
 	count := fs.Int("transactions", 10_000, "`number` of generated transactions to send (about 5% broken, 2% duplicates, 1% late)")
 	input := fs.String("input", "", "send each line of this `file` as one message instead of generating")

@@ -21,7 +21,7 @@ func init() {
 func runLakeCheck(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("lake check", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print the report as one JSON object")
-	cfg := config.Register(fs, config.DataDir, config.Env)
+	cfg := config.Register(fs, config.DataDir, config.Env, config.LakeURL)
 	usageFor(fs, "finpipe lake check [LAKE_DIR] [--json] [flags]\n\nLAKE_DIR defaults to the configured lake, <data dir>/<env>/lake.")
 	pos, err := parseArgs(fs, args, -1)
 	if err != nil {

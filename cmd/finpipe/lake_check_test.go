@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/finpipe/finpipe/delta"
+	"github.com/finpipe/finpipe/internal/testenv"
 	"github.com/finpipe/finpipe/tasks/lake"
 )
 
@@ -31,5 +32,20 @@ func TestLakeCheckExitStatus(t *testing.T) {
 	}
 	if code := run([]string{"lake", "check", dir}); code != 1 {
 		t.Fatalf("check of a lake with a duplicate offset: exit %d, want 1", code)
+	}
+}
+
+// TestLakeCheckOnS3: --lake-url points lake check at a lake in a bucket.
+func TestLakeCheckOnS3(t *testing.T) {
+	u := testenv.S3URL(testenv.S3(t), "finpipe/dev/lake")
+	if code := run([]string{"lake", "check", "--lake-url", u}); code != 2 {
+		t.Fatalf("check of a bucket without tables: exit %d, want 2", code)
+	}
+	if _, err := lake.Open(u); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("FINPIPE_LAKE_URL", u)
+	if code := run([]string{"lake", "check", "--json"}); code != 0 {
+		t.Fatalf("check of an empty lake named by FINPIPE_LAKE_URL: exit %d, want 0", code)
 	}
 }

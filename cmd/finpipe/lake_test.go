@@ -10,12 +10,20 @@ import (
 
 	"github.com/finpipe/finpipe/delta"
 	"github.com/finpipe/finpipe/tasks/lake"
+	"github.com/finpipe/finpipe/internal/testenv"
 	"github.com/shopspring/decimal"
 )
 
-func TestLakeCommands(t *testing.T) {
+func TestLakeCommands(t *testing.T) { testLakeCommands(t, filepath.Join(t.TempDir(), "t")) }
+
+// TestLakeCommandsOnS3: the same commands on a table in an S3 bucket, named
+// by its URL.
+func TestLakeCommandsOnS3(t *testing.T) {
+	testLakeCommands(t, delta.JoinLocation(testenv.S3(t), "lake/t"))
+}
+
+func testLakeCommands(t *testing.T, path string) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "t")
 	tbl, err := delta.Create(path, delta.Schema{Fields: []delta.Field{
 		{Name: "id", Type: "string", Nullable: false},
 		{Name: "amount", Type: "decimal(18,2)", Nullable: true},

@@ -142,7 +142,7 @@ func (p *engineProcess) services(src metrics.Sources, svcs ...service) []service
 // medallion DAG, and any extra keys), loads the settings and validates the
 // shipped DAGs.
 func parseEngineProcess(fs *flag.FlagSet, args []string, extra ...config.Key) (*engineProcess, error) {
-	keys := append([]config.Key{config.DataDir, config.DatabaseURL, config.KafkaBrokers, config.Env,
+	keys := append([]config.Key{config.DataDir, config.DatabaseURL, config.KafkaBrokers, config.Env, config.LakeURL,
 		config.IngestGroups, config.LogFormat, config.LogLevel, config.MetricsAddr}, extra...)
 	cfg := config.Register(fs, keys...)
 	if _, err := parseArgs(fs, args, 0); err != nil {

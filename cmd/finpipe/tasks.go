@@ -31,7 +31,7 @@ func tasksTest(ctx context.Context, args []string) error {
 	usageFor(fs, "finpipe tasks test DAG TASK [--date D] [--conf JSON]")
 	date := fs.String("date", "", "logical `date` (RFC 3339 or YYYY-MM-DD; default now)")
 	confJSON := fs.String("conf", "", "conf as a JSON `object` (overrides params)")
-	cfg := config.Register(fs, config.DataDir, config.Env, config.KafkaBrokers, config.LogLevel)
+	cfg := config.Register(fs, config.DataDir, config.Env, config.LakeURL, config.KafkaBrokers, config.LogLevel)
 	pos, err := parseArgs(fs, args, 2)
 	if err != nil {
 		return err

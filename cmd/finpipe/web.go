@@ -24,7 +24,7 @@ func init() {
 func runWeb(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("web", flag.ContinueOnError)
 	usageFor(fs, "finpipe web [flags]\n\nServes the web UI and the REST API (/api/v1, described at /api/v1/openapi.json).")
-	cfg := config.Register(fs, config.DataDir, config.Env, config.HTTPAddr, config.APIToken, config.TrustedProxies,
+	cfg := config.Register(fs, config.DataDir, config.Env, config.LakeURL, config.HTTPAddr, config.APIToken, config.TrustedProxies,
 		config.DatabaseURL, config.KafkaBrokers, config.Topic, config.LogFormat, config.LogLevel)
 	if err := parseFlags(fs, args, 0); err != nil {
 		return err

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"sync"
 
 	"github.com/finpipe/finpipe/delta"
@@ -63,7 +62,7 @@ func lazyBronze(lakeDir string) func() (*delta.Table, error) {
 		mu.Lock()
 		defer mu.Unlock()
 		if bronze == nil {
-			t, err := delta.Open(filepath.Join(lakeDir, filepath.FromSlash(lake.BronzeTransactions)))
+			t, err := delta.Open(delta.JoinLocation(lakeDir, lake.BronzeTransactions))
 			if err != nil && !errors.Is(err, delta.ErrNotATable) {
 				return nil, err
 			}

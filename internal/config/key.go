@@ -10,6 +10,7 @@ type Key int
 const (
 	DataDir Key = iota
 	Env
+	LakeURL
 	HTTPAddr
 	APIToken
 	TrustedProxies
@@ -60,6 +61,9 @@ var definitions = [numKeys]definition{
 	Env: {flag: "env", env: "ENV", def: "dev",
 		usage: "environment `name` (dev or prod); the lake lives in <data dir>/<env>/lake",
 		set:   func(s *Settings, raw string) error { return setOneOf(&s.Env, raw, "dev", "prod") }},
+	LakeURL: {flag: "lake-url", env: "FINPIPE_LAKE_URL",
+		usage: "lake `location`: file:///path, or s3://bucket/prefix (endpoint, region and credentials from the AWS variables and files; ?endpoint=URL&use_path_style=true for S3-compatible stores); empty is <data dir>/<env>/lake",
+		set:   setLakeURL},
 	HTTPAddr: {flag: "http", env: "FINPIPE_HTTP_ADDR", def: "127.0.0.1:8080",
 		usage: "`address` the web UI and REST API listen on",
 		set:   func(s *Settings, raw string) error { return setHostPort(&s.HTTPAddr, raw, false) }},

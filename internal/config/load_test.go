@@ -121,6 +121,8 @@ func TestInvalidValuesNameTheSetting(t *testing.T) {
 		{"FINPIPE_API_TOKEN", "change-me-api-token", nil, `is the .env.example placeholder`},
 		{"DATABASE_URL", "postgres://u:change-me-pw@db/x", nil, `invalid DATABASE_URL "postgres://u:xxxxx@db/x": has the .env.example placeholder password`},
 		{"DATABASE_URL", "mysql:secret@host", nil, `invalid DATABASE_URL "xxxxx": must be a postgres:// URL`},
+		{"FINPIPE_LAKE_URL", "gs://bucket/lake", nil, `invalid FINPIPE_LAKE_URL "gs://bucket/lake": must be file:///absolute/path or s3://bucket/prefix`},
+		{"FINPIPE_LAKE_URL", "s3:///lake", nil, `must be file:///absolute/path or s3://bucket/prefix`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {
@@ -143,6 +145,21 @@ func TestAllErrorsReportedAtOnce(t *testing.T) {
 	_, err := FromEnv()
 	if err == nil || !strings.Contains(err.Error(), "FINPIPE_WORKERS") || !strings.Contains(err.Error(), "ENV") {
 		t.Fatalf("want both settings named, got %v", err)
+	}
+}
+
+// TestLakeURLReplacesTheLakeDir: FINPIPE_LAKE_URL, when set, is where every
+// command keeps the lake.
+func TestLakeURLReplacesTheLakeDir(t *testing.T) {
+	clearEnv(t)
+	const u = "s3://lake-bucket/finpipe/prod?endpoint=http://127.0.0.1:9000&use_path_style=true"
+	t.Setenv("FINPIPE_LAKE_URL", u)
+	s, err := FromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.LakeDir() != u || s.Source(LakeURL) != SourceEnv {
+		t.Fatalf("LakeDir = %q from %s, want %q from env", s.LakeDir(), s.Source(LakeURL), u)
 	}
 }
 

@@ -236,3 +236,24 @@ func ParseRate(raw string) (float64, error) {
 	}
 	return n / per, nil
 }
+
+// setLakeURL accepts the lake locations FinPipe can open: file:// and s3://
+// (the blob drivers linked in delta).
+func setLakeURL(s *Settings, raw string) error {
+	v := strings.TrimSpace(raw)
+	if v == "" {
+		s.LakeURL = ""
+		return nil
+	}
+	u, err := url.Parse(v)
+	switch {
+	case err != nil:
+		return fmt.Errorf("not a URL: %v", err)
+	case u.Scheme == "file" && u.Path != "" && u.Host == "":
+	case u.Scheme == "s3" && u.Host != "":
+	default:
+		return errors.New("must be file:///absolute/path or s3://bucket/prefix")
+	}
+	s.LakeURL = v
+	return nil
+}

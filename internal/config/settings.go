@@ -12,6 +12,7 @@ import (
 type Settings struct {
 	DataDir        string // --data-dir, FINPIPE_DATA_DIR
 	Env            string // --env, ENV: "dev" or "prod"
+	LakeURL        string // --lake-url, FINPIPE_LAKE_URL: file:///… or s3://…; "" = <data dir>/<env>/lake
 	HTTPAddr       string // --http, FINPIPE_HTTP_ADDR
 	APIToken       string // --api-token, FINPIPE_API_TOKEN (secret)
 	TrustedProxies string // --trusted-proxies, FINPIPE_TRUSTED_PROXIES: comma-separated CIDRs; "" = trust none
@@ -57,8 +58,13 @@ const (
 	SourceDefault Source = "default"
 )
 
-// LakeDir is where the Delta tables live: <data dir>/<env>/lake.
+// LakeDir is where the Delta tables live: LakeURL when set (a URL that
+// delta.Open takes, joined with delta.JoinLocation), else the directory
+// <data dir>/<env>/lake.
 func (s *Settings) LakeDir() string {
+	if s.LakeURL != "" {
+		return s.LakeURL
+	}
 	return filepath.Join(s.DataDir, s.Env, "lake")
 }
 

@@ -2,9 +2,10 @@
 """Check that delta-rs reads a Delta table exactly as FinPipe wrote it.
 
 Usage:
-    check.py TABLE_PATH EXPECTED_JSONL [--version N] [--at N] [--schema FIELDS_JSON]
+    check.py TABLE EXPECTED_JSONL [--version N] [--at N] [--schema FIELDS_JSON]
              [--txn APP_ID=VERSION ...]
 
+TABLE is a path or an s3:// location as FinPipe takes it (see location.py).
 EXPECTED_JSONL holds the rows as `finpipe lake cat` prints them (decimals
 as strings, timestamps RFC 3339 UTC, dates YYYY-MM-DD, binary base64).
 --version is the table version delta-rs must report as the latest; --at
@@ -28,6 +29,8 @@ import json
 import math
 import os
 import sys
+
+from location import table_location
 
 try:
     from deltalake import DeltaTable
@@ -97,7 +100,8 @@ def key(row):
 def main():
     args = parse_args()
     problems = []
-    dt = DeltaTable(args.table) if args.at is None else DeltaTable(args.table, version=args.at)
+    uri, opts = table_location(args.table)
+    dt = DeltaTable(uri, version=args.at, storage_options=opts)
 
     if args.version is not None and dt.version() != args.version:
         problems.append(f"version: delta-rs reports {dt.version()}, expected {args.version}")

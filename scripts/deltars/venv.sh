@@ -1,32 +1,11 @@
 #!/usr/bin/env bash
 # Create VENV_DIR with delta-rs (deltalake + pyarrow), which the tests use to
-# read FinPipe's tables back with a second Delta implementation. On Debian
-# and Ubuntu `python3 -m venv` fails until python3-venv is installed; as root
-# (CI) this installs it. Exits 0 with the venv ready, 1 if it could not be
-# made (the Makefile then warns and the delta-rs tests skip, saying why).
+# read FinPipe's tables back with a second Delta implementation. Exits 0 with
+# the venv ready, 1 if it could not be made (the Makefile then warns and the
+# delta-rs tests skip, saying why).
 #
 # usage: scripts/deltars/venv.sh VENV_DIR
 set -uo pipefail
-venv=${1:?usage: $0 VENV_DIR}
-
-check='import deltalake, pyarrow; print("venv: deltalake", deltalake.__version__, "pyarrow", pyarrow.__version__)'
-if [[ -x $venv/bin/python ]] && "$venv/bin/python" -c "$check" 2>/dev/null; then
-	exit 0 # already there (e.g. made before the marker file existed)
-fi
-if ! command -v python3 >/dev/null; then
-	echo "venv: no python3" >&2
-	exit 1
-fi
-if ! python3 -m venv "$venv" 2>/dev/null; then
-	if [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null; then
-		echo "venv: python3 -m venv failed (install python3-venv)" >&2
-		exit 1
-	fi
-	echo "venv: python3 -m venv failed; installing python3-venv" >&2
-	apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends python3-venv >/dev/null
-	rm -rf "$venv" # the half-made venv, without pip
-	python3 -m venv "$venv" || exit 1
-fi
-"$venv/bin/python" -m pip install -q 'deltalake>=0.20' 'pyarrow>=14' || exit 1
-# The proof that counts: the modules import.
-"$venv/bin/python" -c "$check"
+exec "$(dirname "$0")/../pyvenv.sh" "${1:?usage: $0 VENV_DIR}" \
+	'import deltalake, pyarrow; print("venv: deltalake", deltalake.__version__, "pyarrow", pyarrow.__version__)' \
+	'deltalake>=0.20' 'pyarrow>=14'

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Write a Delta table with delta-rs, for FinPipe's reader to read.
 
-Usage: write.py TABLE_PATH
+Usage: write.py TABLE  (a path, or an s3:// location as FinPipe takes it: see location.py)
 
 The table covers what the pipeline's tables use (string, long, integer,
 double, boolean, date, timestamp, decimal(18,2), decimal(38,2), binary),
@@ -15,6 +15,8 @@ import datetime
 import decimal
 import os
 import sys
+
+from location import table_location
 
 try:
     import pyarrow as pa
@@ -61,17 +63,18 @@ def main():
     if len(sys.argv) != 2:
         print(__doc__, file=sys.stderr)
         return 2
-    path = sys.argv[1]
-    write_deltalake(path, batch(0, 30), partition_by=["day"])
+    path, opts = table_location(sys.argv[1])
+    write_deltalake(path, batch(0, 30), partition_by=["day"], storage_options=opts)
     for v in range(1, 12):  # enough commits for delta-rs to pass version 10
-        write_deltalake(path, batch(v * 30, 30), mode="append")
-    write_deltalake(path, batch(1000, 5, datetime.date(2024, 5, 2)), mode="overwrite", predicate="day = '2024-05-02'")
-    dt = DeltaTable(path)
+        write_deltalake(path, batch(v * 30, 30), mode="append", storage_options=opts)
+    write_deltalake(path, batch(1000, 5, datetime.date(2024, 5, 2)), mode="overwrite", predicate="day = '2024-05-02'",
+                    storage_options=opts)
+    dt = DeltaTable(path, storage_options=opts)
     dt.delete("k = 0")
     dt.optimize.compact()
-    dt = DeltaTable(path)
+    dt = DeltaTable(path, storage_options=opts)
     dt.create_checkpoint()
-    print(DeltaTable(path).version())
+    print(DeltaTable(path, storage_options=opts).version())
     return 0
 
 

@@ -1,12 +1,12 @@
 // Package lake names the medallion tables of DESIGN.md "The lake" — their
 // folders, Delta schemas, partition columns and column positions — and opens
 // them all at once, so that every task and tool agrees on one layout. The
-// lake directory itself is config.Settings.LakeDir: <data dir>/<env>/lake.
+// lake location itself is config.Settings.LakeDir: <data dir>/<env>/lake,
+// or FINPIPE_LAKE_URL (file:///… or s3://bucket/prefix).
 package lake
 
 import (
 	"fmt"
-	"path/filepath"
 	"strings"
 
 	"github.com/finpipe/finpipe/delta"
@@ -54,7 +54,8 @@ func open(dir string, openTable func(path string, s Spec) (*delta.Table, error))
 	return l, nil
 }
 
-// Path returns the folder of the named table (one of the table constants).
+// Path returns the folder of the named table (one of the table constants),
+// or its URL when the lake is in an object store.
 func (l *Lake) Path(name string) string {
-	return filepath.Join(l.Dir, filepath.FromSlash(strings.TrimPrefix(name, "/")))
+	return delta.JoinLocation(l.Dir, strings.TrimPrefix(name, "/"))
 }
