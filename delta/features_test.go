@@ -223,7 +223,7 @@ func TestCheckpointKeepsFeaturesAndDeletionVectors(t *testing.T) {
 	if err := writeCheckpoint(&Snapshot{root: fileStore{root}, version: 3, st: st}); err != nil {
 		t.Fatal(err)
 	}
-	a, err := readCheckpoint(checkpointRef{version: 3, files: []string{filepath.Join(logDir(root), "00000000000000000003.checkpoint.parquet")}})
+	a, err := readCheckpoint(checkpointRef{version: 3, files: []string{logDirName + "/00000000000000000003.checkpoint.parquet"}, root: fileStore{root}})
 	if err != nil {
 		t.Fatal(err)
 	}
