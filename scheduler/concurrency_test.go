@@ -134,14 +134,14 @@ func TestTwoSchedulersNoDuplicateRunsNoDoubleExecution(t *testing.T) {
 func TestTickLockerAdmitsOneScheduler(t *testing.T) {
 	url := testenv.Postgres(t)
 	ctx := context.Background()
-	var lockers []pgLocker
+	var lockers []tickLocker
 	for i := 0; i < 2; i++ {
 		s, err := Open(ctx, url)
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(s.Close)
-		lockers = append(lockers, pgLocker{db: s.db})
+		lockers = append(lockers, tickLocker{drv: s.drv})
 	}
 	held, err := lockers[0].Lock(ctx, "dag:x")
 	if err != nil {

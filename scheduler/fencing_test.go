@@ -34,7 +34,7 @@ func TestTryNumberFencesStaleWorker(t *testing.T) {
 	if n, err := s.reapOrphans(ctx, time.Second); err != nil || n != 1 {
 		t.Fatalf("reaped %d, %v", n, err)
 	}
-	if _, err := s.db.Exec(ctx, sqlRegisterWorker, "w2", "host2", os.Getpid(), []string{}, 1); err != nil {
+	if err := s.drv.RegisterWorker(ctx, WorkerInfo{WorkerID: "w2", Hostname: "host2", PID: os.Getpid(), Concurrency: 1}); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(5 * time.Millisecond)

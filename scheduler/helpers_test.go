@@ -21,9 +21,17 @@ func testLogger() *slog.Logger {
 
 // newTestStore opens a fresh, migrated database.
 func newTestStore(t testing.TB) *Store {
+	s, _ := newTestStoreURL(t)
+	return s
+}
+
+// newTestStoreURL is newTestStore that also returns the database's URL,
+// for tests that set rows up by hand (pgstore.Exec) or start a subprocess.
+func newTestStoreURL(t testing.TB) (*Store, string) {
 	t.Helper()
 	ctx := context.Background()
-	s, err := Open(ctx, testenv.Postgres(t))
+	url := testenv.Postgres(t)
+	s, err := Open(ctx, url)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +39,7 @@ func newTestStore(t testing.TB) *Store {
 	if _, err := s.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	return s
+	return s, url
 }
 
 func mustRegistry(t testing.TB, dags ...*DAG) *Registry {

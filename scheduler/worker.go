@@ -8,6 +8,8 @@ import (
 	"os"
 	"sync"
 	"time"
+
+	"github.com/finpipe/finpipe/scheduler/internal/driver"
 )
 
 // WorkerOptions configure a Worker. Zero values mean the defaults.
@@ -99,13 +101,14 @@ func (w *Worker) Start(ctx context.Context) error {
 	if err := w.store.CheckSchema(ctx); err != nil {
 		return err
 	}
-	if _, err := w.store.db.Exec(ctx, sqlRegisterWorker, w.opts.ID, w.host, os.Getpid(), nonNil(w.opts.Pools), w.opts.Concurrency); err != nil {
+	if err := w.store.drv.RegisterWorker(ctx, WorkerInfo{WorkerID: w.opts.ID, Hostname: w.host, PID: os.Getpid(),
+		Pools: w.opts.Pools, Concurrency: w.opts.Concurrency}); err != nil {
 		return fmt.Errorf("register worker: %w", err)
 	}
 	w.ctx, w.cancel = context.WithCancel(context.Background())
 	w.runCtx, w.runStop = context.WithCancelCause(context.Background())
 	w.stopping, w.freed = make(chan struct{}), make(chan struct{}, 1)
-	w.lsn = newListener(w.store.db, chanTasks, w.log)
+	w.lsn = newListener(w.store.drv, driver.ChanTasks, w.log)
 	w.mu.Lock()
 	w.started = true
 	w.mu.Unlock()
@@ -115,13 +118,6 @@ func (w *Worker) Start(ctx context.Context) error {
 	go func() { defer w.loops.Done(); w.claimLoop() }()
 	w.log.Info("worker started", "concurrency", w.opts.Concurrency, "pools", w.opts.Pools)
 	return nil
-}
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }
 
 // Stop stops claiming, lets running attempts finish for ShutdownGrace (or
@@ -155,8 +151,8 @@ func (w *Worker) Stop(ctx context.Context) error {
 	w.loops.Wait()
 	bg, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	_, err1 := w.store.db.Exec(bg, sqlReleaseQueued, w.opts.ID)
-	_, err2 := w.store.db.Exec(bg, sqlStopWorker, w.opts.ID)
+	err1 := w.store.drv.ReleaseQueued(bg, w.opts.ID)
+	err2 := w.store.drv.StopWorker(bg, w.opts.ID)
 	w.log.Info("worker stopped")
 	return errors.Join(err1, err2)
 }

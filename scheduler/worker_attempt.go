@@ -39,7 +39,7 @@ func (w *Worker) execute(ctx context.Context, c claimedTask) {
 	case errors.Is(err, errShutdown):
 		end.To, end.Error, end.GiveBack = TaskUpForRetry, err.Error(), 1
 	case err != nil:
-		end.To, end.RetryIn = c.Retry.afterFailure(c.Try)
+		end.To, end.RetryIn = retryOf(c).afterFailure(c.Try)
 		end.Error = err.Error()
 	}
 	metrics.ObserveTask(c.DAGID, c.TaskID, string(end.To), time.Since(began))
