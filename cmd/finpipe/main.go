@@ -18,8 +18,9 @@ import (
 type command struct {
 	name    string
 	summary string
-	// run receives the arguments after the subcommand name. It returns an
-	// error to print as one line; a usageError also prints the usage.
+	// run receives the arguments after the subcommand name. An error it
+	// returns is printed as one line (exit status 1); an exitError sets the
+	// status without printing anything.
 	run func(ctx context.Context, args []string) error
 }
 
