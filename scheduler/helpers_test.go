@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -132,4 +133,35 @@ func trigger(t testing.TB, s *Store, dagID string, conf map[string]any) DagRun {
 		t.Fatal(err)
 	}
 	return r
+}
+
+// waitFor polls cond until it holds; giving up after limit is a guard
+// against a hang, not a timed assertion.
+func waitFor(t testing.TB, limit time.Duration, what string, cond func() bool) {
+	t.Helper()
+	giveUp := time.Now().Add(limit)
+	for !cond() {
+		if time.Now().After(giveUp) {
+			t.Fatalf("no %s after %s", what, limit)
+		}
+		time.Sleep(20 * time.Millisecond) // the poll's period; the test waits for cond
+	}
+}
+
+// fakeClock is a Clock that tests set by hand.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Set(t time.Time) {
+	c.mu.Lock()
+	c.now = t.UTC()
+	c.mu.Unlock()
 }

@@ -28,6 +28,8 @@ type WorkerOptions struct {
 	// ShutdownGrace is how long Stop lets running attempts finish (default 30s).
 	ShutdownGrace time.Duration
 	Logger        *slog.Logger
+	// Clock dates the worker's deadlines and claims (default: the store's).
+	Clock Clock
 }
 
 // Worker claims ready task instances of the DAGs in its registry and runs
@@ -87,6 +89,9 @@ func NewWorker(store *Store, reg *Registry, opts WorkerOptions) *Worker {
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
+	}
+	if opts.Clock == nil {
+		opts.Clock = store.clock
 	}
 	return &Worker{store: store, reg: reg, opts: opts, host: host, log: opts.Logger.With("worker", opts.ID),
 		inflight: map[attemptKey]inflightAttempt{}}
@@ -239,7 +244,7 @@ func (w *Worker) launch(c claimedTask) {
 	key := attemptKey{c.RunID, c.TaskID, c.Try}
 	actx, cancel := context.WithCancelCause(w.runCtx)
 	w.mu.Lock()
-	w.inflight[key] = inflightAttempt{cancel: cancel, since: time.Now()}
+	w.inflight[key] = inflightAttempt{cancel: cancel, since: w.opts.Clock.Now()}
 	w.mu.Unlock()
 	w.tasks.Add(1)
 	go func() {

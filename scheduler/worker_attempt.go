@@ -61,13 +61,13 @@ const reportTimeout = 2 * time.Minute
 // report records an attempt's end, retrying transient failures with
 // backoff. The try number makes a repeated report harmless.
 func (w *Worker) report(end attemptEnd) (bool, error) {
-	deadline := time.Now().Add(reportTimeout)
+	deadline := w.opts.Clock.Now().Add(reportTimeout)
 	delay := 50 * time.Millisecond
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		ok, err := w.store.finishAttempt(ctx, end)
 		cancel()
-		if err == nil || time.Now().Add(delay).After(deadline) {
+		if err == nil || w.opts.Clock.Now().Add(delay).After(deadline) {
 			return ok, err
 		}
 		w.log.Warn("reporting attempt failed; retrying", "run_id", end.RunID, "task_id", end.TaskID, "err", err, "in", delay)

@@ -15,7 +15,7 @@ func (w *Worker) heartbeatLoop() {
 			return
 		case <-t.C:
 		}
-		asked := time.Now()
+		asked := w.opts.Clock.Now()
 		keys, err := w.store.drv.Heartbeat(w.ctx, w.opts.ID)
 		if err != nil {
 			if w.ctx.Err() == nil {
