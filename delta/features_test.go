@@ -104,7 +104,9 @@ func TestUnknownReaderFeatureIsRefusedByName(t *testing.T) {
 }
 
 // snapshotAt loads one version of the table at root.
-func snapshotAt(root string, version int64) (*Snapshot, error) { return loadSnapshot(fileStore{root}, version) }
+func snapshotAt(root string, version int64) (*Snapshot, error) {
+	return loadSnapshot(fileStore{root}, version)
+}
 
 func TestReaderVersion3WithoutFeaturesIsCorrupt(t *testing.T) {
 	root := t.TempDir()
