@@ -104,7 +104,9 @@ func TestUnknownReaderFeatureIsRefusedByName(t *testing.T) {
 }
 
 // snapshotAt loads one version of the table at root.
-func snapshotAt(root string, version int64) (*Snapshot, error) { return loadSnapshot(fileStore{root}, version) }
+func snapshotAt(root string, version int64) (*Snapshot, error) {
+	return loadSnapshot(fileStore{root}, version)
+}
 
 func TestReaderVersion3WithoutFeaturesIsCorrupt(t *testing.T) {
 	root := t.TempDir()
@@ -223,7 +225,7 @@ func TestCheckpointKeepsFeaturesAndDeletionVectors(t *testing.T) {
 	if err := writeCheckpoint(&Snapshot{root: fileStore{root}, version: 3, st: st}); err != nil {
 		t.Fatal(err)
 	}
-	a, err := readCheckpoint(checkpointRef{version: 3, files: []string{filepath.Join(logDir(root), "00000000000000000003.checkpoint.parquet")}})
+	a, err := readCheckpoint(checkpointRef{version: 3, files: []string{logDirName + "/00000000000000000003.checkpoint.parquet"}, root: fileStore{root}})
 	if err != nil {
 		t.Fatal(err)
 	}

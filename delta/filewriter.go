@@ -32,7 +32,7 @@ type fileWriter struct {
 	file      fileSink
 	buf       *bufio.Writer
 	counter   countingWriter
-	w         *parquet.Writer
+	w         *parquet.GenericWriter[any]
 	cols      [][]parquet.Value // buffered values per leaf column (grown on demand: most commits are small)
 	batchLen  int
 	stats     []colStats
@@ -63,7 +63,7 @@ func newFileWriter(ctx context.Context, root storage, l *layout, partVals []stri
 	fw := &fileWriter{l: l, relPath: rel, file: f, stats: make([]colStats, len(l.data))}
 	fw.buf = bufio.NewWriterSize(f, 64<<10)
 	fw.counter.w = fw.buf
-	fw.w = parquet.NewWriter(&fw.counter, l.writerOptions...)
+	fw.w = parquet.NewGenericWriter[any](&fw.counter, l.writerOptions...)
 
 	for i, c := range l.data {
 		fw.stats[i].collectMinMx = c.dt.kind != kindBoolean && c.dt.kind != kindBinary

@@ -22,13 +22,9 @@ type column struct {
 // Partition columns are not stored in data files (as in Spark and
 // delta-rs): their values live in the add action's partitionValues.
 type layout struct {
-	schema    Schema
-	partition []column // in partitioning order
-	data      []column // in schema order
-	// byLeaf lists indexes into data in Parquet leaf order: parquet-go
-	// expects a row's values ordered by column index, and parquet.Group
-	// orders columns by name.
-	byLeaf     []int
+	schema     Schema
+	partition  []column // in partitioning order
+	data       []column // in schema order
 	parquet    *parquet.Schema
 	partByName map[string]int // partition column name → index in partition
 	// writerOptions configure parquet-go for this schema's data files.

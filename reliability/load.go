@@ -6,8 +6,8 @@ import (
 	"path/filepath"
 
 	"github.com/finpipe/finpipe/scheduler"
+	"github.com/finpipe/finpipe/scheduler/pgstore"
 	"github.com/finpipe/finpipe/scheduler/schedbench"
-	"github.com/jackc/pgx/v5"
 )
 
 // loadScheduler queues RELIABILITY_LOAD_TASKS no-op task instances at once
@@ -59,15 +59,10 @@ func loadScheduler(ctx context.Context, e *suite) row {
 // becoming ready (the root's end) to their start, in seconds: exact, from
 // the timestamps PostgreSQL recorded.
 func fanoutClaimWait(ctx context.Context, dbURL string) (p50, p99 float64, err error) {
-	conn, err := pgx.Connect(ctx, dbURL)
-	if err != nil {
-		return 0, 0, err
-	}
-	defer conn.Close(ctx)
-	err = conn.QueryRow(ctx, `
+	err = pgstore.QueryRow(ctx, dbURL, `
 SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY w), percentile_cont(0.99) WITHIN GROUP (ORDER BY w)
 FROM (SELECT extract(epoch FROM c.start_date - s.end_date)::float8 AS w
       FROM task_instances c JOIN task_instances s ON s.run_id = c.run_id AND s.task_id = 'start'
-      WHERE c.dag_id = 'bench_fanout' AND c.task_id <> 'start') x`).Scan(&p50, &p99)
+      WHERE c.dag_id = 'bench_fanout' AND c.task_id <> 'start') x`, nil, &p50, &p99)
 	return p50, p99, err
 }

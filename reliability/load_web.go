@@ -8,7 +8,7 @@ import (
 	"sort"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/finpipe/finpipe/scheduler/pgstore"
 )
 
 // loadWebPages seeds RELIABILITY_LOAD_RUNS finished example_etl runs (with
@@ -55,12 +55,7 @@ func loadWebPages(ctx context.Context, e *suite) row {
 // instances straight into the tables (triggering 100,000 runs through the
 // engine would take far longer; only reads are under test), then ANALYZEs.
 func seedRuns(ctx context.Context, dbURL string, n int) error {
-	conn, err := pgx.Connect(ctx, dbURL)
-	if err != nil {
-		return err
-	}
-	defer conn.Close(ctx)
-	_, err = conn.Exec(ctx, `
+	_, err := pgstore.Exec(ctx, dbURL, `
 INSERT INTO dag_runs (run_id, dag_id, logical_date, data_interval_start, data_interval_end, run_type, state, start_date, end_date)
 SELECT 'example_etl__seeded__' || i, 'example_etl', d, d, d + interval '1 minute', 'scheduled',
        CASE WHEN i % 20 = 0 THEN 'failed' ELSE 'success' END, d, d + interval '2 seconds'
@@ -68,7 +63,7 @@ FROM generate_series(1, $1::int) AS i, LATERAL (SELECT timestamptz '2020-01-01' 
 	if err != nil {
 		return err
 	}
-	_, err = conn.Exec(ctx, `
+	_, err = pgstore.Exec(ctx, dbURL, `
 INSERT INTO task_instances (run_id, task_id, dag_id, ordinal, state, try_number, start_date, end_date)
 SELECT r.run_id, t.task_id, 'example_etl', t.ordinal,
        CASE WHEN r.state = 'failed' AND t.task_id = 'load' THEN 'failed' ELSE 'success' END,
@@ -78,7 +73,7 @@ WHERE r.run_id LIKE 'example_etl__seeded__%'`)
 	if err != nil {
 		return err
 	}
-	_, err = conn.Exec(ctx, `ANALYZE dag_runs; ANALYZE task_instances`)
+	_, err = pgstore.Exec(ctx, dbURL, `ANALYZE dag_runs; ANALYZE task_instances`)
 	return err
 }
 

@@ -252,13 +252,3 @@ func (f *fleet) stop() {
 		p.stop()
 	}
 }
-
-// stopAll stops processes concurrently (a large fleet stops faster).
-func stopAll(ps ...*proc) {
-	var wg sync.WaitGroup
-	for _, p := range ps {
-		wg.Add(1)
-		go func() { defer wg.Done(); p.stop() }()
-	}
-	wg.Wait()
-}

@@ -13,7 +13,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/finpipe/finpipe/scheduler/pgstore"
 )
 
 // webEnv is a migrated PostgreSQL with the shipped DAGs synced and
@@ -149,24 +149,14 @@ func waitFor(ctx context.Context, timeout time.Duration, cond func() (bool, erro
 // queryInt runs a one-number query on a short-lived connection (the suite
 // must not hold connections across database restarts).
 func queryInt(ctx context.Context, url, sql string, args ...any) (int64, error) {
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		return 0, err
-	}
-	defer conn.Close(ctx)
 	var n int64
-	err = conn.QueryRow(ctx, sql, args...).Scan(&n)
+	err := pgstore.QueryRow(ctx, url, sql, args, &n)
 	return n, err
 }
 
 // queryString is queryInt for a text result.
 func queryString(ctx context.Context, url, sql string) (string, error) {
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		return "", err
-	}
-	defer conn.Close(ctx)
 	var s string
-	err = conn.QueryRow(ctx, sql).Scan(&s)
+	err := pgstore.QueryRow(ctx, url, sql, nil, &s)
 	return s, err
 }

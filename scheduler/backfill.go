@@ -1,9 +1,6 @@
 package scheduler
 
-import (
-	"encoding/json"
-	"time"
-)
+import "time"
 
 // Reprocess modes of a backfill: what happens to logical dates that already
 // have a run (Airflow 3). Runs still queued or running are never touched.
@@ -35,22 +32,6 @@ type BackfillRequest struct {
 	Conf         map[string]any
 	// DryRun lists the dates and what would happen, creating nothing.
 	DryRun bool
-}
-
-// Backfill is a created backfill with its runs' counts by state.
-type Backfill struct {
-	ID            int64          `json:"id"`
-	DAGID         string         `json:"dag_id"`
-	From          time.Time      `json:"from_date"`
-	To            time.Time      `json:"to_date"`
-	Reprocess     string         `json:"reprocess"`
-	MaxActiveRuns int            `json:"max_active_runs"`
-	RunBackwards  bool           `json:"run_backwards"`
-	Conf          map[string]any `json:"conf"`
-	State         string         `json:"state"`
-	CreatedAt     time.Time      `json:"created_at"`
-	CompletedAt   *time.Time     `json:"completed_at"`
-	RunCounts     map[string]int `json:"run_counts"`
 }
 
 // Actions a backfill takes for a logical date.
@@ -87,10 +68,4 @@ func backfillAction(reprocess string, existing RunState) string {
 		return BackfillReprocess
 	}
 	return BackfillSkip
-}
-
-func decodeConf(raw []byte) map[string]any {
-	m := map[string]any{}
-	_ = json.Unmarshal(raw, &m)
-	return m
 }

@@ -76,10 +76,16 @@ func TestTwoSchedulersNoDuplicateRunsNoDoubleExecution(t *testing.T) {
 		}(stores[i%2])
 	}
 	wg.Wait()
+	started := time.Now()
 	for _, s := range stores {
 		startEngine(t, s, build(), 2)
 	}
-	time.Sleep(4 * time.Second)
+	// Let both schedulers tick together: wait for runs whose logical dates
+	// come after both started (the event), not for a fixed time.
+	waitFor(t, 30*time.Second, "runs created by live ticks", func() bool {
+		page, err := stores[0].ListRuns(ctx, RunFilter{DAGID: "busy", From: started.Add(2 * time.Second), Limit: 1})
+		return err == nil && len(page.Runs) > 0
+	})
 	// Runs keep coming every second; check those up to now once finished.
 	cutoff := time.Now()
 	deadline := time.Now().Add(30 * time.Second)
@@ -134,14 +140,14 @@ func TestTwoSchedulersNoDuplicateRunsNoDoubleExecution(t *testing.T) {
 func TestTickLockerAdmitsOneScheduler(t *testing.T) {
 	url := testenv.Postgres(t)
 	ctx := context.Background()
-	var lockers []pgLocker
+	var lockers []tickLocker
 	for i := 0; i < 2; i++ {
 		s, err := Open(ctx, url)
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(s.Close)
-		lockers = append(lockers, pgLocker{db: s.db})
+		lockers = append(lockers, tickLocker{drv: s.drv})
 	}
 	held, err := lockers[0].Lock(ctx, "dag:x")
 	if err != nil {

@@ -195,7 +195,7 @@ func (d *DAG) Validate() error {
 	if len(d.tasks) == 0 {
 		errs = append(errs, errors.New("has no tasks"))
 	}
-	if _, err := ParseSchedule(d.Opts.Schedule); err != nil {
+	if _, err := parseSchedule(d.Opts.Schedule); err != nil {
 		errs = append(errs, err)
 	}
 	for _, t := range d.tasks {

@@ -15,7 +15,7 @@
 //
 // # Running
 //
-//	store, _ := scheduler.Open(ctx, databaseURL)      // pgx pool; every SQL statement is in queries.go
+//	store, _ := scheduler.Open(ctx, databaseURL)      // PostgreSQL through the pgstore driver
 //	store.Migrate(ctx)                                // or "finpipe migrate up"
 //	sch := scheduler.NewScheduler(store, reg, scheduler.SchedulerOptions{})
 //	wrk := scheduler.NewWorker(store, reg, scheduler.WorkerOptions{Concurrency: 8})
@@ -30,6 +30,18 @@
 // honours pools and max_active_tasks, run them, heartbeat, and report the
 // end in a transaction that also schedules the downstream tasks, so a
 // successor starts milliseconds after its upstream ends.
+//
+// # The storage seam
+//
+// The engine (Scheduler, Worker, the reaper, backfills, the operator API
+// below) sees the database only through internal/driver's interfaces, as
+// River's client sees riverdriver: one method per statement or round trip,
+// every decision (trigger rules, retries, which dates a backfill creates)
+// made here. The PostgreSQL driver, package pgstore, holds every SQL
+// statement and turns PostgreSQL's errors into ErrNotFound, ErrConflict and
+// ErrInvalid; drivertest's conformance suite checks a driver on its own.
+// The records both sides exchange (DagRun, TaskInstance, …) live in
+// internal/model and are re-exported here under the same names.
 //
 // # The API the web layer calls (methods on *Store)
 //

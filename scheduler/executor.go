@@ -87,7 +87,7 @@ func RunTaskTest(ctx context.Context, reg *Registry, dagID, taskID string, logic
 	if logical.IsZero() {
 		logical = time.Now().UTC()
 	}
-	sched, _ := ParseSchedule(dag.Opts.Schedule)
+	sched, _ := parseSchedule(dag.Opts.Schedule)
 	start, end := sched.interval(logical)
 	params := map[string]any{}
 	for k, v := range dag.Opts.Params {

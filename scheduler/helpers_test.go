@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,9 +22,17 @@ func testLogger() *slog.Logger {
 
 // newTestStore opens a fresh, migrated database.
 func newTestStore(t testing.TB) *Store {
+	s, _ := newTestStoreURL(t)
+	return s
+}
+
+// newTestStoreURL is newTestStore that also returns the database's URL,
+// for tests that set rows up by hand (pgstore.Exec) or start a subprocess.
+func newTestStoreURL(t testing.TB) (*Store, string) {
 	t.Helper()
 	ctx := context.Background()
-	s, err := Open(ctx, testenv.Postgres(t))
+	url := testenv.Postgres(t)
+	s, err := Open(ctx, url)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +40,7 @@ func newTestStore(t testing.TB) *Store {
 	if _, err := s.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	return s
+	return s, url
 }
 
 func mustRegistry(t testing.TB, dags ...*DAG) *Registry {
@@ -124,4 +133,35 @@ func trigger(t testing.TB, s *Store, dagID string, conf map[string]any) DagRun {
 		t.Fatal(err)
 	}
 	return r
+}
+
+// waitFor polls cond until it holds; giving up after limit is a guard
+// against a hang, not a timed assertion.
+func waitFor(t testing.TB, limit time.Duration, what string, cond func() bool) {
+	t.Helper()
+	giveUp := time.Now().Add(limit)
+	for !cond() {
+		if time.Now().After(giveUp) {
+			t.Fatalf("no %s after %s", what, limit)
+		}
+		time.Sleep(20 * time.Millisecond) // the poll's period; the test waits for cond
+	}
+}
+
+// fakeClock is a Clock that tests set by hand.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Set(t time.Time) {
+	c.mu.Lock()
+	c.now = t.UTC()
+	c.mu.Unlock()
 }

@@ -5,23 +5,23 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/finpipe/finpipe/scheduler/internal/driver"
 )
 
-// listener keeps one dedicated connection LISTENing on a channel and
-// signals wake for each notification. After a connection error it
+// listener keeps a subscription to a channel (the driver holds one
+// dedicated connection for it) and signals wake for each notification. After a connection error it
 // reconnects, and signals once on (re)connect since notifications sent
 // while it was away are lost: the jittered poll of its owner is the other
 // safety net.
 type listener struct {
-	db      *pgxpool.Pool
+	drv     driver.Driver
 	channel string
 	wake    chan struct{}
 	log     *slog.Logger
 }
 
-func newListener(db *pgxpool.Pool, channel string, log *slog.Logger) *listener {
-	return &listener{db: db, channel: channel, wake: make(chan struct{}, 1), log: log}
+func newListener(drv driver.Driver, channel string, log *slog.Logger) *listener {
+	return &listener{drv: drv, channel: channel, wake: make(chan struct{}, 1), log: log}
 }
 
 func (l *listener) signal() {
@@ -35,7 +35,7 @@ func (l *listener) signal() {
 func (l *listener) run(ctx context.Context) {
 	backoff := 100 * time.Millisecond
 	for ctx.Err() == nil {
-		err := l.listenOnce(ctx)
+		err := l.drv.Listen(ctx, l.channel, l.signal)
 		if ctx.Err() != nil {
 			return
 		}
@@ -48,25 +48,6 @@ func (l *listener) run(ctx context.Context) {
 		if backoff < 5*time.Second {
 			backoff *= 2
 		}
-	}
-}
-
-func (l *listener) listenOnce(ctx context.Context) error {
-	pc, err := l.db.Acquire(ctx)
-	if err != nil {
-		return err
-	}
-	conn := pc.Hijack()
-	defer conn.Close(context.Background())
-	if _, err := conn.Exec(ctx, listenSQL(l.channel)); err != nil {
-		return err
-	}
-	l.signal()
-	for {
-		if _, err := conn.WaitForNotification(ctx); err != nil {
-			return err
-		}
-		l.signal()
 	}
 }
 

@@ -3,48 +3,37 @@ package scheduler
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/go-co-op/gocron/v2"
-	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/finpipe/finpipe/scheduler/internal/driver"
 )
 
-// pgLocker is gocron's distributed Locker backed by PostgreSQL session
-// advisory locks: when two schedulers tick the same DAG at once, only the
-// one that gets the lock runs the tick. Run creation is idempotent anyway;
-// the lock just saves the loser the work.
-type pgLocker struct{ db *pgxpool.Pool }
+// tickLocker is gocron's distributed Locker backed by the driver's
+// cross-process lock (a PostgreSQL session advisory lock): when two
+// schedulers tick the same DAG at once, only the one that gets the lock
+// runs the tick. Run creation is idempotent anyway; the lock just saves
+// the loser the work.
+type tickLocker struct{ drv driver.Driver }
 
-var _ gocron.Locker = pgLocker{}
+var _ gocron.Locker = tickLocker{}
 
 var errLocked = errors.New("tick held by another scheduler")
 
-// Lock takes the advisory lock named by key on a dedicated connection.
-func (l pgLocker) Lock(ctx context.Context, key string) (gocron.Lock, error) {
-	conn, err := l.db.Acquire(ctx)
+// Lock takes the lock named by key.
+func (l tickLocker) Lock(ctx context.Context, key string) (gocron.Lock, error) {
+	unlock, ok, err := l.drv.TryLock(ctx, "finpipe-tick:"+key)
 	if err != nil {
 		return nil, err
 	}
-	var got bool
-	if err := conn.QueryRow(ctx, sqlTryTickLock, "finpipe-tick:"+key).Scan(&got); err != nil {
-		conn.Release()
-		return nil, fmt.Errorf("advisory lock: %w", err)
-	}
-	if !got {
-		conn.Release()
+	if !ok {
 		return nil, errLocked
 	}
-	return &pgLock{conn: conn, key: key}, nil
+	return tickLock(unlock), nil
 }
 
-type pgLock struct {
-	conn *pgxpool.Conn
-	key  string
-}
+// tickLock releases a tick's lock.
+type tickLock func(context.Context) error
 
-// Unlock releases the advisory lock and returns the connection.
-func (l *pgLock) Unlock(ctx context.Context) error {
-	defer l.conn.Release()
-	_, err := l.conn.Exec(ctx, sqlTickUnlock, "finpipe-tick:"+l.key)
-	return err
-}
+// Unlock releases the lock.
+func (u tickLock) Unlock(ctx context.Context) error { return u(ctx) }

@@ -26,8 +26,8 @@ func CheckLogicalDate(t time.Time) error {
 // ends at or before its logical date: a daily DAG triggered at 01:00 covers
 // yesterday. A DAG without a schedule has an empty interval.
 func (n newRun) dataInterval() (time.Time, time.Time) {
-	if n.runType == RunTypeManual && !n.sched.IsNone() {
-		if start, ok := n.sched.Latest(time.Time{}, n.logical); ok {
+	if n.runType == RunTypeManual && !n.sched.isNone() {
+		if start, ok := n.sched.latest(time.Time{}, n.logical); ok {
 			return start, n.sched.Next(start)
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/finpipe/finpipe/scheduler/internal/driver"
 )
 
 // reapOrphans ends attempts whose worker stopped heartbeating for longer
@@ -11,39 +13,18 @@ import (
 // or failed under its retry policy, fenced by its try number so a worker
 // that comes back cannot overwrite the outcome. Returns how many it reaped.
 func (s *Store) reapOrphans(ctx context.Context, after time.Duration) (int, error) {
-	rows, err := s.db.Query(ctx, sqlOrphans, after.Seconds())
+	found, err := s.drv.Orphans(ctx, after)
 	if err != nil {
-		return 0, err
-	}
-	type orphan struct {
-		runID, taskID, worker string
-		try                   int
-		policy                retryPolicy
-	}
-	var found []orphan
-	for rows.Next() {
-		var o orphan
-		var delay, maxDelay int64
-		if err := rows.Scan(&o.runID, &o.taskID, &o.try, &o.policy.MaxTries, &delay, &maxDelay,
-			&o.policy.Exponential, &o.worker); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		o.policy.RetryDelay = time.Duration(delay) * time.Millisecond
-		o.policy.MaxRetryDelay = time.Duration(maxDelay) * time.Millisecond
-		found = append(found, o)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return 0, err
 	}
 	n := 0
 	for _, o := range found {
-		to, delay := o.policy.afterFailure(o.try)
+		policy := retryPolicy{MaxTries: o.MaxTries, RetryDelay: o.RetryDelay, MaxRetryDelay: o.MaxRetryDelay, Exponential: o.Exponential}
+		to, delay := policy.afterFailure(o.Try)
 		ok, err := s.finishAttempt(ctx, attemptEnd{
-			RunID: o.runID, TaskID: o.taskID, Try: o.try, From: []TaskState{TaskQueued, TaskRunning},
+			RunID: o.RunID, TaskID: o.TaskID, Try: o.Try, From: []TaskState{TaskQueued, TaskRunning},
 			To: to, RetryIn: delay,
-			Error: fmt.Sprintf("worker %q stopped heartbeating for more than %s (killed or unreachable)", o.worker, after),
+			Error: fmt.Sprintf("worker %q stopped heartbeating for more than %s (killed or unreachable)", o.Worker, after),
 		})
 		if err != nil {
 			return n, err
@@ -53,7 +34,7 @@ func (s *Store) reapOrphans(ctx context.Context, after time.Duration) (int, erro
 		}
 	}
 	if n > 0 {
-		_ = notify(ctx, s.db, chanTasks)
+		_ = s.drv.Notify(ctx, driver.ChanTasks)
 	}
 	return n, nil
 }

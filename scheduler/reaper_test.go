@@ -41,14 +41,14 @@ func TestHelperWorkerProcess(t *testing.T) {
 }
 
 func TestReaperRecoversSIGKILLedWorker(t *testing.T) {
-	s := newTestStore(t)
+	s, url := newTestStoreURL(t)
 	ctx := context.Background()
 	reg := mustRegistry(t, killDAG(noop))
 	if err := s.SyncDAGs(ctx, reg); err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperWorkerProcess$")
-	cmd.Env = append(os.Environ(), "FINPIPE_TEST_WORKER_DB="+testDBURL(t, s))
+	cmd.Env = append(os.Environ(), "FINPIPE_TEST_WORKER_DB="+url)
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -90,10 +90,4 @@ func TestReaperRecoversSIGKILLedWorker(t *testing.T) {
 	if !strings.Contains(ti.Attempts[0].Error, `worker "doomed" stopped heartbeating`) {
 		t.Fatalf("reaped attempt error %q", ti.Attempts[0].Error)
 	}
-}
-
-// testDBURL recovers the URL of the store's database for a subprocess.
-func testDBURL(t *testing.T, s *Store) string {
-	t.Helper()
-	return s.db.Config().ConnConfig.ConnString()
 }

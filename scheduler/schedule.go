@@ -8,11 +8,11 @@ import (
 	"github.com/robfig/cron/v3"
 )
 
-// Schedule is a parsed DAG schedule. Runs follow Airflow's data-interval
+// schedule is a parsed DAG schedule. Runs follow Airflow's data-interval
 // model: ticks t0 < t1 < t2 ... split time into intervals [tk, tk+1); the run
 // for an interval has logical date tk and is created once tk+1 has passed.
-// The zero Schedule (from "") never ticks: the DAG only runs when triggered.
-type Schedule struct {
+// The zero schedule (from "") never ticks: the DAG only runs when triggered.
+type schedule struct {
 	expr  string
 	cron  cron.Schedule
 	every time.Duration
@@ -24,12 +24,12 @@ const maxIntervals = 10000
 
 var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
 
-// ParseSchedule parses "", a five-field cron expression, @hourly, @daily,
+// parseSchedule parses "", a five-field cron expression, @hourly, @daily,
 // @weekly, @monthly, @yearly (@annually, @midnight) or "@every <duration>".
 // All times are UTC.
-func ParseSchedule(expr string) (Schedule, error) {
+func parseSchedule(expr string) (schedule, error) {
 	expr = strings.TrimSpace(expr)
-	s := Schedule{expr: expr}
+	s := schedule{expr: expr}
 	switch {
 	case expr == "" || expr == "@once" || expr == "None":
 		s.expr = ""
@@ -55,16 +55,16 @@ func ParseSchedule(expr string) (Schedule, error) {
 }
 
 // String returns the expression the schedule was parsed from.
-func (s Schedule) String() string { return s.expr }
+func (s schedule) String() string { return s.expr }
 
-// IsNone reports whether the schedule never ticks.
-func (s Schedule) IsNone() bool { return s.cron == nil && s.every == 0 }
+// isNone reports whether the schedule never ticks.
+func (s schedule) isNone() bool { return s.cron == nil && s.every == 0 }
 
-// Every returns the interval of an "@every" schedule (0 for cron ones).
-func (s Schedule) Every() time.Duration { return s.every }
+// everyInterval returns the interval of an "@every" schedule (0 for cron ones).
+func (s schedule) everyInterval() time.Duration { return s.every }
 
 // Next returns the first tick strictly after t.
-func (s Schedule) Next(t time.Time) time.Time {
+func (s schedule) Next(t time.Time) time.Time {
 	t = t.UTC()
 	switch {
 	case s.every > 0:
@@ -76,7 +76,7 @@ func (s Schedule) Next(t time.Time) time.Time {
 }
 
 // firstAtOrAfter returns the first tick at or after t (zero if none).
-func (s Schedule) firstAtOrAfter(t time.Time) time.Time {
+func (s schedule) firstAtOrAfter(t time.Time) time.Time {
 	n := s.Next(t.Add(-time.Second))
 	for !n.IsZero() && n.Before(t) {
 		n = s.Next(n)
@@ -86,16 +86,16 @@ func (s Schedule) firstAtOrAfter(t time.Time) time.Time {
 
 // after reports whether the tick following l exists and is after limit:
 // the loops below stop there, or when a cron expression runs out of ticks.
-func (s Schedule) after(l, limit time.Time) bool {
+func (s schedule) after(l, limit time.Time) bool {
 	n := s.Next(l)
 	return l.IsZero() || n.IsZero() || n.After(limit)
 }
 
-// Intervals returns the logical dates of complete intervals whose logical
+// intervals returns the logical dates of complete intervals whose logical
 // date is at or after from and whose end is at or before until, oldest
 // first, at most max (and never more than maxIntervals).
-func (s Schedule) Intervals(from, until time.Time, max int) []time.Time {
-	if s.IsNone() {
+func (s schedule) intervals(from, until time.Time, max int) []time.Time {
+	if s.isNone() {
 		return nil
 	}
 	if max <= 0 || max > maxIntervals {
@@ -108,10 +108,10 @@ func (s Schedule) Intervals(from, until time.Time, max int) []time.Time {
 	return out
 }
 
-// Latest returns the logical date of the most recent complete interval
+// latest returns the logical date of the most recent complete interval
 // (ending at or before now) that starts at or after start.
-func (s Schedule) Latest(start, now time.Time) (time.Time, bool) {
-	if s.IsNone() {
+func (s schedule) latest(start, now time.Time) (time.Time, bool) {
+	if s.isNone() {
 		return time.Time{}, false
 	}
 	// Look back over growing windows so that minute schedules cost a few
@@ -135,10 +135,10 @@ func (s Schedule) Latest(start, now time.Time) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// TicksIn returns the ticks t with from <= t <= to, as logical dates for a
+// ticksIn returns the ticks t with from <= t <= to, as logical dates for a
 // backfill; it fails when there would be more than maxIntervals.
-func (s Schedule) TicksIn(from, to time.Time) ([]time.Time, error) {
-	if s.IsNone() {
+func (s schedule) ticksIn(from, to time.Time) ([]time.Time, error) {
+	if s.isNone() {
 		return nil, fmt.Errorf("%w: the DAG has no schedule to backfill", ErrInvalid)
 	}
 	var out []time.Time
@@ -153,8 +153,8 @@ func (s Schedule) TicksIn(from, to time.Time) ([]time.Time, error) {
 
 // interval returns the data interval of a run with logical date l: up to the
 // next tick, or empty for unscheduled DAGs.
-func (s Schedule) interval(l time.Time) (time.Time, time.Time) {
-	if s.IsNone() {
+func (s schedule) interval(l time.Time) (time.Time, time.Time) {
+	if s.isNone() {
 		return l, l
 	}
 	return l, s.Next(l)

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/go-co-op/gocron/v2"
+
+	"github.com/finpipe/finpipe/scheduler/internal/driver"
 )
 
 // SchedulerOptions configure a Scheduler. Zero values mean the defaults.
@@ -35,10 +37,12 @@ type Scheduler struct {
 	opts  SchedulerOptions
 	log   *slog.Logger
 
-	cron   gocron.Scheduler
-	lsn    *listener
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	cron gocron.Scheduler
+	lsn  *listener
+	wg   sync.WaitGroup
+
+	mu     sync.Mutex         // guards cancel against concurrent Start and Stop
+	cancel context.CancelFunc // ends ticks and sweeps; nil when not running
 }
 
 // NewScheduler prepares a scheduler; Start runs it.
@@ -61,6 +65,11 @@ func NewScheduler(store *Store, reg *Registry, opts SchedulerOptions) *Scheduler
 // Start refuses a database whose schema is behind, syncs the DAGs, then
 // starts ticking and sweeping.
 func (s *Scheduler) Start(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cancel != nil {
+		return nil // already running
+	}
 	if err := s.store.CheckSchema(ctx); err != nil {
 		return err
 	}
@@ -68,21 +77,22 @@ func (s *Scheduler) Start(ctx context.Context) error {
 		return fmt.Errorf("sync DAGs: %w", err)
 	}
 	cron, err := gocron.NewScheduler(gocron.WithLocation(time.UTC),
-		gocron.WithDistributedLocker(pgLocker{db: s.store.db}),
+		gocron.WithDistributedLocker(tickLocker{drv: s.store.drv}),
 		gocron.WithLogger(gocronLogger{s.log}))
 	if err != nil {
 		return err
 	}
 	s.cron = cron
 	bg, cancel := context.WithCancel(context.Background())
-	s.cancel = cancel
-	s.lsn = newListener(s.store.db, chanScheduler, s.log)
+	s.lsn = newListener(s.store.drv, driver.ChanScheduler, s.log)
 	for _, d := range s.reg.DAGs() {
-		if err := s.addTick(d); err != nil {
+		if err := s.addTick(bg, d); err != nil {
 			cancel()
+			_ = cron.Shutdown()
 			return err
 		}
 	}
+	s.cancel = cancel
 	cron.Start()
 	s.wg.Add(2)
 	go func() { defer s.wg.Done(); s.lsn.run(bg) }()
@@ -91,21 +101,22 @@ func (s *Scheduler) Start(ctx context.Context) error {
 	return nil
 }
 
-// addTick registers a gocron job that creates a DAG's runs on time.
-func (s *Scheduler) addTick(d *DAG) error {
-	sched, err := ParseSchedule(d.Opts.Schedule)
-	if err != nil || sched.IsNone() {
+// addTick registers a gocron job that creates a DAG's runs on time; its
+// ticks run under ctx, so Stop cancels one in flight.
+func (s *Scheduler) addTick(ctx context.Context, d *DAG) error {
+	sched, err := parseSchedule(d.Opts.Schedule)
+	if err != nil || sched.isNone() {
 		return err
 	}
 	def := gocron.CronJob(sched.String(), false)
-	if every := sched.Every(); every > 0 {
-		first := sched.Next(time.Now())
-		_, err = s.cron.NewJob(gocron.DurationJob(every), gocron.NewTask(s.tick, d),
+	if every := sched.everyInterval(); every > 0 {
+		first := sched.Next(s.opts.Clock.Now())
+		_, err = s.cron.NewJob(gocron.DurationJob(every), gocron.NewTask(s.tick, ctx, d),
 			gocron.WithName("dag:"+d.ID), gocron.WithStartAt(gocron.WithStartDateTime(first)),
 			gocron.WithSingletonMode(gocron.LimitModeReschedule))
 		return err
 	}
-	_, err = s.cron.NewJob(def, gocron.NewTask(s.tick, d), gocron.WithName("dag:"+d.ID),
+	_, err = s.cron.NewJob(def, gocron.NewTask(s.tick, ctx, d), gocron.WithName("dag:"+d.ID),
 		gocron.WithSingletonMode(gocron.LimitModeReschedule))
 	return err
 }
@@ -114,12 +125,14 @@ func (s *Scheduler) addTick(d *DAG) error {
 const sweepGap = 100 * time.Millisecond
 
 // tick creates the DAG's due runs and starts them.
-func (s *Scheduler) tick(d *DAG) {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+func (s *Scheduler) tick(ctx context.Context, d *DAG) {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	n, err := s.store.createDueRuns(ctx, d, s.opts.Clock.Now())
 	if err != nil {
-		s.log.Warn("creating runs failed", "dag_id", d.ID, "err", err)
+		if ctx.Err() == nil {
+			s.log.Warn("creating runs failed", "dag_id", d.ID, "err", err)
+		}
 		return
 	}
 	if n > 0 {
@@ -180,14 +193,18 @@ func (s *Scheduler) sweep(ctx context.Context) {
 	}
 }
 
-// Stop stops ticking and sweeping; runs and tasks are untouched.
+// Stop stops ticking and sweeping; runs and tasks are untouched. A tick or
+// sweep in flight is cancelled first, so Stop does not wait on its
+// statements (a transaction left by a cancelled tick rolls back).
 func (s *Scheduler) Stop(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.cancel == nil {
 		return nil // never started, or already stopped
 	}
-	err := s.cron.Shutdown()
 	s.cancel()
 	s.cancel = nil
+	err := s.cron.Shutdown()
 	s.wg.Wait()
 	s.log.Info("scheduler stopped")
 	return err

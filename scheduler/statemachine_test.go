@@ -14,7 +14,7 @@ func TestTransitions(t *testing.T) {
 		{TaskNone, TaskUpstreamFailed}, {TaskNone, TaskSkipped}, {TaskFailed, TaskSuccess},
 	}
 	for _, tr := range allowed {
-		if !CanTransition(tr[0], tr[1]) {
+		if !canTransition(tr[0], tr[1]) {
 			t.Errorf("%s → %s should be allowed", tr[0], tr[1])
 		}
 	}
@@ -25,7 +25,7 @@ func TestTransitions(t *testing.T) {
 		{TaskSuccess, TaskRunning}, {TaskFailed, TaskQueued}, {TaskSuccess, TaskUpForRetry},
 	}
 	for _, tr := range forbidden {
-		if CanTransition(tr[0], tr[1]) {
+		if canTransition(tr[0], tr[1]) {
 			t.Errorf("%s → %s should be forbidden", tr[0], tr[1])
 		}
 		if err := checkTransition(tr[0], tr[1]); !errors.Is(err, ErrConflict) {
@@ -63,17 +63,17 @@ func TestTriggerRules(t *testing.T) {
 		{NoneFailed, c{Total: 2, Success: 1, Failed: 1}, TaskUpstreamFailed},
 	}
 	for _, k := range cases {
-		if got := k.rule.decide(k.in); got != k.want {
+		if got := ruleDecide(k.rule, k.in); got != k.want {
 			t.Errorf("%s %+v: %s, want %s", k.rule, k.in, got, k.want)
 		}
 	}
 }
 
 func TestOneSuccessAndOneFailedFireEarly(t *testing.T) {
-	if !OneSuccess.ready(1, upstreamCounts{Total: 3, Success: 1}) || OneSuccess.ready(1, upstreamCounts{Total: 3, Failed: 1}) {
+	if !ruleReady(OneSuccess, 1, upstreamCounts{Total: 3, Success: 1}) || ruleReady(OneSuccess, 1, upstreamCounts{Total: 3, Failed: 1}) {
 		t.Error("one_success must fire on the first success only")
 	}
-	if !OneFailed.ready(1, upstreamCounts{Total: 3, Failed: 1}) || AllSuccess.ready(2, upstreamCounts{Total: 3, Success: 2}) {
+	if !ruleReady(OneFailed, 1, upstreamCounts{Total: 3, Failed: 1}) || ruleReady(AllSuccess, 2, upstreamCounts{Total: 3, Success: 2}) {
 		t.Error("one_failed fires on the first failure; all_success waits for all")
 	}
 }

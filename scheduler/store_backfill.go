@@ -2,12 +2,11 @@ package scheduler
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/finpipe/finpipe/scheduler/internal/driver"
 )
 
 // CreateBackfill plans runs for every schedule tick in [From, To] (ticks in
@@ -36,15 +35,11 @@ func (s *Store) CreateBackfill(ctx context.Context, req BackfillRequest) (Backfi
 	if req.Conf == nil {
 		req.Conf = map[string]any{}
 	}
-	conf, err := json.Marshal(req.Conf)
-	if err != nil {
-		return res, fmt.Errorf("%w: conf: %v", ErrInvalid, err)
-	}
 	dag, err := s.GetDAG(ctx, req.DAGID)
 	if err != nil {
 		return res, err
 	}
-	sched, err := ParseSchedule(dag.Schedule)
+	sched, err := parseSchedule(dag.Schedule)
 	if err != nil {
 		return res, err
 	}
@@ -52,7 +47,7 @@ func (s *Store) CreateBackfill(ctx context.Context, req BackfillRequest) (Backfi
 	if now := s.clock.Now(); to.After(now) {
 		to = now
 	}
-	dates, err := sched.TicksIn(req.From.UTC(), to.UTC())
+	dates, err := sched.ticksIn(req.From.UTC(), to.UTC())
 	if err != nil {
 		return res, err
 	}
@@ -61,12 +56,13 @@ func (s *Store) CreateBackfill(ctx context.Context, req BackfillRequest) (Backfi
 			dates[i], dates[j] = dates[j], dates[i]
 		}
 	}
-	err = s.tx(ctx, func(tx pgx.Tx) error {
-		var active int64
-		switch err := tx.QueryRow(ctx, sqlActiveBackfillOfDAG, req.DAGID).Scan(&active); {
-		case err == nil && !req.DryRun: // a dry run creates nothing, so it may plan beside an active backfill
-			return fmt.Errorf("%w: DAG %q already has an active backfill (#%d)", ErrConflict, req.DAGID, active)
-		case err != nil && !errors.Is(err, pgx.ErrNoRows):
+	err = s.tx(ctx, func(tx driver.Executor) error {
+		switch active, err := tx.ActiveBackfill(ctx, req.DAGID); {
+		case err == nil:
+			if !req.DryRun { // a dry run creates nothing, so it may plan beside an active backfill
+				return fmt.Errorf("%w: DAG %q already has an active backfill (#%d)", ErrConflict, req.DAGID, active)
+			}
+		case !errors.Is(err, ErrNotFound):
 			return err
 		}
 		existing, err := existingRuns(ctx, tx, req.DAGID, dates)
@@ -81,11 +77,8 @@ func (s *Store) CreateBackfill(ctx context.Context, req BackfillRequest) (Backfi
 		if req.DryRun {
 			return nil
 		}
-		b, err := scanBackfill(tx.QueryRow(ctx, sqlInsertBackfill, req.DAGID, req.From.UTC(), req.To.UTC(),
-			req.Reprocess, req.MaxActiveRuns, req.RunBackwards, conf))
-		if isUniqueViolation(err) {
-			return fmt.Errorf("%w: DAG %q already has an active backfill", ErrConflict, req.DAGID)
-		}
+		b, err := tx.InsertBackfill(ctx, Backfill{DAGID: req.DAGID, From: req.From, To: req.To,
+			Reprocess: req.Reprocess, MaxActiveRuns: req.MaxActiveRuns, RunBackwards: req.RunBackwards, Conf: req.Conf})
 		if err != nil {
 			return err
 		}
@@ -105,12 +98,12 @@ func (s *Store) CreateBackfill(ctx context.Context, req BackfillRequest) (Backfi
 				if err := s.clearRun(ctx, d.ExistingRunID, false, tx); err != nil {
 					return err
 				}
-				if _, err := tx.Exec(ctx, sqlAttachRunToBackfill, d.ExistingRunID, b.ID, i); err != nil {
+				if err := tx.AttachRunToBackfill(ctx, d.ExistingRunID, b.ID, i); err != nil {
 					return err
 				}
 			}
 		}
-		return notify(ctx, tx, chanScheduler)
+		return tx.Notify(ctx, driver.ChanScheduler)
 	})
 	if err != nil {
 		return BackfillResult{DryRun: req.DryRun, Dates: []BackfillDate{}}, err
@@ -119,49 +112,31 @@ func (s *Store) CreateBackfill(ctx context.Context, req BackfillRequest) (Backfi
 }
 
 // existingRuns maps logical dates (UnixNano) to the DAG's runs at them.
-func existingRuns(ctx context.Context, tx pgx.Tx, dagID string, dates []time.Time) (map[int64]DagRun, error) {
-	rows, err := tx.Query(ctx, sqlExistingRuns, dagID, dates)
+func existingRuns(ctx context.Context, tx driver.Executor, dagID string, dates []time.Time) (map[int64]DagRun, error) {
+	runs, err := tx.ExistingRuns(ctx, dagID, dates)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	out := map[int64]DagRun{}
-	for rows.Next() {
-		var r DagRun
-		if err := rows.Scan(&r.RunID, &r.LogicalDate, &r.State); err != nil {
-			return nil, err
-		}
+	for _, r := range runs {
 		out[r.LogicalDate.UnixNano()] = r
 	}
-	return out, rows.Err()
-}
-
-func scanBackfill(row pgx.Row) (Backfill, error) {
-	var b Backfill
-	var conf []byte
-	err := row.Scan(&b.ID, &b.DAGID, &b.From, &b.To, &b.Reprocess, &b.MaxActiveRuns, &b.RunBackwards,
-		&conf, &b.State, &b.CreatedAt, &b.CompletedAt)
-	b.Conf = decodeConf(conf)
-	b.From, b.To = b.From.UTC(), b.To.UTC()
-	b.RunCounts = map[string]int{}
-	return b, err
+	return out, nil
 }
 
 // GetBackfill returns a backfill with its runs counted by state.
 func (s *Store) GetBackfill(ctx context.Context, id int64) (Backfill, error) {
-	b, err := one(s.db.QueryRow(ctx, sqlGetBackfill, id), scanBackfill, "backfill %d", id)
+	b, err := s.drv.GetBackfill(ctx, id)
 	if err != nil {
 		return b, err
 	}
-	rows, err := s.db.Query(ctx, sqlBackfillRunCounts, id)
-	b.RunCounts, err = countByState(rows, err)
+	b.RunCounts, err = s.drv.BackfillRunCounts(ctx, id)
 	return b, err
 }
 
 // ListBackfills returns backfills, newest first, of one DAG or of all ("").
 func (s *Store) ListBackfills(ctx context.Context, dagID string) ([]Backfill, error) {
-	rows, err := s.db.Query(ctx, sqlListBackfills, dagID)
-	return collect(rows, err, scanBackfill)
+	return s.drv.ListBackfills(ctx, dagID)
 }
 
 // PauseBackfill stops starting the backfill's queued runs.
@@ -177,20 +152,13 @@ func (s *Store) UnpauseBackfill(ctx context.Context, id int64) error {
 // CancelBackfill ends a backfill: its queued runs are failed (their tasks
 // skipped); runs already running finish normally.
 func (s *Store) CancelBackfill(ctx context.Context, id int64) error {
-	return s.setBackfillState(ctx, id, []string{BackfillRunning, BackfillPaused}, BackfillCancelled, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, sqlQueuedBackfillRuns, id)
-		if err != nil {
-			return err
-		}
-		ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	return s.setBackfillState(ctx, id, []string{BackfillRunning, BackfillPaused}, BackfillCancelled, func(tx driver.Executor) error {
+		ids, err := tx.QueuedBackfillRuns(ctx, id)
 		if err != nil {
 			return err
 		}
 		for _, runID := range ids {
-			if _, err := tx.Exec(ctx, sqlMarkRunTIs, runID, string(RunFailed)); err != nil {
-				return err
-			}
-			if _, err := tx.Exec(ctx, sqlSetRunState, runID, string(RunFailed)); err != nil {
+			if err := endRun(ctx, tx, runID, RunFailed); err != nil {
 				return err
 			}
 		}
@@ -198,14 +166,14 @@ func (s *Store) CancelBackfill(ctx context.Context, id int64) error {
 	})
 }
 
-func (s *Store) setBackfillState(ctx context.Context, id int64, from []string, to string, then func(pgx.Tx) error) error {
-	return s.tx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, sqlSetBackfillState, id, from, to)
+func (s *Store) setBackfillState(ctx context.Context, id int64, from []string, to string, then func(driver.Executor) error) error {
+	return s.tx(ctx, func(tx driver.Executor) error {
+		moved, err := tx.SetBackfillState(ctx, id, from, to)
 		if err != nil {
 			return err
 		}
-		if tag.RowsAffected() == 0 {
-			b, err := one(tx.QueryRow(ctx, sqlGetBackfill, id), scanBackfill, "backfill %d", id)
+		if !moved {
+			b, err := tx.GetBackfill(ctx, id)
 			if err != nil {
 				return err
 			}
@@ -216,13 +184,12 @@ func (s *Store) setBackfillState(ctx context.Context, id int64, from []string, t
 				return err
 			}
 		}
-		return notify(ctx, tx, chanScheduler)
+		return tx.Notify(ctx, driver.ChanScheduler)
 	})
 }
 
 // completeBackfills marks running backfills with no queued or running run
 // left as completed.
 func (s *Store) completeBackfills(ctx context.Context) (int64, error) {
-	tag, err := s.db.Exec(ctx, sqlCompleteBackfills)
-	return tag.RowsAffected(), err
+	return s.drv.CompleteBackfills(ctx)
 }

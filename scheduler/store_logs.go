@@ -3,23 +3,14 @@ package scheduler
 import (
 	"context"
 	"fmt"
+
+	"github.com/finpipe/finpipe/scheduler/internal/driver"
 )
 
 // appendLogs stores a batch of an attempt's log lines in one statement.
 // Re-sending a batch is harmless (line numbers are the key).
 func (s *Store) appendLogs(ctx context.Context, runID, taskID string, try int, lines []LogLine) error {
-	if len(lines) == 0 {
-		return nil
-	}
-	nums := make([]int32, len(lines))
-	ts := make([]any, len(lines))
-	levels := make([]string, len(lines))
-	msgs := make([]string, len(lines))
-	for i, l := range lines {
-		nums[i], ts[i], levels[i], msgs[i] = int32(l.Line), l.Time, l.Level, l.Message
-	}
-	_, err := s.db.Exec(ctx, sqlInsertLogs, runID, taskID, try, nums, ts, levels, msgs)
-	return err
+	return s.drv.InsertLogs(ctx, driver.AttemptKey{RunID: runID, TaskID: taskID, Try: try}, lines)
 }
 
 // AttemptLog returns up to limit log lines of one attempt after line
@@ -40,19 +31,5 @@ func (s *Store) AttemptLog(ctx context.Context, runID, taskID string, try, after
 	if try > ti.TryNumber {
 		return nil, fmt.Errorf("%w: task %q in run %q has no try %d", ErrNotFound, taskID, runID, try)
 	}
-	rows, err := s.db.Query(ctx, sqlAttemptLog, runID, taskID, try, afterLine, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []LogLine{}
-	for rows.Next() {
-		var l LogLine
-		if err := rows.Scan(&l.Line, &l.Time, &l.Level, &l.Message); err != nil {
-			return nil, err
-		}
-		l.Time = l.Time.UTC()
-		out = append(out, l)
-	}
-	return out, rows.Err()
+	return s.drv.AttemptLog(ctx, driver.AttemptKey{RunID: runID, TaskID: taskID, Try: try}, afterLine, limit)
 }

@@ -20,16 +20,8 @@ type CleanOptions struct {
 	Progress func(CleanResult)
 }
 
-// CleanResult counts what CleanRuns deleted (or would delete).
-type CleanResult struct {
-	Runs          int64 `json:"runs"`
-	TaskInstances int64 `json:"task_instances"`
-	Attempts      int64 `json:"attempts"`
-	LogLines      int64 `json:"log_lines"`
-	Workers       int64 `json:"workers"` // worker registry rows
-}
-
-func (r *CleanResult) add(o CleanResult) {
+// addClean adds the counts of o to r.
+func addClean(r *CleanResult, o CleanResult) {
 	r.Runs += o.Runs
 	r.TaskInstances += o.TaskInstances
 	r.Attempts += o.Attempts
@@ -41,28 +33,22 @@ func (r *CleanResult) add(o CleanResult) {
 // instances, attempts and log lines, in batches of one transaction each,
 // and then the registry rows of workers gone since before cutoff. It
 // keeps each DAG's newest scheduled run and the runs of active backfills
-// (see sqlCleanableRuns). Queued and running runs are never touched. An
+// (see pgstore's sqlCleanableRuns). Queued and running runs are never touched. An
 // interrupted clean keeps what its finished batches deleted.
 func (s *Store) CleanRuns(ctx context.Context, cutoff time.Time, opts CleanOptions) (CleanResult, error) {
 	var total CleanResult
 	if opts.DryRun {
-		err := s.db.QueryRow(ctx, sqlCountCleanable, cutoff).Scan(
-			&total.Runs, &total.TaskInstances, &total.Attempts, &total.LogLines)
-		if err == nil {
-			err = s.db.QueryRow(ctx, sqlCountCleanableWorkers, cutoff).Scan(&total.Workers)
-		}
-		return total, err
+		return s.drv.CountCleanable(ctx, cutoff)
 	}
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = DefaultCleanBatch
 	}
 	for {
-		var b CleanResult
-		if err := s.db.QueryRow(ctx, sqlCleanRunsBatch, cutoff, opts.BatchSize).Scan(
-			&b.Runs, &b.TaskInstances, &b.Attempts, &b.LogLines); err != nil {
+		b, err := s.drv.CleanRunsBatch(ctx, cutoff, opts.BatchSize)
+		if err != nil {
 			return total, err
 		}
-		total.add(b)
+		addClean(&total, b)
 		if opts.Progress != nil && b.Runs > 0 {
 			opts.Progress(total)
 		}
@@ -70,7 +56,7 @@ func (s *Store) CleanRuns(ctx context.Context, cutoff time.Time, opts CleanOptio
 			break
 		}
 	}
-	tag, err := s.db.Exec(ctx, sqlCleanWorkers, cutoff)
-	total.Workers = tag.RowsAffected()
+	var err error
+	total.Workers, err = s.drv.CleanWorkers(ctx, cutoff)
 	return total, err
 }

@@ -5,13 +5,15 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/finpipe/finpipe/scheduler/pgstore"
 )
 
 // TestCleanRunsDeletesOnlyOldFinishedRuns: runs that ended before the
 // cutoff go with their task instances, attempts and log lines, batch by
 // batch; running runs, recent runs and a DAG's newest scheduled run stay.
 func TestCleanRunsDeletesOnlyOldFinishedRuns(t *testing.T) {
-	s := newTestStore(t)
+	s, url := newTestStoreURL(t)
 	ctx := context.Background()
 	d := NewDAG("retained", DAGOptions{})
 	logTwice := func(_ context.Context, tc *TaskContext) error {
@@ -35,7 +37,7 @@ func TestCleanRunsDeletesOnlyOldFinishedRuns(t *testing.T) {
 	// running, ids[3] old but the newest scheduled run, ids[4] recent.
 	age := func(id, state, runType string) {
 		t.Helper()
-		if _, err := s.db.Exec(ctx, `UPDATE dag_runs SET end_date = now() - interval '40 days',
+		if _, err := pgstore.Exec(ctx, url, `UPDATE dag_runs SET end_date = now() - interval '40 days',
 			state = $2, run_type = $3 WHERE run_id = $1`, id, state, runType); err != nil {
 			t.Fatal(err)
 		}
@@ -45,10 +47,10 @@ func TestCleanRunsDeletesOnlyOldFinishedRuns(t *testing.T) {
 	age(ids[2], "failed", "scheduled")
 	age(ids[3], "success", "scheduled")
 	// A worker that crashed 40 days ago left its registry row.
-	if _, err := s.db.Exec(ctx, sqlRegisterWorker, "gone", "host", 1, []string{}, 1); err != nil {
+	if err := s.drv.RegisterWorker(ctx, WorkerInfo{WorkerID: "gone", Hostname: "host", PID: 1, Concurrency: 1}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.db.Exec(ctx, `UPDATE workers SET heartbeat_at = now() - interval '40 days' WHERE worker_id = 'gone'`); err != nil {
+	if _, err := pgstore.Exec(ctx, url, `UPDATE workers SET heartbeat_at = now() - interval '40 days' WHERE worker_id = 'gone'`); err != nil {
 		t.Fatal(err)
 	}
 	cutoff := time.Now().Add(-30 * 24 * time.Hour)

@@ -3,38 +3,19 @@ package scheduler
 import (
 	"context"
 	"encoding/base64"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/finpipe/finpipe/internal/metrics"
+	"github.com/finpipe/finpipe/scheduler/internal/driver"
 )
-
-func scanRun(row pgx.Row) (DagRun, error) {
-	var r DagRun
-	var conf []byte
-	err := row.Scan(&r.RunID, &r.DAGID, &r.LogicalDate, &r.DataIntervalStart, &r.DataIntervalEnd,
-		&r.RunType, &r.State, &conf, &r.BackfillID, &r.QueuedAt, &r.StartDate, &r.EndDate)
-	if err != nil {
-		return r, err
-	}
-	r.Conf = map[string]any{}
-	_ = json.Unmarshal(conf, &r.Conf)
-	r.LogicalDate = r.LogicalDate.UTC()
-	r.DataIntervalStart = r.DataIntervalStart.UTC()
-	r.DataIntervalEnd = r.DataIntervalEnd.UTC()
-	return r, nil
-}
 
 // newRun describes a run to insert.
 type newRun struct {
 	runID, dagID, runType string
 	logical               time.Time
-	sched                 Schedule
+	sched                 schedule
 	conf                  map[string]any
 	backfillID            *int64
 	backfillSort          int
@@ -49,30 +30,13 @@ func runIDFor(dagID, runType string, logical time.Time) string {
 // insertRun creates a run and its task instances in tx. It returns
 // created=false (and no error) when the DAG already has a run at that
 // logical date or the run id is taken: run creation is idempotent.
-func insertRun(ctx context.Context, tx pgx.Tx, n newRun) (DagRun, bool, error) {
+func insertRun(ctx context.Context, tx driver.Executor, n newRun) (DagRun, bool, error) {
 	if n.runID == "" {
 		n.runID = runIDFor(n.dagID, n.runType, n.logical)
 	}
-	if n.conf == nil {
-		n.conf = map[string]any{}
-	}
-	conf, err := json.Marshal(n.conf)
-	if err != nil {
-		return DagRun{}, false, fmt.Errorf("%w: conf: %v", ErrInvalid, err)
-	}
 	start, end := n.dataInterval()
-	r, err := scanRun(tx.QueryRow(ctx, sqlInsertRun, n.runID, n.dagID, n.logical, start, end, n.runType,
-		conf, n.backfillID, n.backfillSort))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return r, false, nil
-	}
-	if err != nil {
-		return r, false, err
-	}
-	if _, err := tx.Exec(ctx, sqlInsertTaskInstances, r.RunID, r.DAGID); err != nil {
-		return r, false, err
-	}
-	return r, true, nil
+	return tx.InsertRun(ctx, driver.NewRun{RunID: n.runID, DAGID: n.dagID, RunType: n.runType, LogicalDate: n.logical,
+		IntervalStart: start, IntervalEnd: end, Conf: n.conf, BackfillID: n.backfillID, BackfillSort: n.backfillSort})
 }
 
 // TriggerRun creates a manual run (queued; the scheduler starts it when
@@ -93,10 +57,10 @@ func (s *Store) TriggerRun(ctx context.Context, dagID string, o TriggerOptions) 
 	if err := CheckLogicalDate(o.LogicalDate); err != nil {
 		return DagRun{}, err
 	}
-	sched, _ := ParseSchedule(dag.Schedule)
+	sched, _ := parseSchedule(dag.Schedule)
 	n := newRun{runID: o.RunID, dagID: dagID, runType: RunTypeManual, logical: o.LogicalDate.UTC(), sched: sched, conf: o.Conf}
 	var run DagRun
-	err = s.tx(ctx, func(tx pgx.Tx) error {
+	err = s.tx(ctx, func(tx driver.Executor) error {
 		r, created, err := insertRun(ctx, tx, n)
 		if err != nil {
 			return err
@@ -106,14 +70,14 @@ func (s *Store) TriggerRun(ctx context.Context, dagID string, o TriggerOptions) 
 				dagID, o.RunID, n.logical.Format(time.RFC3339Nano))
 		}
 		run = r
-		return notify(ctx, tx, chanScheduler)
+		return tx.Notify(ctx, driver.ChanScheduler)
 	})
 	return run, err
 }
 
 // GetRun returns one run.
 func (s *Store) GetRun(ctx context.Context, runID string) (DagRun, error) {
-	return one(s.db.QueryRow(ctx, sqlGetRun, runID), scanRun, "run %q", runID)
+	return s.drv.GetRun(ctx, runID)
 }
 
 // ListRuns returns one page of runs, newest logical date first.
@@ -127,8 +91,7 @@ func (s *Store) ListRuns(ctx context.Context, f RunFilter) (RunPage, error) {
 	if f.State != "" && !f.State.Valid() {
 		return RunPage{}, fmt.Errorf("%w: unknown run state %q", ErrInvalid, f.State)
 	}
-	var curDate *time.Time
-	var curID string
+	p := driver.ListRunsParams{DAGID: f.DAGID, State: f.State, From: timeOrNil(f.From), To: timeOrNil(f.To), Limit: f.Limit + 1}
 	if f.Cursor != "" {
 		raw, err := base64.RawURLEncoding.DecodeString(f.Cursor)
 		date, id, ok := strings.Cut(string(raw), "|")
@@ -136,11 +99,9 @@ func (s *Store) ListRuns(ctx context.Context, f RunFilter) (RunPage, error) {
 		if err != nil || !ok || terr != nil {
 			return RunPage{}, fmt.Errorf("%w: bad cursor", ErrInvalid)
 		}
-		curDate, curID = &t, id
+		p.AfterDate, p.AfterID = &t, id
 	}
-	rows, err := s.db.Query(ctx, sqlListRuns, f.DAGID, string(f.State), timeOrNil(f.From), timeOrNil(f.To),
-		curDate, curID, f.Limit+1)
-	runs, err := collect(rows, err, scanRun)
+	runs, err := s.drv.ListRuns(ctx, p)
 	if err != nil {
 		return RunPage{}, err
 	}
@@ -165,18 +126,15 @@ func timeOrNil(t time.Time) *time.Time {
 // their root tasks. Returns how many task instances became scheduled.
 func (s *Store) promoteRuns(ctx context.Context) (int64, error) {
 	var n int64
-	err := s.tx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, sqlAdvisoryXactLock, lockPromote); err != nil {
+	err := s.tx(ctx, func(tx driver.Executor) error {
+		if err := tx.XactLock(ctx, driver.LockPromote); err != nil {
 			return err
 		}
-		tag, err := tx.Exec(ctx, sqlPromoteRuns)
-		if err != nil {
+		var err error
+		if n, err = tx.PromoteRuns(ctx); err != nil || n == 0 {
 			return err
 		}
-		if n = tag.RowsAffected(); n > 0 {
-			return notify(ctx, tx, chanTasks)
-		}
-		return nil
+		return tx.Notify(ctx, driver.ChanTasks)
 	})
 	return n, err
 }
@@ -184,64 +142,33 @@ func (s *Store) promoteRuns(ctx context.Context) (int64, error) {
 // finishRuns gives each listed running run whose tasks have all finished
 // its final state, and wakes schedulers so queued runs can start.
 func (s *Store) finishRuns(ctx context.Context, runIDs []string) (map[string]RunState, error) {
-	rows, err := s.db.Query(ctx, sqlFinishRuns, runIDs)
+	done, err := s.drv.FinishRuns(ctx, runIDs)
 	if err != nil {
 		return nil, err
 	}
-	done, err := scanFinishedRuns(rows)
-	if err == nil && len(done) > 0 {
-		_ = notify(ctx, s.db, chanScheduler)
-	}
-	return done, err
+	return s.observeFinished(ctx, done), nil
 }
 
-// scanFinishedRuns reads sqlFinishRuns' answer and records each run's
-// duration in the Prometheus histogram.
-func scanFinishedRuns(rows pgx.Rows) (map[string]RunState, error) {
-	defer rows.Close()
-	done := map[string]RunState{}
-	for rows.Next() {
-		var id, dag string
-		var st RunState
-		var secs float64
-		if err := rows.Scan(&id, &st, &dag, &secs); err != nil {
-			return nil, err
-		}
-		done[id] = st
-		metrics.ObserveRun(dag, string(st), time.Duration(secs*float64(time.Second)))
+// observeFinished records each finished run's duration in the Prometheus
+// histogram and wakes schedulers when any run finished.
+func (s *Store) observeFinished(ctx context.Context, done []driver.FinishedRun) map[string]RunState {
+	out := make(map[string]RunState, len(done))
+	for _, f := range done {
+		out[f.RunID] = f.State
+		metrics.ObserveRun(f.DAGID, string(f.State), f.Duration)
 	}
-	return done, rows.Err()
+	if len(done) > 0 {
+		_ = s.drv.Notify(ctx, driver.ChanScheduler)
+	}
+	return out
 }
 
 // CountTaskStates counts task instances by state (metrics.StateCounter).
 func (s *Store) CountTaskStates(ctx context.Context) (map[string]int, error) {
-	rows, err := s.db.Query(ctx, sqlCountTaskStates)
-	return countByState(rows, err)
-}
-
-// countByState reads (state, count) rows into a map.
-func countByState(rows pgx.Rows, err error) (map[string]int, error) {
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var st string
-		var n int
-		if err := rows.Scan(&st, &n); err != nil {
-			return nil, err
-		}
-		out[st] = n
-	}
-	return out, rows.Err()
+	return s.drv.CountTaskStates(ctx)
 }
 
 // runningRunIDs lists runs in state running (for the scheduler's sweep).
 func (s *Store) runningRunIDs(ctx context.Context) ([]string, error) {
-	rows, err := s.db.Query(ctx, sqlRunningRunIDs)
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, pgx.RowTo[string])
+	return s.drv.RunningRunIDs(ctx)
 }

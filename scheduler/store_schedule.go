@@ -5,7 +5,7 @@ import (
 	"errors"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/finpipe/finpipe/scheduler/internal/driver"
 )
 
 // createDueRuns creates the scheduled runs a DAG is due at now: with
@@ -14,34 +14,32 @@ import (
 // max_active_runs allows, so catchup proceeds as runs finish. It is
 // idempotent: two schedulers computing the same dates insert each run once.
 func (s *Store) createDueRuns(ctx context.Context, d *DAG, now time.Time) (int, error) {
-	sched, err := ParseSchedule(d.Opts.Schedule)
-	if err != nil || sched.IsNone() {
+	sched, err := parseSchedule(d.Opts.Schedule)
+	if err != nil || sched.isNone() {
 		return 0, err
 	}
 	created := 0
-	err = s.tx(ctx, func(tx pgx.Tx) error {
-		var paused bool
-		var last *time.Time
-		var active int
-		err := tx.QueryRow(ctx, sqlDAGRunStats, d.ID).Scan(&paused, &last, &active)
-		if errors.Is(err, pgx.ErrNoRows) {
+	err = s.tx(ctx, func(tx driver.Executor) error {
+		st, err := tx.DAGRunStats(ctx, d.ID)
+		if errors.Is(err, ErrNotFound) {
 			return nil // not synced yet
 		}
-		if err != nil || paused {
+		if err != nil || st.Paused {
 			return err
 		}
-		room := d.Opts.MaxActiveRuns - active
+		room := d.Opts.MaxActiveRuns - st.Active
 		if room <= 0 {
 			return nil
 		}
+		last := st.LastScheduled
 		var dates []time.Time
 		if d.Opts.Catchup {
 			from := d.Opts.StartDate
 			if last != nil {
 				from = sched.Next(*last)
 			}
-			dates = sched.Intervals(from, now, room)
-		} else if l, ok := sched.Latest(d.Opts.StartDate, now); ok && (last == nil || l.After(*last)) {
+			dates = sched.intervals(from, now, room)
+		} else if l, ok := sched.latest(d.Opts.StartDate, now); ok && (last == nil || l.After(*last)) {
 			dates = []time.Time{l}
 		}
 		for _, l := range dates {

@@ -4,67 +4,31 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/finpipe/finpipe/scheduler/internal/driver"
 )
-
-func scanTI(row pgx.Row) (TaskInstance, error) {
-	var t TaskInstance
-	err := row.Scan(&t.RunID, &t.DAGID, &t.TaskID, &t.State, &t.TryNumber, &t.MaxTries, &t.Upstream,
-		&t.Downstream, &t.Pool, &t.TriggerRule, &t.ReadyAt, &t.QueuedAt, &t.StartDate, &t.EndDate,
-		&t.Hostname, &t.Error)
-	t.Duration = durPtr(t.StartDate, t.EndDate)
-	return t, err
-}
 
 // ListTaskInstances returns a run's task instances in definition order.
 func (s *Store) ListTaskInstances(ctx context.Context, runID string) ([]TaskInstance, error) {
 	if _, err := s.GetRun(ctx, runID); err != nil {
 		return nil, err
 	}
-	return listTIs(ctx, s.db, runID)
-}
-
-func listTIs(ctx context.Context, q interface {
-	Query(context.Context, string, ...any) (pgx.Rows, error)
-}, runID string) ([]TaskInstance, error) {
-	rows, err := q.Query(ctx, sqlListTIs, runID)
-	return collect(rows, err, scanTI)
+	return s.drv.ListTaskInstances(ctx, runID)
 }
 
 // GetTaskInstance returns one task instance with every attempt: the
 // finished ones from the history, then the current one if it is active.
 func (s *Store) GetTaskInstance(ctx context.Context, runID, taskID string) (TaskInstance, error) {
-	t, err := one(s.db.QueryRow(ctx, sqlGetTI, runID, taskID), scanTI, "task %q in run %q", taskID, runID)
+	t, err := s.drv.GetTaskInstance(ctx, runID, taskID)
 	if err != nil {
 		return t, err
 	}
-	rows, err := s.db.Query(ctx, sqlListAttempts, runID, taskID)
-	if err != nil {
-		return t, err
-	}
-	defer rows.Close()
-	t.Attempts = []Attempt{}
-	for rows.Next() {
-		var a Attempt
-		if err := rows.Scan(&a.TryNumber, &a.State, &a.StartDate, &a.EndDate, &a.Hostname, &a.Error); err != nil {
-			return t, err
-		}
-		a.Duration = durPtr(a.StartDate, &a.EndDate)
-		t.Attempts = append(t.Attempts, a)
-	}
-	if err := rows.Err(); err != nil {
+	if t.Attempts, err = s.drv.ListAttempts(ctx, runID, taskID); err != nil {
 		return t, err
 	}
 	if t.State == TaskQueued || t.State == TaskRunning {
 		t.Attempts = append(t.Attempts, Attempt{TryNumber: t.TryNumber, State: t.State, StartDate: t.StartDate, Hostname: t.Hostname})
 	}
 	return t, nil
-}
-
-// lockRun locks a run row FOR UPDATE: clear and mark hold it so that no
-// worker's finish (KEY SHARE) interleaves with their recount.
-func lockRun(ctx context.Context, tx pgx.Tx, runID string) (DagRun, error) {
-	return one(tx.QueryRow(ctx, sqlLockRun, runID), scanRun, "run %q", runID)
 }
 
 // ClearTask resets a task instance (and, with downstream, every task
@@ -80,7 +44,7 @@ func (s *Store) ClearTask(ctx context.Context, runID, taskID string, downstream 
 		}
 		t, ok := byID[taskID]
 		if !ok {
-			return nil, fmt.Errorf("%w: task %q in run %q", ErrNotFound, taskID, runID)
+			return nil, notFoundf("task %q in run %q", taskID, runID)
 		}
 		if t.State == TaskQueued || t.State == TaskRunning {
 			return nil, fmt.Errorf("%w: task %q is %s; wait for it or mark it first", ErrConflict, taskID, t.State)
@@ -101,7 +65,7 @@ func (s *Store) ClearRun(ctx context.Context, runID string, onlyFailed bool) err
 }
 
 // clearRun is ClearRun, optionally attaching the run to a backfill.
-func (s *Store) clearRun(ctx context.Context, runID string, onlyFailed bool, inTx pgx.Tx) error {
+func (s *Store) clearRun(ctx context.Context, runID string, onlyFailed bool, inTx driver.Executor) error {
 	pick := func(tis []TaskInstance) ([]string, error) {
 		byID := map[string]TaskInstance{}
 		var ids []string
@@ -141,7 +105,7 @@ func closure(byID map[string]TaskInstance, ids []string) []string {
 // nothing was left to do.
 func (s *Store) clear(ctx context.Context, runID string, pick func([]TaskInstance) ([]string, error), requeue bool) error {
 	var running bool
-	err := s.tx(ctx, func(tx pgx.Tx) error {
+	err := s.tx(ctx, func(tx driver.Executor) error {
 		var err error
 		running, err = clearInTx(ctx, tx, runID, pick, requeue)
 		return err
@@ -156,12 +120,12 @@ func (s *Store) clear(ctx context.Context, runID string, pick func([]TaskInstanc
 // finished run whose tasks are all cleared, the run goes back to queued;
 // otherwise a finished run goes back to running and ready tasks are
 // scheduled at once. Reports whether the run is running afterwards.
-func clearInTx(ctx context.Context, tx pgx.Tx, runID string, pick func([]TaskInstance) ([]string, error), requeue bool) (bool, error) {
-	run, err := lockRun(ctx, tx, runID)
+func clearInTx(ctx context.Context, tx driver.Executor, runID string, pick func([]TaskInstance) ([]string, error), requeue bool) (bool, error) {
+	run, err := tx.LockRun(ctx, runID)
 	if err != nil {
 		return false, err
 	}
-	tis, err := listTIs(ctx, tx, runID)
+	tis, err := tx.ListTaskInstances(ctx, runID)
 	if err != nil {
 		return false, err
 	}
@@ -169,36 +133,32 @@ func clearInTx(ctx context.Context, tx pgx.Tx, runID string, pick func([]TaskIns
 	if err != nil {
 		return false, err
 	}
-	tag, err := tx.Exec(ctx, sqlClearTIs, runID, ids)
+	cleared, err := tx.ClearTaskInstances(ctx, runID, ids)
 	if err != nil {
 		return false, err
 	}
 	state := run.State
 	switch {
-	case run.State.Finished() && requeue && tag.RowsAffected() == int64(len(tis)):
+	case run.State.Finished() && requeue && cleared == int64(len(tis)):
 		state = RunQueued
 	case run.State.Finished():
 		state = RunRunning
 	}
 	if state != run.State {
-		if _, err := tx.Exec(ctx, sqlSetRunState, runID, string(state)); err != nil {
+		if err := tx.SetRunState(ctx, runID, state); err != nil {
 			return false, err
 		}
 	}
 	if state == RunQueued {
-		return false, notify(ctx, tx, chanScheduler)
+		return false, tx.Notify(ctx, driver.ChanScheduler)
 	}
 	return state == RunRunning, resettle(ctx, tx, runID)
 }
 
 // resettle recounts the upstream outcomes of a running run's waiting tasks
 // from their actual states and schedules or decides those that are ready.
-func resettle(ctx context.Context, tx pgx.Tx, runID string) error {
-	rows, err := tx.Query(ctx, sqlRecountUpstream, runID)
-	if err != nil {
-		return err
-	}
-	waiting, err := scanWaiting(rows)
+func resettle(ctx context.Context, tx driver.Executor, runID string) error {
+	waiting, err := tx.RecountUpstream(ctx, runID)
 	if err != nil {
 		return err
 	}
@@ -219,19 +179,19 @@ func (s *Store) MarkTask(ctx context.Context, runID, taskID string, state TaskSt
 		return fmt.Errorf("%w: can only mark a task success, failed or skipped, not %q", ErrInvalid, state)
 	}
 	var running bool
-	err := s.tx(ctx, func(tx pgx.Tx) error {
-		run, err := lockRun(ctx, tx, runID)
+	err := s.tx(ctx, func(tx driver.Executor) error {
+		run, err := tx.LockRun(ctx, runID)
 		if err != nil {
 			return err
 		}
-		t, err := one(tx.QueryRow(ctx, sqlGetTI, runID, taskID), scanTI, "task %q in run %q", taskID, runID)
+		t, err := tx.GetTaskInstance(ctx, runID, taskID)
 		if err != nil {
 			return err
 		}
 		if err := checkTransition(t.State, state); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, sqlMarkTI, runID, taskID, string(state)); err != nil {
+		if err := tx.MarkTaskInstance(ctx, runID, taskID, state); err != nil {
 			return err
 		}
 		running = run.State == RunRunning
@@ -252,16 +212,21 @@ func (s *Store) MarkRun(ctx context.Context, runID string, state RunState) error
 	if state != RunSuccess && state != RunFailed {
 		return fmt.Errorf("%w: can only mark a run success or failed, not %q", ErrInvalid, state)
 	}
-	return s.tx(ctx, func(tx pgx.Tx) error {
-		if _, err := lockRun(ctx, tx, runID); err != nil {
+	return s.tx(ctx, func(tx driver.Executor) error {
+		if _, err := tx.LockRun(ctx, runID); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, sqlMarkRunTIs, runID, string(state)); err != nil {
+		if err := endRun(ctx, tx, runID, state); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, sqlSetRunState, runID, string(state)); err != nil {
-			return err
-		}
-		return notify(ctx, tx, chanScheduler)
+		return tx.Notify(ctx, driver.ChanScheduler)
 	})
+}
+
+// endRun gives a run and its unfinished tasks a final state by hand.
+func endRun(ctx context.Context, tx driver.Executor, runID string, state RunState) error {
+	if err := tx.MarkRunTaskInstances(ctx, runID, state); err != nil {
+		return err
+	}
+	return tx.SetRunState(ctx, runID, state)
 }

@@ -8,6 +8,8 @@ import (
 	"os"
 	"sync"
 	"time"
+
+	"github.com/finpipe/finpipe/scheduler/internal/driver"
 )
 
 // WorkerOptions configure a Worker. Zero values mean the defaults.
@@ -26,6 +28,8 @@ type WorkerOptions struct {
 	// ShutdownGrace is how long Stop lets running attempts finish (default 30s).
 	ShutdownGrace time.Duration
 	Logger        *slog.Logger
+	// Clock dates the worker's deadlines and claims (default: the store's).
+	Clock Clock
 }
 
 // Worker claims ready task instances of the DAGs in its registry and runs
@@ -86,6 +90,9 @@ func NewWorker(store *Store, reg *Registry, opts WorkerOptions) *Worker {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	if opts.Clock == nil {
+		opts.Clock = store.clock
+	}
 	return &Worker{store: store, reg: reg, opts: opts, host: host, log: opts.Logger.With("worker", opts.ID),
 		inflight: map[attemptKey]inflightAttempt{}}
 }
@@ -99,13 +106,14 @@ func (w *Worker) Start(ctx context.Context) error {
 	if err := w.store.CheckSchema(ctx); err != nil {
 		return err
 	}
-	if _, err := w.store.db.Exec(ctx, sqlRegisterWorker, w.opts.ID, w.host, os.Getpid(), nonNil(w.opts.Pools), w.opts.Concurrency); err != nil {
+	if err := w.store.drv.RegisterWorker(ctx, WorkerInfo{WorkerID: w.opts.ID, Hostname: w.host, PID: os.Getpid(),
+		Pools: w.opts.Pools, Concurrency: w.opts.Concurrency}); err != nil {
 		return fmt.Errorf("register worker: %w", err)
 	}
 	w.ctx, w.cancel = context.WithCancel(context.Background())
 	w.runCtx, w.runStop = context.WithCancelCause(context.Background())
 	w.stopping, w.freed = make(chan struct{}), make(chan struct{}, 1)
-	w.lsn = newListener(w.store.db, chanTasks, w.log)
+	w.lsn = newListener(w.store.drv, driver.ChanTasks, w.log)
 	w.mu.Lock()
 	w.started = true
 	w.mu.Unlock()
@@ -115,13 +123,6 @@ func (w *Worker) Start(ctx context.Context) error {
 	go func() { defer w.loops.Done(); w.claimLoop() }()
 	w.log.Info("worker started", "concurrency", w.opts.Concurrency, "pools", w.opts.Pools)
 	return nil
-}
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }
 
 // Stop stops claiming, lets running attempts finish for ShutdownGrace (or
@@ -155,8 +156,8 @@ func (w *Worker) Stop(ctx context.Context) error {
 	w.loops.Wait()
 	bg, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	_, err1 := w.store.db.Exec(bg, sqlReleaseQueued, w.opts.ID)
-	_, err2 := w.store.db.Exec(bg, sqlStopWorker, w.opts.ID)
+	err1 := w.store.drv.ReleaseQueued(bg, w.opts.ID)
+	err2 := w.store.drv.StopWorker(bg, w.opts.ID)
 	w.log.Info("worker stopped")
 	return errors.Join(err1, err2)
 }
@@ -243,7 +244,7 @@ func (w *Worker) launch(c claimedTask) {
 	key := attemptKey{c.RunID, c.TaskID, c.Try}
 	actx, cancel := context.WithCancelCause(w.runCtx)
 	w.mu.Lock()
-	w.inflight[key] = inflightAttempt{cancel: cancel, since: time.Now()}
+	w.inflight[key] = inflightAttempt{cancel: cancel, since: w.opts.Clock.Now()}
 	w.mu.Unlock()
 	w.tasks.Add(1)
 	go func() {

@@ -39,7 +39,7 @@ func (w *Worker) execute(ctx context.Context, c claimedTask) {
 	case errors.Is(err, errShutdown):
 		end.To, end.Error, end.GiveBack = TaskUpForRetry, err.Error(), 1
 	case err != nil:
-		end.To, end.RetryIn = c.Retry.afterFailure(c.Try)
+		end.To, end.RetryIn = retryOf(c).afterFailure(c.Try)
 		end.Error = err.Error()
 	}
 	metrics.ObserveTask(c.DAGID, c.TaskID, string(end.To), time.Since(began))
@@ -61,13 +61,13 @@ const reportTimeout = 2 * time.Minute
 // report records an attempt's end, retrying transient failures with
 // backoff. The try number makes a repeated report harmless.
 func (w *Worker) report(end attemptEnd) (bool, error) {
-	deadline := time.Now().Add(reportTimeout)
+	deadline := w.opts.Clock.Now().Add(reportTimeout)
 	delay := 50 * time.Millisecond
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		ok, err := w.store.finishAttempt(ctx, end)
 		cancel()
-		if err == nil || time.Now().Add(delay).After(deadline) {
+		if err == nil || w.opts.Clock.Now().Add(delay).After(deadline) {
 			return ok, err
 		}
 		w.log.Warn("reporting attempt failed; retrying", "run_id", end.RunID, "task_id", end.TaskID, "err", err, "in", delay)

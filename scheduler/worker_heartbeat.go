@@ -15,8 +15,8 @@ func (w *Worker) heartbeatLoop() {
 			return
 		case <-t.C:
 		}
-		asked := time.Now()
-		rows, err := w.store.db.Query(w.ctx, sqlHeartbeat, w.opts.ID)
+		asked := w.opts.Clock.Now()
+		keys, err := w.store.drv.Heartbeat(w.ctx, w.opts.ID)
 		if err != nil {
 			if w.ctx.Err() == nil {
 				w.log.Warn("heartbeat failed", "err", err)
@@ -24,15 +24,8 @@ func (w *Worker) heartbeatLoop() {
 			continue
 		}
 		held := map[attemptKey]bool{}
-		for rows.Next() {
-			var k attemptKey
-			if rows.Scan(&k.runID, &k.taskID, &k.try) == nil {
-				held[k] = true
-			}
-		}
-		rows.Close()
-		if rows.Err() != nil {
-			continue
+		for _, k := range keys {
+			held[attemptKey{k.RunID, k.TaskID, k.Try}] = true
 		}
 		w.mu.Lock()
 		for k, a := range w.inflight {

@@ -139,9 +139,12 @@ func TestAPITriggerRetryLogAndClear(t *testing.T) {
 		TaskInstances []scheduler.TaskInstance `json:"task_instances"`
 	}
 	h.json("POST", base+"/extract/clear", `{"downstream": true}`, 200, &cleared)
+	// The engine runs a cleared task at once, so by the time the answer is
+	// written a task may have finished again, but only in a new attempt.
+	triesBefore := map[string]int{"extract": 2, "load": 1}
 	for _, c := range cleared.TaskInstances {
-		if c.State.Finished() {
-			t.Fatalf("after clear %s is still %s", c.TaskID, c.State)
+		if c.State.Finished() && c.TryNumber <= triesBefore[c.TaskID] {
+			t.Fatalf("after clear %s is still %s in try %d", c.TaskID, c.State, c.TryNumber)
 		}
 	}
 	if got := h.waitRun("flaky", run.RunID, 20*time.Second); got.State != scheduler.RunSuccess {

@@ -3,9 +3,6 @@ package web
 import (
 	"errors"
 	"net/http"
-	"strings"
-
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/finpipe/finpipe/scheduler"
 )
@@ -36,9 +33,10 @@ func badRequest(msg string) error { return &httpError{http.StatusBadRequest, "ba
 func notFound(msg string) error   { return &httpError{http.StatusNotFound, "not_found", msg} }
 
 // statusOf maps an error to a status and code. The scheduler's sentinel
-// errors carry the meaning (not found, conflict, invalid); anything else is
-// a server-side failure and is logged, never shown in detail, because it may
-// hold connection strings or SQL.
+// errors carry the meaning (not found, conflict, invalid — its store turns
+// the database's own errors into them, so a value PostgreSQL refuses is
+// already ErrInvalid); anything else is a server-side failure and is logged,
+// never shown in detail, because it may hold connection strings or SQL.
 func statusOf(err error) (status int, code, msg string) {
 	var he *httpError
 	var mbe *http.MaxBytesError
@@ -53,19 +51,8 @@ func statusOf(err error) (status int, code, msg string) {
 		return http.StatusConflict, "conflict", err.Error()
 	case errors.Is(err, scheduler.ErrInvalid):
 		return http.StatusBadRequest, "bad_request", err.Error()
-	case isDataException(err):
-		return http.StatusBadRequest, "bad_request", "a value in the request cannot be stored or compared (out of range, or characters PostgreSQL refuses)"
 	}
 	return http.StatusInternalServerError, "internal", "internal error; see the server log"
-}
-
-// isDataException reports PostgreSQL's SQLSTATE class 22 (data exception:
-// a value out of range, a NUL byte, invalid UTF-8): the request carried a
-// value the database refuses, which validation upstream did not foresee.
-// It is the client's 400, not a server failure.
-func isDataException(err error) bool {
-	var pe *pgconn.PgError
-	return errors.As(err, &pe) && strings.HasPrefix(pe.Code, "22")
 }
 
 // writeError sends err as a JSON error body with the status statusOf gives.

@@ -71,6 +71,7 @@ func testDAGs() []*scheduler.DAG {
 type harness struct {
 	t     testing.TB
 	store *scheduler.Store
+	dbURL string // for fixtures written straight into the tables
 	srv   *httptest.Server
 }
 
@@ -86,7 +87,8 @@ func quietLogger() *slog.Logger {
 func newHarness(t testing.TB, engine bool, opts ...func(*web.Options)) *harness {
 	t.Helper()
 	ctx := context.Background()
-	store, err := scheduler.Open(ctx, testenv.Postgres(t))
+	dbURL := testenv.Postgres(t)
+	store, err := scheduler.Open(ctx, dbURL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +117,7 @@ func newHarness(t testing.TB, engine bool, opts ...func(*web.Options)) *harness 
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &harness{t: t, store: store, srv: srv}
+	return &harness{t: t, store: store, dbURL: dbURL, srv: srv}
 }
 
 func startEngine(t testing.TB, store *scheduler.Store, reg *scheduler.Registry) {

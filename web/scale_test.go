@@ -8,9 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/finpipe/finpipe/scheduler"
+	"github.com/finpipe/finpipe/scheduler/pgstore"
 )
 
 // seedRuns bulk-inserts n finished runs of the flaky DAG with their task
@@ -19,13 +18,8 @@ import (
 func seedRuns(t *testing.T, h *harness, n int) {
 	t.Helper()
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, h.store.Pool().Config().ConnString())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
 	start := time.Now()
-	_, err = conn.Exec(ctx, `
+	_, err := pgstore.Exec(ctx, h.dbURL, `
 INSERT INTO dag_runs (run_id, dag_id, logical_date, data_interval_start, data_interval_end, run_type, state, start_date, end_date)
 SELECT 'flaky__scheduled__' || i, 'flaky', d, d, d + interval '1 day', 'scheduled',
        CASE WHEN i % 10 = 0 THEN 'failed' ELSE 'success' END, d, d + interval '1 minute'
@@ -33,7 +27,7 @@ FROM generate_series(1, $1::int) AS i, LATERAL (SELECT timestamptz '2000-01-01' 
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = conn.Exec(ctx, `
+	_, err = pgstore.Exec(ctx, h.dbURL, `
 INSERT INTO task_instances (run_id, task_id, dag_id, ordinal, state, try_number, start_date, end_date)
 SELECT r.run_id, t.task_id, 'flaky', t.ordinal, CASE WHEN r.state = 'failed' AND t.task_id = 'load' THEN 'failed' ELSE 'success' END,
        CASE WHEN t.task_id = 'extract' THEN 2 ELSE 1 END, r.start_date, r.end_date
@@ -41,7 +35,7 @@ FROM dag_runs r CROSS JOIN (VALUES ('extract', 0), ('load', 1)) AS t(task_id, or
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := conn.Exec(ctx, `ANALYZE dag_runs; ANALYZE task_instances`); err != nil {
+	if _, err := pgstore.Exec(ctx, h.dbURL, `ANALYZE dag_runs; ANALYZE task_instances`); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("seeded %d runs and %d task instances in %v", n, 2*n, time.Since(start).Round(time.Millisecond))

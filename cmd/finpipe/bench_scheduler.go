@@ -9,11 +9,10 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/finpipe/finpipe/internal/config"
 	"github.com/finpipe/finpipe/internal/pgembed"
 	"github.com/finpipe/finpipe/scheduler"
+	"github.com/finpipe/finpipe/scheduler/pgstore"
 	"github.com/finpipe/finpipe/scheduler/schedbench"
 )
 
@@ -83,13 +82,8 @@ func benchDatabase(ctx context.Context, serverURL string) (string, func(), error
 		}
 		return pg.URL(), func() { _ = pg.Stop(); _ = pgembed.Remove(pgDir); os.RemoveAll(dir) }, nil
 	}
-	conn, err := pgx.Connect(ctx, serverURL)
-	if err != nil {
-		return "", nil, fmt.Errorf("cannot reach database: %v", err)
-	}
-	defer conn.Close(ctx)
 	name := fmt.Sprintf("finpipe_bench_%d", os.Getpid())
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+	if _, err := pgstore.Exec(ctx, serverURL, "CREATE DATABASE "+pgstore.QuoteIdentifier(name)); err != nil {
 		return "", nil, fmt.Errorf("create benchmark database: %w", err)
 	}
 	u, err := url.Parse(serverURL)
@@ -98,11 +92,7 @@ func benchDatabase(ctx context.Context, serverURL string) (string, func(), error
 	}
 	u.Path = "/" + name
 	drop := func() {
-		c, err := pgx.Connect(context.Background(), serverURL)
-		if err == nil {
-			_, _ = c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
-			_ = c.Close(context.Background())
-		}
+		_, _ = pgstore.Exec(context.Background(), serverURL, "DROP DATABASE IF EXISTS "+pgstore.QuoteIdentifier(name)+" WITH (FORCE)")
 	}
 	return u.String(), drop, nil
 }

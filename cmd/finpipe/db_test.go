@@ -11,6 +11,7 @@ import (
 
 	"github.com/finpipe/finpipe/internal/testenv"
 	"github.com/finpipe/finpipe/scheduler"
+	"github.com/finpipe/finpipe/scheduler/pgstore"
 )
 
 // TestDBClean: `finpipe db clean` reports, then deletes, runs older than
@@ -33,7 +34,7 @@ func TestDBClean(t *testing.T) {
 		ids = append(ids, r.RunID)
 	}
 	// Test fixture: two of the runs ended 40 days ago.
-	if _, err := store.Pool().Exec(ctx, `UPDATE dag_runs SET end_date = end_date - interval '40 days' WHERE run_id = ANY($1)`, ids[:2]); err != nil {
+	if _, err := pgstore.Exec(ctx, db, `UPDATE dag_runs SET end_date = end_date - interval '40 days' WHERE run_id = ANY($1)`, ids[:2]); err != nil {
 		t.Fatal(err)
 	}
 	for _, bad := range [][]string{{"db", "clean"}, {"db", "clean", "--older-than", "soon"}, {"db", "clean", "--older-than", "0d"}, {"db", "vacuum"}} {

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/finpipe/finpipe/delta"
-	"github.com/finpipe/finpipe/tasks/lake"
 	"github.com/finpipe/finpipe/internal/testenv"
+	"github.com/finpipe/finpipe/tasks/lake"
 	"github.com/shopspring/decimal"
 )
 

@@ -23,8 +23,9 @@ type command struct {
 	args string
 	// sub holds a group's subcommands (see registerGroup), nil for others.
 	sub map[string]command
-	// run receives the arguments after the subcommand name. It returns an
-	// error to print as one line; a usageError also prints the usage.
+	// run receives the arguments after the subcommand name. An error it
+	// returns is printed as one line (exit status 1); an exitError sets the
+	// status without printing anything.
 	run func(ctx context.Context, args []string) error
 }
 

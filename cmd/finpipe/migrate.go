@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/finpipe/finpipe/internal/config"
-	"github.com/finpipe/finpipe/migrations"
 )
 
 func init() {
@@ -47,7 +46,7 @@ func runMigrate(ctx context.Context, verb string, args []string) error {
 		}
 		return nil
 	}
-	states, err := migrations.Status(ctx, store.Pool())
+	states, err := store.MigrationStatus(ctx)
 	if err != nil {
 		return err
 	}

@@ -7,11 +7,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/finpipe/finpipe/scheduler/pgstore"
 
 	"github.com/finpipe/finpipe/delta"
 	"github.com/finpipe/finpipe/internal/testenv"
@@ -200,21 +201,16 @@ func drained(ctx context.Context, l *lake.Lake, want int64) bool {
 
 // ingestWorkers lists the workers that ran successful ingest attempts.
 func ingestWorkers(t testing.TB, ctx context.Context, db string) []string {
-	conn, err := pgx.Connect(ctx, db)
+	var list string
+	err := pgstore.QueryRow(ctx, db, `SELECT coalesce(string_agg(DISTINCT coalesce(worker_id, ''), ',' ORDER BY coalesce(worker_id, '')), '')
+		FROM task_attempts WHERE task_id LIKE 'ingest%' AND state = 'success'`, nil, &list)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close(ctx)
-	rows, err := conn.Query(ctx, `SELECT DISTINCT coalesce(worker_id, '') FROM task_attempts
-		WHERE task_id LIKE 'ingest%' AND state = 'success' ORDER BY 1`)
-	if err != nil {
-		t.Fatal(err)
+	if list == "" {
+		return nil
 	}
-	ws, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ws
+	return strings.Split(list, ",")
 }
 
 // bronzeRetries counts Bronze commits that read an older version than the

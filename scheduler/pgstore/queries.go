@@ -1,8 +1,9 @@
-package scheduler
+package pgstore
 
-// Every SQL statement the orchestrator runs lives in this file, named for
-// what it does, so the schema's users can be reviewed in one place. The
-// schema itself is in ../migrations.
+// The orchestrator's SQL statements live in this file and its siblings
+// queries_retention.go and queries_status.go, named for what they do, so the
+// schema's users can be reviewed in one place. The schema itself is in
+// ../../migrations.
 
 // Advisory lock keys (pg_advisory_xact_lock). Claims are serialised so that
 // pool and max_active_tasks counts are exact; run promotion and DAG sync so
@@ -11,12 +12,6 @@ const (
 	lockClaim   int64 = 0x66700001
 	lockPromote int64 = 0x66700002
 	lockSync    int64 = 0x66700003
-)
-
-// NOTIFY channels: workers listen on the first, schedulers on the second.
-const (
-	chanTasks     = "finpipe_tasks"
-	chanScheduler = "finpipe_scheduler"
 )
 
 const (
@@ -144,7 +139,7 @@ UPDATE task_instances t SET state = 'scheduled', ready_at = now()
 FROM started s WHERE t.run_id = s.run_id AND t.state = 'none' AND t.up_total = 0`
 
 	// A running run whose tasks have all finished gets its final state; see
-	// statemachine.go for the rule. Returns the runs it finished.
+	// scheduler/statemachine.go for the rule. Returns the runs it finished.
 	sqlFinishRuns = `
 UPDATE dag_runs r SET end_date = now(), state = CASE WHEN EXISTS (
     SELECT 1 FROM task_instances t WHERE t.run_id = r.run_id AND cardinality(t.downstream) = 0

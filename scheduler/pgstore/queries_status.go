@@ -1,4 +1,4 @@
-package scheduler
+package pgstore
 
 import "github.com/jackc/pgx/v5"
 

@@ -1,4 +1,4 @@
-package scheduler
+package pgstore
 
 // Retention statements (`finpipe db clean`), kept beside queries.go and
 // written the same way. Runs are deleted with ON DELETE CASCADE taking
