@@ -80,11 +80,11 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	defer stopFeeder()
 	p := dags.Pipeline{LakeDir: o.LakeDir, Brokers: f.Brokers, Topic: f.Topic,
 		MaxBatch: o.MaxBatch, IngestGroups: o.IngestGroups, AggregateEvery: o.AggregateEvery}
-	e, err := startEngine(ctx, o, p)
+	e, err := bench.StartEngine(ctx, o.DatabaseURL, o.Workers, p)
 	if err != nil {
 		return Report{}, err
 	}
-	defer e.stop()
+	defer e.Stop()
 	l, err := lake.Shared(p.LakeDir)
 	if err != nil {
 		return Report{}, err
@@ -113,13 +113,13 @@ func Run(ctx context.Context, o Options) (Report, error) {
 
 // drain runs the medallion DAG until Kafka is drained, under the profilers
 // asked for, and measures it.
-func drain(ctx context.Context, o Options, e *engine, l *lake.Lake, p dags.Pipeline) (Report, error) {
+func drain(ctx context.Context, o Options, e *bench.Engine, l *lake.Lake, p dags.Pipeline) (Report, error) {
 	stopProfiles, err := startProfiles(o)
 	if err != nil {
 		return Report{}, err
 	}
 	cpu0, began := bench.CPUTime(), time.Now()
-	_, err = drive.Driver{Store: e.store, Label: "bench"}.UntilDrained(ctx, l, p, nil)
+	_, err = drive.Driver{Store: e.Store, Label: "bench"}.UntilDrained(ctx, l, p, nil)
 	elapsed, cpu := time.Since(began), bench.CPUTime()-cpu0
 	if perr := stopProfiles(); err == nil {
 		err = perr
@@ -130,7 +130,7 @@ func drain(ctx context.Context, o Options, e *engine, l *lake.Lake, p dags.Pipel
 	r := Report{ElapsedSeconds: elapsed.Seconds(), CPUSeconds: cpu.Seconds(), PeakRSSMB: bench.PeakRSSMB(),
 		MaxBatch: o.MaxBatch, IngestGroups: max(o.IngestGroups, 1), GOMAXPROCS: runtime.GOMAXPROCS(0),
 		MemoryLimitMB: float64(debug.SetMemoryLimit(-1)) / (1 << 20)}
-	r.Runs, err = timeRuns(ctx, e.store, elapsed)
+	r.Runs, err = timeRuns(ctx, e.Store, elapsed)
 	return r, err
 }
 

@@ -1,9 +1,10 @@
 package pipeline
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
+
+	"github.com/finpipe/finpipe/internal/bench"
 )
 
 // Report is the benchmark's result (--json prints it).
@@ -35,9 +36,7 @@ type Report struct {
 // Print writes r as one indented JSON object, or as lines for people.
 func (r Report) Print(w io.Writer, asJSON bool) error {
 	if asJSON {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(r)
+		return bench.WriteJSON(w, r)
 	}
 	fmt.Fprintf(w, "%d transactions, Kafka → Gold through the scheduler in %.2fs: %.0f transactions/s (produce took %.2fs)\n",
 		r.Transactions, r.ElapsedSeconds, r.PerSecond, r.ProduceSeconds)
