@@ -19,8 +19,8 @@ func runBenchFreshness(ctx context.Context, args []string) error {
 	usageFor(fs, "finpipe bench freshness [--rate R] [--duration D] [--json]")
 	cfg := config.Register(fs, config.KafkaBrokers, config.DatabaseURL)
 	var o freshness.Options
-	fs.Float64Var(&o.Rate, "rate", 10_000, "transactions per `second`")
-	fs.DurationVar(&o.Duration, "duration", 30*time.Second, "how `long` the producer sends")
+	fs.Float64Var(&o.Rate, "rate", 10_000, "`transactions` per second")
+	fs.DurationVar(&o.Duration, "duration", 30*time.Second, "how long the producer sends (a `duration`)")
 	fs.IntVar(&o.Partitions, "partitions", 3, "`number` of topic partitions")
 	fs.IntVar(&o.MaxBatch, "max-batch", 100_000, "most `records` one ingest or clean task takes")
 	asJSON := fs.Bool("json", false, "print one JSON object")
