@@ -14,7 +14,7 @@ import (
 )
 
 // runSteps is when one medallion run's steps ran (the slowest ingest task
-// when there are several).
+// when there are several); the run ends with its aggregate.
 type runSteps struct {
 	ingestStart, ingestEnd, cleanStart, cleanEnd, aggregateEnd time.Time
 }
@@ -32,7 +32,7 @@ func measure(ctx context.Context, e *bench.Engine, l *lake.Lake) (Report, error)
 	if err != nil {
 		return Report{}, err
 	}
-	var silver, gold, wait, steps, handoff []time.Duration
+	var silver, gold, previous, scheduling, steps []time.Duration
 	err = snap.ScanColumns(ctx, []string{"kafka_timestamp", "ingested_at"}, nil, func(r delta.Row) error {
 		appended, ingested := r[0].(time.Time), r[1].(time.Time)
 		i := sort.Search(len(runs), func(i int) bool { return !runs[i].ingestEnd.Before(ingested) })
@@ -42,16 +42,24 @@ func measure(ctx context.Context, e *bench.Engine, l *lake.Lake) (Report, error)
 		run := runs[i]
 		silver = append(silver, run.cleanEnd.Sub(appended))
 		gold = append(gold, run.aggregateEnd.Sub(appended))
-		wait = append(wait, max(run.ingestStart.Sub(appended), 0))
+		// Appended while the run before was busy, the record waited for
+		// it to end; from then (or from its append) to its run's ingest,
+		// and from ingest's end to clean's start, the engine was
+		// scheduling: noticing, triggering, starting, claiming.
+		ready := appended
+		if i > 0 && runs[i-1].aggregateEnd.After(ready) {
+			ready = runs[i-1].aggregateEnd
+		}
+		previous = append(previous, ready.Sub(appended))
+		scheduling = append(scheduling, max(run.ingestStart.Sub(ready), 0)+run.cleanStart.Sub(run.ingestEnd))
 		steps = append(steps, run.ingestEnd.Sub(run.ingestStart)+run.cleanEnd.Sub(run.cleanStart))
-		handoff = append(handoff, run.cleanStart.Sub(run.ingestEnd))
 		return nil
 	})
 	if err != nil {
 		return Report{}, err
 	}
 	return Report{Runs: len(runs), Measured: len(silver), Silver: summarise(silver), Gold: summarise(gold),
-		WaitForRun: summarise(wait), Steps: summarise(steps), Handoff: summarise(handoff)}, nil
+		PreviousRun: summarise(previous), Scheduling: summarise(scheduling), Steps: summarise(steps)}, nil
 }
 
 // runsByIngest lists the medallion runs that ended, ordered by when

@@ -37,13 +37,13 @@ type Report struct {
 	// which refreshed the record's date.
 	Silver Latency `json:"silver"`
 	Gold   Latency `json:"gold"`
-	// WaitForRun is Kafka append → the start of the ingest task that read
-	// the record: the rest of the run before, and scheduling the next.
-	WaitForRun Latency `json:"wait_for_run"`
-	// Steps is the ingest and clean tasks' own time in the record's run,
-	// and Handoff the engine's time from ingest's end to clean's start.
-	Steps   Latency `json:"steps"`
-	Handoff Latency `json:"handoff"`
+	// Silver's time splits into PreviousRun, waiting for the run before
+	// to end (a record appended while it was busy); Scheduling, from then
+	// to its own run's ingest plus the hand-off from ingest to clean; and
+	// Steps, the ingest and clean tasks' own time in its run.
+	PreviousRun Latency `json:"waiting_for_previous_run"`
+	Scheduling  Latency `json:"scheduling"`
+	Steps       Latency `json:"steps"`
 }
 
 // Print writes r as one indented JSON object, or as lines for people.
@@ -55,7 +55,7 @@ func (r Report) Print(w io.Writer, asJSON bool) error {
 	for _, row := range []struct {
 		name string
 		l    Latency
-	}{{"Silver", r.Silver}, {"Gold", r.Gold}, {"wait for run", r.WaitForRun}, {"steps", r.Steps}, {"handoff", r.Handoff}} {
+	}{{"Silver", r.Silver}, {"Gold", r.Gold}, {"previous run", r.PreviousRun}, {"scheduling", r.Scheduling}, {"steps", r.Steps}} {
 		fmt.Fprintf(w, "  %-13s p50 %7.3fs  p99 %7.3fs  max %7.3fs\n", row.name, row.l.P50, row.l.P99, row.l.Max)
 	}
 	return nil
