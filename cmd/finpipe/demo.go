@@ -14,55 +14,45 @@ import (
 	"github.com/finpipe/finpipe/internal/drive"
 	"github.com/finpipe/finpipe/internal/kafka"
 	"github.com/finpipe/finpipe/scheduler"
+	"github.com/finpipe/finpipe/tasks/produce"
 )
 
 func init() {
 	register(command{name: "demo", summary: "produce transactions, run the pipeline DAGs until Kafka is drained, print a summary", run: runDemo})
 }
 
+// demoArgs are the demo's own flags; the settings are in cfg.
+type demoArgs struct {
+	cfg    *config.Settings
+	count  int
+	input  string
+	seed   int64
+	asJSON bool
+}
+
 func runDemo(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	usageFor(fs, "finpipe demo [--transactions N | --input FILE] [--json] [flags]")
-	cfg := config.Register(fs, config.DataDir, config.Env, config.DatabaseURL, config.KafkaBrokers, config.Topic,
-		config.Partitions, config.MaxBatch, config.IngestGroups, config.AllowedLateness, config.LogFormat, config.LogLevel)
-	count := fs.Int("transactions", 10_000, "`number` of generated transactions to send (about 5% broken, 2% duplicates, 1% late)")
-	input := fs.String("input", "", "send each line of this `file` as one message instead of generating")
-	seed := fs.Int64("seed", 0, "generator `seed`; 0 picks one from the clock")
-	asJSON := fs.Bool("json", false, "print the summary as one JSON object")
-	if err := parseFlags(fs, args, 0); err != nil {
+	a, err := parseDemo(args)
+	if err != nil {
 		return err
 	}
-	if err := cfg.Load(); err != nil {
-		return err
-	}
-	if *input != "" && flagGiven(fs, "transactions") {
-		return errors.New("give --transactions or --input, not both")
-	}
-	lock, err := holdDataDir(cfg)
+	lock, err := holdDataDir(a.cfg)
 	if err != nil {
 		return err
 	}
 	defer lock.Release()
-	log := newLogger(cfg)
+	log := newLogger(a.cfg)
 	began := time.Now()
-	brokers, stopKafka, err := demoKafka(cfg)
+	brokers, stopKafka, err := demoKafka(a.cfg)
 	if err != nil {
 		return err
 	}
 	defer stopKafka()
-	if err := kafka.EnsureTopic(ctx, brokers, cfg.Topic, cfg.Partitions); err != nil {
-		return err
-	}
-	traffic := demo.Traffic(*count, *seed)
-	traffic.Progress = newBar(progressOut(), "produce", "msg")
-	sent, err := demo.Send(ctx, brokers, cfg.Topic, *input, traffic)
+	sent, err := sendDemo(ctx, a, brokers, log)
 	if err != nil {
 		return err
 	}
-	log.Info("produced", "messages", sent.Sent, "topic", cfg.Topic, "seed", traffic.Seed)
-
-	p := dags.PipelineFrom(cfg, brokers)
-	store, stopEngine, err := startDemoEngine(ctx, cfg, log, p)
+	p := dags.PipelineFrom(a.cfg, brokers)
+	store, stopEngine, err := startDemoEngine(ctx, a.cfg, log, p)
 	if err != nil {
 		return err
 	}
@@ -72,7 +62,43 @@ func runDemo(ctx context.Context, args []string) error {
 		return err
 	}
 	r.Produced, r.Timing.Produce, r.Timing.Total = sent.Sent, sent.Elapsed, time.Since(began)
-	return r.Print(os.Stdout, *asJSON)
+	return r.Print(os.Stdout, a.asJSON)
+}
+
+func parseDemo(args []string) (demoArgs, error) {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	usageFor(fs, "finpipe demo [--transactions N | --input FILE] [--json] [flags]")
+	a := demoArgs{cfg: config.Register(fs, config.DataDir, config.Env, config.DatabaseURL, config.KafkaBrokers, config.Topic,
+		config.Partitions, config.MaxBatch, config.IngestGroups, config.AllowedLateness, config.LogFormat, config.LogLevel)}
+	fs.IntVar(&a.count, "transactions", 10_000, "`number` of generated transactions to send (about 5% broken, 2% duplicates, 1% late)")
+	fs.StringVar(&a.input, "input", "", "send each line of this `file` as one message instead of generating")
+	fs.Int64Var(&a.seed, "seed", 0, "generator `seed`; 0 picks one from the clock")
+	fs.BoolVar(&a.asJSON, "json", false, "print the summary as one JSON object")
+	if err := parseFlags(fs, args, 0); err != nil {
+		return a, err
+	}
+	if err := a.cfg.Load(); err != nil {
+		return a, err
+	}
+	if a.input != "" && flagGiven(fs, "transactions") {
+		return a, errors.New("give --transactions or --input, not both")
+	}
+	return a, nil
+}
+
+// sendDemo creates the topic when needed and sends the demo's messages,
+// with a progress bar on a terminal.
+func sendDemo(ctx context.Context, a demoArgs, brokers string, log *slog.Logger) (produce.Stats, error) {
+	if err := kafka.EnsureTopic(ctx, brokers, a.cfg.Topic, a.cfg.Partitions); err != nil {
+		return produce.Stats{}, err
+	}
+	traffic := demo.Traffic(a.count, a.seed)
+	traffic.Progress = newBar(progressOut(), "produce", "msg")
+	sent, err := demo.Send(ctx, brokers, a.cfg.Topic, a.input, traffic)
+	if err == nil {
+		log.Info("produced", "messages", sent.Sent, "topic", a.cfg.Topic, "seed", traffic.Seed)
+	}
+	return sent, err
 }
 
 // startDemoEngine starts what the demo drains through: PostgreSQL (the data
