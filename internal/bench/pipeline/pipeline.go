@@ -73,6 +73,12 @@ func Run(ctx context.Context, o Options) (Report, error) {
 		defer os.RemoveAll(tmp)
 		o.LakeDir = tmp
 	}
+	return run(ctx, o)
+}
+
+// run is Run once the topic and the lake directory are chosen: feed, drain,
+// measure, check.
+func run(ctx context.Context, o Options) (Report, error) {
 	f, stopFeeder, err := startFeeder(ctx, o.Feed)
 	if err != nil {
 		return Report{}, err
