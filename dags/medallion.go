@@ -36,6 +36,13 @@ type Pipeline struct {
 	MaxBatch int
 	// AllowedLateness is clean's late_event tolerance (default 48 h).
 	AllowedLateness time.Duration
+	// AggregateEvery is the medallion DAG's trigger interval for Gold
+	// while Kafka holds a backlog: its aggregate task refreshes Gold at
+	// most this often then, and always once ingest has caught up (default
+	// 0: every run). Gold is recomputed per event date, so refreshing it
+	// after every batch of a backlog re-reads the same dates again and
+	// again; see aggregateDue.
+	AggregateEvery time.Duration
 }
 
 // PipelineFrom takes the pipeline settings from the process configuration.
@@ -90,7 +97,7 @@ func Medallion(p Pipeline) *scheduler.DAG {
 		d.Task(ingestIDs[g], p.ingestTask(g, groups), retried())
 	}
 	d.Task("clean", p.cleanTask, retried(ingestIDs...))
-	d.Task("aggregate", p.aggregateTask(nil), retried("clean"))
+	d.Task("aggregate", p.aggregateTask(nil, p.aggregateDue), retried("clean"))
 	return d
 }
 
@@ -151,12 +158,19 @@ func (p Pipeline) cleanTask(ctx context.Context, tc *scheduler.TaskContext) erro
 }
 
 // aggregateTask recomputes Gold for what Silver changed, plus the dates
-// that dates returns for the run (nil: none).
-func (p Pipeline) aggregateTask(dates func(tc *scheduler.TaskContext) ([]time.Time, error)) scheduler.TaskFunc {
+// that dates returns for the run (nil: none). A due function, when given,
+// may defer the refresh to a later run (it logs why).
+func (p Pipeline) aggregateTask(dates func(tc *scheduler.TaskContext) ([]time.Time, error),
+	due ...func(context.Context, *scheduler.TaskContext, *lake.Lake) (bool, error)) scheduler.TaskFunc {
 	return func(ctx context.Context, tc *scheduler.TaskContext) error {
 		l, err := p.lake()
 		if err != nil {
 			return err
+		}
+		for _, f := range due {
+			if ok, err := f(ctx, tc, l); err != nil || !ok {
+				return err
+			}
 		}
 		var opts aggregate.Options
 		if dates != nil {

@@ -35,13 +35,7 @@ func TestPipelineDAGsDrainKafkaExactlyOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	runTask := func(dag, task string, conf map[string]any) {
-		t.Helper()
-		if err := scheduler.RunTaskTest(ctx, reg, dag, task, time.Time{}, conf, log); err != nil {
-			t.Fatalf("%s.%s: %v", dag, task, err)
-		}
-	}
+	runTask := taskRunner(t, ctx, reg)
 	for i := 0; i < 10; i++ { // 3000 records at ≤ 1000 per batch
 		for _, task := range []string{"ingest_0", "ingest_1", "clean", "aggregate"} {
 			runTask(MedallionDAG, task, nil)
@@ -80,6 +74,18 @@ func TestPipelineDAGsDrainKafkaExactlyOnce(t *testing.T) {
 	// batch may accept some: valid + late = silver + late_event.
 	if got, want := r.Rows[lake.SilverTransactions]+byReason[string(record.ReasonLateEvent)], stats.Valid+stats.Late; got != want {
 		t.Errorf("silver + late_event = %d, valid + late sent = %d", got, want)
+	}
+}
+
+// taskRunner runs a task of reg in the foreground, as a worker would,
+// failing the test on its error.
+func taskRunner(t *testing.T, ctx context.Context, reg *scheduler.Registry) func(dag, task string, conf map[string]any) {
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	return func(dag, task string, conf map[string]any) {
+		t.Helper()
+		if err := scheduler.RunTaskTest(ctx, reg, dag, task, time.Time{}, conf, log); err != nil {
+			t.Fatalf("%s.%s: %v", dag, task, err)
+		}
 	}
 }
 

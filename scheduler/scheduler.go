@@ -110,7 +110,11 @@ func (s *Scheduler) addTick(ctx context.Context, d *DAG) error {
 	}
 	def := gocron.CronJob(sched.String(), false)
 	if every := sched.everyInterval(); every > 0 {
-		first := sched.Next(s.opts.Clock.Now())
+		// gocron waits in real time: start after the delay that the
+		// injected clock gives, so a fake clock in the past or future still
+		// gets a start gocron accepts (and the real clock its exact tick).
+		now := s.opts.Clock.Now()
+		first := time.Now().Add(sched.Next(now).Sub(now))
 		_, err = s.cron.NewJob(gocron.DurationJob(every), gocron.NewTask(s.tick, ctx, d),
 			gocron.WithName("dag:"+d.ID), gocron.WithStartAt(gocron.WithStartDateTime(first)),
 			gocron.WithSingletonMode(gocron.LimitModeReschedule))

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/finpipe/finpipe/internal/human"
 	"github.com/finpipe/finpipe/scheduler"
 )
 
@@ -28,7 +29,7 @@ func waitForBackfill(ctx context.Context, store *scheduler.Store, id int64, tota
 		progress.Set(int64(finished))
 		if b.State == scheduler.BackfillCompleted || b.State == scheduler.BackfillCancelled {
 			progress.End()
-			fmt.Printf("backfill %d %s in %s: %s\n", id, b.State, round(time.Since(began)), formatRunCounts(b.RunCounts))
+			fmt.Printf("backfill %d %s in %s: %s\n", id, b.State, human.Duration(time.Since(began)), formatRunCounts(b.RunCounts))
 			return backfillOutcome(b)
 		}
 		select {

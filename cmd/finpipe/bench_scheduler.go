@@ -5,14 +5,11 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"net/url"
 	"os"
-	"path/filepath"
 
+	"github.com/finpipe/finpipe/internal/bench"
 	"github.com/finpipe/finpipe/internal/config"
-	"github.com/finpipe/finpipe/internal/pgembed"
 	"github.com/finpipe/finpipe/scheduler"
-	"github.com/finpipe/finpipe/scheduler/pgstore"
 	"github.com/finpipe/finpipe/scheduler/schedbench"
 )
 
@@ -40,7 +37,7 @@ func runBenchScheduler(ctx context.Context, args []string) error {
 	if err := cfg.Load(); err != nil {
 		return err
 	}
-	dbURL, cleanup, err := benchDatabase(ctx, cfg.DatabaseURL)
+	dbURL, cleanup, err := bench.Database(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
 	}
@@ -62,37 +59,4 @@ func runBenchScheduler(ctx context.Context, args []string) error {
 	fmt.Printf("throughput over a %d-task fan-out: %.0f tasks/s (%.2f s) with %d workers × %d on %d CPUs\n",
 		res.FanoutTasks, res.ThroughputTasksPerS, res.FanoutSeconds, res.Workers, res.ConcurrencyPerWorker, res.CPUs)
 	return nil
-}
-
-// benchDatabase returns the URL of an empty database and how to remove it.
-func benchDatabase(ctx context.Context, serverURL string) (string, func(), error) {
-	if serverURL == "" {
-		dir, err := os.MkdirTemp("", "finpipe-bench-")
-		if err != nil {
-			return "", nil, err
-		}
-		// MkdirTemp's folder is private: as root, pgembed keeps the cluster
-		// elsewhere, and Remove deletes it there.
-		pgDir := filepath.Join(dir, "pg")
-		pg, err := pgembed.Start(ctx, pgembed.Options{DataDir: pgDir, Durable: true})
-		if err != nil {
-			_ = pgembed.Remove(pgDir)
-			os.RemoveAll(dir)
-			return "", nil, err
-		}
-		return pg.URL(), func() { _ = pg.Stop(); _ = pgembed.Remove(pgDir); os.RemoveAll(dir) }, nil
-	}
-	name := fmt.Sprintf("finpipe_bench_%d", os.Getpid())
-	if _, err := pgstore.Exec(ctx, serverURL, "CREATE DATABASE "+pgstore.QuoteIdentifier(name)); err != nil {
-		return "", nil, fmt.Errorf("create benchmark database: %w", err)
-	}
-	u, err := url.Parse(serverURL)
-	if err != nil {
-		return "", nil, err
-	}
-	u.Path = "/" + name
-	drop := func() {
-		_, _ = pgstore.Exec(context.Background(), serverURL, "DROP DATABASE IF EXISTS "+pgstore.QuoteIdentifier(name)+" WITH (FORCE)")
-	}
-	return u.String(), drop, nil
 }

@@ -4,16 +4,17 @@ import (
 	"context"
 	"errors"
 	"flag"
-	"fmt"
+	"log/slog"
+	"os"
 	"time"
 
 	"github.com/finpipe/finpipe/dags"
 	"github.com/finpipe/finpipe/internal/config"
+	"github.com/finpipe/finpipe/internal/demo"
+	"github.com/finpipe/finpipe/internal/drive"
 	"github.com/finpipe/finpipe/internal/kafka"
 	"github.com/finpipe/finpipe/internal/metrics"
 	"github.com/finpipe/finpipe/scheduler"
-	"github.com/finpipe/finpipe/tasks/lake"
-	"github.com/finpipe/finpipe/tasks/medallion"
 	"github.com/finpipe/finpipe/tasks/produce"
 )
 
@@ -21,101 +22,123 @@ func init() {
 	register(command{name: "demo", summary: "produce transactions, run the pipeline DAGs until Kafka is drained, print a summary", run: runDemo})
 }
 
-// maxDemoRuns bounds the medallion runs of one demo: a pipeline that stops
-// making progress must end in an error, not spin.
-const maxDemoRuns = 10_000
+// demoArgs are the demo's own flags; the settings are in cfg.
+type demoArgs struct {
+	cfg    *config.Settings
+	count  int
+	input  string
+	seed   int64
+	asJSON bool
+}
 
 func runDemo(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	usageFor(fs, "finpipe demo [--transactions N | --input FILE] [--json] [flags]")
-	cfg := config.Register(fs, config.DataDir, config.Env, config.LakeURL, config.DatabaseURL, config.KafkaBrokers, config.Topic,
-		config.Partitions, config.MaxBatch, config.IngestGroups, config.AllowedLateness, config.LogFormat, config.LogLevel)
-	count := fs.Int("transactions", 10_000, "`number` of generated transactions to send (about 5% broken, 2% duplicates, 1% late)")
-	input := fs.String("input", "", "send each line of this `file` as one message instead of generating")
-	seed := fs.Int64("seed", 0, "generator `seed`; 0 picks one from the clock")
-	asJSON := fs.Bool("json", false, "print the summary as one JSON object")
-	if err := parseFlags(fs, args, 0); err != nil {
+	a, err := parseDemo(args)
+	if err != nil {
 		return err
 	}
-	if err := cfg.Load(); err != nil {
-		return err
-	}
-	if *input != "" && flagGiven(fs, "transactions") {
-		return errors.New("give --transactions or --input, not both")
-	}
-	lock, err := holdDataDir(cfg)
+	lock, err := holdDataDir(a.cfg)
 	if err != nil {
 		return err
 	}
 	defer lock.Release()
-	log := newLogger(cfg)
+	log := newLogger(a.cfg)
 	began := time.Now()
-	brokers, stopKafka, err := demoKafka(cfg)
+	brokers, stopKafka, err := demoKafka(a.cfg)
 	if err != nil {
 		return err
 	}
 	defer stopKafka()
-	if err := kafka.EnsureTopic(ctx, kafka.ConnFrom(cfg, brokers), cfg.Topic, cfg.Partitions); err != nil {
-		return err
-	}
-	opts := produce.Options{Count: *count, Seed: *seed, BadRatio: 0.05, DuplicateRatio: 0.02, LateRatio: 0.01}
-	if opts.Seed == 0 {
-		opts.Seed = time.Now().UnixNano()
-	}
-	opts.Progress = newBar(progressOut(), "produce", "msg")
-	var sent produce.Stats
-	if *input != "" {
-		sent, err = produce.ProduceFile(ctx, kafka.ConnFrom(cfg, brokers), cfg.Topic, *input, produce.Options{Progress: opts.Progress})
-	} else {
-		sent, err = produce.Produce(ctx, kafka.ConnFrom(cfg, brokers), cfg.Topic, opts)
-	}
+	sent, err := sendDemo(ctx, a, brokers, log)
 	if err != nil {
 		return err
 	}
-	log.Info("produced", "messages", sent.Sent, "topic", cfg.Topic, "seed", opts.Seed)
+	p := dags.PipelineFrom(a.cfg, brokers, metrics.DeltaCommit)
+	store, stopEngine, err := startDemoEngine(ctx, a.cfg, log, p)
+	if err != nil {
+		return err
+	}
+	defer stopEngine()
+	r, err := demo.Drain(ctx, drive.Driver{Store: store, Label: "demo"}, p, newBar(progressOut(), "pipeline", "tx"))
+	if err != nil {
+		return err
+	}
+	r.Produced, r.Timing.Produce, r.Timing.Total = sent.Sent, sent.Elapsed, time.Since(began)
+	return r.Print(os.Stdout, a.asJSON)
+}
 
-	p := dags.PipelineFrom(cfg, brokers, metrics.DeltaCommit)
+func parseDemo(args []string) (demoArgs, error) {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	usageFor(fs, "finpipe demo [--transactions N | --input FILE] [--json] [flags]")
+	a := demoArgs{cfg: config.Register(fs, config.DataDir, config.Env, config.LakeURL, config.DatabaseURL, config.KafkaBrokers, config.Topic,
+		config.Partitions, config.MaxBatch, config.IngestGroups, config.AllowedLateness, config.LogFormat, config.LogLevel)}
+	fs.IntVar(&a.count, "transactions", 10_000, "`number` of generated transactions to send (about 5% broken, 2% duplicates, 1% late)")
+	fs.StringVar(&a.input, "input", "", "send each line of this `file` as one message instead of generating")
+	fs.Int64Var(&a.seed, "seed", 0, "generator `seed`; 0 picks one from the clock")
+	fs.BoolVar(&a.asJSON, "json", false, "print the summary as one JSON object")
+	if err := parseFlags(fs, args, 0); err != nil {
+		return a, err
+	}
+	if err := a.cfg.Load(); err != nil {
+		return a, err
+	}
+	if a.input != "" && flagGiven(fs, "transactions") {
+		return a, errors.New("give --transactions or --input, not both")
+	}
+	return a, nil
+}
+
+// sendDemo creates the topic when needed and sends the demo's messages,
+// with a progress bar on a terminal.
+func sendDemo(ctx context.Context, a demoArgs, brokers string, log *slog.Logger) (produce.Stats, error) {
+	conn := kafka.ConnFrom(a.cfg, brokers)
+	if err := kafka.EnsureTopic(ctx, conn, a.cfg.Topic, a.cfg.Partitions); err != nil {
+		return produce.Stats{}, err
+	}
+	traffic := demo.Traffic(a.count, a.seed)
+	traffic.Progress = newBar(progressOut(), "produce", "msg")
+	sent, err := demo.Send(ctx, conn, a.cfg.Topic, a.input, traffic)
+	if err == nil {
+		log.Info("produced", "messages", sent.Sent, "topic", a.cfg.Topic, "seed", traffic.Seed)
+	}
+	return sent, err
+}
+
+// startDemoEngine starts what the demo drains through: PostgreSQL (the data
+// dir's embedded one unless DATABASE_URL), the schema, a scheduler and a
+// worker. stop ends them in reverse order.
+func startDemoEngine(ctx context.Context, cfg *config.Settings, log *slog.Logger, p dags.Pipeline) (*scheduler.Store, func(), error) {
 	reg, err := demoRegistry(p)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	st := &standalone{cfg: cfg, log: log, reg: reg, grace: 10 * time.Second}
-	if err := st.startPostgres(ctx); err != nil {
-		return err
+	var stops []func()
+	stop := func() {
+		for i := len(stops) - 1; i >= 0; i-- {
+			stops[i]()
+		}
 	}
-	defer st.stopPostgres(context.Background())
+	if err := st.startPostgres(ctx); err != nil {
+		return nil, nil, err
+	}
+	stops = append(stops, func() { _ = st.stopPostgres(context.Background()) })
 	if err := st.migrate(ctx); err != nil {
-		return err
+		stop()
+		return nil, nil, err
 	}
 	sch := scheduler.NewScheduler(st.store, reg, scheduler.SchedulerOptions{Logger: log})
 	if err := sch.Start(ctx); err != nil {
-		return err
+		stop()
+		return nil, nil, err
 	}
-	defer sch.Stop(context.Background())
+	stops = append(stops, func() { _ = sch.Stop(context.Background()) })
 	w := scheduler.NewWorker(st.store, reg, workerOptions(cfg, 0, "", st.grace, log))
 	if err := w.Start(ctx); err != nil {
-		return err
+		stop()
+		return nil, nil, err
 	}
-	defer w.Stop(context.Background())
-
-	l, err := p.Lake()
-	if err != nil {
-		return err
-	}
-	pipelineBegan := time.Now()
-	runs, err := drainWithDAG(ctx, st.store, l, p, newBar(progressOut(), "pipeline", "tx"))
-	if err != nil {
-		return err
-	}
-	if _, err := runDAG(ctx, st.store, dags.GoldHourlyRefreshDAG); err != nil {
-		return err
-	}
-	timing := demoTiming{Produce: sent.Elapsed, Pipeline: time.Since(pipelineBegan), Total: time.Since(began)}
-	sum, err := medallion.Summarize(ctx, l)
-	if err != nil {
-		return err
-	}
-	return printDemo(demoReport{sum, sent.Sent, runs, l.Dir, timing}, *asJSON)
+	stops = append(stops, func() { _ = w.Stop(context.Background()) })
+	return st.store, stop, nil
 }
 
 // demoRegistry holds only the DAGs the demo triggers. gold_daily would
@@ -142,65 +165,6 @@ func demoKafka(cfg *config.Settings) (string, func(), error) {
 		return "", nil, err
 	}
 	return e.Addr(), e.Close, nil
-}
-
-// drainWithDAG triggers finpipe_medallion runs, one after the other, until
-// every step has consumed all of its input. progress counts the records
-// ingested out of those in Kafka at the start.
-func drainWithDAG(ctx context.Context, store *scheduler.Store, l *lake.Lake, p dags.Pipeline, progress *bar) (int, error) {
-	defer progress.End()
-	backlog := int64(-1)
-	for runs := 0; runs < maxDemoRuns; {
-		lag, err := medallion.Measure(ctx, l, kafka.Conn{Brokers: p.Brokers, Security: p.Security}, p.Topic)
-		if err != nil {
-			return runs, err
-		}
-		if backlog < 0 {
-			backlog = lag.Kafka
-			progress.Start(backlog)
-		}
-		progress.Set(backlog - lag.Kafka)
-		if lag.Drained() {
-			return runs, nil
-		}
-		if _, err := runDAG(ctx, store, dags.MedallionDAG); err != nil {
-			return runs, err
-		}
-		runs++
-	}
-	return maxDemoRuns, fmt.Errorf("the pipeline is not drained after %d runs", maxDemoRuns)
-}
-
-// runDAG triggers a run of dagID and waits for it; a run that does not
-// succeed is an error naming its failed tasks.
-func runDAG(ctx context.Context, store *scheduler.Store, dagID string) (scheduler.DagRun, error) {
-	now := time.Now().UTC()
-	run, err := store.TriggerRun(ctx, dagID, scheduler.TriggerOptions{
-		RunID: fmt.Sprintf("%s__demo__%s", dagID, now.Format("20060102T150405.000000000")), LogicalDate: now})
-	if err != nil {
-		return run, err
-	}
-	for !run.State.Finished() {
-		select {
-		case <-ctx.Done():
-			return run, fmt.Errorf("stopped waiting; run %s is %s", run.RunID, run.State)
-		case <-time.After(50 * time.Millisecond):
-		}
-		if run, err = store.GetRun(ctx, run.RunID); err != nil {
-			return run, err
-		}
-	}
-	if run.State != scheduler.RunSuccess {
-		msg := fmt.Sprintf("run %s %s", run.RunID, run.State)
-		tis, _ := store.ListTaskInstances(ctx, run.RunID)
-		for _, ti := range tis {
-			if ti.State == scheduler.TaskFailed {
-				msg += fmt.Sprintf("; task %s: %s", ti.TaskID, firstLine(ti.Error))
-			}
-		}
-		return run, errors.New(msg)
-	}
-	return run, nil
 }
 
 // flagGiven reports whether the named flag was set on the command line.

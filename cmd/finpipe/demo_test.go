@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/finpipe/finpipe/internal/testenv"
 	"github.com/finpipe/finpipe/tasks/check"
@@ -67,21 +66,6 @@ func TestDemoDrainsThroughTheOrchestrator(t *testing.T) {
 	}
 	if !r.OK() || len(r.Notes) > 0 {
 		t.Fatalf("violations %q, notes %q", r.Violations, r.Notes)
-	}
-}
-
-// TestPrintDemoText checks that the text summary states durations and rates.
-func TestPrintDemoText(t *testing.T) {
-	r := demoReport{Summary: medallion.Summary{Rows: map[string]int64{}}, Produced: 1000, Runs: 2, LakeDir: "lake",
-		Timing: demoTiming{Produce: 500 * time.Millisecond, Pipeline: 2 * time.Second, Total: 4 * time.Second}}
-	out := captureStdout(t, func() {
-		if err := printDemo(r, false); err != nil {
-			t.Error(err)
-		}
-	})
-	want := "produced 1000 messages in 500ms (2000 msg/s); 2 finpipe_medallion run(s) drained them into lake in 2s (500 tx/s); 4s in all"
-	if !strings.HasPrefix(out, want) {
-		t.Fatalf("summary %q, want it to start %q", out, want)
 	}
 }
 

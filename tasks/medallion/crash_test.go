@@ -31,9 +31,7 @@ func TestCrashChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	batch, _ := strconv.Atoi(os.Getenv("FINPIPE_CRASH_BATCH"))
-	if _, err := Drain(context.Background(), l, Config{
-		Brokers: os.Getenv("FINPIPE_CRASH_BROKERS"), Topic: os.Getenv("FINPIPE_CRASH_TOPIC"), MaxBatch: batch,
-	}); err != nil {
+	if err := runSteps(context.Background(), l, os.Getenv("FINPIPE_CRASH_BROKERS"), os.Getenv("FINPIPE_CRASH_TOPIC"), batch); err != nil {
 		t.Fatal(err)
 	}
 }

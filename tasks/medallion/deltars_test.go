@@ -48,7 +48,7 @@ func TestDeltaRSReadsThePipelinesTables(t *testing.T) {
 		sendAt(t, brokers, topic, perDay, &clock, gen)
 		// Small batches: the watermark of later batches rejects late
 		// records, and each aggregate run overwrites Gold partitions.
-		if _, err := Drain(ctx, l, Config{Brokers: brokers, Topic: topic, MaxBatch: 500}); err != nil {
+		if err := runSteps(ctx, l, brokers, topic, 500); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -77,7 +77,7 @@ func TestHostileRecordsEachLandOnce(t *testing.T) {
 		for pos, h := range sendHostile(t, brokers, topic, records) {
 			where[pos] = h
 		}
-		if _, err := Drain(ctx, l, Config{Brokers: brokers, Topic: topic}); err != nil {
+		if err := runSteps(ctx, l, brokers, topic, 0); err != nil {
 			t.Fatal(err)
 		}
 	}

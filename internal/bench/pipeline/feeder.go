@@ -1,4 +1,4 @@
-package main
+package pipeline
 
 import (
 	"bufio"
@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/finpipe/finpipe/internal/bench"
 	"github.com/finpipe/finpipe/internal/kafka"
 	"github.com/finpipe/finpipe/tasks/produce"
 )
@@ -24,14 +25,14 @@ type feed struct {
 	CPUSeconds     float64 `json:"cpu_seconds"` // the feeder's CPU so far
 }
 
-// feedSpec is what the feeder is asked to produce.
-type feedSpec struct {
-	brokers      string // "" starts an embedded broker in the feeder
-	topic        string
-	partitions   int
-	transactions int
-	seed         int64
-	bad, dup     float64
+// FeedSpec is what the feeder is asked to produce.
+type FeedSpec struct {
+	Brokers      string // "" starts an embedded broker in the feeder
+	Topic        string
+	Partitions   int
+	Transactions int
+	Seed         int64
+	Bad, Dup     float64 // shares of broken and duplicate records
 }
 
 // startFeeder runs `finpipe bench pipeline --feeder` as a child process: it
@@ -39,15 +40,15 @@ type feedSpec struct {
 // data set there, so that the benchmark's own peak RSS and CPU measure the
 // pipeline alone, as they would against a real Kafka cluster. The child
 // exits when stop closes its stdin.
-func startFeeder(ctx context.Context, s feedSpec) (feed, func() error, error) {
+func startFeeder(ctx context.Context, s FeedSpec) (feed, func() error, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return feed{}, nil, err
 	}
 	cmd := exec.CommandContext(ctx, self, "bench", "pipeline", "--feeder",
-		"--kafka-brokers", s.brokers, "--topic", s.topic, "--partitions", strconv.Itoa(s.partitions),
-		"--transactions", strconv.Itoa(s.transactions), "--seed", strconv.FormatInt(s.seed, 10),
-		"--bad-ratio", strconv.FormatFloat(s.bad, 'g', -1, 64), "--duplicate-ratio", strconv.FormatFloat(s.dup, 'g', -1, 64))
+		"--kafka-brokers", s.Brokers, "--topic", s.Topic, "--partitions", strconv.Itoa(s.Partitions),
+		"--transactions", strconv.Itoa(s.Transactions), "--seed", strconv.FormatInt(s.Seed, 10),
+		"--bad-ratio", strconv.FormatFloat(s.Bad, 'g', -1, 64), "--duplicate-ratio", strconv.FormatFloat(s.Dup, 'g', -1, 64))
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -81,28 +82,28 @@ func startFeeder(ctx context.Context, s feedSpec) (feed, func() error, error) {
 	return f, stop, nil
 }
 
-// runFeeder is the child side: broker, topic, data, report, then serve
+// RunFeeder is the child side: broker, topic, data, report, then serve
 // until stdin closes.
-func runFeeder(ctx context.Context, s feedSpec) error {
-	brokers := s.brokers
+func RunFeeder(ctx context.Context, s FeedSpec) error {
+	brokers := s.Brokers
 	if brokers == "" {
-		e, err := kafka.StartEmbedded("", kafka.WithPartitions(s.partitions), kafka.WithTopics(s.topic))
+		e, err := kafka.StartEmbedded("", kafka.WithPartitions(s.Partitions), kafka.WithTopics(s.Topic))
 		if err != nil {
 			return err
 		}
 		defer e.Close()
 		brokers = e.Addr()
 	}
-	if err := kafka.EnsureTopic(ctx, brokers, s.topic, s.partitions); err != nil {
+	if err := kafka.EnsureTopic(ctx, brokers, s.Topic, s.Partitions); err != nil {
 		return err
 	}
-	st, err := produce.Produce(ctx, brokers, s.topic, produce.Options{
-		Count: s.transactions, Seed: s.seed, BadRatio: s.bad, DuplicateRatio: s.dup})
+	st, err := produce.Produce(ctx, brokers, s.Topic, produce.Options{
+		Count: s.Transactions, Seed: s.Seed, BadRatio: s.Bad, DuplicateRatio: s.Dup})
 	if err != nil {
 		return err
 	}
-	out, _ := json.Marshal(feed{Brokers: brokers, Topic: s.topic, Sent: st.Sent, ProduceSeconds: st.Elapsed.Seconds(),
-		CPUSeconds: cpuTime().Seconds()})
+	out, _ := json.Marshal(feed{Brokers: brokers, Topic: s.Topic, Sent: st.Sent, ProduceSeconds: st.Elapsed.Seconds(),
+		CPUSeconds: bench.CPUTime().Seconds()})
 	fmt.Println(string(out))
 	_, _ = io.Copy(io.Discard, os.Stdin) // serve until the parent closes stdin
 	return nil

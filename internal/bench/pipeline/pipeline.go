@@ -1,0 +1,179 @@
+// Package pipeline is `finpipe bench pipeline`: a backlog of generated
+// transactions in Kafka, drained through the orchestrator (scheduler,
+// worker and PostgreSQL, as `finpipe standalone` runs them), measured end
+// to end with the process's CPU and peak RSS.
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"runtime/pprof"
+	"syscall"
+	"time"
+
+	"github.com/finpipe/finpipe/dags"
+	"github.com/finpipe/finpipe/internal/bench"
+	"github.com/finpipe/finpipe/internal/drive"
+	"github.com/finpipe/finpipe/tasks/check"
+	"github.com/finpipe/finpipe/tasks/lake"
+)
+
+// DefaultMemoryLimit is the Go heap's soft limit when GOMEMLIMIT is
+// unset: it leaves room under the 512 MB RSS budget for librdkafka's
+// buffers and the runtime.
+const DefaultMemoryLimit = 384 << 20
+
+// Batch sizes that the benchmark found fast (1,000,000 transactions on 2
+// cores). Run by run, the steps of one batch do not overlap, so a batch
+// must amortise each run's fixed costs (three task claims, Kafka clients,
+// commits); past 100,000 records the run's time is all records, while the
+// batch a step holds in memory keeps growing.
+const DefaultMaxBatch = 100_000
+
+// DefaultAggregateEvery is Gold's trigger interval while the backlog
+// drains (dags.Pipeline.AggregateEvery).
+const DefaultAggregateEvery = 5 * time.Second
+
+// Options say what to produce and how to run the pipeline on it.
+type Options struct {
+	Feed FeedSpec
+	// DatabaseURL is a PostgreSQL server for a throw-away database; ""
+	// starts an embedded one in a temporary directory.
+	DatabaseURL string
+	// LakeDir keeps the lake there; "" uses a temporary one, removed.
+	LakeDir        string
+	MaxBatch       int
+	IngestGroups   int
+	AggregateEvery time.Duration
+	Workers        int // task instances the in-process worker runs at once
+	// CPUProfile and MemProfile are files for a CPU profile of the drain
+	// and a heap profile taken when the live heap was largest.
+	CPUProfile, MemProfile string
+}
+
+// Run produces the backlog in a child process, drains it through the
+// orchestrator and checks the lake's invariants.
+func Run(ctx context.Context, o Options) (Report, error) {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// Go's GC otherwise lets the heap grow to twice the live data; a
+		// soft limit, as a container deployment sets, keeps RSS in budget.
+		debug.SetMemoryLimit(DefaultMemoryLimit)
+	}
+	if o.Feed.Topic == "" {
+		o.Feed.Topic = fmt.Sprintf("bench-%d", time.Now().UnixNano())
+	}
+	if o.LakeDir == "" {
+		tmp, err := os.MkdirTemp("", "finpipe-bench-lake-")
+		if err != nil {
+			return Report{}, err
+		}
+		defer os.RemoveAll(tmp)
+		o.LakeDir = tmp
+	}
+	return run(ctx, o)
+}
+
+// run is Run once the topic and the lake directory are chosen: feed, drain,
+// measure, check.
+func run(ctx context.Context, o Options) (Report, error) {
+	f, stopFeeder, err := startFeeder(ctx, o.Feed)
+	if err != nil {
+		return Report{}, err
+	}
+	defer stopFeeder()
+	p := dags.Pipeline{Lake: lake.Opener(o.LakeDir, nil), Brokers: f.Brokers, Topic: f.Topic,
+		MaxBatch: o.MaxBatch, IngestGroups: o.IngestGroups, AggregateEvery: o.AggregateEvery}
+	e, err := bench.StartEngine(ctx, o.DatabaseURL, o.Workers, p)
+	if err != nil {
+		return Report{}, err
+	}
+	defer e.Stop()
+	l, err := p.Lake()
+	if err != nil {
+		return Report{}, err
+	}
+	r, err := drain(ctx, o, e, l, p)
+	if err != nil {
+		return r, err
+	}
+	r.Transactions, r.ProduceSeconds, r.PerSecond = f.Sent, f.ProduceSeconds, float64(f.Sent)/r.ElapsedSeconds
+	r.Partitions, r.Broker = o.Feed.Partitions, "embedded (child process)"
+	if o.Feed.Brokers != "" {
+		r.Broker = o.Feed.Brokers
+	}
+	// The broker's share of the machine: the feeder's CPU after it filled
+	// the topic (it reported its own CPU then) up to its exit.
+	if err := stopFeeder(); err == nil && o.Feed.Brokers == "" {
+		r.BrokerCPUSeconds = bench.RusageCPU(syscall.RUSAGE_CHILDREN).Seconds() - f.CPUSeconds
+	}
+	rep, err := check.Run(ctx, l)
+	if err != nil {
+		return r, err
+	}
+	r.InvariantsHold, r.Violations = rep.OK(), rep.Violations
+	return r, nil
+}
+
+// drain runs the medallion DAG until Kafka is drained, under the profilers
+// asked for, and measures it.
+func drain(ctx context.Context, o Options, e *bench.Engine, l *lake.Lake, p dags.Pipeline) (Report, error) {
+	stopProfiles, err := startProfiles(o)
+	if err != nil {
+		return Report{}, err
+	}
+	cpu0, began := bench.CPUTime(), time.Now()
+	_, err = drive.Driver{Store: e.Store, Label: "bench"}.UntilDrained(ctx, l, p, nil)
+	elapsed, cpu := time.Since(began), bench.CPUTime()-cpu0
+	if perr := stopProfiles(); err == nil {
+		err = perr
+	}
+	if err != nil {
+		return Report{}, err
+	}
+	r := Report{ElapsedSeconds: elapsed.Seconds(), CPUSeconds: cpu.Seconds(), PeakRSSMB: bench.PeakRSSMB(),
+		MaxBatch: o.MaxBatch, IngestGroups: max(o.IngestGroups, 1), GOMAXPROCS: runtime.GOMAXPROCS(0),
+		MemoryLimitMB: float64(debug.SetMemoryLimit(-1)) / (1 << 20)}
+	r.Runs, err = timeRuns(ctx, e.Store, elapsed)
+	return r, err
+}
+
+// startProfiles starts the CPU and peak-heap profilers that o asks for;
+// the function returned stops them and writes their files.
+func startProfiles(o Options) (func() error, error) {
+	var stops []func() error
+	if o.CPUProfile != "" {
+		pf, err := os.Create(o.CPUProfile)
+		if err != nil {
+			return nil, err
+		}
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			pf.Close()
+			return nil, err
+		}
+		stops = append(stops, func() error { pprof.StopCPUProfile(); return pf.Close() })
+	}
+	if o.MemProfile != "" {
+		heap := startPeakHeapProfiler()
+		stops = append(stops, func() error {
+			if err := heap.writeTo(o.MemProfile); err != nil {
+				return err
+			}
+			mb := func(b uint64) float64 { return float64(b) / (1 << 20) }
+			fmt.Fprintf(os.Stderr, "heap profile at %.0f MB of live heap; Go held at most %.0f MB; sampled RSS peaked at %.0f MB with %.0f MB of it Go's\n",
+				mb(heap.peak), mb(heap.goPeak), mb(heap.rssPeak), mb(heap.goAtRSSPeak))
+			return nil
+		})
+	}
+	return func() error {
+		var first error
+		for _, stop := range stops {
+			if err := stop(); err != nil && first == nil {
+				first = err
+			}
+		}
+		return first
+	}, nil
+}

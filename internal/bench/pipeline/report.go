@@ -1,0 +1,53 @@
+package pipeline
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/finpipe/finpipe/internal/bench"
+)
+
+// Report is the benchmark's result (--json prints it).
+type Report struct {
+	Transactions   int64   `json:"transactions"`
+	Partitions     int     `json:"partitions"`
+	MaxBatch       int     `json:"max_batch"`
+	IngestGroups   int     `json:"ingest_groups"`
+	ProduceSeconds float64 `json:"produce_seconds"`
+	// ElapsedSeconds is the drain: from the first medallion run's trigger
+	// until the lag is zero at every step.
+	ElapsedSeconds float64 `json:"elapsed_seconds"`
+	PerSecond      float64 `json:"transactions_per_second"`
+	// CPUSeconds is this process's CPU over the drain: the worker's tasks
+	// and the scheduler. PostgreSQL runs in its own process.
+	CPUSeconds float64 `json:"cpu_seconds"`
+	// BrokerCPUSeconds is the embedded broker's CPU while serving the
+	// pipeline (0 with KAFKA_BROKERS): it shares the machine's cores.
+	BrokerCPUSeconds float64  `json:"broker_cpu_seconds"`
+	PeakRSSMB        float64  `json:"peak_rss_mb"`
+	Runs             RunTimes `json:"medallion_runs"`
+	InvariantsHold   bool     `json:"invariants_hold"`
+	Violations       []string `json:"violations,omitempty"`
+	Broker           string   `json:"broker"`
+	GOMAXPROCS       int      `json:"gomaxprocs"`
+	MemoryLimitMB    float64  `json:"gomemlimit_mb"`
+}
+
+// Print writes r as one indented JSON object, or as lines for people.
+func (r Report) Print(w io.Writer, asJSON bool) error {
+	if asJSON {
+		return bench.WriteJSON(w, r)
+	}
+	fmt.Fprintf(w, "%d transactions, Kafka → Gold through the scheduler in %.2fs: %.0f transactions/s (produce took %.2fs)\n",
+		r.Transactions, r.ElapsedSeconds, r.PerSecond, r.ProduceSeconds)
+	rt := r.Runs
+	fmt.Fprintf(w, "  %d finpipe_medallion runs: steps %.2fs, scheduling %.2fs, between runs %.2fs\n",
+		rt.Runs, rt.StepsSeconds, rt.SchedulingSeconds, rt.BetweenRunsSeconds)
+	for _, name := range []string{"ingest", "clean", "aggregate"} {
+		t := rt.Tasks[name]
+		fmt.Fprintf(w, "  %-9s %4d attempts  busy %6.2fs\n", name, t.Runs, t.BusySeconds)
+	}
+	_, err := fmt.Fprintf(w, "CPU %.2fs (broker %.2fs), peak RSS %.0f MB, invariants hold: %v\n",
+		r.CPUSeconds, r.BrokerCPUSeconds, r.PeakRSSMB, r.InvariantsHold)
+	return err
+}
