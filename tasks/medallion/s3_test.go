@@ -32,7 +32,7 @@ func TestPipelineOnS3(t *testing.T) {
 		Clock: func() time.Time { return clock }})
 	const sent = 600
 	sendAt(t, brokers, topic, sent, &clock, gen)
-	if _, err := Drain(ctx, l, Config{Brokers: brokers, Topic: topic, MaxBatch: 250}); err != nil {
+	if err := runSteps(ctx, l, brokers, topic, 250); err != nil {
 		t.Fatal(err)
 	}
 	s, err := Summarize(ctx, l)
