@@ -71,13 +71,3 @@ func maxValue(data []datum) float64 {
 	}
 	return m
 }
-
-func maxText(data []datum) string {
-	m, text := math.Inf(-1), ""
-	for _, d := range data {
-		if d.Value > m {
-			m, text = d.Value, d.Text
-		}
-	}
-	return text
-}
