@@ -151,6 +151,7 @@ func (s *Scheduler) tick(ctx context.Context, d *DAG) {
 // a burst of finishing runs costs one sweep, not one each.
 func (s *Scheduler) loop(ctx context.Context) {
 	for {
+		last := time.Now()
 		s.sweep(ctx)
 		t := time.NewTimer(jitter(s.opts.PollInterval))
 		select {
@@ -161,10 +162,17 @@ func (s *Scheduler) loop(ctx context.Context) {
 		case <-t.C:
 		}
 		t.Stop()
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(sweepGap):
+		// The gap counts from the previous sweep's start, not from the
+		// wake-up: a burst of NOTIFYs still coalesces into one sweep per
+		// gap, but a run that ends long after the last sweep starts its
+		// successor at once instead of 100 ms later (which was most of the
+		// time between back-to-back runs).
+		if wait := sweepGap - time.Since(last); wait > 0 {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(wait):
+			}
 		}
 	}
 }
