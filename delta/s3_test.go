@@ -302,17 +302,8 @@ func TestS3WrongBucket(t *testing.T) {
 // although its write is in the table.
 func TestS3LostPutAnswerIsNotCommittedTwice(t *testing.T) {
 	ctx := context.Background()
-	base, err := url.Parse(testenv.S3(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	upstream, err := url.Parse(base.Query().Get("endpoint"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	proxy := httputil.NewSingleHostReverseProxy(upstream)
 	var lost atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	loc := faultyS3(t, func(w http.ResponseWriter, r *http.Request, proxy http.Handler) {
 		if r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "_delta_log/00000000000000000001.json") && lost.Add(1) == 1 {
 			proxy.ServeHTTP(httptest.NewRecorder(), r) // stored upstream, answer dropped
 			w.WriteHeader(http.StatusServiceUnavailable)
@@ -320,12 +311,7 @@ func TestS3LostPutAnswerIsNotCommittedTwice(t *testing.T) {
 			return
 		}
 		proxy.ServeHTTP(w, r)
-	}))
-	defer srv.Close()
-	q := base.Query()
-	q.Set("endpoint", srv.URL)
-	base.RawQuery = q.Encode()
-	loc := delta.JoinLocation(base.String(), "lake/t")
+	})
 	tbl, err := delta.Create(loc, delta.SilverSchema, []string{"event_date"})
 	if err != nil {
 		t.Fatal(err)
@@ -350,17 +336,8 @@ func TestS3LostPutAnswerIsNotCommittedTwice(t *testing.T) {
 // commits the next write once the store is back, and nothing is doubled.
 func TestS3StoreDownDuringCommit(t *testing.T) {
 	ctx := context.Background()
-	base, err := url.Parse(testenv.S3(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	upstream, err := url.Parse(base.Query().Get("endpoint"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	proxy := httputil.NewSingleHostReverseProxy(upstream)
 	var down atomic.Bool
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	loc := faultyS3(t, func(w http.ResponseWriter, r *http.Request, proxy http.Handler) {
 		if down.Load() && r.Method == http.MethodPut && strings.Contains(r.URL.Path, "_delta_log/") {
 			if c, _, err := w.(http.Hijacker).Hijack(); err == nil {
 				c.Close() // the connection drops, as when the server restarts
@@ -368,12 +345,7 @@ func TestS3StoreDownDuringCommit(t *testing.T) {
 			return
 		}
 		proxy.ServeHTTP(w, r)
-	}))
-	defer srv.Close()
-	q := base.Query()
-	q.Set("endpoint", srv.URL)
-	base.RawQuery = q.Encode()
-	loc := delta.JoinLocation(base.String(), "lake/t")
+	})
 	tbl, err := delta.Create(loc, delta.SilverSchema, []string{"event_date"})
 	if err != nil {
 		t.Fatal(err)
@@ -403,17 +375,8 @@ func TestS3StoreDownDuringCommit(t *testing.T) {
 // the table once, with its data files.
 func TestS3CommitStoredButEveryAnswerLost(t *testing.T) {
 	ctx := context.Background()
-	base, err := url.Parse(testenv.S3(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	upstream, err := url.Parse(base.Query().Get("endpoint"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	proxy := httputil.NewSingleHostReverseProxy(upstream)
 	var puts atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	loc := faultyS3(t, func(w http.ResponseWriter, r *http.Request, proxy http.Handler) {
 		if r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "_delta_log/00000000000000000001.json") {
 			puts.Add(1)
 			proxy.ServeHTTP(httptest.NewRecorder(), r) // stored (or refused: exists)
@@ -423,12 +386,7 @@ func TestS3CommitStoredButEveryAnswerLost(t *testing.T) {
 			return
 		}
 		proxy.ServeHTTP(w, r)
-	}))
-	defer srv.Close()
-	q := base.Query()
-	q.Set("endpoint", srv.URL)
-	base.RawQuery = q.Encode()
-	loc := delta.JoinLocation(base.String(), "lake/t")
+	})
 	tbl, err := delta.Create(loc, delta.SilverSchema, []string{"event_date"})
 	if err != nil {
 		t.Fatal(err)
@@ -442,4 +400,27 @@ func TestS3CommitStoredButEveryAnswerLost(t *testing.T) {
 	if snap.Version() != 1 || len(got) != 5 || puts.Load() < 2 {
 		t.Fatalf("version %d with %d rows after %d PUTs; want version 1 with 5 rows", snap.Version(), len(got), puts.Load())
 	}
+}
+
+// faultyS3 is a table location in a fresh bucket of the test S3 server,
+// reached through a proxy whose requests go to serve: serve forwards a
+// request to the server with proxy, or stands in for a fault (an answer
+// lost, a dropped connection, a 503).
+func faultyS3(t *testing.T, serve func(w http.ResponseWriter, r *http.Request, proxy http.Handler)) string {
+	t.Helper()
+	base, err := url.Parse(testenv.S3(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	upstream, err := url.Parse(base.Query().Get("endpoint"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(upstream)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { serve(w, r, proxy) }))
+	t.Cleanup(srv.Close)
+	q := base.Query()
+	q.Set("endpoint", srv.URL)
+	base.RawQuery = q.Encode()
+	return delta.JoinLocation(base.String(), "lake/t")
 }
