@@ -137,7 +137,7 @@ func BenchmarkSnapshot10kCommits(b *testing.B) {
 	cpu0 := cpuTime()
 	defer func() { b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/op") }()
 	for i := 0; i < b.N; i++ {
-		snap, err := loadSnapshot(fileStore{path}, -1)
+		snap, err := loadSnapshot(context.Background(), fileStore{path}, -1)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -158,7 +158,7 @@ func build10kTable(b *testing.B) string {
 		b.Fatal(err)
 	}
 	st := newTableState()
-	if err := applyCommitFile(fileStore{path}, 0, st); err != nil {
+	if err := applyCommitFile(context.Background(), fileStore{path}, 0, st); err != nil {
 		b.Fatal(err)
 	}
 	stats := `{"numRecords":1,"minValues":{"amount":1.00},"maxValues":{"amount":1.00},"nullCount":{"amount":0}}`
@@ -177,7 +177,7 @@ func build10kTable(b *testing.B) string {
 			if err := replayInto(path, st, 1, v); err != nil {
 				b.Fatal(err)
 			}
-			if err := writeCheckpoint(&Snapshot{root: fileStore{path}, version: v, st: st}); err != nil {
+			if err := writeCheckpoint(context.Background(), &Snapshot{root: fileStore{path}, version: v, st: st}); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -188,7 +188,7 @@ func build10kTable(b *testing.B) string {
 
 func replayInto(root string, st *tableState, from, to int64) error {
 	for v := from; v <= to; v++ {
-		if err := applyCommitFile(fileStore{root}, v, st); err != nil {
+		if err := applyCommitFile(context.Background(), fileStore{root}, v, st); err != nil {
 			return err
 		}
 	}

@@ -31,7 +31,7 @@ func (t *Table) Changes(ctx context.Context, from, to int64) ([]Change, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		a, err := readCommit(t.root, v)
+		a, err := readCommit(ctx, t.root, v)
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("%w: commit %d is not in the log (cleaned up, or not yet written)", ErrVersionNotFound, v)
 		}

@@ -90,7 +90,7 @@ type cpProtocol struct {
 // As for a commit, the checkpoint's protocol decides first: a table that
 // needs a feature this package lacks is refused as such even when some rows
 // cannot be decoded.
-func readCheckpoint(ref checkpointRef) (actions, error) {
+func readCheckpoint(ctx context.Context, ref checkpointRef) (actions, error) {
 	var out actions
 	var damage error
 	for _, file := range ref.files {
@@ -98,13 +98,13 @@ func readCheckpoint(ref checkpointRef) (actions, error) {
 		if strings.HasSuffix(file, ".json") {
 			read = readJSONCheckpoint
 		}
-		if err := read(ref.root, file, &out); err != nil {
+		if err := read(ctx, ref.root, file, &out); err != nil {
 			damage = fmt.Errorf("%w: checkpoint %s: %v", ErrCorruptLog, file, err)
 			break
 		}
 	}
 	if damage == nil && len(out.sidecars) > 0 {
-		if err := readSidecars(ref.root, path.Dir(ref.files[0]), &out); err != nil {
+		if err := readSidecars(ctx, ref.root, path.Dir(ref.files[0]), &out); err != nil {
 			damage = fmt.Errorf("%w: checkpoint %s: %v", ErrCorruptLog, ref.files[0], err)
 		}
 	}
@@ -117,9 +117,9 @@ func readCheckpoint(ref checkpointRef) (actions, error) {
 // readCheckpointPart adds one checkpoint file's actions to out. A row that
 // does not convert does not stop the reading, so that the protocol row,
 // wherever it is, is still found; the first such error is returned.
-func readCheckpointPart(root storage, file string, out *actions) (err error) {
+func readCheckpointPart(ctx context.Context, root storage, file string, out *actions) (err error) {
 	defer recoverParquet(&err, file, nil)
-	f, err := root.openFile(context.TODO(), file)
+	f, err := root.openFile(ctx, file)
 	if err != nil {
 		return err
 	}

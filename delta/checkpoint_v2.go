@@ -68,8 +68,8 @@ func isV2CheckpointName(rest string) bool {
 
 // readJSONCheckpoint adds the actions of a V2 checkpoint in JSON (one
 // action a line, as a commit) to out.
-func readJSONCheckpoint(root storage, file string, out *actions) error {
-	b, err := root.readFile(context.TODO(), file)
+func readJSONCheckpoint(ctx context.Context, root storage, file string, out *actions) error {
+	b, err := root.readFile(ctx, file)
 	if err != nil {
 		return err
 	}
@@ -84,13 +84,13 @@ func readJSONCheckpoint(root storage, file string, out *actions) error {
 // readSidecars adds the adds and removes of the sidecar files that a V2
 // checkpoint's sidecar actions name. A missing or resized sidecar makes
 // the checkpoint unusable (the reader then falls back to an older one).
-func readSidecars(root storage, logDirKey string, out *actions) error {
+func readSidecars(ctx context.Context, root storage, logDirKey string, out *actions) error {
 	for _, sc := range out.sidecars {
 		if sc.Path == "" || strings.Contains(sc.Path, "://") || path.IsAbs(sc.Path) || strings.Contains(sc.Path, "..") {
 			return fmt.Errorf("sidecar path %q is not a file in %s", sc.Path, sidecarsDir)
 		}
 		file := path.Join(logDirKey, sidecarsDir, sc.Path)
-		st, err := root.stat(context.TODO(), file)
+		st, err := root.stat(ctx, file)
 		if err != nil {
 			return fmt.Errorf("sidecar %s: %v", sc.Path, err)
 		}
@@ -98,7 +98,7 @@ func readSidecars(root storage, logDirKey string, out *actions) error {
 			return fmt.Errorf("sidecar %s has %d bytes, the checkpoint says %d", sc.Path, st.size, sc.SizeInBytes)
 		}
 		var part actions
-		if err := readCheckpointPart(root, file, &part); err != nil {
+		if err := readCheckpointPart(ctx, root, file, &part); err != nil {
 			return fmt.Errorf("sidecar %s: %v", sc.Path, err)
 		}
 		out.adds = append(out.adds, part.adds...)

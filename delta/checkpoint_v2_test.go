@@ -18,7 +18,7 @@ func TestSparkV2CheckpointAlone(t *testing.T) {
 	for v := int64(0); v < 10; v++ {
 		os.Remove(commitFile(root, v))
 	}
-	l, err := listLog(fileStore{root})
+	l, err := listLog(context.Background(), fileStore{root})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,12 +26,12 @@ func TestSparkV2CheckpointAlone(t *testing.T) {
 	if !ok || cp.version != 10 || !strings.HasSuffix(cp.files[0], ".json") {
 		t.Fatalf("latest checkpoint = %+v, want Spark's V2 checkpoint of version 10", cp)
 	}
-	snap, err := loadSnapshot(fileStore{root}, -1)
+	snap, err := loadSnapshot(context.Background(), fileStore{root}, -1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	sameSparkRows(t, snap, filepath.Join(c, "expected", "latest.jsonl"))
-	if _, err := loadSnapshot(fileStore{root}, 3); !errors.Is(err, ErrVersionNotFound) {
+	if _, err := loadSnapshot(context.Background(), fileStore{root}, 3); !errors.Is(err, ErrVersionNotFound) {
 		t.Fatalf("version 3 without its commits: err = %v", err)
 	}
 }
@@ -52,12 +52,12 @@ func TestV2CheckpointDamage(t *testing.T) {
 			} else {
 				os.Truncate(sidecars[0], 100)
 			}
-			l, _ := listLog(fileStore{root})
+			l, _ := listLog(context.Background(), fileStore{root})
 			cp, _ := l.latestCheckpoint(13)
-			if _, err := readCheckpoint(cp); !errors.Is(err, ErrCorruptLog) || !strings.Contains(err.Error(), "sidecar") {
+			if _, err := readCheckpoint(context.Background(), cp); !errors.Is(err, ErrCorruptLog) || !strings.Contains(err.Error(), "sidecar") {
 				t.Fatalf("err = %v, want a damaged checkpoint naming the sidecar", err)
 			}
-			snap, err := loadSnapshot(fileStore{root}, -1)
+			snap, err := loadSnapshot(context.Background(), fileStore{root}, -1)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -89,7 +89,7 @@ func TestAppendToV2CheckpointTable(t *testing.T) {
 	for v := int64(0); v <= 20; v++ {
 		os.Remove(commitFile(root, v))
 	}
-	after, err := loadSnapshot(fileStore{root}, -1)
+	after, err := loadSnapshot(context.Background(), fileStore{root}, -1)
 	if err != nil {
 		t.Fatal(err)
 	}

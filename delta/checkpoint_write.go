@@ -22,7 +22,7 @@ const tombstoneRetention = 7 * 24 * time.Hour
 // files; a checkpoint for a
 // version has one content, so a concurrent writer producing the same file
 // is harmless.
-func writeCheckpoint(snap *Snapshot) error {
+func writeCheckpoint(ctx context.Context, snap *Snapshot) error {
 	rows := checkpointRows(snap.st, time.Now().Add(-tombstoneRetention).UnixMilli())
 	var buf bytes.Buffer
 	w := parquet.NewGenericWriter[cpRow](&buf, parquet.Compression(&snappy.Codec{}), parquet.CreatedBy("finpipe-delta", "1", ""))
@@ -32,12 +32,11 @@ func writeCheckpoint(snap *Snapshot) error {
 	if err := w.Close(); err != nil {
 		return err
 	}
-	ctx := context.TODO()
 	key := fmt.Sprintf("%s/%020d.checkpoint.parquet", logDirName, snap.version)
 	if err := snap.root.put(ctx, key, buf.Bytes()); err != nil {
 		return err
 	}
-	if lc, ok := readLastCheckpoint(snap.root); ok && lc.Version >= snap.version {
+	if lc, ok := readLastCheckpoint(ctx, snap.root); ok && lc.Version >= snap.version {
 		return nil // a newer checkpoint is already advertised
 	}
 	b, _ := json.Marshal(lastCheckpoint{Version: snap.version, Size: int64(len(rows)), SizeInBytes: int64(buf.Len()), NumOfAddFiles: int64(len(snap.st.files))})

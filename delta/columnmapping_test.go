@@ -17,7 +17,7 @@ func TestColumnMappingByIDIgnoresNames(t *testing.T) {
 	editCommit(t, root, 1, idName, "swap-placeholder")
 	editCommit(t, root, 1, customerName, idName)
 	editCommit(t, root, 1, "swap-placeholder", customerName)
-	snap, err := loadSnapshot(fileStore{root}, -1)
+	snap, err := loadSnapshot(context.Background(), fileStore{root}, -1)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -79,7 +79,7 @@ func (t *Table) commit(ctx context.Context, base *Snapshot, plan *commitPlan) (i
 			// the version is there, the loop below finds whether it is ours
 			// (done) or another writer's (a lost race). Absent: failed.
 			// Unreadable: unknown.
-			_, rerr := readCommit(t.root, version)
+			_, rerr := readCommit(ctx, t.root, version)
 			if errors.Is(rerr, fs.ErrNotExist) {
 				return 0, err
 			}
@@ -90,7 +90,7 @@ func (t *Table) commit(ctx context.Context, base *Snapshot, plan *commitPlan) (i
 		// Lost the race for this version: check every winner in turn.
 		ours := false
 		for ; ; version++ {
-			won, err := readCommit(t.root, version)
+			won, err := readCommit(ctx, t.root, version)
 			if errors.Is(err, fs.ErrNotExist) {
 				break
 			}
@@ -109,7 +109,7 @@ func (t *Table) commit(ctx context.Context, base *Snapshot, plan *commitPlan) (i
 		}
 		conflicts++
 	}
-	t.afterCommit(version)
+	t.afterCommit(ctx, version)
 	t.observeCommit(began, conflicts, plan)
 	return version, nil
 }
@@ -135,16 +135,16 @@ func (p *commitPlan) isOwn(won actions) bool {
 // afterCommit refreshes the cached snapshot to include version and writes
 // its checkpoint when due. Failures here never fail the commit: the commit
 // file is the truth, and the next read rebuilds whatever is missing.
-func (t *Table) afterCommit(version int64) {
-	snap, err := t.refreshLocked(version)
+func (t *Table) afterCommit(ctx context.Context, version int64) {
+	snap, err := t.refreshLocked(ctx, version)
 	if err != nil {
 		t.latest = nil // reload from scratch next time
 		return
 	}
 	if version%checkpointInterval == 0 && snap.version == version {
 		// Best effort by design, like the log cleanup that follows it.
-		if writeCheckpoint(snap) == nil {
-			_, _ = t.CleanupLog(context.Background(), DefaultLogRetention, false)
+		if writeCheckpoint(ctx, snap) == nil {
+			_, _ = t.CleanupLog(ctx, DefaultLogRetention, false)
 		}
 	}
 }

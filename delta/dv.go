@@ -143,7 +143,7 @@ func (dv *DeletionVector) location() (dvLocation, error) {
 // does, naming the file: a missing, truncated or mismatched vector must
 // never read as "nothing deleted". checkDVFits checks it against the data
 // file once that is open.
-func (s *Snapshot) deletedRows(add AddFile) (*roaring64.Bitmap, error) {
+func (s *Snapshot) deletedRows(ctx context.Context, add AddFile) (*roaring64.Bitmap, error) {
 	dv := add.DeletionVector
 	loc, err := dv.location()
 	if err != nil {
@@ -155,7 +155,7 @@ func (s *Snapshot) deletedRows(add AddFile) (*roaring64.Bitmap, error) {
 		if loc.abs { // a local absolute path: the file's own folder is its store
 			store, key = fileStore{filepath.Dir(filepath.FromSlash(loc.file))}, path.Base(loc.file)
 		}
-		data, err = readDVFile(store, key, loc.offset, dv.SizeInBytes)
+		data, err = readDVFile(ctx, store, key, loc.offset, dv.SizeInBytes)
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("%w: deletion vector %s of data file %s is referenced by version %d but is not on disk",
 				ErrFileMissing, loc.describe, add.Path, s.version)
@@ -179,8 +179,8 @@ func (s *Snapshot) deletedRows(add AddFile) (*roaring64.Bitmap, error) {
 // readDVFile reads one deletion vector out of a deletion vector file: the
 // version byte, then at offset the big-endian size, the bitmap and the
 // big-endian CRC-32 of the bitmap.
-func readDVFile(root storage, key string, offset int64, size int32) ([]byte, error) {
-	f, err := root.openFile(context.TODO(), key)
+func readDVFile(ctx context.Context, root storage, key string, offset int64, size int32) ([]byte, error) {
+	f, err := root.openFile(ctx, key)
 	if err != nil {
 		return nil, err
 	}

@@ -81,11 +81,11 @@ func TestUnknownReaderFeatureIsRefusedByName(t *testing.T) {
 		root := t.TempDir()
 		writeLog(t, root, `{"protocol":{"minReaderVersion":1,"minWriterVersion":2}}`+"\n"+testMetadata)
 		st := newTableState()
-		if err := applyCommitFile(fileStore{root}, 0, st); err != nil {
+		if err := applyCommitFile(context.Background(), fileStore{root}, 0, st); err != nil {
 			t.Fatal(err)
 		}
 		st.protocol = &Protocol{MinReaderVersion: 3, MinWriterVersion: 7, ReaderFeatures: []string{"fancyFeature"}, WriterFeatures: []string{"fancyFeature"}}
-		if err := writeCheckpoint(&Snapshot{root: fileStore{root}, version: 0, st: st}); err != nil {
+		if err := writeCheckpoint(context.Background(), &Snapshot{root: fileStore{root}, version: 0, st: st}); err != nil {
 			t.Fatal(err)
 		}
 		// The refusal must not fall back to replaying the JSON commits,
@@ -105,7 +105,7 @@ func TestUnknownReaderFeatureIsRefusedByName(t *testing.T) {
 
 // snapshotAt loads one version of the table at root.
 func snapshotAt(root string, version int64) (*Snapshot, error) {
-	return loadSnapshot(fileStore{root}, version)
+	return loadSnapshot(context.Background(), fileStore{root}, version)
 }
 
 func TestReaderVersion3WithoutFeaturesIsCorrupt(t *testing.T) {
@@ -222,10 +222,10 @@ func TestCheckpointKeepsFeaturesAndDeletionVectors(t *testing.T) {
 	st.tombstones["d.parquet"] = RemoveFile{Path: "d.parquet", DeletionTimestamp: 1 << 50, DataChange: true, DeletionVector: dv}
 	root := t.TempDir()
 	os.MkdirAll(logDir(root), 0o755)
-	if err := writeCheckpoint(&Snapshot{root: fileStore{root}, version: 3, st: st}); err != nil {
+	if err := writeCheckpoint(context.Background(), &Snapshot{root: fileStore{root}, version: 3, st: st}); err != nil {
 		t.Fatal(err)
 	}
-	a, err := readCheckpoint(checkpointRef{version: 3, files: []string{logDirName + "/00000000000000000003.checkpoint.parquet"}, root: fileStore{root}})
+	a, err := readCheckpoint(context.Background(), checkpointRef{version: 3, files: []string{logDirName + "/00000000000000000003.checkpoint.parquet"}, root: fileStore{root}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -279,12 +279,12 @@ func TestSparkDeletionVectorsPastACheckpoint(t *testing.T) {
 	expected := filepath.Join(sparkCase(t, "deletion_vectors"), "expected", "latest.jsonl")
 	check := func(t *testing.T, root string) {
 		t.Helper()
-		l, _ := listLog(fileStore{root})
+		l, _ := listLog(context.Background(), fileStore{root})
 		cp, ok := l.latestCheckpoint(4)
 		if !ok || cp.version != 4 {
 			t.Fatal("no checkpoint at version 4")
 		}
-		a, err := readCheckpoint(cp)
+		a, err := readCheckpoint(context.Background(), cp)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -303,7 +303,7 @@ func TestSparkDeletionVectorsPastACheckpoint(t *testing.T) {
 		for v := int64(0); v < 4; v++ {
 			os.Remove(commitFile(root, v))
 		}
-		snap, err := loadSnapshot(fileStore{root}, -1)
+		snap, err := loadSnapshot(context.Background(), fileStore{root}, -1)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -311,11 +311,11 @@ func TestSparkDeletionVectorsPastACheckpoint(t *testing.T) {
 	}
 	t.Run("written by this package", func(t *testing.T) {
 		root := copyTable(t, src)
-		snap, err := loadSnapshot(fileStore{root}, -1)
+		snap, err := loadSnapshot(context.Background(), fileStore{root}, -1)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := writeCheckpoint(snap); err != nil {
+		if err := writeCheckpoint(context.Background(), snap); err != nil {
 			t.Fatal(err)
 		}
 		check(t, root)
@@ -351,7 +351,7 @@ func TestDeletionVectorDamage(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			root := copyTable(t, src)
 			c.damage(t, root)
-			snap, err := loadSnapshot(fileStore{root}, 1)
+			snap, err := loadSnapshot(context.Background(), fileStore{root}, 1)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -400,7 +400,7 @@ func TestInlineDeletionVector(t *testing.T) {
 	dv := &DeletionVector{StorageType: "i", PathOrInlineDv: "wi5b=000010000siXQKl0rr91000f55c8Xg0@@D72lkbi5=-{L", SizeInBytes: 40, Cardinality: 6}
 	s := &Snapshot{root: fileStore{t.TempDir()}}
 	add := AddFile{Path: "f.parquet", DeletionVector: dv}
-	bm, err := s.deletedRows(add)
+	bm, err := s.deletedRows(context.Background(), add)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -462,7 +462,7 @@ func TestWriteSparkDeletionVectorTable(t *testing.T) {
 	if res.Version != 5 || res.Rows != 2720 {
 		t.Fatalf("optimize = %+v, want version 5 with Spark's 2720 live rows", res)
 	}
-	a, err := readCommit(fileStore{root}, 5)
+	a, err := readCommit(context.Background(), fileStore{root}, 5)
 	if err != nil {
 		t.Fatal(err)
 	}

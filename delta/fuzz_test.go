@@ -99,7 +99,7 @@ func FuzzReadCheckpoint(f *testing.F) {
 		if err := os.WriteFile(path, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		a, err := readCheckpoint(checkpointRef{version: 1, files: []string{filepath.Base(path)}, root: fileStore{filepath.Dir(path)}})
+		a, err := readCheckpoint(context.Background(), checkpointRef{version: 1, files: []string{filepath.Base(path)}, root: fileStore{filepath.Dir(path)}})
 		if err == nil {
 			newTableState().apply(a)
 		}
@@ -130,6 +130,6 @@ func FuzzScanDataFile(f *testing.F) {
 		}
 		s := &Snapshot{root: fileStore{filepath.Dir(p)}, version: snap.version, st: snap.st}
 		proj, _ := s.projection(nil)
-		s.scanFile(AddFile{Path: "f.parquet", PartitionValues: file.PartitionValues}, proj, func(Row) error { return nil })
+		s.scanFile(context.Background(), AddFile{Path: "f.parquet", PartitionValues: file.PartitionValues}, proj, func(Row) error { return nil })
 	})
 }

@@ -27,7 +27,7 @@ func replayJSON(t *testing.T, root string, version int64) *tableState {
 	t.Helper()
 	st := newTableState()
 	for v := int64(0); v <= version; v++ {
-		if err := applyCommitFile(fileStore{root}, v, st); err != nil {
+		if err := applyCommitFile(context.Background(), fileStore{root}, v, st); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -63,7 +63,7 @@ func TestGoldenCheckpointEqualsReplay(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			l, _ := listLog(tbl.root)
+			l, _ := listLog(context.Background(), tbl.root)
 			if _, ok := l.latestCheckpoint(snap.Version()); !ok {
 				t.Fatal("no checkpoint found: the test would not exercise checkpoint reading")
 			}
@@ -98,7 +98,7 @@ func TestGoldenMultiPartCheckpointRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lc, ok := readLastCheckpoint(snap.root)
+	lc, ok := readLastCheckpoint(context.Background(), snap.root)
 	if !ok || int64(len(snap.Files())) != lc.NumOfAddFiles {
 		t.Fatalf("files = %d, _last_checkpoint says %d", len(snap.Files()), lc.NumOfAddFiles)
 	}

@@ -11,7 +11,7 @@ import (
 // computed from each commit's add actions (RowsAdded is -1 when a file has
 // no stats). Versions whose commit files were cleaned up are left out.
 func (t *Table) History(ctx context.Context) ([]CommitInfo, error) {
-	l, err := listLog(t.root)
+	l, err := listLog(ctx, t.root)
 	if err != nil {
 		return nil, err
 	}
@@ -22,7 +22,7 @@ func (t *Table) History(ctx context.Context) ([]CommitInfo, error) {
 			return nil, err
 		}
 		v := versions[i]
-		a, err := readCommit(t.root, v)
+		a, err := readCommit(ctx, t.root, v)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue // cleaned up while we listed
 		}

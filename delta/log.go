@@ -45,17 +45,17 @@ type logListing struct {
 // listLog lists _delta_log. A multi-part checkpoint counts only when all of
 // its parts are present: a writer that died half-way leaves an incomplete one
 // that readers must skip.
-func listLog(root storage) (logListing, error) { return listLogFrom(root, 0) }
+func listLog(ctx context.Context, root storage) (logListing, error) { return listLogFrom(ctx, root, 0) }
 
 // listLogFrom lists the entries of versions from on: the store lists only
 // the names after from's (S3 start-after), so a reader that starts at a
 // checkpoint does not pay for the log before it.
-func listLogFrom(root storage, from int64) (logListing, error) {
+func listLogFrom(ctx context.Context, root storage, from int64) (logListing, error) {
 	startAfter := ""
 	if from > 0 {
 		startAfter = fmt.Sprintf("%020d", from-1) + "~" // after every file of from-1
 	}
-	entries, err := root.list(context.TODO(), logDirName, startAfter)
+	entries, err := root.list(ctx, logDirName, startAfter)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return logListing{}, fmt.Errorf("%w: %s has no %s", ErrNotATable, root, logDirName)
@@ -156,8 +156,8 @@ type lastCheckpoint struct {
 
 // readLastCheckpoint returns the hint file's content; ok is false when it is
 // absent or unreadable (it is only a hint, so damage is not an error).
-func readLastCheckpoint(root storage) (lastCheckpoint, bool) {
-	b, err := root.readFile(context.TODO(), lastCheckpointKey)
+func readLastCheckpoint(ctx context.Context, root storage) (lastCheckpoint, bool) {
+	b, err := root.readFile(ctx, lastCheckpointKey)
 	if err != nil {
 		return lastCheckpoint{}, false
 	}

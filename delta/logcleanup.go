@@ -30,7 +30,7 @@ func (t *Table) CleanupLog(ctx context.Context, retain time.Duration, dryRun boo
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	l, err := listLog(t.root)
+	l, err := listLog(ctx, t.root)
 	if err != nil {
 		return nil, err
 	}

@@ -41,10 +41,10 @@ func TestCheckpointEvery10Commits(t *testing.T) {
 			t.Fatalf("checkpoint %d: %v", v, err)
 		}
 	}
-	if lc, ok := readLastCheckpoint(tbl.root); !ok || lc.Version != 20 {
+	if lc, ok := readLastCheckpoint(context.Background(), tbl.root); !ok || lc.Version != 20 {
 		t.Fatalf("_last_checkpoint = %+v, %v; want version 20", lc, ok)
 	}
-	fromCheckpoint, err := loadSnapshot(tbl.root, -1)
+	fromCheckpoint, err := loadSnapshot(context.Background(), tbl.root, -1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +131,7 @@ func TestOptimizeAndVacuum(t *testing.T) {
 	_, gotRows := snapshotRows(t, after)
 	sameRows(t, names, gotRows, names, wantRows)
 	checkStatsMatchRows(t, after)
-	commit, err := readCommit(tbl.root, res.Version)
+	commit, err := readCommit(context.Background(), tbl.root, res.Version)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +202,7 @@ func TestDamagedCheckpointFallsBack(t *testing.T) {
 	if err := os.WriteFile(cp, []byte("PAR1 not really"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	snap, err := loadSnapshot(tbl.root, -1)
+	snap, err := loadSnapshot(context.Background(), tbl.root, -1)
 	if err != nil {
 		t.Fatalf("damaged checkpoint with the JSON log intact: %v", err)
 	}
@@ -210,7 +210,7 @@ func TestDamagedCheckpointFallsBack(t *testing.T) {
 		t.Fatalf("rows = %d, want 12", len(rows))
 	}
 	os.Remove(commitFile(tbl.Path(), 0))
-	if _, err := loadSnapshot(tbl.root, -1); !errors.Is(err, ErrCorruptLog) {
+	if _, err := loadSnapshot(context.Background(), tbl.root, -1); !errors.Is(err, ErrCorruptLog) {
 		t.Fatalf("damaged checkpoint and no commit 0: %v, want ErrCorruptLog", err)
 	}
 }

@@ -72,7 +72,7 @@ func (t *Table) Optimize(ctx context.Context, partitionFilter func(partitionValu
 				mw.abort()
 				return res, err
 			}
-			err := snap.scanFile(f, proj, func(r Row) error { res.Rows++; return mw.write(r) })
+			err := snap.scanFile(ctx, f, proj, func(r Row) error { res.Rows++; return mw.write(r) })
 			if err != nil {
 				mw.abort()
 				return res, fmt.Errorf("delta: optimize: %w", err)

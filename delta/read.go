@@ -68,7 +68,7 @@ func (s *Snapshot) scanAll(ctx context.Context, files []AddFile, proj []projecte
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		bm, err := s.deletedRows(f)
+		bm, err := s.deletedRows(ctx, f)
 		if err != nil {
 			return err
 		}
@@ -78,7 +78,7 @@ func (s *Snapshot) scanAll(ctx context.Context, files []AddFile, proj []projecte
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := s.scanFileDeleting(f, deleted[f.Path], proj, fn); err != nil {
+		if err := s.scanFileDeleting(ctx, f, deleted[f.Path], proj, fn); err != nil {
 			return err
 		}
 	}
@@ -131,20 +131,20 @@ func (s *Snapshot) projection(columns []string) ([]projected, error) {
 }
 
 // scanFile reads one data file, less the rows its deletion vector marks.
-func (s *Snapshot) scanFile(add AddFile, proj []projected, fn func(Row) error) error {
+func (s *Snapshot) scanFile(ctx context.Context, add AddFile, proj []projected, fn func(Row) error) error {
 	var deleted *roaring64.Bitmap
 	if add.DeletionVector != nil {
 		var err error
-		if deleted, err = s.deletedRows(add); err != nil {
+		if deleted, err = s.deletedRows(ctx, add); err != nil {
 			return err
 		}
 	}
-	return s.scanFileDeleting(add, deleted, proj, fn)
+	return s.scanFileDeleting(ctx, add, deleted, proj, fn)
 }
 
 // scanFileDeleting reads one data file, less the rows deleted (its
 // deletion vector, loaded; nil for none) marks.
-func (s *Snapshot) scanFileDeleting(add AddFile, deleted *roaring64.Bitmap, proj []projected, fn func(Row) error) (err error) {
+func (s *Snapshot) scanFileDeleting(ctx context.Context, add AddFile, deleted *roaring64.Bitmap, proj []projected, fn func(Row) error) (err error) {
 	inCallback := false
 	defer recoverParquet(&err, add.Path, &inCallback)
 	fn0 := fn
@@ -153,7 +153,7 @@ func (s *Snapshot) scanFileDeleting(add AddFile, deleted *roaring64.Bitmap, proj
 		defer func() { inCallback = false }()
 		return fn0(r)
 	}
-	f, err := s.root.openFile(context.TODO(), add.Path)
+	f, err := s.root.openFile(ctx, add.Path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("%w: %s is referenced by version %d but is not on disk (vacuumed?)", ErrFileMissing, add.Path, s.version)
 	}

@@ -89,34 +89,34 @@ func (s *Snapshot) Txns() map[string]int64 {
 // loadSnapshot replays the log of the table at root up to version (-1 for
 // the latest): the newest complete checkpoint at or below it, then the JSON
 // commits after that checkpoint.
-func loadSnapshot(root storage, version int64) (*Snapshot, error) {
-	if s, ok := loadFromHint(root, version); ok {
+func loadSnapshot(ctx context.Context, root storage, version int64) (*Snapshot, error) {
+	if s, ok := loadFromHint(ctx, root, version); ok {
 		return s, nil
 	}
-	l, err := listLog(root)
+	l, err := listLog(ctx, root)
 	if err != nil {
 		return nil, err
 	}
-	return replaySnapshot(root, l, version)
+	return replaySnapshot(ctx, root, l, version)
 }
 
 // loadFromHint is loadSnapshot's fast path: when _last_checkpoint names a
 // checkpoint at or below version, only the log from that checkpoint on is
 // listed. ok is false when the hint is missing, stale or leads nowhere (the
 // checkpoint is damaged or gone): the caller then lists the whole log.
-func loadFromHint(root storage, version int64) (*Snapshot, bool) {
-	lc, ok := readLastCheckpoint(root)
+func loadFromHint(ctx context.Context, root storage, version int64) (*Snapshot, bool) {
+	lc, ok := readLastCheckpoint(ctx, root)
 	if !ok || lc.Version <= 0 || (version >= 0 && version < lc.Version) {
 		return nil, false
 	}
-	l, err := listLogFrom(root, lc.Version)
+	l, err := listLogFrom(ctx, root, lc.Version)
 	if err != nil {
 		return nil, false
 	}
 	if _, ok := l.checkpoints[lc.Version]; !ok {
 		return nil, false
 	}
-	s, err := replaySnapshot(root, l, version)
+	s, err := replaySnapshot(ctx, root, l, version)
 	if err != nil {
 		return nil, false
 	}
@@ -124,7 +124,7 @@ func loadFromHint(root storage, version int64) (*Snapshot, bool) {
 }
 
 // replaySnapshot rebuilds version (-1 for the latest) from a listing.
-func replaySnapshot(root storage, l logListing, version int64) (*Snapshot, error) {
+func replaySnapshot(ctx context.Context, root storage, l logListing, version int64) (*Snapshot, error) {
 	if l.maxVersion < 0 {
 		return nil, fmt.Errorf("%w: %s has an empty %s", ErrNotATable, root, logDirName)
 	}
@@ -134,7 +134,7 @@ func replaySnapshot(root storage, l logListing, version int64) (*Snapshot, error
 	if version > l.maxVersion {
 		return nil, fmt.Errorf("%w: version %d (latest is %d)", ErrVersionNotFound, version, l.maxVersion)
 	}
-	st, from, err := startState(l, version)
+	st, from, err := startState(ctx, l, version)
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +142,7 @@ func replaySnapshot(root storage, l logListing, version int64) (*Snapshot, error
 		if !l.commits[v] {
 			return nil, fmt.Errorf("%w: commit file for version %d is missing", ErrCorruptLog, v)
 		}
-		if err := applyCommitFile(root, v, st); err != nil {
+		if err := applyCommitFile(ctx, root, v, st); err != nil {
 			return nil, err
 		}
 	}
@@ -157,14 +157,14 @@ func replaySnapshot(root storage, l logListing, version int64) (*Snapshot, error
 // checkpoint (a writer died while writing it, or another engine wrote it
 // non-atomically) is skipped in favour of an older one or of replaying the
 // JSON commits from version 0, as Spark does.
-func startState(l logListing, version int64) (*tableState, int64, error) {
+func startState(ctx context.Context, l logListing, version int64) (*tableState, int64, error) {
 	var cpErr error
 	for limit := version; ; {
 		cp, ok := l.latestCheckpoint(limit)
 		if !ok {
 			break
 		}
-		a, err := readCheckpoint(cp)
+		a, err := readCheckpoint(ctx, cp)
 		if err == nil {
 			st := newTableState()
 			if err = st.apply(a); err == nil {
@@ -192,8 +192,8 @@ func startState(l logListing, version int64) (*tableState, int64, error) {
 }
 
 // applyCommitFile reads one commit and applies it to st.
-func applyCommitFile(root storage, v int64, st *tableState) error {
-	a, err := readCommit(root, v)
+func applyCommitFile(ctx context.Context, root storage, v int64, st *tableState) error {
+	a, err := readCommit(ctx, root, v)
 	if err != nil {
 		return err
 	}
@@ -202,8 +202,8 @@ func applyCommitFile(root storage, v int64, st *tableState) error {
 
 // readCommit reads and parses one commit file; a missing file is returned
 // as an error wrapping fs.ErrNotExist.
-func readCommit(root storage, v int64) (actions, error) {
-	b, err := root.readFile(context.TODO(), commitKey(v))
+func readCommit(ctx context.Context, root storage, v int64) (actions, error) {
+	b, err := root.readFile(ctx, commitKey(v))
 	if err != nil {
 		return actions{}, err
 	}
@@ -218,11 +218,11 @@ func readCommit(root storage, v int64) (actions, error) {
 // limit, -1 for no limit), reading forward from s.version+1 until a commit
 // is missing. It returns s itself when nothing changed. This is the cheap
 // path commits use instead of listing the log.
-func (s *Snapshot) advance(limit int64) (*Snapshot, error) {
+func (s *Snapshot) advance(ctx context.Context, limit int64) (*Snapshot, error) {
 	var st *tableState
 	v := s.version + 1
 	for ; limit < 0 || v <= limit; v++ {
-		a, err := readCommit(s.root, v)
+		a, err := readCommit(ctx, s.root, v)
 		if errors.Is(err, fs.ErrNotExist) {
 			break
 		}

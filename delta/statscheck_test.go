@@ -1,6 +1,7 @@
 package delta
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -31,7 +32,7 @@ func checkStatsMatchRows(t *testing.T, s *Snapshot) {
 			proj = append(proj, projected{field: fld, dt: dt, phys: physicalColumn{name: fld.Name}, mapping: mappingNone})
 		}
 		var rows []Row
-		if err := s.scanFile(f, proj, func(r Row) error { rows = append(rows, r); return nil }); err != nil {
+		if err := s.scanFile(context.Background(), f, proj, func(r Row) error { rows = append(rows, r); return nil }); err != nil {
 			t.Fatalf("%s: %v", f.Path, err)
 		}
 		if int64(len(rows)) != st.NumRecords {

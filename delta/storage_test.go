@@ -56,7 +56,7 @@ func TestOpenListsFromLastCheckpoint(t *testing.T) {
 		}
 	}
 	cs := &countingStore{storage: fileStore{path}}
-	opened, err := openAt(cs)
+	opened, err := openAt(context.Background(), cs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +94,7 @@ func TestRefreshReadsOnlyNewCommits(t *testing.T) {
 		}
 	}
 	cs := &countingStore{storage: fileStore{path}}
-	reader, err := openAt(cs)
+	reader, err := openAt(context.Background(), cs)
 	if err != nil {
 		t.Fatal(err)
 	}

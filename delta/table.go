@@ -40,12 +40,17 @@ type Table struct {
 // no _delta_log. path is a directory or a location URL (file:///…,
 // s3://bucket/prefix/table?…, see storage_blob.go). Close the table when
 // done with it: on an object store it holds connections.
-func Open(path string) (*Table, error) {
-	root, err := openStorage(context.TODO(), path)
+func Open(path string) (*Table, error) { return OpenContext(context.Background(), path) }
+
+// OpenContext is Open with a context that bounds the reads of the log (as
+// net.DialContext is to net.Dial); every store request also has its own
+// deadline (storage_blob.go).
+func OpenContext(ctx context.Context, path string) (*Table, error) {
+	root, err := openStorage(ctx, path)
 	if err != nil {
 		return nil, err
 	}
-	t, err := openAt(root)
+	t, err := openAt(ctx, root)
 	if err != nil {
 		root.Close()
 		return nil, err
@@ -53,8 +58,8 @@ func Open(path string) (*Table, error) {
 	return t, nil
 }
 
-func openAt(root storage) (*Table, error) {
-	snap, err := loadSnapshot(root, -1)
+func openAt(ctx context.Context, root storage) (*Table, error) {
+	snap, err := loadSnapshot(ctx, root, -1)
 	if err != nil {
 		return nil, err
 	}
@@ -70,23 +75,29 @@ func (t *Table) Close() error { return t.root.Close() }
 // same schema and partitioning it is opened instead, so that concurrent or
 // repeated creation is safe.
 func Create(path string, schema Schema, partitionColumns []string) (*Table, error) {
+	return CreateContext(context.Background(), path, schema, partitionColumns)
+}
+
+// CreateContext is Create with a context that bounds its reads and its
+// commit.
+func CreateContext(ctx context.Context, path string, schema Schema, partitionColumns []string) (*Table, error) {
 	l, err := newLayout(schema, partitionColumns)
 	if err != nil {
 		return nil, err
 	}
-	root, err := openStorage(context.TODO(), path)
+	root, err := openStorage(ctx, path)
 	if err != nil {
 		return nil, err
 	}
-	t, err := create(root, l, schema, partitionColumns)
+	t, err := create(ctx, root, l, schema, partitionColumns)
 	if err != nil && t == nil {
 		root.Close()
 	}
 	return t, err
 }
 
-func create(root storage, l *layout, schema Schema, partitionColumns []string) (*Table, error) {
-	if t, err := openAt(root); err == nil {
+func create(ctx context.Context, root storage, l *layout, schema Schema, partitionColumns []string) (*Table, error) {
+	if t, err := openAt(ctx, root); err == nil {
 		return t, t.sameSchema(schema, partitionColumns)
 	} else if !errors.Is(err, ErrNotATable) {
 		return nil, err
@@ -110,12 +121,12 @@ func create(root storage, l *layout, schema Schema, partitionColumns []string) (
 	if err != nil {
 		return nil, err
 	}
-	err = putIfAbsent(context.TODO(), root, 0, body)
+	err = putIfAbsent(ctx, root, 0, body)
 	if err != nil && !errors.Is(err, fs.ErrExist) {
 		return nil, err
 	}
 	// Either we wrote commit 0 or a concurrent creator did: open what won.
-	t, err := openAt(root)
+	t, err := openAt(ctx, root)
 	if err != nil {
 		return nil, err
 	}
@@ -146,20 +157,20 @@ func (t *Table) Snapshot(ctx context.Context) (*Snapshot, error) {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.refreshLocked(-1)
+	return t.refreshLocked(ctx, -1)
 }
 
 // refreshLocked advances the cached snapshot (up to limit, -1 for all).
-func (t *Table) refreshLocked(limit int64) (*Snapshot, error) {
+func (t *Table) refreshLocked(ctx context.Context, limit int64) (*Snapshot, error) {
 	if t.latest == nil {
-		s, err := loadSnapshot(t.root, limit)
+		s, err := loadSnapshot(ctx, t.root, limit)
 		if err != nil {
 			return nil, err
 		}
 		t.latest = s
 		return s, nil
 	}
-	s, err := t.latest.advance(limit)
+	s, err := t.latest.advance(ctx, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -183,5 +194,5 @@ func (t *Table) SnapshotAt(ctx context.Context, version int64) (*Snapshot, error
 	if cached != nil && cached.version == version {
 		return cached, nil
 	}
-	return loadSnapshot(t.root, version)
+	return loadSnapshot(ctx, t.root, version)
 }

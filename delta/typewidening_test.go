@@ -54,7 +54,7 @@ func TestTypeWideningReadsOldFiles(t *testing.T) {
 		{"n", "integer", "decimal(12,2)"}, {"f", "float", "double"}, {"d", "decimal(5,2)", "decimal(9,4)"},
 		{"l", "long", "decimal(22,1)"}, {"day", "date", "timestamp_ntz"},
 	})
-	snap, err := loadSnapshot(fileStore{root}, -1)
+	snap, err := loadSnapshot(context.Background(), fileStore{root}, -1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +88,7 @@ func TestUnsupportedTypeChangeIsRefused(t *testing.T) {
 		{"n", "integer", "decimal(5,2)"}, // too few digits for every int
 		{"f", "float", "float"}, {"d", "decimal(5,2)", "decimal(5,2)"}, {"l", "long", "long"}, {"day", "date", "date"},
 	})
-	_, err := loadSnapshot(fileStore{root}, -1)
+	_, err := loadSnapshot(context.Background(), fileStore{root}, -1)
 	if !errors.Is(err, ErrUnsupportedFeature) || !strings.Contains(err.Error(), `column "n"`) || !strings.Contains(err.Error(), "integer to decimal(5,2)") {
 		t.Fatalf("err = %v, want the unsupported change of column n named", err)
 	}
