@@ -30,6 +30,16 @@ type (
 	SchedulerConn = model.SchedulerConn
 	// CleanResult counts what CleanRuns deleted (or would delete).
 	CleanResult = model.CleanResult
+	// Asset is a registered asset: a Kafka topic or a Delta table.
+	Asset = model.Asset
+	// AssetKind says what an asset is.
+	AssetKind = model.AssetKind
+	// AssetEvent is one recorded change of an asset, with its source.
+	AssetEvent = model.AssetEvent
+	// AssetInfo is an asset with its consumers, producers, last event and lag.
+	AssetInfo = model.AssetInfo
+	// AssetEventFilter selects a page of asset events.
+	AssetEventFilter = model.AssetEventFilter
 
 	// RunState is a DagRun's state.
 	RunState = model.RunState
@@ -44,6 +54,14 @@ const (
 	RunTypeScheduled = model.RunTypeScheduled
 	RunTypeManual    = model.RunTypeManual
 	RunTypeBackfill  = model.RunTypeBackfill
+	// RunTypeAssetTriggered runs were queued by asset events.
+	RunTypeAssetTriggered = model.RunTypeAssetTriggered
+)
+
+// Asset kinds.
+const (
+	AssetKafkaTopic = model.AssetKafkaTopic
+	AssetDeltaTable = model.AssetDeltaTable
 )
 
 // DagRun states.
