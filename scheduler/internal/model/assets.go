@@ -67,7 +67,7 @@ type AssetInfo struct {
 	// For a Kafka topic: its end offsets as last seen by the watcher, and
 	// per consuming DAG how many records lie past what its runs consumed.
 	// Nil for tables.
-	EndOffsets map[int32]int64 `json:"end_offsets,omitempty"`
+	EndOffsets map[int32]int64  `json:"end_offsets,omitempty"`
 	Lag        map[string]int64 `json:"lag,omitempty"`
 }
 
