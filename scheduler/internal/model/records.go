@@ -10,9 +10,12 @@ import (
 
 // DAGInfo is a DAG definition as synced into PostgreSQL, plus its state.
 type DAGInfo struct {
-	DAGID          string         `json:"dag_id"`
-	Description    string         `json:"description"`
-	Schedule       string         `json:"schedule"`
+	DAGID       string `json:"dag_id"`
+	Description string `json:"description"`
+	Schedule    string `json:"schedule"`
+	// Assets are the names of the assets the DAG is scheduled on (alone,
+	// or beside Schedule: either one queues a run). Empty when none.
+	Assets         []string       `json:"assets"`
 	StartDate      time.Time      `json:"start_date"`
 	Catchup        bool           `json:"catchup"`
 	MaxActiveRuns  int            `json:"max_active_runs"`
