@@ -4,7 +4,7 @@ BIN     := bin/finpipe
 VENV    := .venv
 PYTHON  := $(VENV)/bin/python
 
-.PHONY: run test build venv s3venv bench demo reset up down reliability
+.PHONY: run test build venv s3venv tools bench demo reset up down reliability
 
 build:
 	$(GO) build -o $(BIN) ./cmd/finpipe
@@ -14,7 +14,7 @@ run: build
 	./$(BIN) standalone --produce-rate 20/s
 
 ## test: the whole suite; starts its own embedded services (and moto's S3 server)
-test: venv s3venv
+test: venv s3venv tools
 	FINPIPE_PYTHON=$(CURDIR)/$(PYTHON) $(GO) test -count=1 -timeout 30m ./...
 
 ## venv: delta-rs (Python) that the tests use to read back FinPipe's tables;
@@ -30,6 +30,13 @@ s3venv: .venv-s3/.done
 .venv-s3/.done: scripts/s3/venv.sh scripts/pyvenv.sh
 	scripts/s3/venv.sh .venv-s3 && touch $@ \
 	  || echo "warning: could not install moto; S3 tests will skip"
+
+## tools: the object-store servers of the S3 fault tests and of gs:// and azblob://
+## lakes (versitygw, fake-gcs-server, azurite) in .tools; best effort, like the venvs
+## (internal/testenv also installs each on first use)
+tools:
+	scripts/emulators/install.sh .tools \
+	  || echo "warning: could not install every object-store emulator; the tests that need one will skip"
 
 bench: build
 	./$(BIN) bench scheduler --json

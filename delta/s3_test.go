@@ -15,6 +15,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/finpipe/finpipe/delta"
 	"github.com/finpipe/finpipe/internal/testenv"
@@ -423,4 +424,129 @@ func faultyS3(t *testing.T, serve func(w http.ResponseWriter, r *http.Request, p
 	q.Set("endpoint", srv.URL)
 	base.RawQuery = q.Encode()
 	return delta.JoinLocation(base.String(), "lake/t")
+}
+
+// TestS3WrongCredentials: a store that checks signatures (versitygw; moto
+// accepts any) refuses a wrong secret and an unknown key; Open and Create
+// say that the credentials were refused, at once (the SDK does not retry a
+// 403), and never take the table for a missing one.
+func TestS3WrongCredentials(t *testing.T) {
+	_, base := testenv.VersityS3(t)
+	loc := delta.JoinLocation(base, "lake/t")
+	if _, err := delta.Create(loc, delta.SilverSchema, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ name, id, secret string }{
+		{"wrong secret", "", "not-the-secret"},
+		{"unknown key", "no-such-key", "not-the-secret"},
+	} {
+		if c.id != "" {
+			t.Setenv("AWS_ACCESS_KEY_ID", c.id)
+		}
+		t.Setenv("AWS_SECRET_ACCESS_KEY", c.secret)
+		_, err := delta.Open(loc)
+		if err == nil || errors.Is(err, delta.ErrNotATable) || !strings.Contains(err.Error(), "credentials") {
+			t.Fatalf("%s: Open: %v; want an error saying the credentials were refused", c.name, err)
+		}
+		t.Logf("%s: %v", c.name, err)
+		if _, err := delta.Create(delta.JoinLocation(base, "lake/u"), delta.SilverSchema, nil); err == nil || !strings.Contains(err.Error(), "credentials") {
+			t.Fatalf("%s: Create: %v; want an error saying the credentials were refused", c.name, err)
+		}
+	}
+}
+
+// TestS3ServerKilledMidCommits: a writer commits in a loop, each commit
+// carrying txn(appId, i) as the pipeline's do, while the S3 server
+// (versitygw, which keeps its objects on disk) is killed with SIGKILL and
+// restarted, twice. A commit that failed is retried as a task would: re-read
+// the txn, append again only if it is not there. Afterwards every commit is
+// in the log exactly once, in order, and every row is in the table once.
+func TestS3ServerKilledMidCommits(t *testing.T) {
+	ctx := context.Background()
+	v, base := testenv.VersityS3(t)
+	loc := delta.JoinLocation(base, "lake/t")
+	tbl, err := delta.Create(loc, delta.SilverSchema, []string{"event_date"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tbl.Close()
+	const commits, appID = 30, "ingest-transactions-0"
+	rows := delta.SilverRows(commits)
+	var failed atomic.Int32
+	done := make(chan error, 1)
+	go func() {
+		for i := range commits {
+			if err := commitOnce(ctx, tbl, appID, int64(i), rows[i:i+1], &failed); err != nil {
+				done <- fmt.Errorf("commit %d: %w", i, err)
+				return
+			}
+		}
+		done <- nil
+	}()
+	for _, at := range []int64{5, 15} {
+		if !waitVersion(ctx, tbl, at, done) {
+			break // the writer ended early: its error is below
+		}
+		v.Kill()
+		time.Sleep(time.Second) // down long enough for the SDK's own retries to give up
+		if err := v.Start(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if failed.Load() == 0 {
+		t.Fatal("no commit attempt failed: the server was never down mid-commits")
+	}
+	t.Logf("%d commit attempts failed while the server was down, all retried", failed.Load())
+	snap, got := latestRows(t, loc)
+	if tv, _ := snap.TxnVersion(appID); snap.Version() != commits || len(got) != commits || tv != commits-1 {
+		t.Fatalf("version %d, %d rows, txn %d; want %d commits of one row each, txn %d", snap.Version(), len(got), tv, commits, commits-1)
+	}
+	ids := map[any]int{}
+	for _, r := range got {
+		if ids[r[0]]++; ids[r[0]] > 1 {
+			t.Fatalf("transaction %v is in the table twice", r[0])
+		}
+	}
+}
+
+// commitOnce appends rows with txn(appID, version) unless the table
+// already has that txn, retrying failed attempts as a task retry would.
+func commitOnce(ctx context.Context, tbl *delta.Table, appID string, version int64, rows []delta.Row, failed *atomic.Int32) error {
+	var last error
+	for range 600 { // each attempt fails at once while the server is down
+		snap, err := tbl.Snapshot(ctx)
+		if err == nil {
+			if tv, ok := snap.TxnVersion(appID); ok && tv >= version {
+				return nil // an attempt whose answer was lost landed
+			}
+			opts := delta.CommitOptions{Txns: []delta.Txn{{AppID: appID, Version: version}}}
+			if _, err = tbl.Append(ctx, rows, opts); err == nil {
+				return nil
+			}
+		}
+		last = err
+		failed.Add(1)
+		time.Sleep(50 * time.Millisecond)
+	}
+	return fmt.Errorf("still failing after 600 attempts: %w", last)
+}
+
+// waitVersion waits until tbl reaches version v; false if done (the
+// writer) ended first, whose result it puts back.
+func waitVersion(ctx context.Context, tbl *delta.Table, v int64, done chan error) bool {
+	for {
+		select {
+		case err := <-done:
+			done <- err
+			return false
+		default:
+		}
+		if s, err := tbl.Snapshot(ctx); err == nil && s.Version() >= v {
+			return true
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }

@@ -104,6 +104,11 @@ func (s *blobStore) blobErr(key string, err error) error {
 		// table (Open would say "not a Delta table").
 		return fmt.Errorf("%s: bucket %q does not exist (or is not at this endpoint): %w", s.name, s.bucketName, err)
 	}
+	if refused(err) {
+		// A 403 is not retried and must not be mistaken for a missing
+		// file or table: say what to fix.
+		return fmt.Errorf("%s: the store refused the credentials (check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_PROFILE or the store's own key variables): %w", s.name, err)
+	}
 	switch gcerrors.Code(err) {
 	case gcerrors.NotFound:
 		return fmt.Errorf("%s/%s: %w", s.name, key, fs.ErrNotExist)
@@ -117,6 +122,20 @@ func (s *blobStore) blobErr(key string, err error) error {
 		return fmt.Errorf("%s/%s: %w (%v)", s.name, key, fs.ErrExist, err)
 	}
 	return fmt.Errorf("%s/%s: %w", s.name, key, err)
+}
+
+// refused reports whether the store rejected the request's credentials or
+// signature, as opposed to a missing key or bucket.
+func refused(err error) bool {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		switch ae.ErrorCode() {
+		case "InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDenied", "InvalidToken", "ExpiredToken",
+			"XAdminUserNotFound": // versitygw's answer (404) to an unknown access key
+			return true
+		}
+	}
+	return gcerrors.Code(err) == gcerrors.PermissionDenied
 }
 
 func (s *blobStore) readFile(ctx context.Context, key string) ([]byte, error) {

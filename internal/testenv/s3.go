@@ -89,6 +89,10 @@ func S3Client(endpoint string) *s3.Client {
 	if id == "" {
 		id, secret = testS3KeyID, testS3Secret
 	}
+	return s3Client(endpoint, id, secret)
+}
+
+func s3Client(endpoint, id, secret string) *s3.Client {
 	return s3.New(s3.Options{
 		BaseEndpoint: aws.String(endpoint),
 		Region:       testS3Region,

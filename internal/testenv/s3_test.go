@@ -23,10 +23,35 @@ func TestS3ServerHonoursConditionalWrites(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := S3Client(u.Query().Get("endpoint"))
+	checkConditionalWrites(t, S3Client(u.Query().Get("endpoint")), u.Host)
+}
+
+// TestVersityHonoursConditionalWrites: the same for versitygw, the server
+// of the restart and wrong-credential tests; and its objects outlive a
+// SIGKILL of the server.
+func TestVersityHonoursConditionalWrites(t *testing.T) {
+	v, loc := VersityS3(t)
+	u, err := url.Parse(loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkConditionalWrites(t, v.Client(), u.Host)
+	v.Kill()
+	if err := v.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Client().HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: aws.String(u.Host), Key: aws.String("k")}); err != nil {
+		t.Fatalf("after a SIGKILL and restart: %v", err)
+	}
+}
+
+// checkConditionalWrites: a second PUT If-None-Match: * of a key gets 412
+// and leaves the first; of racing writers exactly one creates the key.
+func checkConditionalWrites(t *testing.T, c *s3.Client, bucket string) {
+	t.Helper()
 	ctx := context.Background()
 	put := func(key, body string) error {
-		_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(u.Host), Key: aws.String(key),
+		_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key),
 			Body: bytes.NewReader([]byte(body)), IfNoneMatch: aws.String("*")})
 		return err
 	}
@@ -36,7 +61,7 @@ func TestS3ServerHonoursConditionalWrites(t *testing.T) {
 	if err := put("k", "second"); status(err) != 412 {
 		t.Fatalf("second conditional PUT of the same key: got %v (HTTP %d), want 412 Precondition Failed", err, status(err))
 	}
-	got, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(u.Host), Key: aws.String("k")})
+	got, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String("k")})
 	if err != nil {
 		t.Fatal(err)
 	}
