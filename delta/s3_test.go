@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"net/http/httputil"
 	"net/url"
 	"os/exec"
 	"strconv"
@@ -307,8 +306,7 @@ func TestS3LostPutAnswerIsNotCommittedTwice(t *testing.T) {
 	loc := faultyS3(t, func(w http.ResponseWriter, r *http.Request, proxy http.Handler) {
 		if r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "_delta_log/00000000000000000001.json") && lost.Add(1) == 1 {
 			proxy.ServeHTTP(httptest.NewRecorder(), r) // stored upstream, answer dropped
-			w.WriteHeader(http.StatusServiceUnavailable)
-			fmt.Fprint(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>ServiceUnavailable</Code><Message>injected</Message></Error>`)
+			testenv.ServiceUnavailable(w)
 			return
 		}
 		proxy.ServeHTTP(w, r)
@@ -404,26 +402,15 @@ func TestS3CommitStoredButEveryAnswerLost(t *testing.T) {
 }
 
 // faultyS3 is a table location in a fresh bucket of the test S3 server,
-// reached through a proxy whose requests go to serve: serve forwards a
-// request to the server with proxy, or stands in for a fault (an answer
-// lost, a dropped connection, a 503).
-func faultyS3(t *testing.T, serve func(w http.ResponseWriter, r *http.Request, proxy http.Handler)) string {
+// reached through testenv's fault proxy, whose requests go to serve.
+func faultyS3(t *testing.T, serve testenv.S3Fault) string {
 	t.Helper()
-	base, err := url.Parse(testenv.S3(t))
+	loc, stop, err := testenv.S3FaultProxy(testenv.S3(t), serve)
 	if err != nil {
 		t.Fatal(err)
 	}
-	upstream, err := url.Parse(base.Query().Get("endpoint"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	proxy := httputil.NewSingleHostReverseProxy(upstream)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { serve(w, r, proxy) }))
-	t.Cleanup(srv.Close)
-	q := base.Query()
-	q.Set("endpoint", srv.URL)
-	base.RawQuery = q.Encode()
-	return delta.JoinLocation(base.String(), "lake/t")
+	t.Cleanup(stop)
+	return delta.JoinLocation(loc, "lake/t")
 }
 
 // TestS3WrongCredentials: a store that checks signatures (versitygw; moto
@@ -549,4 +536,95 @@ func waitVersion(ctx context.Context, tbl *delta.Table, v int64, done chan error
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// TestS3PutFaults: the commit PUT answered with 503 or stalled, before or
+// after the server stored it. The SDK retries a 503; a stall is cut by the
+// location's request_timeout. Whatever happens the commit is in the log
+// once (the writer recognises its own commit) or not at all with a clear
+// error, and the next commit of the same table lands at the next version.
+func TestS3PutFaults(t *testing.T) {
+	// A stall holds the answer until the client gives up (its
+	// request_timeout of 2 s), or 10 s, after which the connection drops.
+	stall := func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-time.After(10 * time.Second):
+		}
+		if c, _, err := w.(http.Hijacker).Hijack(); err == nil {
+			c.Close()
+		}
+	}
+	for _, c := range []struct {
+		name   string
+		faults int32 // how many commit PUTs meet the fault (-1: all)
+		store  bool  // forward the PUT to the server before the fault
+		fault  func(w http.ResponseWriter, r *http.Request)
+		lands  bool // whether the first append succeeds
+		errSay string
+	}{
+		{"two 503s, then an answer", 2, false, func(w http.ResponseWriter, _ *http.Request) { testenv.ServiceUnavailable(w) }, true, ""},
+		{"503 to every attempt", -1, false, func(w http.ResponseWriter, _ *http.Request) { testenv.ServiceUnavailable(w) }, false, "ServiceUnavailable"},
+		{"stalled, never stored", -1, false, stall, false, "deadline exceeded"},
+		{"stored, then the answer stalls", 1, true, stall, true, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ctx := context.Background()
+			var on atomic.Bool
+			var hits atomic.Int32
+			loc := faultyS3(t, func(w http.ResponseWriter, r *http.Request, proxy http.Handler) {
+				if on.Load() && r.Method == http.MethodPut && strings.Contains(r.URL.Path, "_delta_log/0") {
+					if n := hits.Add(1); c.faults < 0 || n <= c.faults {
+						if c.store {
+							proxy.ServeHTTP(httptest.NewRecorder(), r)
+						}
+						c.fault(w, r)
+						return
+					}
+				}
+				proxy.ServeHTTP(w, r)
+			})
+			loc = withQuery(t, loc, "request_timeout", "2s")
+			tbl, err := delta.Create(loc, delta.SilverSchema, []string{"event_date"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tbl.Close()
+			rows := delta.SilverRows(10)
+			on.Store(true)
+			v, err := tbl.Append(ctx, rows[:5], delta.CommitOptions{})
+			on.Store(false)
+			switch {
+			case c.lands && (err != nil || v != 1):
+				t.Fatalf("append: version %d, %v; want version 1", v, err)
+			case !c.lands && (err == nil || !strings.Contains(err.Error(), c.errSay)):
+				t.Fatalf("append: version %d, %v; want an error saying %q", v, err, c.errSay)
+			}
+			t.Logf("%d faulty PUTs; append: version %d, %v", hits.Load(), v, err)
+			want := 5
+			if !c.lands {
+				want = 0
+			}
+			if v, err = tbl.Append(ctx, rows[5:], delta.CommitOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			snap, got := latestRows(t, loc)
+			if snap.Version() != v || len(got) != want+5 || v != int64(want/5+1) {
+				t.Fatalf("version %d (append said %d) with %d rows; want %d rows, each append once", snap.Version(), v, len(got), want+5)
+			}
+		})
+	}
+}
+
+// withQuery sets a query parameter of the location loc.
+func withQuery(t *testing.T, loc, key, value string) string {
+	t.Helper()
+	u, err := url.Parse(loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set(key, value)
+	u.RawQuery = q.Encode()
+	return u.String()
 }

@@ -40,19 +40,23 @@ type blobStore struct {
 	// start-after (gocloud's portable List does not).
 	s3         *s3.Client
 	bucketName string
+
+	timeout time.Duration // per request: defaultRequestTimeout or request_timeout
 }
 
 var _ storage = (*blobStore)(nil)
 
-// requestTimeout bounds one request to the store (a GET, PUT, HEAD, DELETE
-// or a page of a listing): the SDK retries throttling and 5xx answers on
-// its own, but has no deadline for a store that stops answering, and a
-// commit or a reader must then fail with an error, not hang. Data file
-// uploads stream for as long as the write takes and are not bounded.
-const requestTimeout = 2 * time.Minute
+// defaultRequestTimeout bounds one request to the store (a GET, PUT, HEAD,
+// DELETE or a page of a listing), the SDK's own retries included: the SDK
+// retries throttling and 5xx answers, but has no deadline for a store that
+// stops answering, and a commit or a reader must then fail with an error,
+// not hang. The location's request_timeout query parameter (a Go duration,
+// e.g. request_timeout=10s) sets another bound. Data file uploads stream for
+// as long as the write takes and are not bounded.
+const defaultRequestTimeout = 2 * time.Minute
 
-func withRequestTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(ctx, requestTimeout)
+func (s *blobStore) withRequestTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, s.timeout)
 }
 
 // openBlobStore opens the table at loc, a URL whose path is the table's
@@ -68,6 +72,13 @@ func openBlobStore(ctx context.Context, loc string) (*blobStore, error) {
 	}
 	name := (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
 	q := u.Query()
+	timeout := defaultRequestTimeout
+	if v := q.Get("request_timeout"); v != "" {
+		if timeout, err = time.ParseDuration(v); err != nil || timeout <= 0 {
+			return nil, fmt.Errorf("delta: table location %s: request_timeout=%q is not a positive duration (e.g. 30s)", name, v)
+		}
+		q.Del("request_timeout") // ours, not the driver's
+	}
 	// Checksums only where S3 requires them unless the URL says otherwise:
 	// S3-compatible stores (MinIO, moto, Ceph) often send none, and the
 	// SDK would then log a warning for every GET. Parquet pages carry
@@ -82,7 +93,7 @@ func openBlobStore(ctx context.Context, loc string) (*blobStore, error) {
 	if err != nil {
 		return nil, fmt.Errorf("delta: open %s: %w", name, err)
 	}
-	st := &blobStore{bucket: b, prefix: prefix, loc: loc, name: name, bucketName: u.Host}
+	st := &blobStore{bucket: b, prefix: prefix, loc: loc, name: name, bucketName: u.Host, timeout: timeout}
 	var c *s3.Client
 	if b.As(&c) {
 		st.s3 = c
@@ -139,7 +150,7 @@ func refused(err error) bool {
 }
 
 func (s *blobStore) readFile(ctx context.Context, key string) ([]byte, error) {
-	ctx, cancel := withRequestTimeout(ctx)
+	ctx, cancel := s.withRequestTimeout(ctx)
 	defer cancel()
 	b, err := s.bucket.ReadAll(ctx, s.prefix+key)
 	if err != nil {
@@ -164,7 +175,7 @@ type memFile struct{ *bytes.Reader }
 func (memFile) Close() error { return nil }
 
 func (s *blobStore) stat(ctx context.Context, key string) (fileInfo, error) {
-	ctx, cancel := withRequestTimeout(ctx)
+	ctx, cancel := s.withRequestTimeout(ctx)
 	defer cancel()
 	a, err := s.bucket.Attributes(ctx, s.prefix+key)
 	if err != nil {
@@ -206,7 +217,7 @@ func (s *blobStore) listS3(ctx context.Context, p, startAfter string) ([]fileInf
 	var out []fileInfo
 	pages := s3.NewListObjectsV2Paginator(s.s3, in)
 	for pages.HasMorePages() {
-		pctx, cancel := withRequestTimeout(ctx)
+		pctx, cancel := s.withRequestTimeout(ctx)
 		page, err := pages.NextPage(pctx)
 		cancel()
 		if err != nil {
@@ -240,7 +251,7 @@ func (s *blobStore) walk(ctx context.Context, fn func(fileInfo) error) error {
 }
 
 func (s *blobStore) putIfAbsent(ctx context.Context, key string, data []byte) error {
-	ctx, cancel := withRequestTimeout(ctx)
+	ctx, cancel := s.withRequestTimeout(ctx)
 	defer cancel()
 	err := s.bucket.WriteAll(ctx, s.prefix+key, data, &blob.WriterOptions{IfNotExist: true, ContentType: contentType(key)})
 	if err != nil {
@@ -250,7 +261,7 @@ func (s *blobStore) putIfAbsent(ctx context.Context, key string, data []byte) er
 }
 
 func (s *blobStore) put(ctx context.Context, key string, data []byte) error {
-	ctx, cancel := withRequestTimeout(ctx)
+	ctx, cancel := s.withRequestTimeout(ctx)
 	defer cancel()
 	if err := s.bucket.WriteAll(ctx, s.prefix+key, data, &blob.WriterOptions{ContentType: contentType(key)}); err != nil {
 		return s.blobErr(key, err)
@@ -293,7 +304,7 @@ func (b *blobSink) abort() {
 }
 
 func (s *blobStore) remove(ctx context.Context, key string) error {
-	ctx, cancel := withRequestTimeout(ctx)
+	ctx, cancel := s.withRequestTimeout(ctx)
 	defer cancel()
 	err := s.bucket.Delete(ctx, s.prefix+key)
 	if err != nil && gcerrors.Code(err) != gcerrors.NotFound {
