@@ -84,7 +84,7 @@ func openBlobStore(ctx context.Context, loc string) (*blobStore, error) {
 	// SDK would then log a warning for every GET. Parquet pages carry
 	// their own CRCs, and a log entry that does not parse fails loudly.
 	for _, k := range []string{"request_checksum_calculation", "response_checksum_validation"} {
-		if !q.Has(k) {
+		if u.Scheme == "s3" && !q.Has(k) {
 			q.Set(k, "when_required")
 		}
 	}

@@ -84,7 +84,7 @@ sampling:
 	if x := pp.exits(); x != "" {
 		r.fail("%s", x)
 	}
-	checkLake(ctx, e, dir, b.addr, opts, &r)
+	checkLake(ctx, e, filepath.Join(dir, "data", "dev", "lake"), b.addr, opts, &r)
 	mid, last, peak := thirds(rss)
 	// Clean's duplicate index holds every accepted transaction id by
 	// design, so some growth per transaction is expected; say how much.

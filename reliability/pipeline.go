@@ -83,7 +83,7 @@ func runPipelineFaults(ctx context.Context, e *suite) []row {
 	} else {
 		r.dups += checks.overlaps + checks.duplicateRuns
 	}
-	checkLake(ctx, e, dir, b.addr, opts, &r)
+	checkLake(ctx, e, filepath.Join(dir, "data", "dev", "lake"), b.addr, opts, &r)
 	r.load = fmt.Sprintf("%d transactions at %d/s through %s on %s; drained %s after the producer",
 		opts.Count, e.s.produceRate, pp.mode, b.kind(), drainTook.Round(time.Second))
 	r.faults = faults

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -41,12 +40,13 @@ func waitDrained(ctx context.Context, lakeDir, brokers string, timeout time.Dura
 // each offset of the topic must be in Bronze once and in exactly one of
 // Silver or rejected once; each distinct valid transaction produced must
 // be in Silver once. Misses are lost records, repeats duplicates.
-func checkLake(ctx context.Context, e *suite, dir, brokers string, opts produce.Options, r *row) {
-	check := exec.CommandContext(ctx, e.bin, "lake", "check", "--data-dir", filepath.Join(dir, "data"))
+// The lake is loc, a directory or an object-store URL.
+func checkLake(ctx context.Context, e *suite, loc, brokers string, opts produce.Options, r *row) {
+	check := exec.CommandContext(ctx, e.bin, "lake", "check", loc)
 	if out, err := check.CombinedOutput(); err != nil {
 		r.fail("finpipe lake check: %v: %s", err, strings.TrimSpace(lastLines(string(out), 5)))
 	}
-	l, err := lake.OpenExisting(filepath.Join(dir, "data", "dev", "lake"))
+	l, err := lake.OpenExisting(loc)
 	if err != nil {
 		r.fail("open lake: %v", err)
 		return

@@ -26,9 +26,10 @@ type pipelineProcs struct {
 	done   chan struct{}
 }
 
-func startPipelineProcs(ctx context.Context, e *suite, dir, dbURL, brokers string, workers int) (*pipelineProcs, error) {
-	env := []string{"DATABASE_URL=" + dbURL, "KAFKA_BROKERS=" + brokers, "FINPIPE_DATA_DIR=" + filepath.Join(dir, "data"),
-		"FINPIPE_LOG_FORMAT=json", "FINPIPE_MAX_BATCH=5000"}
+// extra is more environment for every process (the S3 rows' lake URL).
+func startPipelineProcs(ctx context.Context, e *suite, dir, dbURL, brokers string, workers int, extra ...string) (*pipelineProcs, error) {
+	env := append([]string{"DATABASE_URL=" + dbURL, "KAFKA_BROKERS=" + brokers, "FINPIPE_DATA_DIR=" + filepath.Join(dir, "data"),
+		"FINPIPE_LOG_FORMAT=json", "FINPIPE_MAX_BATCH=5000"}, extra...)
 	c, err := startCluster(ctx, e, dir, dbURL, 1, workers, 2, env[1:]...)
 	if err != nil {
 		return nil, err

@@ -2,6 +2,8 @@ package testenv
 
 import (
 	"fmt"
+	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -29,6 +31,9 @@ func S3FaultProxy(lakeURL string, serve S3Fault) (string, func(), error) {
 		return "", nil, fmt.Errorf("testenv: %s has no endpoint to put a proxy in front of", lakeURL)
 	}
 	proxy := httputil.NewSingleHostReverseProxy(upstream)
+	// A server that is down is one of the faults: the client sees a 502
+	// and retries; a log line per refused dial would only be noise.
+	proxy.ErrorLog = log.New(io.Discard, "", 0)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { serve(w, r, proxy) }))
 	q.Set("endpoint", srv.URL)
 	base.RawQuery = q.Encode()

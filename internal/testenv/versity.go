@@ -3,14 +3,11 @@ package testenv
 import (
 	"context"
 	"fmt"
-	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -51,12 +48,10 @@ func StartVersity(dir string) (*Versity, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
 	}
-	addr := l.Addr().String()
-	l.Close()
 	v := &Versity{Dir: dir, KeyID: testS3KeyID, Secret: testS3Secret, bin: bin, addr: addr,
 		log: filepath.Join(dir, "..", filepath.Base(dir)+"-versitygw.log")}
 	return v, v.Start()
@@ -67,40 +62,15 @@ func (v *Versity) Endpoint() string { return "http://" + v.addr }
 
 // Start launches the server (again) and waits until it answers.
 func (v *Versity) Start() error {
-	f, err := os.OpenFile(v.log, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	cmd, done, err := startServer(v.bin, []string{"--port", v.addr, "--quiet", "posix", v.Dir},
+		[]string{"ROOT_ACCESS_KEY_ID=" + v.KeyID, "ROOT_SECRET_ACCESS_KEY=" + v.Secret}, v.addr, v.log)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	cmd := exec.Command(v.bin, "--port", v.addr, "--quiet", "posix", v.Dir)
-	cmd.Env = append(os.Environ(), "ROOT_ACCESS_KEY_ID="+v.KeyID, "ROOT_SECRET_ACCESS_KEY="+v.Secret)
-	cmd.Stdout, cmd.Stderr = f, f
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("start versitygw: %w", err)
-	}
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
 	v.mu.Lock()
 	v.cmd, v.done = cmd, done
 	v.mu.Unlock()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		select {
-		case <-done:
-			return fmt.Errorf("versitygw exited at start (log: %s)", v.log)
-		default:
-		}
-		if resp, err := http.Get(v.Endpoint()); err == nil {
-			resp.Body.Close()
-			return nil // any answer (403 without a signature) means it serves
-		}
-		if time.Now().After(deadline) {
-			v.Kill()
-			return fmt.Errorf("versitygw did not answer on %s within 30 s (log: %s)", v.addr, v.log)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	return nil
 }
 
 // Kill stops the server with SIGKILL, as a crash would, and waits for it.
