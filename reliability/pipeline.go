@@ -35,17 +35,12 @@ func producer(e *suite, dir, brokers string, opts produce.Options, rate int) *pr
 func runPipelineFaults(ctx context.Context, e *suite) []row {
 	r := row{scenario: "pipeline: kills, PostgreSQL + Kafka restarts, lake disk full"}
 	dir := e.dir("pipeline")
-	pg, err := startPostgres(ctx, filepath.Join(dir, "pg"))
+	pg, b, err := startServices(ctx, e, dir)
 	if err != nil {
-		r.fail("postgres: %v", err)
+		r.fail("%v", err)
 		return []row{r}
 	}
 	defer pg.stop()
-	b, err := startBroker(ctx, e, dir)
-	if err != nil {
-		r.fail("broker: %v", err)
-		return []row{r}
-	}
 	defer b.stop()
 	disk, diskErr := mountLakeDisk(filepath.Join(dir, "data", "dev"), 512)
 	defer disk.unmount()
@@ -93,6 +88,21 @@ func runPipelineFaults(ctx context.Context, e *suite) []row {
 	r.inputs = fmt.Sprintf("%.0f%% broken (every reason), %.0f%% duplicates, %.0f%% late",
 		opts.BadRatio*100, opts.DuplicateRatio*100, opts.LateRatio*100)
 	return []row{r}
+}
+
+// startServices starts the PostgreSQL and the broker of a pipeline
+// scenario in dir; on error nothing is left running.
+func startServices(ctx context.Context, e *suite, dir string) (*postgres, *broker, error) {
+	pg, err := startPostgres(ctx, filepath.Join(dir, "pg"))
+	if err != nil {
+		return nil, nil, fmt.Errorf("postgres: %w", err)
+	}
+	b, err := startBroker(ctx, e, dir)
+	if err != nil {
+		pg.stop()
+		return nil, nil, fmt.Errorf("broker: %w", err)
+	}
+	return pg, b, nil
 }
 
 // injectPipelineFaults first SIGKILLs pipeline processes every

@@ -104,17 +104,12 @@ func runS3Faults(ctx context.Context, e *suite) []row {
 		lakeURL = u.String()
 	}
 
-	pg, err := startPostgres(ctx, filepath.Join(dir, "pg"))
+	pg, b, err := startServices(ctx, e, dir)
 	if err != nil {
-		r.fail("postgres: %v", err)
+		r.fail("%v", err)
 		return []row{r}
 	}
 	defer pg.stop()
-	b, err := startBroker(ctx, e, dir)
-	if err != nil {
-		r.fail("broker: %v", err)
-		return []row{r}
-	}
 	defer b.stop()
 	pp, err := startPipelineProcs(ctx, e, dir, pg.url, b.addr, 2, append(creds, "FINPIPE_LAKE_URL="+lakeURL)...)
 	if err != nil {

@@ -163,18 +163,5 @@ func startMoto() (string, error) {
 }
 
 func installMoto(venv string) error {
-	lock, err := os.OpenFile(venv+".lock", os.O_CREATE|os.O_RDWR, 0o644)
-	if err != nil {
-		return err
-	}
-	defer lock.Close()
-	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
-		return err
-	}
-	defer syscall.Flock(int(lock.Fd()), syscall.LOCK_UN)
-	out, err := exec.Command(filepath.Join(repoRoot(), "scripts", "s3", "venv.sh"), venv).CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("scripts/s3/venv.sh %s: %w: %s", venv, err, strings.TrimSpace(string(out)))
-	}
-	return nil
+	return runLocked(venv+".lock", filepath.Join(repoRoot(), "scripts", "s3", "venv.sh"), venv)
 }

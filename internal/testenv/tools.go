@@ -38,7 +38,13 @@ func installTool(name string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	lock, err := os.OpenFile(filepath.Join(dir, ".lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	return runLocked(filepath.Join(dir, ".lock"), filepath.Join(repoRoot(), "scripts", "emulators", "install.sh"), dir, name)
+}
+
+// runLocked runs an install script holding an exclusive lock on lockPath:
+// several test binaries start at once, and one install is enough.
+func runLocked(lockPath, script string, args ...string) error {
+	lock, err := os.OpenFile(lockPath, os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
 		return err
 	}
@@ -47,9 +53,9 @@ func installTool(name string) error {
 		return err
 	}
 	defer syscall.Flock(int(lock.Fd()), syscall.LOCK_UN)
-	out, err := exec.Command(filepath.Join(repoRoot(), "scripts", "emulators", "install.sh"), dir, name).CombinedOutput()
+	out, err := exec.Command(script, args...).CombinedOutput()
 	if err != nil {
-		return fmt.Errorf("scripts/emulators/install.sh %s: %w: %s", name, err, strings.TrimSpace(string(out)))
+		return fmt.Errorf("%s %s: %w: %s", filepath.Base(script), strings.Join(args, " "), err, strings.TrimSpace(string(out)))
 	}
 	return nil
 }
