@@ -503,7 +503,7 @@ func TestS3ServerKilledMidCommits(t *testing.T) {
 			break // the writer ended early: its error is below
 		}
 		v.Kill()
-		time.Sleep(time.Second) // down long enough for the SDK's own retries to give up
+		time.Sleep(2 * time.Second) // down long enough for the SDK's own retries to give up
 		if err := v.Start(); err != nil {
 			t.Fatal(err)
 		}
@@ -573,11 +573,11 @@ func waitVersion(ctx context.Context, tbl *delta.Table, v int64, done chan error
 // error, and the next commit of the same table lands at the next version.
 func TestS3PutFaults(t *testing.T) {
 	// A stall holds the answer until the client gives up (its
-	// request_timeout of 2 s), or 10 s, after which the connection drops.
+	// request_timeout of 2 s), or 4 s, after which the connection drops.
 	stall := func(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-r.Context().Done():
-		case <-time.After(10 * time.Second):
+		case <-time.After(4 * time.Second):
 		}
 		if c, _, err := w.(http.Hijacker).Hijack(); err == nil {
 			c.Close()
