@@ -210,8 +210,20 @@ func TestS3ManyWriters(t *testing.T) {
 // TestS3Maintenance: a checkpoint and _last_checkpoint every 10 commits,
 // time travel, history, optimize, vacuum and log cleanup, all on S3.
 func TestS3Maintenance(t *testing.T) {
+	loc, _ := s3Table(t)
+	maintenance(t, loc)
+}
+
+// TestGCSMaintenance and TestAzureMaintenance: the same on GCS and Azure,
+// whose log listing goes through gocloud's portable List.
+func TestGCSMaintenance(t *testing.T)   { maintenance(t, blobTable(t, testenv.GCS(t))) }
+func TestAzureMaintenance(t *testing.T) { maintenance(t, blobTable(t, testenv.Azure(t))) }
+
+// maintenance is TestS3Maintenance on the new table at loc.
+func maintenance(t *testing.T, loc string) {
+	t.Helper()
 	ctx := context.Background()
-	loc, tbl := s3Table(t)
+	tbl := openS3(t, loc)
 	rows := delta.SilverRows(24)
 	for c := range 12 {
 		if _, err := tbl.Append(ctx, rows[2*c:2*c+2], delta.CommitOptions{}); err != nil {
