@@ -14,6 +14,7 @@ import (
 	"github.com/finpipe/finpipe/tasks/clean"
 	"github.com/finpipe/finpipe/tasks/ingest"
 	"github.com/finpipe/finpipe/tasks/lake"
+	"github.com/finpipe/finpipe/tasks/maintenance"
 )
 
 // Pipeline is what the pipeline DAGs need from the process that runs them.
@@ -43,6 +44,9 @@ type Pipeline struct {
 	// after every batch of a backlog re-reads the same dates again and
 	// again; see aggregateDue.
 	AggregateEvery time.Duration
+	// Compaction says when lake_compaction compacts a partition (zero:
+	// maintenance's defaults).
+	Compaction maintenance.CompactionPolicy
 }
 
 // PipelineFrom takes the pipeline settings from the process configuration.
@@ -57,7 +61,7 @@ func PipelineFrom(s *config.Settings, brokers string, observe delta.CommitObserv
 // Pipelines returns the three pipeline DAGs of DESIGN.md and the lake's
 // maintenance DAG, which need the same settings.
 func Pipelines(p Pipeline) []*scheduler.DAG {
-	return []*scheduler.DAG{Medallion(p), GoldHourlyRefresh(p), GoldDaily(p), LakeMaintenance(p)}
+	return []*scheduler.DAG{Medallion(p), GoldHourlyRefresh(p), GoldDaily(p), LakeMaintenance(p), LakeCompaction(p)}
 }
 
 // The DAG ids of DESIGN.md.
