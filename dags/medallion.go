@@ -55,7 +55,8 @@ type Pipeline struct {
 // told of every commit to the lake (the process's metrics).
 func PipelineFrom(s *config.Settings, brokers string, observe delta.CommitObserver) Pipeline {
 	return Pipeline{Lake: lake.Opener(s.LakeDir(), observe), Brokers: brokers, Security: kafka.ConnFrom(s, brokers).Security, Topic: s.Topic,
-		IngestGroups: s.IngestGroups, MaxBatch: s.MaxBatch, AllowedLateness: s.AllowedLateness}
+		IngestGroups: s.IngestGroups, MaxBatch: s.MaxBatch, AllowedLateness: s.AllowedLateness,
+		Compaction: maintenance.CompactionPolicy{MinSmallFiles: s.CompactMinFiles, MinSmallBytes: int64(s.CompactMinMB) << 20}}
 }
 
 // Pipelines returns the three pipeline DAGs of DESIGN.md and the lake's
