@@ -12,6 +12,7 @@ import (
 	"github.com/finpipe/finpipe/delta"
 	"github.com/finpipe/finpipe/scheduler"
 	"github.com/finpipe/finpipe/tasks/lake"
+	"github.com/finpipe/finpipe/tasks/maintenance"
 )
 
 // TestLakeMaintenanceDAG runs the DAG's tasks as a worker would for the
@@ -87,5 +88,49 @@ func TestLakeMaintenanceDAG(t *testing.T) {
 	}
 	if _, err := os.Stat(orphan); !os.IsNotExist(err) {
 		t.Fatalf("Sunday's run did not vacuum: %v", err)
+	}
+}
+
+// TestLakeCompactionDAG runs lake_compaction's task as a worker would:
+// with a partition past the policy's file count it compacts it; run again
+// it finds nothing due and commits nothing.
+func TestLakeCompactionDAG(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	p := Pipeline{Lake: lake.Opener(t.TempDir(), nil), Compaction: maintenance.CompactionPolicy{MinSmallFiles: 4}}
+	reg, err := scheduler.NewRegistry(LakeCompaction(p))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := p.Lake()
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := lake.Date(time.Now())
+	for i := 0; i < 4; i++ {
+		row := lake.BronzeRow("transactions", 0, int64(i), day.Add(time.Hour), nil, []byte(`{}`), day)
+		if _, err := l.Bronze.Append(ctx, []delta.Row{row}, delta.CommitOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	for run, wantFiles := range []int{1, 1} {
+		before, err := l.Bronze.Snapshot(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := scheduler.RunTaskTest(ctx, reg, LakeCompactionDAG, "compact", day, nil, log); err != nil {
+			t.Fatal(err)
+		}
+		s, err := l.Bronze.Snapshot(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := len(s.Files()); n != wantFiles {
+			t.Fatalf("run %d: %d Bronze files, want %d", run, n, wantFiles)
+		}
+		if run == 1 && s.Version() != before.Version() {
+			t.Errorf("a run with nothing due committed version %d", s.Version())
+		}
 	}
 }

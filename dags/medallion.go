@@ -14,6 +14,7 @@ import (
 	"github.com/finpipe/finpipe/tasks/clean"
 	"github.com/finpipe/finpipe/tasks/ingest"
 	"github.com/finpipe/finpipe/tasks/lake"
+	"github.com/finpipe/finpipe/tasks/maintenance"
 )
 
 // Pipeline is what the pipeline DAGs need from the process that runs them.
@@ -43,6 +44,9 @@ type Pipeline struct {
 	// after every batch of a backlog re-reads the same dates again and
 	// again; see aggregateDue.
 	AggregateEvery time.Duration
+	// Compaction says when lake_compaction compacts a partition (zero:
+	// maintenance's defaults).
+	Compaction maintenance.CompactionPolicy
 }
 
 // PipelineFrom takes the pipeline settings from the process configuration.
@@ -51,13 +55,14 @@ type Pipeline struct {
 // told of every commit to the lake (the process's metrics).
 func PipelineFrom(s *config.Settings, brokers string, observe delta.CommitObserver) Pipeline {
 	return Pipeline{Lake: lake.Opener(s.LakeDir(), observe), Brokers: brokers, Security: kafka.ConnFrom(s, brokers).Security, Topic: s.Topic,
-		IngestGroups: s.IngestGroups, MaxBatch: s.MaxBatch, AllowedLateness: s.AllowedLateness}
+		IngestGroups: s.IngestGroups, MaxBatch: s.MaxBatch, AllowedLateness: s.AllowedLateness,
+		Compaction: maintenance.CompactionPolicy{MinSmallFiles: s.CompactMinFiles, MinSmallBytes: int64(s.CompactMinMB) << 20}}
 }
 
 // Pipelines returns the three pipeline DAGs of DESIGN.md and the lake's
 // maintenance DAG, which need the same settings.
 func Pipelines(p Pipeline) []*scheduler.DAG {
-	return []*scheduler.DAG{Medallion(p), GoldHourlyRefresh(p), GoldDaily(p), LakeMaintenance(p)}
+	return []*scheduler.DAG{Medallion(p), GoldHourlyRefresh(p), GoldDaily(p), LakeMaintenance(p), LakeCompaction(p)}
 }
 
 // The DAG ids of DESIGN.md.

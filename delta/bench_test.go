@@ -132,65 +132,6 @@ func BenchmarkSmallAppend(b *testing.B) {
 // BenchmarkSnapshot10kCommits measures loading the latest snapshot of a
 // table with 10,000 commits (one file each) and a checkpoint every 10.
 func BenchmarkSnapshot10kCommits(b *testing.B) {
-	path := build10kTable(b)
-	b.ResetTimer()
-	cpu0 := cpuTime()
-	defer func() { b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/op") }()
-	for i := 0; i < b.N; i++ {
-		snap, err := loadSnapshot(context.Background(), fileStore{path}, -1)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if snap.Version() != 10_000 || len(snap.Files()) != 10_000 {
-			b.Fatalf("version %d, %d files", snap.Version(), len(snap.Files()))
-		}
-	}
-}
-
-// build10kTable writes the log of a 10,000-commit table through the commit
-// encoder (without data files, which loading a snapshot never opens). Only
-// the newest checkpoint is written: older ones are never read.
-func build10kTable(b *testing.B) string {
-	b.Helper()
-	path := filepath.Join(b.TempDir(), "t10k")
-	tbl, err := Create(path, silverSchema, []string{"event_date"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	st := newTableState()
-	if err := applyCommitFile(context.Background(), fileStore{path}, 0, st); err != nil {
-		b.Fatal(err)
-	}
-	stats := `{"numRecords":1,"minValues":{"amount":1.00},"maxValues":{"amount":1.00},"nullCount":{"amount":0}}`
-	for v := int64(1); v <= 10_000; v++ {
-		add := AddFile{Path: fmt.Sprintf("event_date=2024-05-01/part-%05d.parquet", v), PartitionValues: map[string]string{"event_date": "2024-05-01"},
-			Size: 4000, ModificationTime: v, DataChange: true, Stats: stats}
-		plan := &commitPlan{adds: []AddFile{add}, txns: []Txn{{AppID: "ingest-0", Version: v}}, op: "WRITE", params: map[string]any{}}
-		body, err := plan.encode(v - 1)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := putIfAbsent(context.Background(), fileStore{path}, v, body); err != nil {
-			b.Fatal(err)
-		}
-		if v == 9_990 {
-			if err := replayInto(path, st, 1, v); err != nil {
-				b.Fatal(err)
-			}
-			if err := writeCheckpoint(context.Background(), &Snapshot{root: fileStore{path}, version: v, st: st}); err != nil {
-				b.Fatal(err)
-			}
-		}
-	}
-	_ = tbl
-	return path
-}
-
-func replayInto(root string, st *tableState, from, to int64) error {
-	for v := from; v <= to; v++ {
-		if err := applyCommitFile(context.Background(), fileStore{root}, v, st); err != nil {
-			return err
-		}
-	}
-	return nil
+	path := buildLogTable(b, 10_000, false)
+	benchColdSnapshot(b, path, 10_000)
 }

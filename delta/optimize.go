@@ -99,3 +99,8 @@ func (t *Table) Optimize(ctx context.Context, partitionFilter func(partitionValu
 	res.Version, res.FilesRemoved, res.FilesAdded = v, len(removes), len(adds)
 	return res, nil
 }
+
+// TargetFileBytes is the size Optimize compacts towards: files at or above
+// it are never rewritten, so a compaction policy counts only the files
+// below it.
+const TargetFileBytes = targetFileBytes

@@ -14,6 +14,9 @@ const DefaultCleanBatch = 1000
 type CleanOptions struct {
 	// BatchSize is the number of runs per transaction (default DefaultCleanBatch).
 	BatchSize int
+	// KeepRuns keeps each DAG's newest KeepRuns runs whatever their age
+	// (0: only its newest scheduled run, which is always kept).
+	KeepRuns int
 	// DryRun counts what would be deleted and deletes nothing.
 	DryRun bool
 	// Progress, when set, is called after each batch with the totals so far.
@@ -32,19 +35,20 @@ func addClean(r *CleanResult, o CleanResult) {
 // CleanRuns deletes finished runs that ended before cutoff, with their task
 // instances, attempts and log lines, in batches of one transaction each,
 // and then the registry rows of workers gone since before cutoff. It
-// keeps each DAG's newest scheduled run and the runs of active backfills
+// keeps each DAG's newest scheduled run, its newest opts.KeepRuns runs,
+// and the runs of active backfills
 // (see pgstore's sqlCleanableRuns). Queued and running runs are never touched. An
 // interrupted clean keeps what its finished batches deleted.
 func (s *Store) CleanRuns(ctx context.Context, cutoff time.Time, opts CleanOptions) (CleanResult, error) {
 	var total CleanResult
 	if opts.DryRun {
-		return s.drv.CountCleanable(ctx, cutoff)
+		return s.drv.CountCleanable(ctx, cutoff, opts.KeepRuns)
 	}
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = DefaultCleanBatch
 	}
 	for {
-		b, err := s.drv.CleanRunsBatch(ctx, cutoff, opts.BatchSize)
+		b, err := s.drv.CleanRunsBatch(ctx, cutoff, opts.KeepRuns, opts.BatchSize)
 		if err != nil {
 			return total, err
 		}

@@ -28,5 +28,6 @@ func runScheduler(ctx context.Context, args []string) error {
 	defer store.Close()
 	sch := scheduler.NewScheduler(store, p.reg, scheduler.SchedulerOptions{Logger: p.log})
 	// One process per deployment counts task states for /metrics: the scheduler.
-	return runServices(ctx, p.log, p.services(metrics.Sources{States: store}, service{name: "scheduler", start: sch.Start, stop: sch.Stop}))
+	return runServices(ctx, p.log, p.services(metrics.Sources{States: store}, service{name: "scheduler", start: sch.Start, stop: sch.Stop},
+		retentionService(p.cfg, func() *scheduler.Store { return store }, p.log)))
 }

@@ -64,6 +64,7 @@ func (st *standalone) services() []service {
 		{name: "scheduler",
 			start: func(ctx context.Context) error { s = sch(); return s.Start(ctx) },
 			stop:  func(ctx context.Context) error { return s.Stop(ctx) }},
+		retentionService(st.cfg, func() *scheduler.Store { return st.store }, st.log),
 		{name: "workers",
 			start: func(ctx context.Context) error {
 				w = scheduler.NewWorker(st.store, st.reg, workerOptions(st.cfg, 0, "", st.grace, st.log))

@@ -34,6 +34,10 @@ const (
 	MaxBatch
 	IngestGroups
 	AllowedLateness
+	CompactMinFiles
+	CompactMinMB
+	RunRetention
+	KeepRuns
 	ProduceRate
 	MetricsAddr
 	LogFormat
@@ -135,6 +139,18 @@ var definitions = [numKeys]definition{
 	AllowedLateness: {flag: "allowed-lateness", env: "FINPIPE_ALLOWED_LATENESS", def: "48h",
 		usage: "how far behind the newest event_time a record may be before it is rejected as late_event (`duration` such as 48h or 2d)",
 		set:   func(s *Settings, raw string) error { return setDuration(&s.AllowedLateness, raw) }},
+	CompactMinFiles: {flag: "compact-min-files", env: "FINPIPE_COMPACT_MIN_FILES", def: "32",
+		usage: "lake_compaction compacts a partition once it has this many small `files` (below Delta's 128 MB target)",
+		set:   func(s *Settings, raw string) error { return setPositiveInt(&s.CompactMinFiles, raw) }},
+	CompactMinMB: {flag: "compact-min-mb", env: "FINPIPE_COMPACT_MIN_MB", def: "64",
+		usage: "lake_compaction also compacts a partition whose small files hold this many `MiB`",
+		set:   func(s *Settings, raw string) error { return setPositiveInt(&s.CompactMinMB, raw) }},
+	RunRetention: {flag: "run-retention", env: "FINPIPE_RUN_RETENTION", def: "7d",
+		usage: "the scheduler deletes finished runs, with their task instances, attempts and logs, older than this `duration` (every 10 minutes); 0 turns it off",
+		set:   func(s *Settings, raw string) error { return setDuration(&s.RunRetention, raw) }},
+	KeepRuns: {flag: "keep-runs", env: "FINPIPE_KEEP_RUNS", def: "100",
+		usage: "`number` of each DAG's newest runs that retention always keeps, however old",
+		set:   func(s *Settings, raw string) error { return setPositiveInt(&s.KeepRuns, raw) }},
 	ProduceRate: {flag: "produce-rate", env: "FINPIPE_PRODUCE_RATE", def: "0",
 		usage: "`rate` of standalone's built-in producer, such as 20/s or 600/m; 0 turns it off",
 		set:   func(s *Settings, raw string) error { return setRate(&s.ProduceRate, raw) }},

@@ -38,6 +38,10 @@ type Settings struct {
 	MaxBatch                    int           // --max-batch, FINPIPE_MAX_BATCH
 	IngestGroups                int           // --ingest-groups, FINPIPE_INGEST_GROUPS
 	AllowedLateness             time.Duration // --allowed-lateness, FINPIPE_ALLOWED_LATENESS
+	CompactMinFiles             int           // --compact-min-files, FINPIPE_COMPACT_MIN_FILES
+	CompactMinMB                int           // --compact-min-mb, FINPIPE_COMPACT_MIN_MB
+	RunRetention                time.Duration // --run-retention, FINPIPE_RUN_RETENTION; 0 = off
+	KeepRuns                    int           // --keep-runs, FINPIPE_KEEP_RUNS
 	ProduceRate                 float64       // --produce-rate, FINPIPE_PRODUCE_RATE, records per second; 0 = off
 	MetricsAddr                 string        // --metrics-addr, FINPIPE_METRICS_ADDR; "" = off
 	LogFormat                   string        // --log-format, FINPIPE_LOG_FORMAT: auto, text or json

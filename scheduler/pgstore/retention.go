@@ -7,18 +7,18 @@ import (
 	"github.com/finpipe/finpipe/scheduler/internal/model"
 )
 
-func (e executor) CountCleanable(ctx context.Context, cutoff time.Time) (model.CleanResult, error) {
+func (e executor) CountCleanable(ctx context.Context, cutoff time.Time, keep int) (model.CleanResult, error) {
 	var r model.CleanResult
-	err := e.q.QueryRow(ctx, sqlCountCleanable, cutoff).Scan(&r.Runs, &r.TaskInstances, &r.Attempts, &r.LogLines)
+	err := e.q.QueryRow(ctx, sqlCountCleanable, cutoff, keep).Scan(&r.Runs, &r.TaskInstances, &r.Attempts, &r.LogLines)
 	if err == nil {
 		err = e.q.QueryRow(ctx, sqlCountCleanableWorkers, cutoff).Scan(&r.Workers)
 	}
 	return r, fail(err)
 }
 
-func (e executor) CleanRunsBatch(ctx context.Context, cutoff time.Time, limit int) (model.CleanResult, error) {
+func (e executor) CleanRunsBatch(ctx context.Context, cutoff time.Time, keep, limit int) (model.CleanResult, error) {
 	var r model.CleanResult
-	err := e.q.QueryRow(ctx, sqlCleanRunsBatch, cutoff, limit).Scan(&r.Runs, &r.TaskInstances, &r.Attempts, &r.LogLines)
+	err := e.q.QueryRow(ctx, sqlCleanRunsBatch, cutoff, keep, limit).Scan(&r.Runs, &r.TaskInstances, &r.Attempts, &r.LogLines)
 	return r, fail(err)
 }
 

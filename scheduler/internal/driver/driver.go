@@ -192,11 +192,12 @@ type Executor interface {
 	// ---- retention ----
 
 	// CountCleanable counts what CleanRunsBatch and CleanWorkers would delete.
-	CountCleanable(ctx context.Context, cutoff time.Time) (model.CleanResult, error)
+	CountCleanable(ctx context.Context, cutoff time.Time, keep int) (model.CleanResult, error)
 	// CleanRunsBatch deletes up to limit finished runs that ended before
-	// cutoff (keeping each DAG's newest scheduled run and active backfills'
-	// runs), with their tasks, attempts and log lines.
-	CleanRunsBatch(ctx context.Context, cutoff time.Time, limit int) (model.CleanResult, error)
+	// cutoff (keeping each DAG's newest scheduled run, its newest keep
+	// runs and active backfills' runs), with their tasks, attempts and log
+	// lines.
+	CleanRunsBatch(ctx context.Context, cutoff time.Time, keep, limit int) (model.CleanResult, error)
 	// CleanWorkers deletes the rows of workers gone since before cutoff.
 	CleanWorkers(ctx context.Context, cutoff time.Time) (int64, error)
 }
