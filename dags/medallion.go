@@ -6,9 +6,9 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/finpipe/finpipe/delta"
 	"github.com/finpipe/finpipe/internal/config"
 	"github.com/finpipe/finpipe/internal/kafka"
+	"github.com/finpipe/finpipe/internal/metrics"
 	"github.com/finpipe/finpipe/scheduler"
 	"github.com/finpipe/finpipe/tasks/aggregate"
 	"github.com/finpipe/finpipe/tasks/clean"
@@ -47,15 +47,19 @@ type Pipeline struct {
 	// Compaction says when lake_compaction compacts a partition (zero:
 	// maintenance's defaults).
 	Compaction maintenance.CompactionPolicy
+	// CountRejected is told the reason codes of the rows clean quarantines
+	// (the process's metrics; nil: not counted).
+	CountRejected func(reason string, n int)
 }
 
 // PipelineFrom takes the pipeline settings from the process configuration.
 // brokers are the Kafka bootstrap servers actually in use (the embedded
-// broker's address when KAFKA_BROKERS is unset); observe, when not nil, is
-// told of every commit to the lake (the process's metrics).
-func PipelineFrom(s *config.Settings, brokers string, observe delta.CommitObserver) Pipeline {
-	return Pipeline{Lake: lake.Opener(s.LakeDir(), observe), Brokers: brokers, Security: kafka.ConnFrom(s, brokers).Security, Topic: s.Topic,
-		IngestGroups: s.IngestGroups, MaxBatch: s.MaxBatch, AllowedLateness: s.AllowedLateness,
+// broker's address when KAFKA_BROKERS is unset); m, the process's metrics,
+// is told of every commit to the lake and every rejected record (nil: no
+// metrics).
+func PipelineFrom(s *config.Settings, brokers string, m *metrics.Metrics) Pipeline {
+	return Pipeline{Lake: lake.Opener(s.LakeDir(), m.DeltaCommit), Brokers: brokers, Security: kafka.ConnFrom(s, brokers).Security, Topic: s.Topic,
+		IngestGroups: s.IngestGroups, MaxBatch: s.MaxBatch, AllowedLateness: s.AllowedLateness, CountRejected: m.AddRejected,
 		Compaction: maintenance.CompactionPolicy{MinSmallFiles: s.CompactMinFiles, MinSmallBytes: int64(s.CompactMinMB) << 20}}
 }
 
@@ -153,7 +157,7 @@ func (p Pipeline) cleanTask(ctx context.Context, tc *scheduler.TaskContext) erro
 	if err != nil {
 		return err
 	}
-	res, err := clean.Run(ctx, l, clean.Options{AllowedLateness: p.AllowedLateness, MaxRecords: int64(p.MaxBatch)})
+	res, err := clean.Run(ctx, l, clean.Options{AllowedLateness: p.AllowedLateness, MaxRecords: int64(p.MaxBatch), CountRejected: p.CountRejected})
 	if err != nil {
 		return err
 	}

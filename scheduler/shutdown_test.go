@@ -11,7 +11,11 @@ func TestWorkerStopLetsShortTasksFinishAndHandsBackTheRest(t *testing.T) {
 	s := newTestStore(t)
 	ctx := context.Background()
 	d := NewDAG("shut", DAGOptions{})
-	d.Task("quick", func(ctx context.Context, tc *TaskContext) error { time.Sleep(200 * time.Millisecond); return nil }, TaskOptions{})
+	// quick is still running when Stop begins and ends right after, on that
+	// event: a 200 ms sleep could end before Stop (nothing tested) or, on a
+	// loaded machine, with its report outlasting a 500 ms grace.
+	var w *Worker
+	d.Task("quick", func(ctx context.Context, tc *TaskContext) error { <-w.stopping; return nil }, TaskOptions{})
 	d.Task("long", func(ctx context.Context, tc *TaskContext) error {
 		if tc.TryNumber == 1 {
 			<-ctx.Done()
@@ -27,7 +31,9 @@ func TestWorkerStopLetsShortTasksFinishAndHandsBackTheRest(t *testing.T) {
 	if _, err := s.promoteRuns(ctx); err != nil {
 		t.Fatal(err)
 	}
-	w := NewWorker(s, reg, WorkerOptions{ShutdownGrace: 500 * time.Millisecond, PollInterval: 50 * time.Millisecond, Logger: testLogger()})
+	// The grace covers quick's report (one write, slow on a loaded
+	// machine); long is cancelled only when it ends, so it bounds the test.
+	w = NewWorker(s, reg, WorkerOptions{ShutdownGrace: 2 * time.Second, PollInterval: 50 * time.Millisecond, Logger: testLogger()})
 	if err := w.Start(ctx); err != nil {
 		t.Fatal(err)
 	}

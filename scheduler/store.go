@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/finpipe/finpipe/internal/metrics"
 	"github.com/finpipe/finpipe/migrations"
 	"github.com/finpipe/finpipe/scheduler/internal/driver"
 	"github.com/finpipe/finpipe/scheduler/pgstore"
@@ -16,8 +17,9 @@ import (
 // database errors into ErrNotFound, ErrConflict and ErrInvalid. It is safe
 // for concurrent use by any number of processes.
 type Store struct {
-	drv   driver.Driver
-	clock Clock
+	drv     driver.Driver
+	clock   Clock
+	metrics *metrics.Metrics
 }
 
 // StoreOptions tune Open. Zero values mean the defaults.
@@ -27,6 +29,10 @@ type StoreOptions struct {
 	// Clock defaults to SystemClock. The scheduler and workers built on
 	// this store use it too unless their options name another.
 	Clock Clock
+	// Metrics records the durations of runs that finish through this store,
+	// and workers built on it record their attempts and claims there too:
+	// the process's series (default nil: nothing is recorded).
+	Metrics *metrics.Metrics
 }
 
 // Open connects to PostgreSQL and checks that it answers within 10 s. It
@@ -40,7 +46,9 @@ func Open(ctx context.Context, databaseURL string, opts ...StoreOptions) (*Store
 	if err != nil {
 		return nil, err
 	}
-	return newStore(drv, o.Clock), nil
+	s := newStore(drv, o.Clock)
+	s.metrics = o.Metrics
+	return s, nil
 }
 
 func newStore(drv driver.Driver, clock Clock) *Store {

@@ -125,7 +125,16 @@ func TestDAGListingTriggerAndPaging(t *testing.T) {
 }
 
 func TestMetricsSeeTasksAndRuns(t *testing.T) {
-	s := newTestStore(t)
+	ctx := context.Background()
+	m := metrics.New()
+	s, err := Open(ctx, testenv.Postgres(t), StoreOptions{Metrics: m})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
 	d := NewDAG("metered", DAGOptions{})
 	d.Task("a", noop, TaskOptions{})
 	startEngine(t, s, mustRegistry(t, d), 1)
@@ -136,7 +145,7 @@ func TestMetricsSeeTasksAndRuns(t *testing.T) {
 		t.Fatalf("counts %v %v", counts, err)
 	}
 	var buf strings.Builder
-	mfs, err := metrics.Registry.Gather()
+	mfs, err := m.Gatherer().Gather()
 	if err != nil {
 		t.Fatal(err)
 	}

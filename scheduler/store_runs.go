@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/finpipe/finpipe/internal/metrics"
 	"github.com/finpipe/finpipe/scheduler/internal/driver"
 )
 
@@ -155,7 +154,7 @@ func (s *Store) observeFinished(ctx context.Context, done []driver.FinishedRun) 
 	out := make(map[string]RunState, len(done))
 	for _, f := range done {
 		out[f.RunID] = f.State
-		metrics.ObserveRun(f.DAGID, string(f.State), f.Duration)
+		s.metrics.ObserveRun(f.DAGID, string(f.State), f.Duration)
 	}
 	if len(done) > 0 {
 		_ = s.drv.Notify(ctx, driver.ChanScheduler)

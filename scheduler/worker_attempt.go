@@ -7,13 +7,12 @@ import (
 	"time"
 
 	"github.com/finpipe/finpipe/internal/logging"
-	"github.com/finpipe/finpipe/internal/metrics"
 )
 
 // execute runs one claimed attempt and reports its end.
 func (w *Worker) execute(ctx context.Context, c claimedTask) {
 	log := w.log.With("run_id", c.RunID, "task_id", c.TaskID, "try", c.Try)
-	metrics.ObserveClaim(c.ClaimedAt.Sub(c.ReadyAt))
+	w.store.metrics.ObserveClaim(c.ClaimedAt.Sub(c.ReadyAt))
 	began := time.Now()
 	_, task, err := w.reg.Task(c.DAGID, c.TaskID)
 	if err == nil {
@@ -42,7 +41,7 @@ func (w *Worker) execute(ctx context.Context, c claimedTask) {
 		end.To, end.RetryIn = retryOf(c).afterFailure(c.Try)
 		end.Error = err.Error()
 	}
-	metrics.ObserveTask(c.DAGID, c.TaskID, string(end.To), time.Since(began))
+	w.store.metrics.ObserveTask(c.DAGID, c.TaskID, string(end.To), time.Since(began))
 	if ok, err := w.report(end); err != nil {
 		log.Error("reporting attempt failed; the reaper will retry it once this worker stops", "err", err)
 	} else if !ok {

@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"sort"
 	"strconv"
@@ -17,8 +16,10 @@ import (
 )
 
 func init() {
-	verb := func(v string) func(context.Context, []string) error {
-		return func(ctx context.Context, args []string) error { return backfillSetState(ctx, v, args) }
+	verb := func(v string) func(context.Context, *process, []string) error {
+		return func(ctx context.Context, proc *process, args []string) error {
+			return backfillSetState(ctx, proc, v, args)
+		}
 	}
 	registerGroup("backfill", "create, list, pause, unpause or cancel backfills", map[string]command{
 		"create": {name: "create", args: "DAG --from D --to D [--reprocess R] [--wait] [--dry-run] [...]", run: backfillCreate,
@@ -30,7 +31,7 @@ func init() {
 	})
 }
 
-func backfillCreate(ctx context.Context, args []string) error {
+func backfillCreate(ctx context.Context, proc *process, args []string) error {
 	fs := flag.NewFlagSet("backfill create", flag.ContinueOnError)
 	usageFor(fs, "finpipe backfill create DAG --from D --to D [flags]")
 	from := fs.String("from", "", "first logical `date` (RFC 3339 or YYYY-MM-DD)")
@@ -42,7 +43,7 @@ func backfillCreate(ctx context.Context, args []string) error {
 	fs.BoolVar(&req.DryRun, "dry-run", false, "list the dates and what would happen; create nothing")
 	wait := fs.Bool("wait", false, "wait until the backfill completes, with a progress bar on a terminal; exit 0 only if every run succeeded")
 	confJSON := fs.String("conf", "", "run conf as a JSON `object`")
-	cfg, pos, err := parseDBCommand(fs, args, 1)
+	cfg, pos, err := proc.parseDBCommand(fs, args, 1)
 	if err != nil {
 		return err
 	}
@@ -65,7 +66,7 @@ func backfillCreate(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+	tw := tabwriter.NewWriter(proc.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "LOGICAL DATE\tACTION\tEXISTING RUN")
 	for _, d := range res.Dates {
 		existing := "-"
@@ -76,10 +77,10 @@ func backfillCreate(ctx context.Context, args []string) error {
 	}
 	tw.Flush()
 	if res.Backfill == nil {
-		fmt.Printf("dry run: %d dates, nothing created\n", len(res.Dates))
+		fmt.Fprintf(proc.stdout, "dry run: %d dates, nothing created\n", len(res.Dates))
 		return nil
 	}
-	fmt.Printf("created backfill %d for %s (%d dates)\n", res.Backfill.ID, req.DAGID, len(res.Dates))
+	fmt.Fprintf(proc.stdout, "created backfill %d for %s (%d dates)\n", res.Backfill.ID, req.DAGID, len(res.Dates))
 	if !*wait {
 		return nil
 	}
@@ -89,14 +90,14 @@ func backfillCreate(ctx context.Context, args []string) error {
 			runs++
 		}
 	}
-	return waitForBackfill(ctx, store, res.Backfill.ID, runs, newBar(progressOut(), "backfill", "run"))
+	return proc.waitForBackfill(ctx, store, res.Backfill.ID, runs, newBar(proc.progressOut(), "backfill", "run"))
 }
 
-func backfillList(ctx context.Context, args []string) error {
+func backfillList(ctx context.Context, proc *process, args []string) error {
 	fs := flag.NewFlagSet("backfill list", flag.ContinueOnError)
 	usageFor(fs, "finpipe backfill list [DAG] [--json] [flags]")
 	asJSON := fs.Bool("json", false, "print the backfills as one JSON array, with run_counts per state")
-	cfgArgs, store, err := dbCommand(ctx, fs, args, -1)
+	cfgArgs, store, err := proc.dbCommand(ctx, fs, args, -1)
 	if err != nil {
 		return err
 	}
@@ -120,7 +121,7 @@ func backfillList(ctx context.Context, args []string) error {
 		}
 		full = append(full, f)
 	}
-	return printList(*asJSON, full, "ID\tDAG\tFROM\tTO\tREPROCESS\tSTATE\tRUNS", func(tw io.Writer) {
+	return proc.printList(*asJSON, full, "ID\tDAG\tFROM\tTO\tREPROCESS\tSTATE\tRUNS", func(tw io.Writer) {
 		for _, b := range full {
 			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", b.ID, b.DAGID, b.From.Format(time.RFC3339),
 				b.To.Format(time.RFC3339), b.Reprocess, b.State, formatRunCounts(b.RunCounts))
@@ -151,10 +152,10 @@ func formatRunCounts(counts map[string]int) string {
 	return strings.Join(parts, ", ")
 }
 
-func backfillSetState(ctx context.Context, verb string, args []string) error {
+func backfillSetState(ctx context.Context, proc *process, verb string, args []string) error {
 	fs := flag.NewFlagSet("backfill "+verb, flag.ContinueOnError)
 	usageFor(fs, "finpipe backfill "+verb+" ID [flags]")
-	pos, store, err := dbCommand(ctx, fs, args, 1)
+	pos, store, err := proc.dbCommand(ctx, fs, args, 1)
 	if err != nil {
 		return err
 	}
@@ -169,7 +170,7 @@ func backfillSetState(ctx context.Context, verb string, args []string) error {
 	if err := set(ctx, id); err != nil {
 		return err
 	}
-	fmt.Printf("backfill %d: %s\n", id, map[string]string{"pause": "paused", "unpause": "resumed", "cancel": "cancelled"}[verb])
+	fmt.Fprintf(proc.stdout, "backfill %d: %s\n", id, map[string]string{"pause": "paused", "unpause": "resumed", "cancel": "cancelled"}[verb])
 	return nil
 }
 

@@ -14,7 +14,7 @@ import (
 // outcome. It exits 1 unless every run succeeded, as `dags trigger --wait`
 // does for one run. The scheduler (standalone or `finpipe scheduler`)
 // does the work; a paused backfill is waited for.
-func waitForBackfill(ctx context.Context, store *scheduler.Store, id int64, total int, progress *bar) error {
+func (proc *process) waitForBackfill(ctx context.Context, store *scheduler.Store, id int64, total int, progress *bar) error {
 	began := time.Now()
 	progress.Start(int64(total))
 	t := time.NewTicker(200 * time.Millisecond)
@@ -29,7 +29,7 @@ func waitForBackfill(ctx context.Context, store *scheduler.Store, id int64, tota
 		progress.Set(int64(finished))
 		if b.State == scheduler.BackfillCompleted || b.State == scheduler.BackfillCancelled {
 			progress.End()
-			fmt.Printf("backfill %d %s in %s: %s\n", id, b.State, human.Duration(time.Since(began)), formatRunCounts(b.RunCounts))
+			fmt.Fprintf(proc.stdout, "backfill %d %s in %s: %s\n", id, b.State, human.Duration(time.Since(began)), formatRunCounts(b.RunCounts))
 			return backfillOutcome(b)
 		}
 		select {

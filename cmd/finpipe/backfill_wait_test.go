@@ -45,6 +45,7 @@ func TestBackfillCreateWait(t *testing.T) {
 }
 
 func TestBackfillOutcome(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		b    scheduler.Backfill
 		want int

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"flag"
-	"os"
 	"time"
 
 	"github.com/finpipe/finpipe/internal/bench/freshness"
@@ -14,7 +13,7 @@ func init() {
 	registerBench(command{name: "freshness", summary: "a steady producer: Kafka append → visible in Silver and Gold, p50/p99/max, through the scheduler", run: runBenchFreshness})
 }
 
-func runBenchFreshness(ctx context.Context, args []string) error {
+func runBenchFreshness(ctx context.Context, proc *process, args []string) error {
 	fs := flag.NewFlagSet("bench freshness", flag.ContinueOnError)
 	usageFor(fs, "finpipe bench freshness [--rate R] [--duration D] [--json]")
 	cfg := config.Register(fs, config.KafkaBrokers, config.DatabaseURL)
@@ -24,7 +23,7 @@ func runBenchFreshness(ctx context.Context, args []string) error {
 	fs.IntVar(&o.Partitions, "partitions", 3, "`number` of topic partitions")
 	fs.IntVar(&o.MaxBatch, "max-batch", 100_000, "most `records` one ingest or clean task takes")
 	asJSON := fs.Bool("json", false, "print one JSON object")
-	if err := parseFlags(fs, args, 0); err != nil {
+	if err := proc.parseFlags(fs, args, 0); err != nil {
 		return err
 	}
 	if err := cfg.Load(); err != nil {
@@ -35,5 +34,5 @@ func runBenchFreshness(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	return r.Print(os.Stdout, *asJSON)
+	return r.Print(proc.stdout, *asJSON)
 }

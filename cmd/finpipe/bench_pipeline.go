@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"flag"
-	"os"
 
 	"github.com/finpipe/finpipe/internal/bench/pipeline"
 	"github.com/finpipe/finpipe/internal/config"
@@ -13,7 +12,7 @@ func init() {
 	registerBench(command{name: "pipeline", summary: "end-to-end Kafka → Gold throughput through the scheduler and a worker, with peak RSS", run: runBenchPipeline})
 }
 
-func runBenchPipeline(ctx context.Context, args []string) error {
+func runBenchPipeline(ctx context.Context, proc *process, args []string) error {
 	fs := flag.NewFlagSet("bench pipeline", flag.ContinueOnError)
 	usageFor(fs, "finpipe bench pipeline [--transactions N] [--partitions P] [--max-batch N] [--json]")
 	cfg := config.Register(fs, config.KafkaBrokers, config.DatabaseURL)
@@ -34,7 +33,7 @@ func runBenchPipeline(ctx context.Context, args []string) error {
 	fs.StringVar(&o.MemProfile, "memprofile", "", "write a heap profile taken when the live heap was largest to this `file`")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	feeder := fs.Bool("feeder", false, "internal: run as the benchmark's broker and producer process")
-	if err := parseFlags(fs, args, 0); err != nil {
+	if err := proc.parseFlags(fs, args, 0); err != nil {
 		return err
 	}
 	if err := cfg.Load(); err != nil {
@@ -48,5 +47,5 @@ func runBenchPipeline(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	return r.Print(os.Stdout, *asJSON)
+	return r.Print(proc.stdout, *asJSON)
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"os"
 
 	"github.com/finpipe/finpipe/internal/bench"
 	"github.com/finpipe/finpipe/internal/config"
@@ -21,7 +20,7 @@ func init() {
 // database: a fresh embedded PostgreSQL in a temporary directory, or with
 // DATABASE_URL a temporary database created on that server and dropped
 // afterwards, so it never touches real runs.
-func runBenchScheduler(ctx context.Context, args []string) error {
+func runBenchScheduler(ctx context.Context, proc *process, args []string) error {
 	fs := flag.NewFlagSet("bench scheduler", flag.ContinueOnError)
 	usageFor(fs, "finpipe bench scheduler [--json] [flags]")
 	asJSON := fs.Bool("json", false, "print one JSON object")
@@ -31,7 +30,7 @@ func runBenchScheduler(ctx context.Context, args []string) error {
 	fs.IntVar(&o.Workers, "workers", 2, "in-process workers")
 	fs.IntVar(&o.Concurrency, "concurrency", 32, "attempts each worker runs at once")
 	cfg := config.Register(fs, config.DatabaseURL)
-	if _, err := parseArgs(fs, args, 0); err != nil {
+	if _, err := proc.parseArgs(fs, args, 0); err != nil {
 		return err
 	}
 	if err := cfg.Load(); err != nil {
@@ -42,7 +41,7 @@ func runBenchScheduler(ctx context.Context, args []string) error {
 		return err
 	}
 	defer cleanup()
-	store, err := scheduler.Open(ctx, dbURL, poolFor(o.Workers*o.Concurrency/2))
+	store, err := scheduler.Open(ctx, dbURL, poolFor(o.Workers*o.Concurrency/2, nil))
 	if err != nil {
 		return err
 	}
@@ -52,11 +51,11 @@ func runBenchScheduler(ctx context.Context, args []string) error {
 		return err
 	}
 	if *asJSON {
-		return json.NewEncoder(os.Stdout).Encode(res)
+		return json.NewEncoder(proc.stdout).Encode(res)
 	}
-	fmt.Printf("step latency over a %d-task chain: p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms\n",
+	fmt.Fprintf(proc.stdout, "step latency over a %d-task chain: p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms\n",
 		res.ChainTasks, res.StepLatencyMS.P50, res.StepLatencyMS.P90, res.StepLatencyMS.P99, res.StepLatencyMS.Max)
-	fmt.Printf("throughput over a %d-task fan-out: %.0f tasks/s (%.2f s) with %d workers × %d on %d CPUs\n",
+	fmt.Fprintf(proc.stdout, "throughput over a %d-task fan-out: %.0f tasks/s (%.2f s) with %d workers × %d on %d CPUs\n",
 		res.FanoutTasks, res.ThroughputTasksPerS, res.FanoutSeconds, res.Workers, res.ConcurrencyPerWorker, res.CPUs)
 	return nil
 }

@@ -11,14 +11,10 @@ import (
 	"github.com/finpipe/finpipe/scheduler"
 )
 
-// runCaptured runs finpipe with args and returns its exit code, stdout and
-// stderr.
+// runCaptured is runOut with the arguments spread.
 func runCaptured(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	stdout = captureStdout(t, func() {
-		stderr = captureStderr(t, func() { code = run(args) })
-	})
-	return code, stdout, stderr
+	return runOut(t, args)
 }
 
 // commandPaths lists every command as the arguments that name it: each
@@ -52,6 +48,7 @@ var aliases = map[string]string{"dags backfill": "backfill create"}
 // stderr with exit 2, followed by the command's own usage, never the flag
 // package's raw "Usage of" text.
 func TestEveryHelpOnStdoutExitsZero(t *testing.T) {
+	t.Parallel()
 	for _, args := range append([][]string{{"--help"}, {"-h"}, {"help"}}, commandPaths()...) {
 		help := args
 		if !isHelp(args[0]) {
@@ -152,6 +149,7 @@ func TestBackfillListAndRunsReadable(t *testing.T) {
 }
 
 func TestFormatRunCounts(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		in   map[string]int
 		want string

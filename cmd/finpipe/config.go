@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"os"
 
 	"github.com/finpipe/finpipe/internal/config"
 )
@@ -17,20 +16,20 @@ func init() {
 // previews what another command would run with. It prints the table even
 // when a value is invalid, then fails naming it: the table is what a person
 // needs to find the mistake.
-func runConfig(ctx context.Context, args []string) error {
+func runConfig(ctx context.Context, proc *process, args []string) error {
 	fs := flag.NewFlagSet("config", flag.ContinueOnError)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: finpipe config [flags]\n\nPrints every setting: its environment variable, flag, value and source (flag, env or default).\n\nflags:")
 		fs.PrintDefaults()
 	}
 	cfg := config.Register(fs)
-	if err := parseFlags(fs, args, 0); err != nil {
+	if err := proc.parseFlags(fs, args, 0); err != nil {
 		return err
 	}
 	loadErr := cfg.Load()
-	fmt.Fprint(os.Stdout, cfg.Redacted())
+	fmt.Fprint(proc.stdout, cfg.Redacted())
 	if loadErr == nil {
-		fmt.Fprintf(os.Stdout, "\nlake: %s\n", cfg.LakeDir())
+		fmt.Fprintf(proc.stdout, "\nlake: %s\n", cfg.LakeDir())
 	}
 	return loadErr
 }

@@ -14,7 +14,7 @@ import (
 // never starts because no scheduler knows the DAG).
 func shippedDAG(cfg *config.Settings, id string) (*scheduler.DAG, error) {
 	// The brokers only configure the pipeline tasks, not which DAGs exist.
-	reg, err := shippedRegistry(cfg, "")
+	reg, err := shippedRegistry(cfg, "", nil)
 	if err != nil {
 		return nil, err
 	}

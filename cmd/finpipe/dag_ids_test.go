@@ -19,8 +19,7 @@ func TestUnknownDAGAndTaskIDs(t *testing.T) {
 		{[]string{"tasks", "test", "nope", "extract", "--data-dir", dir}, `unknown DAG "nope" (known: example_etl,`},
 		{[]string{"tasks", "test", "example_etl", "nope", "--data-dir", dir}, `unknown task "nope" in DAG "example_etl" (known: extract, validate,`},
 	} {
-		var code int
-		stderr := captureStderr(t, func() { code = run(c.args) })
+		code, _, stderr := runOut(t, c.args)
 		if code != 1 || !strings.Contains(stderr, c.want) {
 			t.Errorf("finpipe %v: exit %d, stderr %q; want exit 1 and %q", c.args, code, stderr, c.want)
 		}

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -17,25 +16,29 @@ import (
 
 func init() {
 	registerGroup("dags", "list, trigger, pause, unpause or backfill DAGs; list their runs", map[string]command{
-		"list":     {name: "list", summary: "DAGs synced into the database, with their last run", run: dagsList},
-		"trigger":  {name: "trigger", args: "DAG [--conf JSON] [--wait]", summary: "create a manual run; with --wait, exit 0 only if it succeeds", run: dagsTrigger},
-		"runs":     {name: "runs", args: "DAG [--state S] [--limit N] [--json]", summary: "the DAG's runs, newest first", run: dagsRuns},
-		"pause":    {name: "pause", args: "DAG", summary: "stop scheduling a DAG", run: func(ctx context.Context, args []string) error { return dagsPause(ctx, "pause", args) }},
-		"unpause":  {name: "unpause", args: "DAG", summary: "resume scheduling a DAG", run: func(ctx context.Context, args []string) error { return dagsPause(ctx, "unpause", args) }},
+		"list":    {name: "list", summary: "DAGs synced into the database, with their last run", run: dagsList},
+		"trigger": {name: "trigger", args: "DAG [--conf JSON] [--wait]", summary: "create a manual run; with --wait, exit 0 only if it succeeds", run: dagsTrigger},
+		"runs":    {name: "runs", args: "DAG [--state S] [--limit N] [--json]", summary: "the DAG's runs, newest first", run: dagsRuns},
+		"pause": {name: "pause", args: "DAG", summary: "stop scheduling a DAG", run: func(ctx context.Context, proc *process, args []string) error {
+			return dagsPause(ctx, proc, "pause", args)
+		}},
+		"unpause": {name: "unpause", args: "DAG", summary: "resume scheduling a DAG", run: func(ctx context.Context, proc *process, args []string) error {
+			return dagsPause(ctx, proc, "unpause", args)
+		}},
 		"backfill": {name: "backfill", args: "DAG --from D --to D [...]", summary: `same as "finpipe backfill create"`, run: backfillCreate},
 	})
 }
 
 // dbCommand parses a subcommand's flags and opens the store.
-func dbCommand(ctx context.Context, fs *flag.FlagSet, args []string, want int) ([]string, *scheduler.Store, error) {
-	_, pos, store, err := dbCommandWith(ctx, fs, args, want)
+func (proc *process) dbCommand(ctx context.Context, fs *flag.FlagSet, args []string, want int) ([]string, *scheduler.Store, error) {
+	_, pos, store, err := proc.dbCommandWith(ctx, fs, args, want)
 	return pos, store, err
 }
 
 // dbCommandWith is dbCommand for subcommands that also need other settings
 // (extra), which it binds as flags and returns loaded.
-func dbCommandWith(ctx context.Context, fs *flag.FlagSet, args []string, want int, extra ...config.Key) (*config.Settings, []string, *scheduler.Store, error) {
-	cfg, pos, err := parseDBCommand(fs, args, want, extra...)
+func (proc *process) dbCommandWith(ctx context.Context, fs *flag.FlagSet, args []string, want int, extra ...config.Key) (*config.Settings, []string, *scheduler.Store, error) {
+	cfg, pos, err := proc.parseDBCommand(fs, args, want, extra...)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -45,9 +48,9 @@ func dbCommandWith(ctx context.Context, fs *flag.FlagSet, args []string, want in
 
 // parseDBCommand is dbCommandWith up to the store: flags parsed, settings
 // loaded, for subcommands that check their arguments before connecting.
-func parseDBCommand(fs *flag.FlagSet, args []string, want int, extra ...config.Key) (*config.Settings, []string, error) {
+func (proc *process) parseDBCommand(fs *flag.FlagSet, args []string, want int, extra ...config.Key) (*config.Settings, []string, error) {
 	cfg := config.Register(fs, append([]config.Key{config.DataDir, config.DatabaseURL}, extra...)...)
-	pos, err := parseArgs(fs, args, want)
+	pos, err := proc.parseArgs(fs, args, want)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -70,11 +73,11 @@ func openCheckedStore(ctx context.Context, cfg *config.Settings) (*scheduler.Sto
 	return store, nil
 }
 
-func dagsList(ctx context.Context, args []string) error {
+func dagsList(ctx context.Context, proc *process, args []string) error {
 	fs := flag.NewFlagSet("dags list", flag.ContinueOnError)
 	usageFor(fs, "finpipe dags list [flags]")
 	asJSON := fs.Bool("json", false, "print JSON")
-	_, store, err := dbCommand(ctx, fs, args, 0)
+	_, store, err := proc.dbCommand(ctx, fs, args, 0)
 	if err != nil {
 		return err
 	}
@@ -84,9 +87,9 @@ func dagsList(ctx context.Context, args []string) error {
 		return err
 	}
 	if *asJSON {
-		return json.NewEncoder(os.Stdout).Encode(list)
+		return json.NewEncoder(proc.stdout).Encode(list)
 	}
-	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+	tw := tabwriter.NewWriter(proc.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "DAG\tSCHEDULE\tPAUSED\tTASKS\tLAST RUN\tSTATE")
 	for _, d := range list {
 		last, state := "-", "-"
@@ -106,14 +109,14 @@ func dagsList(ctx context.Context, args []string) error {
 	return tw.Flush()
 }
 
-func dagsTrigger(ctx context.Context, args []string) error {
+func dagsTrigger(ctx context.Context, proc *process, args []string) error {
 	fs := flag.NewFlagSet("dags trigger", flag.ContinueOnError)
 	usageFor(fs, "finpipe dags trigger DAG [--conf JSON] [--wait] [flags]")
 	confJSON := fs.String("conf", "", "run conf as a JSON `object`")
 	wait := fs.Bool("wait", false, "wait for the run to finish; exit 0 only if it succeeded")
 	runID := fs.String("run-id", "", "run `id` (default: <dag>__manual__<logical date>)")
 	date := fs.String("logical-date", "", "logical `date` (RFC 3339 or YYYY-MM-DD; default now)")
-	cfg, pos, err := parseDBCommand(fs, args, 1)
+	cfg, pos, err := proc.parseDBCommand(fs, args, 1)
 	if err != nil {
 		return err
 	}
@@ -138,18 +141,18 @@ func dagsTrigger(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("created run %s (state %s)\n", run.RunID, run.State)
+	fmt.Fprintf(proc.stdout, "created run %s (state %s)\n", run.RunID, run.State)
 	if info, err := store.GetDAG(ctx, pos[0]); err == nil && info.IsPaused {
-		fmt.Fprintf(os.Stderr, "note: %s is paused; the run waits until `finpipe dags unpause %s`\n", pos[0], pos[0])
+		fmt.Fprintf(proc.stderr, "note: %s is paused; the run waits until `finpipe dags unpause %s`\n", pos[0], pos[0])
 	}
 	if !*wait {
 		return nil
 	}
-	return waitForRun(ctx, store, run.RunID)
+	return proc.waitForRun(ctx, store, run.RunID)
 }
 
 // waitForRun polls the run until it finishes; a failed run exits 1.
-func waitForRun(ctx context.Context, store *scheduler.Store, runID string) error {
+func (proc *process) waitForRun(ctx context.Context, store *scheduler.Store, runID string) error {
 	t := time.NewTicker(200 * time.Millisecond)
 	defer t.Stop()
 	for {
@@ -158,12 +161,12 @@ func waitForRun(ctx context.Context, store *scheduler.Store, runID string) error
 			return err
 		}
 		if run.State.Finished() {
-			fmt.Printf("run %s %s\n", run.RunID, run.State)
+			fmt.Fprintf(proc.stdout, "run %s %s\n", run.RunID, run.State)
 			if run.State != scheduler.RunSuccess {
 				tis, _ := store.ListTaskInstances(ctx, runID)
 				for _, ti := range tis {
 					if ti.State == scheduler.TaskFailed {
-						fmt.Printf("  task %s failed (try %d): %s\n", ti.TaskID, ti.TryNumber, firstLine(ti.Error))
+						fmt.Fprintf(proc.stdout, "  task %s failed (try %d): %s\n", ti.TaskID, ti.TryNumber, firstLine(ti.Error))
 					}
 				}
 				return exitError{code: 1}
@@ -194,10 +197,10 @@ func parseDate(s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("bad date %q: use RFC 3339 (2026-01-02T15:04:05Z) or YYYY-MM-DD", s)
 }
 
-func dagsPause(ctx context.Context, verb string, args []string) error {
+func dagsPause(ctx context.Context, proc *process, verb string, args []string) error {
 	fs := flag.NewFlagSet("dags "+verb, flag.ContinueOnError)
 	usageFor(fs, "finpipe dags "+verb+" DAG [flags]")
-	pos, store, err := dbCommand(ctx, fs, args, 1)
+	pos, store, err := proc.dbCommand(ctx, fs, args, 1)
 	if err != nil {
 		return err
 	}
@@ -205,17 +208,17 @@ func dagsPause(ctx context.Context, verb string, args []string) error {
 	if err := store.PauseDAG(ctx, pos[0], verb == "pause"); err != nil {
 		return err
 	}
-	fmt.Printf("%s %sd\n", pos[0], verb)
+	fmt.Fprintf(proc.stdout, "%s %sd\n", pos[0], verb)
 	return nil
 }
 
-func dagsRuns(ctx context.Context, args []string) error {
+func dagsRuns(ctx context.Context, proc *process, args []string) error {
 	fs := flag.NewFlagSet("dags runs", flag.ContinueOnError)
 	usageFor(fs, "finpipe dags runs DAG [--state S] [--limit N] [--json] [flags]")
 	state := fs.String("state", "", "only runs in this `state` (queued, running, success, failed)")
 	limit := fs.Int("limit", 20, "at most this many runs")
 	asJSON := fs.Bool("json", false, "print the runs as one JSON array")
-	pos, store, err := dbCommand(ctx, fs, args, 1)
+	pos, store, err := proc.dbCommand(ctx, fs, args, 1)
 	if err != nil {
 		return err
 	}
@@ -231,7 +234,7 @@ func dagsRuns(ctx context.Context, args []string) error {
 	if runs == nil {
 		runs = []scheduler.DagRun{} // [], not null
 	}
-	return printList(*asJSON, runs, "RUN ID\tTYPE\tLOGICAL DATE\tSTATE\tDURATION", func(tw io.Writer) {
+	return proc.printList(*asJSON, runs, "RUN ID\tTYPE\tLOGICAL DATE\tSTATE\tDURATION", func(tw io.Writer) {
 		for _, r := range runs {
 			dur := "-"
 			if r.StartDate != nil && r.EndDate != nil {

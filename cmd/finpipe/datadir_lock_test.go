@@ -60,10 +60,7 @@ func TestSecondProcessOnADataDir(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	var code int
-	msg := captureStderr(t, func() {
-		code = run([]string{"demo", "--data-dir", dir, "--topic", "transactions", "--transactions", "1000", "--log-level", "error"})
-	})
+	code, _, msg := runOut(t, []string{"demo", "--data-dir", dir, "--topic", "transactions", "--transactions", "1000", "--log-level", "error"})
 	if holder := fmt.Sprintf("in use by pid %d (\"finpipe standalone", first.Process.Pid); code != 1 || !strings.Contains(msg, holder) {
 		t.Fatalf("demo beside a standalone: exit %d, %q; want exit 1 naming %s", code, msg, holder)
 	}
@@ -74,9 +71,7 @@ func TestSecondProcessOnADataDir(t *testing.T) {
 		t.Fatalf("the refused demo changed the standalone's files: %v, were %v", after, filesBefore)
 	}
 	for _, c := range [][]string{{"dags", "list", "--data-dir", dir}, {"status", "--data-dir", dir}} {
-		var code int
-		_ = captureStdout(t, func() { code = run(c) })
-		if code != 0 {
+		if code := run(t, c); code != 0 {
 			t.Fatalf("finpipe %v beside the standalone: exit %d", c, code)
 		}
 	}
@@ -99,7 +94,7 @@ func TestHelperFinpipe(t *testing.T) {
 	}
 	args := strings.Split(raw, "\n")
 	os.Args = append([]string{"finpipe"}, args...) // what the data dir lock records
-	os.Exit(run(args))
+	os.Exit(newProcess(os.Stdout, os.Stderr).run(args))
 }
 
 // startFinpipe runs finpipe with args in a child process and returns once

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/finpipe/finpipe/internal/config"
@@ -22,38 +21,38 @@ func init() {
 // dbClean deletes old finished runs. It is safe to run while the scheduler
 // and workers are busy: each batch is one short transaction that skips rows
 // others hold, and queued or running runs are never touched.
-func dbClean(ctx context.Context, args []string) error {
+func dbClean(ctx context.Context, proc *process, args []string) error {
 	fs := flag.NewFlagSet("db clean", flag.ContinueOnError)
 	usageFor(fs, "finpipe db clean --older-than DURATION [--dry-run] [flags]")
 	olderThan := fs.String("older-than", "", "delete runs that finished more than this `duration` ago (e.g. 30d, 72h); required")
 	dryRun := fs.Bool("dry-run", false, "count what would be deleted, delete nothing")
 	batch := fs.Int("batch-size", scheduler.DefaultCleanBatch, "runs deleted per transaction")
 	asJSON := fs.Bool("json", false, "print the counts as one JSON object")
-	_, store, err := dbCommand(ctx, fs, args, 0)
+	_, store, err := proc.dbCommand(ctx, fs, args, 0)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
 	age, err := config.ParseDuration(*olderThan)
 	if err != nil || age <= 0 {
-		fmt.Fprintf(os.Stderr, "finpipe db clean: --older-than %q: must be a positive duration such as 30d or 72h\n", *olderThan)
+		fmt.Fprintf(proc.stderr, "finpipe db clean: --older-than %q: must be a positive duration such as 30d or 72h\n", *olderThan)
 		return exitError{code: 2}
 	}
 	if *batch <= 0 {
-		fmt.Fprintln(os.Stderr, "finpipe db clean: --batch-size must be positive")
+		fmt.Fprintln(proc.stderr, "finpipe db clean: --batch-size must be positive")
 		return exitError{code: 2}
 	}
 	cutoff := time.Now().Add(-age)
 	opts := scheduler.CleanOptions{BatchSize: *batch, DryRun: *dryRun}
 	if !*asJSON {
-		opts.Progress = func(r scheduler.CleanResult) { fmt.Fprintf(os.Stderr, "deleted %d runs so far\n", r.Runs) }
+		opts.Progress = func(r scheduler.CleanResult) { fmt.Fprintf(proc.stderr, "deleted %d runs so far\n", r.Runs) }
 	}
 	res, err := store.CleanRuns(ctx, cutoff, opts)
 	if err != nil {
 		return fmt.Errorf("after deleting %d runs: %w", res.Runs, err)
 	}
 	if *asJSON {
-		return json.NewEncoder(os.Stdout).Encode(struct {
+		return json.NewEncoder(proc.stdout).Encode(struct {
 			Cutoff time.Time `json:"cutoff"`
 			DryRun bool      `json:"dry_run"`
 			scheduler.CleanResult
@@ -63,7 +62,7 @@ func dbClean(ctx context.Context, args []string) error {
 	if *dryRun {
 		verb = "would delete"
 	}
-	fmt.Printf("%s %d runs, %d task instances, %d attempts, %d log lines that finished before %s, and %d stopped workers\n",
+	fmt.Fprintf(proc.stdout, "%s %d runs, %d task instances, %d attempts, %d log lines that finished before %s, and %d stopped workers\n",
 		verb, res.Runs, res.TaskInstances, res.Attempts, res.LogLines, cutoff.UTC().Format(time.RFC3339), res.Workers)
 	return nil
 }

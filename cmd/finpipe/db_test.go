@@ -38,23 +38,21 @@ func TestDBClean(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, bad := range [][]string{{"db", "clean"}, {"db", "clean", "--older-than", "soon"}, {"db", "clean", "--older-than", "0d"}, {"db", "vacuum"}} {
-		if code := run(bad); code != 2 {
+		if code := run(t, bad); code != 2 {
 			t.Errorf("finpipe %v: exit %d, want 2", bad, code)
 		}
 	}
-	out := captureStdout(t, func() {
-		if code := run([]string{"db", "clean", "--older-than", "30d", "--dry-run"}); code != 0 {
-			t.Fatalf("dry run: exit %d", code)
-		}
-	})
+	code, out, _ := runOut(t, []string{"db", "clean", "--older-than", "30d", "--dry-run"})
+	if code != 0 {
+		t.Fatalf("dry run: exit %d", code)
+	}
 	if !strings.HasPrefix(out, "would delete 2 runs,") {
 		t.Errorf("dry run printed %q", out)
 	}
-	out = captureStdout(t, func() {
-		if code := run([]string{"db", "clean", "--older-than", "30d", "--json", "--batch-size", "1"}); code != 0 {
-			t.Fatalf("clean: exit %d", code)
-		}
-	})
+	code, out, _ = runOut(t, []string{"db", "clean", "--older-than", "30d", "--json", "--batch-size", "1"})
+	if code != 0 {
+		t.Fatalf("clean: exit %d", code)
+	}
 	var res struct {
 		DryRun bool `json:"dry_run"`
 		scheduler.CleanResult

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"log/slog"
-	"os"
 	"time"
 
 	"github.com/finpipe/finpipe/dags"
@@ -13,7 +12,6 @@ import (
 	"github.com/finpipe/finpipe/internal/demo"
 	"github.com/finpipe/finpipe/internal/drive"
 	"github.com/finpipe/finpipe/internal/kafka"
-	"github.com/finpipe/finpipe/internal/metrics"
 	"github.com/finpipe/finpipe/scheduler"
 	"github.com/finpipe/finpipe/tasks/produce"
 )
@@ -31,8 +29,8 @@ type demoArgs struct {
 	asJSON bool
 }
 
-func runDemo(ctx context.Context, args []string) error {
-	a, err := parseDemo(args)
+func runDemo(ctx context.Context, proc *process, args []string) error {
+	a, err := proc.parseDemo(args)
 	if err != nil {
 		return err
 	}
@@ -41,32 +39,32 @@ func runDemo(ctx context.Context, args []string) error {
 		return err
 	}
 	defer lock.Release()
-	log := newLogger(a.cfg)
+	log := proc.newLogger(a.cfg)
 	began := time.Now()
 	brokers, stopKafka, err := demoKafka(a.cfg)
 	if err != nil {
 		return err
 	}
 	defer stopKafka()
-	sent, err := sendDemo(ctx, a, brokers, log)
+	sent, err := proc.sendDemo(ctx, a, brokers, log)
 	if err != nil {
 		return err
 	}
-	p := dags.PipelineFrom(a.cfg, brokers, metrics.DeltaCommit)
-	store, stopEngine, err := startDemoEngine(ctx, a.cfg, log, p)
+	p := dags.PipelineFrom(a.cfg, brokers, proc.metrics)
+	store, stopEngine, err := proc.startDemoEngine(ctx, a.cfg, log, p)
 	if err != nil {
 		return err
 	}
 	defer stopEngine()
-	r, err := demo.Drain(ctx, drive.Driver{Store: store, Label: "demo"}, p, newBar(progressOut(), "pipeline", "tx"))
+	r, err := demo.Drain(ctx, drive.Driver{Store: store, Label: "demo"}, p, newBar(proc.progressOut(), "pipeline", "tx"))
 	if err != nil {
 		return err
 	}
 	r.Produced, r.Timing.Produce, r.Timing.Total = sent.Sent, sent.Elapsed, time.Since(began)
-	return r.Print(os.Stdout, a.asJSON)
+	return r.Print(proc.stdout, a.asJSON)
 }
 
-func parseDemo(args []string) (demoArgs, error) {
+func (proc *process) parseDemo(args []string) (demoArgs, error) {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	usageFor(fs, "finpipe demo [--transactions N | --input FILE] [--json] [flags]")
 	a := demoArgs{cfg: config.Register(fs, config.DataDir, config.Env, config.LakeURL, config.DatabaseURL, config.KafkaBrokers, config.Topic,
@@ -75,7 +73,7 @@ func parseDemo(args []string) (demoArgs, error) {
 	fs.StringVar(&a.input, "input", "", "send each line of this `file` as one message instead of generating")
 	fs.Int64Var(&a.seed, "seed", 0, "generator `seed`; 0 picks one from the clock")
 	fs.BoolVar(&a.asJSON, "json", false, "print the summary as one JSON object")
-	if err := parseFlags(fs, args, 0); err != nil {
+	if err := proc.parseFlags(fs, args, 0); err != nil {
 		return a, err
 	}
 	if err := a.cfg.Load(); err != nil {
@@ -89,13 +87,13 @@ func parseDemo(args []string) (demoArgs, error) {
 
 // sendDemo creates the topic when needed and sends the demo's messages,
 // with a progress bar on a terminal.
-func sendDemo(ctx context.Context, a demoArgs, brokers string, log *slog.Logger) (produce.Stats, error) {
+func (proc *process) sendDemo(ctx context.Context, a demoArgs, brokers string, log *slog.Logger) (produce.Stats, error) {
 	conn := kafka.ConnFrom(a.cfg, brokers)
 	if err := kafka.EnsureTopic(ctx, conn, a.cfg.Topic, a.cfg.Partitions); err != nil {
 		return produce.Stats{}, err
 	}
 	traffic := demo.Traffic(a.count, a.seed)
-	traffic.Progress = newBar(progressOut(), "produce", "msg")
+	traffic.Progress = newBar(proc.progressOut(), "produce", "msg")
 	sent, err := demo.Send(ctx, conn, a.cfg.Topic, a.input, traffic)
 	if err == nil {
 		log.Info("produced", "messages", sent.Sent, "topic", a.cfg.Topic, "seed", traffic.Seed)
@@ -106,12 +104,12 @@ func sendDemo(ctx context.Context, a demoArgs, brokers string, log *slog.Logger)
 // startDemoEngine starts what the demo drains through: PostgreSQL (the data
 // dir's embedded one unless DATABASE_URL), the schema, a scheduler and a
 // worker. stop ends them in reverse order.
-func startDemoEngine(ctx context.Context, cfg *config.Settings, log *slog.Logger, p dags.Pipeline) (*scheduler.Store, func(), error) {
+func (proc *process) startDemoEngine(ctx context.Context, cfg *config.Settings, log *slog.Logger, p dags.Pipeline) (*scheduler.Store, func(), error) {
 	reg, err := demoRegistry(p)
 	if err != nil {
 		return nil, nil, err
 	}
-	st := &standalone{cfg: cfg, log: log, reg: reg, grace: 10 * time.Second}
+	st := &standalone{proc: proc, cfg: cfg, log: log, reg: reg, grace: 10 * time.Second}
 	var stops []func()
 	stop := func() {
 		for i := len(stops) - 1; i >= 0; i-- {

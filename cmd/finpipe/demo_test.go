@@ -18,6 +18,7 @@ import (
 // directory against real PostgreSQL and Kafka: the second run continues
 // where the first stopped, and the counts add up.
 func TestDemoDrainsThroughTheOrchestrator(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("starts the orchestrator")
 	}
@@ -28,8 +29,7 @@ func TestDemoDrainsThroughTheOrchestrator(t *testing.T) {
 	args := []string{"demo", "--data-dir", dir, "--database-url", db, "--kafka-brokers", brokers,
 		"--topic", topic, "--transactions", "3000", "--seed", "5", "--log-level", "error", "--json"}
 	for i := 0; i < 2; i++ {
-		var code int
-		out := captureStdout(t, func() { code = run(args) })
+		code, out, _ := runOut(t, args)
 		if code != 0 {
 			t.Fatalf("demo run %d: exit %d", i+1, code)
 		}
@@ -72,6 +72,7 @@ func TestDemoDrainsThroughTheOrchestrator(t *testing.T) {
 // TestBarDraws checks the progress bar on a writer, and that a bar without
 // one draws nothing.
 func TestBarDraws(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	b := newBar(&buf, "produce", "msg")
 	b.Start(200)

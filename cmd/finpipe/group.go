@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 )
 
@@ -13,30 +12,30 @@ import (
 // cmds may still be filled from other files' init functions (lake, bench),
 // since the map is shared, not copied.
 func registerGroup(name, summary string, cmds map[string]command) {
-	register(command{name: name, summary: summary, sub: cmds, run: func(ctx context.Context, args []string) error {
-		return runGroup(ctx, name, cmds, args)
+	register(command{name: name, summary: summary, sub: cmds, run: func(ctx context.Context, proc *process, args []string) error {
+		return runGroup(ctx, proc, name, cmds, args)
 	}})
 }
 
 // runGroup dispatches to a group's subcommand. Without one it prints the
 // group's usage on stderr and exits 2; asked for help, on stdout, exit 0.
-func runGroup(ctx context.Context, name string, cmds map[string]command, args []string) error {
+func runGroup(ctx context.Context, proc *process, name string, cmds map[string]command, args []string) error {
 	synopsis := "usage: finpipe " + name + " <command> [flags]"
 	if len(args) == 0 {
-		printCommands(os.Stderr, synopsis, cmds)
+		printCommands(proc.stderr, synopsis, cmds)
 		return exitError{code: 2}
 	}
 	if isHelp(args[0]) {
-		printCommands(os.Stdout, synopsis, cmds)
+		printCommands(proc.stdout, synopsis, cmds)
 		return nil
 	}
 	c, ok := cmds[args[0]]
 	if !ok {
-		fmt.Fprintf(os.Stderr, "finpipe %s: unknown command %q\n", name, args[0])
-		printCommands(os.Stderr, synopsis, cmds)
+		fmt.Fprintf(proc.stderr, "finpipe %s: unknown command %q\n", name, args[0])
+		printCommands(proc.stderr, synopsis, cmds)
 		return exitError{code: 2}
 	}
-	if err := c.run(ctx, args[1:]); err != nil {
+	if err := c.run(ctx, proc, args[1:]); err != nil {
 		var ee exitError
 		if errors.As(err, &ee) {
 			return err

@@ -5,7 +5,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"os"
 
 	"github.com/finpipe/finpipe/delta"
 )
@@ -14,10 +13,10 @@ func init() {
 	registerLake(command{name: "cat", args: "TABLE [--version N]", summary: "print a table's rows as JSON lines (optionally at a version)", run: runLakeCat})
 }
 
-func runLakeCat(ctx context.Context, args []string) error {
+func runLakeCat(ctx context.Context, proc *process, args []string) error {
 	fs := flag.NewFlagSet("lake cat", flag.ContinueOnError)
 	version := fs.Int64("version", -1, "read this version (time travel) instead of the latest")
-	tbl, err := openLakeTable(fs, args, "cat TABLE [--version N]")
+	tbl, err := proc.openLakeTable(fs, args, "cat TABLE [--version N]")
 	if err != nil {
 		return err
 	}
@@ -37,10 +36,10 @@ func runLakeCat(ctx context.Context, args []string) error {
 			schema.Fields = append(schema.Fields, f)
 			columns = append(columns, f.Name)
 		} else {
-			fmt.Fprintf(os.Stderr, "finpipe lake cat: column %q left out: nested types are not supported\n", f.Name)
+			fmt.Fprintf(proc.stderr, "finpipe lake cat: column %q left out: nested types are not supported\n", f.Name)
 		}
 	}
-	out := bufio.NewWriterSize(os.Stdout, 1<<16)
+	out := bufio.NewWriterSize(proc.stdout, 1<<16)
 	err = snap.ScanColumns(ctx, columns, nil, func(r delta.Row) error {
 		b, err := schema.RowJSON(r)
 		if err != nil {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"os"
 
 	"github.com/finpipe/finpipe/internal/config"
 	"github.com/finpipe/finpipe/tasks/check"
@@ -18,12 +17,12 @@ func init() {
 
 // runLakeCheck checks the lake of --data-dir/--env, or the lake directory
 // given as an argument. Exit status: 0 sound, 1 violations, 2 unreadable.
-func runLakeCheck(ctx context.Context, args []string) error {
+func runLakeCheck(ctx context.Context, proc *process, args []string) error {
 	fs := flag.NewFlagSet("lake check", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print the report as one JSON object")
 	cfg := config.Register(fs, config.DataDir, config.Env, config.LakeURL)
 	usageFor(fs, "finpipe lake check [LAKE_DIR] [--json] [flags]\n\nLAKE_DIR defaults to the configured lake, <data dir>/<env>/lake.")
-	pos, err := parseArgs(fs, args, -1)
+	pos, err := proc.parseArgs(fs, args, -1)
 	if err != nil {
 		return err
 	}
@@ -43,7 +42,7 @@ func runLakeCheck(ctx context.Context, args []string) error {
 		r, err = check.Run(ctx, l)
 	}
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "finpipe lake check:", err)
+		fmt.Fprintln(proc.stderr, "finpipe lake check:", err)
 		return exitError{code: 2}
 	}
 	if *asJSON {
@@ -52,13 +51,13 @@ func runLakeCheck(ctx context.Context, args []string) error {
 			OK   bool   `json:"ok"`
 			*check.Report
 		}{dir, r.OK(), r}
-		enc := json.NewEncoder(os.Stdout)
+		enc := json.NewEncoder(proc.stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(out); err != nil {
 			return err
 		}
 	} else {
-		printCheck(dir, r)
+		proc.printCheck(dir, r)
 	}
 	if !r.OK() {
 		return exitError{code: 1}
@@ -66,22 +65,22 @@ func runLakeCheck(ctx context.Context, args []string) error {
 	return nil
 }
 
-func printCheck(dir string, r *check.Report) {
-	fmt.Printf("lake %s\n", dir)
+func (proc *process) printCheck(dir string, r *check.Report) {
+	fmt.Fprintf(proc.stdout, "lake %s\n", dir)
 	for _, s := range lake.Specs() {
 		if n, ok := r.Rows[s.Name]; ok {
-			fmt.Printf("  %-28s %d rows\n", s.Name, n)
+			fmt.Fprintf(proc.stdout, "  %-28s %d rows\n", s.Name, n)
 		}
 	}
 	for _, n := range r.Notes {
-		fmt.Printf("note: %s\n", n)
+		fmt.Fprintf(proc.stdout, "note: %s\n", n)
 	}
 	for _, v := range r.Violations {
-		fmt.Printf("VIOLATION: %s\n", v)
+		fmt.Fprintf(proc.stdout, "VIOLATION: %s\n", v)
 	}
 	if r.OK() {
-		fmt.Println("ok: all invariants hold")
+		fmt.Fprintln(proc.stdout, "ok: all invariants hold")
 	} else {
-		fmt.Printf("%d violation(s)\n", len(r.Violations))
+		fmt.Fprintf(proc.stdout, "%d violation(s)\n", len(r.Violations))
 	}
 }

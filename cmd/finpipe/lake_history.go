@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"os"
 	"text/tabwriter"
 	"time"
 )
@@ -15,11 +14,11 @@ func init() {
 	registerLake(command{name: "history", summary: "list a table's commits, newest first", args: "TABLE [--json] [--limit N]", run: runLakeHistory})
 }
 
-func runLakeHistory(ctx context.Context, args []string) error {
+func runLakeHistory(ctx context.Context, proc *process, args []string) error {
 	fs := flag.NewFlagSet("lake history", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print one JSON object per commit")
 	limit := fs.Int("limit", 0, "show at most this many commits (0 = all)")
-	tbl, err := openLakeTable(fs, args, "history TABLE [--json] [--limit N]")
+	tbl, err := proc.openLakeTable(fs, args, "history TABLE [--json] [--limit N]")
 	if err != nil {
 		return err
 	}
@@ -30,7 +29,7 @@ func runLakeHistory(ctx context.Context, args []string) error {
 	if *limit > 0 && len(hist) > *limit {
 		hist = hist[:*limit]
 	}
-	out := bufio.NewWriter(os.Stdout)
+	out := bufio.NewWriter(proc.stdout)
 	defer out.Flush()
 	if *asJSON {
 		enc := json.NewEncoder(out)

@@ -13,9 +13,9 @@ func init() {
 	registerLake(command{name: "vacuum", args: "TABLE [--retain D] [--dry-run]", summary: "delete files unreferenced for longer than the retention (default 168h)", run: runLakeVacuum})
 }
 
-func runLakeOptimize(ctx context.Context, args []string) error {
+func runLakeOptimize(ctx context.Context, proc *process, args []string) error {
 	fs := flag.NewFlagSet("lake optimize", flag.ContinueOnError)
-	tbl, err := openLakeTable(fs, args, "optimize TABLE")
+	tbl, err := proc.openLakeTable(fs, args, "optimize TABLE")
 	if err != nil {
 		return err
 	}
@@ -24,25 +24,25 @@ func runLakeOptimize(ctx context.Context, args []string) error {
 		return err
 	}
 	if res.Version < 0 {
-		fmt.Println("nothing to optimize: no partition has more than one small file")
+		fmt.Fprintln(proc.stdout, "nothing to optimize: no partition has more than one small file")
 		return nil
 	}
-	fmt.Printf("version %d: %d partitions, %d files compacted into %d, %d rows\n",
+	fmt.Fprintf(proc.stdout, "version %d: %d partitions, %d files compacted into %d, %d rows\n",
 		res.Version, res.PartitionsOptimized, res.FilesRemoved, res.FilesAdded, res.Rows)
 	return nil
 }
 
-func runLakeVacuum(ctx context.Context, args []string) error {
+func runLakeVacuum(ctx context.Context, proc *process, args []string) error {
 	fs := flag.NewFlagSet("lake vacuum", flag.ContinueOnError)
 	retain := fs.Duration("retain", delta.DefaultVacuumRetention, "keep unreferenced files younger than this")
 	dryRun := fs.Bool("dry-run", false, "list the files that would be deleted, delete nothing")
-	tbl, err := openLakeTable(fs, args, "vacuum TABLE [--retain DURATION] [--dry-run]")
+	tbl, err := proc.openLakeTable(fs, args, "vacuum TABLE [--retain DURATION] [--dry-run]")
 	if err != nil {
 		return err
 	}
 	files, err := tbl.Vacuum(ctx, *retain, *dryRun)
 	for _, f := range files {
-		fmt.Println(f)
+		fmt.Fprintln(proc.stdout, f)
 	}
 	if err != nil {
 		return err
@@ -51,6 +51,6 @@ func runLakeVacuum(ctx context.Context, args []string) error {
 	if *dryRun {
 		verb = "would delete"
 	}
-	fmt.Printf("%s %d files\n", verb, len(files))
+	fmt.Fprintf(proc.stdout, "%s %d files\n", verb, len(files))
 	return nil
 }

@@ -24,10 +24,10 @@ func lakeTableUsage(synopsis string) string {
 
 // lakeTableArgs registers the settings that locate the configured lake, and
 // parses args, which must name one table; it returns the table's location.
-func lakeTableArgs(fs *flag.FlagSet, args []string, synopsis string) (string, error) {
+func (proc *process) lakeTableArgs(fs *flag.FlagSet, args []string, synopsis string) (string, error) {
 	usageFor(fs, lakeTableUsage(synopsis))
 	cfg := config.Register(fs, config.DataDir, config.Env)
-	pos, err := parseArgs(fs, args, 1)
+	pos, err := proc.parseArgs(fs, args, 1)
 	if err != nil {
 		return "", err
 	}
@@ -56,8 +56,8 @@ func resolveTable(lakeDir, arg string) string {
 
 // openLakeTable parses a lake command's arguments and opens the table they
 // name.
-func openLakeTable(fs *flag.FlagSet, args []string, synopsis string) (*delta.Table, error) {
-	path, err := lakeTableArgs(fs, args, synopsis)
+func (proc *process) openLakeTable(fs *flag.FlagSet, args []string, synopsis string) (*delta.Table, error) {
+	path, err := proc.lakeTableArgs(fs, args, synopsis)
 	if err != nil {
 		return nil, err
 	}

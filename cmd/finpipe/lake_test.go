@@ -14,7 +14,10 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-func TestLakeCommands(t *testing.T) { testLakeCommands(t, filepath.Join(t.TempDir(), "t")) }
+func TestLakeCommands(t *testing.T) {
+	t.Parallel()
+	testLakeCommands(t, filepath.Join(t.TempDir(), "t"))
+}
 
 // TestLakeCommandsOnS3: the same commands on a table in an S3 bucket, named
 // by its URL.
@@ -43,17 +46,16 @@ func testLakeCommands(t *testing.T, path string) {
 		}
 	}
 
-	out := captureStdout(t, func() {
-		if code := run([]string{"lake", "cat", path, "--version", "1"}); code != 0 {
-			t.Fatalf("lake cat exit %d", code)
-		}
-	})
+	code, out, _ := runOut(t, []string{"lake", "cat", path, "--version", "1"})
+	if code != 0 {
+		t.Fatalf("lake cat exit %d", code)
+	}
 	want := `{"id":"a","amount":"1.50","at":"2024-01-02T03:04:05.000006Z","raw":"AA==","day":"2024-01-02"}` + "\n"
 	if out != want {
 		t.Fatalf("lake cat --version 1:\n got  %q\n want %q", out, want)
 	}
 
-	out = captureStdout(t, func() { run([]string{"lake", "history", "--json", path}) })
+	_, out, _ = runOut(t, []string{"lake", "history", "--json", path})
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	if len(lines) != 3 {
 		t.Fatalf("history has %d lines, want 3: %s", len(lines), out)
@@ -67,18 +69,18 @@ func testLakeCommands(t *testing.T, path string) {
 		t.Fatalf("history[0] = %+v, %v", newest, err)
 	}
 
-	out = captureStdout(t, func() { run([]string{"lake", "optimize", path}) })
+	_, out, _ = runOut(t, []string{"lake", "optimize", path})
 	if !strings.Contains(out, "version 3") {
 		t.Fatalf("optimize printed %q", out)
 	}
-	out = captureStdout(t, func() { run([]string{"lake", "vacuum", path, "--retain", "0s", "--dry-run"}) })
+	_, out, _ = runOut(t, []string{"lake", "vacuum", path, "--retain", "0s", "--dry-run"})
 	if !strings.Contains(out, "would delete 2 files") {
 		t.Fatalf("vacuum --dry-run printed %q", out)
 	}
-	if code := run([]string{"lake", "cat", filepath.Join(t.TempDir(), "none")}); code != 1 {
+	if code := run(t, []string{"lake", "cat", filepath.Join(t.TempDir(), "none")}); code != 1 {
 		t.Fatalf("lake cat of a missing table: exit %d, want 1", code)
 	}
-	if code := run([]string{"lake", "nope"}); code == 0 {
+	if code := run(t, []string{"lake", "nope"}); code == 0 {
 		t.Fatal("unknown lake command succeeded")
 	}
 }

@@ -12,6 +12,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/finpipe/finpipe/internal/metrics"
 )
 
 // command is one top-level subcommand such as "standalone" or "lake".
@@ -26,7 +28,7 @@ type command struct {
 	// run receives the arguments after the subcommand name. An error it
 	// returns is printed as one line (exit status 1); an exitError sets the
 	// status without printing anything.
-	run func(ctx context.Context, args []string) error
+	run func(ctx context.Context, proc *process, args []string) error
 }
 
 var commands = map[string]command{}
@@ -46,31 +48,45 @@ type exitError struct{ code int }
 func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
 
 func main() {
-	os.Exit(run(os.Args[1:]))
+	os.Exit(newProcess(os.Stdout, os.Stderr).run(os.Args[1:]))
 }
 
-func run(args []string) int {
+// process is what one invocation of finpipe owns: the streams it prints to
+// and the metrics its parts record in. main wires the real streams; a test
+// makes its own, so that commands run in parallel never mix their output
+// or their counters.
+type process struct {
+	stdout, stderr io.Writer
+	metrics        *metrics.Metrics
+}
+
+func newProcess(stdout, stderr io.Writer) *process {
+	return &process{stdout: stdout, stderr: stderr, metrics: metrics.New()}
+}
+
+// run runs the command args names and returns the exit status.
+func (proc *process) run(args []string) int {
 	if len(args) == 0 {
-		usage(os.Stderr)
+		usage(proc.stderr)
 		return 2
 	}
 	if isHelp(args[0]) {
-		usage(os.Stdout)
+		usage(proc.stdout)
 		return 0
 	}
 	c, ok := commands[args[0]]
 	if !ok {
-		fmt.Fprintf(os.Stderr, "finpipe: unknown command %q (see 'finpipe help')\n", args[0])
+		fmt.Fprintf(proc.stderr, "finpipe: unknown command %q (see 'finpipe help')\n", args[0])
 		return 2
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := c.run(ctx, args[1:]); err != nil {
+	if err := c.run(ctx, proc, args[1:]); err != nil {
 		var ee exitError
 		if errors.As(err, &ee) {
 			return ee.code
 		}
-		fmt.Fprintf(os.Stderr, "finpipe %s: %v\n", c.name, err)
+		fmt.Fprintf(proc.stderr, "finpipe %s: %v\n", c.name, err)
 		return 1
 	}
 	return 0

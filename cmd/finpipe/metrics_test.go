@@ -18,10 +18,10 @@ import (
 // scrapeMetrics fetches /metrics as Prometheus would and returns each
 // sample line's value by its series text, e.g.
 // `finpipe_rows_written_total{table="silver/transactions"}`.
-func scrapeMetrics(t *testing.T, src metrics.Sources) map[string]float64 {
+func scrapeMetrics(t *testing.T, m *metrics.Metrics, src metrics.Sources) map[string]float64 {
 	t.Helper()
 	rec := httptest.NewRecorder()
-	metrics.Handler(src).ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	m.Handler(src).ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
 	body, _ := io.ReadAll(rec.Body)
 	out := map[string]float64{}
 	for _, line := range strings.Split(string(body), "\n") {
@@ -51,6 +51,7 @@ func sumSeries(samples map[string]float64, prefix string) float64 {
 // Kafka and lake) and then scrapes /metrics for the series a dashboard of
 // the pipeline is built on.
 func TestMetricsAfterAPipelineRun(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("starts the orchestrator")
 	}
@@ -58,13 +59,14 @@ func TestMetricsAfterAPipelineRun(t *testing.T) {
 	topic := testenv.Topic(t, brokers, 3)
 	db := testenv.Postgres(t)
 	dir := t.TempDir()
-	before := scrapeMetrics(t, metrics.Sources{})
+	proc := newProcess(nil, nil)
+	before := scrapeMetrics(t, proc.metrics, metrics.Sources{})
 	args := []string{"demo", "--data-dir", dir, "--database-url", db, "--kafka-brokers", brokers,
 		"--topic", topic, "--transactions", "2000", "--seed", "7", "--log-level", "error", "--json"}
-	if code := run(args); code != 0 {
+	if code, _, _ := runIn(t, proc, args); code != 0 {
 		t.Fatalf("demo: exit %d", code)
 	}
-	after := scrapeMetrics(t, metrics.Sources{})
+	after := scrapeMetrics(t, proc.metrics, metrics.Sources{})
 	grew := func(prefix string) float64 { return sumSeries(after, prefix) - sumSeries(before, prefix) }
 	for _, table := range []string{"bronze/transactions", "silver/transactions", "silver/rejected", "gold/daily_user_metrics"} {
 		if grew(`finpipe_rows_written_total{table="`+table+`"}`) <= 0 {
@@ -93,7 +95,7 @@ func TestMetricsAfterAPipelineRun(t *testing.T) {
 	}
 
 	// Drained: every partition's lag gauge reads 0.
-	samples := scrapeMetrics(t, metrics.Sources{Lag: kafkaLagSource(filepath.Join(dir, "dev", "lake"), brokers, topic)})
+	samples := scrapeMetrics(t, proc.metrics, metrics.Sources{Lag: kafkaLagSource(filepath.Join(dir, "dev", "lake"), brokers, topic)})
 	for p := 0; p < 3; p++ {
 		key := `finpipe_kafka_lag_records{partition="` + strconv.Itoa(p) + `",topic="` + topic + `"}`
 		if v, ok := samples[key]; !ok || v != 0 {
@@ -105,6 +107,7 @@ func TestMetricsAfterAPipelineRun(t *testing.T) {
 // TestKafkaLagBeforeFirstIngest: with no Bronze table yet, everything in
 // the topic is lag, and the scrape does not fail.
 func TestKafkaLagBeforeFirstIngest(t *testing.T) {
+	t.Parallel()
 	brokers := testenv.Kafka(t)
 	topic := testenv.Topic(t, brokers, 2)
 	ctx := context.Background()

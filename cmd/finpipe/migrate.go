@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"os"
 	"text/tabwriter"
 	"time"
 
@@ -13,16 +12,20 @@ import (
 
 func init() {
 	registerGroup("migrate", "apply (up) or list (status) the PostgreSQL schema migrations", map[string]command{
-		"up":     {name: "up", summary: "apply the pending migrations, in a transaction under an advisory lock", run: func(ctx context.Context, args []string) error { return runMigrate(ctx, "up", args) }},
-		"status": {name: "status", summary: "list the migrations and when each was applied; exit 1 if any is pending", run: func(ctx context.Context, args []string) error { return runMigrate(ctx, "status", args) }},
+		"up": {name: "up", summary: "apply the pending migrations, in a transaction under an advisory lock", run: func(ctx context.Context, proc *process, args []string) error {
+			return runMigrate(ctx, proc, "up", args)
+		}},
+		"status": {name: "status", summary: "list the migrations and when each was applied; exit 1 if any is pending", run: func(ctx context.Context, proc *process, args []string) error {
+			return runMigrate(ctx, proc, "status", args)
+		}},
 	})
 }
 
-func runMigrate(ctx context.Context, verb string, args []string) error {
+func runMigrate(ctx context.Context, proc *process, verb string, args []string) error {
 	fs := flag.NewFlagSet("migrate "+verb, flag.ContinueOnError)
 	usageFor(fs, "finpipe migrate "+verb+" [flags]")
 	cfg := config.Register(fs, config.DataDir, config.DatabaseURL)
-	if err := parseFlags(fs, args, 0); err != nil {
+	if err := proc.parseFlags(fs, args, 0); err != nil {
 		return err
 	}
 	if err := cfg.Load(); err != nil {
@@ -39,10 +42,10 @@ func runMigrate(ctx context.Context, verb string, args []string) error {
 			return err
 		}
 		for _, m := range applied {
-			fmt.Printf("applied %04d_%s\n", m.Version, m.Name)
+			fmt.Fprintf(proc.stdout, "applied %04d_%s\n", m.Version, m.Name)
 		}
 		if len(applied) == 0 {
-			fmt.Println("database is up to date")
+			fmt.Fprintln(proc.stdout, "database is up to date")
 		}
 		return nil
 	}
@@ -50,7 +53,7 @@ func runMigrate(ctx context.Context, verb string, args []string) error {
 	if err != nil {
 		return err
 	}
-	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+	tw := tabwriter.NewWriter(proc.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "VERSION\tNAME\tAPPLIED")
 	pending := 0
 	for _, s := range states {

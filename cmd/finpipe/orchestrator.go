@@ -10,7 +10,6 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -43,9 +42,10 @@ func openStore(ctx context.Context, cfg *config.Settings, opts ...scheduler.Stor
 
 // poolFor sizes a process's connection pool: a connection per attempt that
 // may report at once, plus a few for claims, heartbeats, the scheduler and
-// listeners (pgx's default, 4, would queue a busy worker's reports).
-func poolFor(concurrency int) scheduler.StoreOptions {
-	return scheduler.StoreOptions{MaxConns: int32(concurrency + 6)}
+// listeners (pgx's default, 4, would queue a busy worker's reports). m, the
+// process's metrics, records the runs and attempts the store sees.
+func poolFor(concurrency int, m *metrics.Metrics) scheduler.StoreOptions {
+	return scheduler.StoreOptions{MaxConns: int32(concurrency + 6), Metrics: m}
 }
 
 // parseArgs parses flags that may come before, between or after positional
@@ -53,10 +53,10 @@ func poolFor(concurrency int) scheduler.StoreOptions {
 // were given (-1: any number). Help prints the usage on stdout and exits 0;
 // a bad flag or argument count prints the problem and the usage on stderr
 // and exits 2.
-func parseArgs(fs *flag.FlagSet, args []string, want int) ([]string, error) {
+func (proc *process) parseArgs(fs *flag.FlagSet, args []string, want int) ([]string, error) {
 	var pos []string
 	for {
-		if err := parseOnce(fs, args); err != nil {
+		if err := proc.parseOnce(fs, args); err != nil {
 			return nil, err
 		}
 		if fs.NArg() == 0 {
@@ -66,8 +66,8 @@ func parseArgs(fs *flag.FlagSet, args []string, want int) ([]string, error) {
 		args = fs.Args()[1:]
 	}
 	if want >= 0 && len(pos) != want {
-		fmt.Fprintf(os.Stderr, "expected %d argument(s), got %d\n", want, len(pos))
-		fs.SetOutput(os.Stderr)
+		fmt.Fprintf(proc.stderr, "expected %d argument(s), got %d\n", want, len(pos))
+		fs.SetOutput(proc.stderr)
 		fs.Usage()
 		return nil, exitError{code: 2}
 	}
@@ -77,15 +77,15 @@ func parseArgs(fs *flag.FlagSet, args []string, want int) ([]string, error) {
 // parseOnce is fs.Parse with help on stdout: the flag package writes both
 // the help and its errors to one output, but help is an answer (stdout,
 // exit 0) and an error is not (stderr, exit 2).
-func parseOnce(fs *flag.FlagSet, args []string) error {
+func (proc *process) parseOnce(fs *flag.FlagSet, args []string) error {
 	usage := fs.Usage
 	fs.Usage = func() {} // printed below, on the right stream
-	fs.SetOutput(os.Stderr)
+	fs.SetOutput(proc.stderr)
 	err := fs.Parse(args)
 	fs.Usage = usage
 	switch {
 	case errors.Is(err, flag.ErrHelp):
-		fs.SetOutput(os.Stdout)
+		fs.SetOutput(proc.stdout)
 		fs.Usage()
 		return exitError{code: 0}
 	case err != nil: // the flag package printed the problem
@@ -96,14 +96,14 @@ func parseOnce(fs *flag.FlagSet, args []string) error {
 }
 
 // newLogger builds the process logger from the settings.
-func newLogger(cfg *config.Settings) *slog.Logger {
-	return logging.Setup(cfg.LogFormat, cfg.LogLevel, os.Stderr)
+func (proc *process) newLogger(cfg *config.Settings) *slog.Logger {
+	return logging.Setup(cfg.LogFormat, cfg.LogLevel, proc.stderr)
 }
 
 // shippedRegistry validates the DAGs this binary ships, their pipeline
 // tasks set up from cfg and the Kafka brokers in use.
-func shippedRegistry(cfg *config.Settings, brokers string) (*scheduler.Registry, error) {
-	return dags.Registry(dags.PipelineFrom(cfg, brokers, metrics.DeltaCommit))
+func shippedRegistry(cfg *config.Settings, brokers string, m *metrics.Metrics) (*scheduler.Registry, error) {
+	return dags.Registry(dags.PipelineFrom(cfg, brokers, m))
 }
 
 // configuredBrokers are the brokers a process that does not start its own
@@ -121,9 +121,10 @@ func configuredBrokers(cfg *config.Settings) string {
 // engineProcess is what a long-running orchestrator process (scheduler,
 // worker, standalone) needs once its flags are parsed.
 type engineProcess struct {
-	cfg *config.Settings
-	reg *scheduler.Registry
-	log *slog.Logger
+	cfg     *config.Settings
+	reg     *scheduler.Registry
+	log     *slog.Logger
+	metrics *metrics.Metrics
 }
 
 // services prepends, when --metrics-addr is set, a /metrics and /healthz
@@ -133,7 +134,7 @@ func (p *engineProcess) services(src metrics.Sources, svcs ...service) []service
 	if p.cfg.MetricsAddr == "" {
 		return svcs
 	}
-	m := metrics.NewServer(p.cfg.MetricsAddr, src)
+	m := metrics.NewServer(p.cfg.MetricsAddr, p.metrics, src)
 	return append([]service{{name: "metrics", start: m.Start, stop: m.Stop}}, svcs...)
 }
 
@@ -141,21 +142,21 @@ func (p *engineProcess) services(src metrics.Sources, svcs ...service) []service
 // the data dir, database URL, log settings, the ingest groups that shape the
 // medallion DAG, and any extra keys), loads the settings and validates the
 // shipped DAGs.
-func parseEngineProcess(fs *flag.FlagSet, args []string, extra ...config.Key) (*engineProcess, error) {
+func (proc *process) parseEngineProcess(fs *flag.FlagSet, args []string, extra ...config.Key) (*engineProcess, error) {
 	keys := append([]config.Key{config.DataDir, config.DatabaseURL, config.KafkaBrokers, config.Env, config.LakeURL,
 		config.IngestGroups, config.LogFormat, config.LogLevel, config.MetricsAddr}, extra...)
 	cfg := config.Register(fs, keys...)
-	if _, err := parseArgs(fs, args, 0); err != nil {
+	if _, err := proc.parseArgs(fs, args, 0); err != nil {
 		return nil, err
 	}
 	if err := cfg.Load(); err != nil {
 		return nil, err
 	}
-	reg, err := shippedRegistry(cfg, configuredBrokers(cfg))
+	reg, err := shippedRegistry(cfg, configuredBrokers(cfg), proc.metrics)
 	if err != nil {
 		return nil, err
 	}
-	return &engineProcess{cfg: cfg, reg: reg, log: newLogger(cfg)}, nil
+	return &engineProcess{cfg: cfg, reg: reg, log: proc.newLogger(cfg), metrics: proc.metrics}, nil
 }
 
 // usageFor sets a FlagSet's usage text: a synopsis, then the flags.
@@ -167,8 +168,8 @@ func usageFor(fs *flag.FlagSet, synopsis string) {
 }
 
 // parseFlags is parseArgs for commands that only need the count checked.
-func parseFlags(fs *flag.FlagSet, args []string, want int) error {
-	_, err := parseArgs(fs, args, want)
+func (proc *process) parseFlags(fs *flag.FlagSet, args []string, want int) error {
+	_, err := proc.parseArgs(fs, args, want)
 	return err
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"os"
 	"strconv"
 	"testing"
 	"time"
@@ -30,7 +31,7 @@ func TestMigrateAndBadDAGInput(t *testing.T) {
 		{[]string{"dags", "frobnicate"}, 2},
 	}
 	for _, s := range steps {
-		if got := run(s.args); got != s.want {
+		if got := run(t, s.args); got != s.want {
 			t.Fatalf("finpipe %v: exit %d, want %d", s.args, got, s.want)
 		}
 	}
@@ -40,7 +41,7 @@ func TestUnreachableDatabaseFailsFast(t *testing.T) {
 	t.Setenv("DATABASE_URL", "postgres://u:p@127.0.0.1:1/none")
 	start := time.Now()
 	for _, args := range [][]string{{"dags", "list"}, {"migrate", "up"}, {"scheduler"}, {"worker"}} {
-		if got := run(args); got != 1 {
+		if got := run(t, args); got != 1 {
 			t.Fatalf("finpipe %v against a closed port: exit %d, want 1", args, got)
 		}
 	}
@@ -50,6 +51,7 @@ func TestUnreachableDatabaseFailsFast(t *testing.T) {
 }
 
 func TestTasksTest(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		args []string
 		want int
@@ -64,7 +66,7 @@ func TestTasksTest(t *testing.T) {
 		{[]string{"tasks", "run"}, 2},
 	}
 	for _, c := range cases {
-		if got := run(c.args); got != c.want {
+		if got := run(t, c.args); got != c.want {
 			t.Fatalf("finpipe %v: exit %d, want %d", c.args, got, c.want)
 		}
 	}
@@ -82,7 +84,9 @@ func TestStandaloneRunsTriggeredRun(t *testing.T) {
 	t.Setenv("FINPIPE_LOG_LEVEL", "error")
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- runStandalone(ctx, []string{"--grace", "2s", "--data-dir", t.TempDir()}) }()
+	go func() {
+		done <- runStandalone(ctx, newProcess(os.Stdout, os.Stderr), []string{"--grace", "2s", "--data-dir", t.TempDir()})
+	}()
 	defer func() {
 		cancel()
 		if err := <-done; err != nil {
@@ -104,10 +108,10 @@ func TestStandaloneRunsTriggeredRun(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	if got := run([]string{"dags", "trigger", "example_etl", "--conf", "{bad"}); got != 1 {
+	if got := run(t, []string{"dags", "trigger", "example_etl", "--conf", "{bad"}); got != 1 {
 		t.Fatalf("bad conf: exit %d", got)
 	}
-	if got := run([]string{"dags", "trigger", "example_etl", "--conf", `{"rows": 7}`, "--wait"}); got != 0 {
+	if got := run(t, []string{"dags", "trigger", "example_etl", "--conf", `{"rows": 7}`, "--wait"}); got != 0 {
 		t.Fatalf("trigger --wait: exit %d, want 0", got)
 	}
 	manual, err := store.ListRuns(context.Background(), scheduler.RunFilter{DAGID: "example_etl", State: scheduler.RunSuccess, Limit: 1})
@@ -131,7 +135,7 @@ func TestStandaloneRunsTriggeredRun(t *testing.T) {
 		{[]string{"tasks", "clear", id, "report"}, 0},
 		{[]string{"tasks", "clear", id, "nope"}, 1},
 	} {
-		if got := run(c.args); got != c.want {
+		if got := run(t, c.args); got != c.want {
 			t.Fatalf("finpipe %v: exit %d, want %d", c.args, got, c.want)
 		}
 	}
@@ -168,7 +172,7 @@ func TestDagsBackfillCommand(t *testing.T) {
 		{[]string{"backfill", "frobnicate"}, 2},
 	}
 	for _, s := range steps {
-		if got := run(s.args); got != s.want {
+		if got := run(t, s.args); got != s.want {
 			t.Fatalf("finpipe %v: exit %d, want %d", s.args, got, s.want)
 		}
 	}
@@ -191,7 +195,7 @@ func TestDagsBackfillCommand(t *testing.T) {
 		{[]string{"backfill", "cancel", "999999"}, 1},
 		{[]string{"backfill", "create", "example_etl", "--from", "2026-02-01T00:00:00Z", "--to", "2026-02-01T00:01:00Z", "--dry-run"}, 0},
 	} {
-		if got := run(c.args); got != c.want {
+		if got := run(t, c.args); got != c.want {
 			t.Fatalf("finpipe %v: exit %d, want %d", c.args, got, c.want)
 		}
 	}

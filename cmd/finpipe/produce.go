@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/finpipe/finpipe/internal/config"
@@ -17,7 +16,7 @@ func init() {
 	register(command{name: "produce", summary: "send fake transactions (or the lines of a file) to Kafka", run: runProduce})
 }
 
-func runProduce(ctx context.Context, args []string) error {
+func runProduce(ctx context.Context, proc *process, args []string) error {
 	fs := flag.NewFlagSet("produce", flag.ContinueOnError)
 	usageFor(fs, "finpipe produce [--count N] [--rate PER_S] [--bad-ratio F] [--duplicate-ratio F] [--late-ratio F] [--seed S] [--file PATH] [flags]")
 	cfg := config.Register(fs, config.DataDir, config.KafkaBrokers, config.Topic, config.Partitions)
@@ -31,7 +30,7 @@ func runProduce(ctx context.Context, args []string) error {
 	seed := fs.Int64("seed", 0, "random `seed` for reproducible data; 0 picks one from the clock (printed)")
 	file := fs.String("file", "", "send each line of this `file` as one message, byte for byte, instead of generating;\na file with a line too large for the topic is refused whole, naming the lines, before anything is sent")
 	fs.IntVar(&opts.Users, "users", 10000, "`number` of distinct users in generated data")
-	if err := parseFlags(fs, args, 0); err != nil {
+	if err := proc.parseFlags(fs, args, 0); err != nil {
 		return err
 	}
 	if err := cfg.Load(); err != nil {
@@ -53,9 +52,9 @@ func runProduce(ctx context.Context, args []string) error {
 	opts.Seed = *seed
 	if opts.Seed == 0 && *file == "" {
 		opts.Seed = time.Now().UnixNano()
-		fmt.Fprintf(os.Stderr, "seed %d\n", opts.Seed)
+		fmt.Fprintf(proc.stderr, "seed %d\n", opts.Seed)
 	}
-	opts.Progress = newBar(progressOut(), "produce", "msg")
+	opts.Progress = newBar(proc.progressOut(), "produce", "msg")
 	if err := kafka.EnsureTopic(ctx, kafka.ConnFrom(cfg, brokers), cfg.Topic, cfg.Partitions); err != nil {
 		return err
 	}
@@ -68,7 +67,7 @@ func runProduce(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	printProduceStats(st, brokers, cfg.Topic)
+	proc.printProduceStats(st, brokers, cfg.Topic)
 	return nil
 }
 
@@ -89,16 +88,16 @@ func produceBrokers(cfg *config.Settings, flagValue string) (string, error) {
 	return addr, nil
 }
 
-func printProduceStats(st produce.Stats, brokers, topic string) {
-	fmt.Printf("sent %d messages (%d bytes) to %s on %s in %s: %.0f msg/s\n",
+func (proc *process) printProduceStats(st produce.Stats, brokers, topic string) {
+	fmt.Fprintf(proc.stdout, "sent %d messages (%d bytes) to %s on %s in %s: %.0f msg/s\n",
 		st.Sent, st.Bytes, topic, brokers, st.Elapsed.Round(time.Millisecond), st.PerSecond())
 	if st.Bad+st.Duplicates+st.Late == 0 {
 		return
 	}
-	fmt.Printf("valid %d, duplicates %d, late %d, bad %d\n", st.Valid, st.Duplicates, st.Late, st.Bad)
+	fmt.Fprintf(proc.stdout, "valid %d, duplicates %d, late %d, bad %d\n", st.Valid, st.Duplicates, st.Late, st.Bad)
 	for _, r := range record.Reasons() { // in rule order
 		if n := st.BadByReason[r]; n > 0 {
-			fmt.Printf("  %-20s %d\n", r, n)
+			fmt.Fprintf(proc.stdout, "  %-20s %d\n", r, n)
 		}
 	}
 }

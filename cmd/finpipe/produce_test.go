@@ -22,7 +22,7 @@ func TestProduceFindsEmbeddedBroker(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer e.Close()
-	if code := run([]string{"produce", "--data-dir", dir, "--count", "300", "--seed", "3", "--bad-ratio", "0.1"}); code != 0 {
+	if code := run(t, []string{"produce", "--data-dir", dir, "--count", "300", "--seed", "3", "--bad-ratio", "0.1"}); code != 0 {
 		t.Fatalf("exit %d", code)
 	}
 	hw, err := kafka.HighWatermarks(context.Background(), e.Addr(), kafka.DefaultTopic)
@@ -33,19 +33,20 @@ func TestProduceFindsEmbeddedBroker(t *testing.T) {
 		t.Fatalf("%d messages in the topic, want 300 (%v)", total, hw)
 	}
 	e.Close()
-	if code := run([]string{"produce", "--data-dir", dir, "--count", "1"}); code != 1 {
+	if code := run(t, []string{"produce", "--data-dir", dir, "--count", "1"}); code != 1 {
 		t.Fatalf("produce without a running broker: exit %d, want 1", code)
 	}
 }
 
 func TestProduceFileAndFlags(t *testing.T) {
+	t.Parallel()
 	brokers := testenv.Kafka(t)
 	topic := testenv.Topic(t, brokers, 2)
 	path := filepath.Join(t.TempDir(), "lines.jsonl")
 	if err := os.WriteFile(path, []byte("{\"user_id\":\"a\"}\nnot json\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if code := run([]string{"produce", "--brokers", brokers, "--topic", topic, "--file", path}); code != 0 {
+	if code := run(t, []string{"produce", "--brokers", brokers, "--topic", topic, "--file", path}); code != 0 {
 		t.Fatalf("produce --file: exit %d", code)
 	}
 	hw, err := kafka.HighWatermarks(context.Background(), brokers, topic)
@@ -61,7 +62,7 @@ func TestProduceFileAndFlags(t *testing.T) {
 		{"--file", path, "--bad-ratio", "0.1"},
 		{"--count", "x"},
 	} {
-		if code := run(append([]string{"produce", "--brokers", brokers, "--topic", topic}, args...)); code == 0 {
+		if code := run(t, append([]string{"produce", "--brokers", brokers, "--topic", topic}, args...)); code == 0 {
 			t.Errorf("produce %v: exit 0", args)
 		}
 	}
@@ -70,6 +71,7 @@ func TestProduceFileAndFlags(t *testing.T) {
 // TestProduceFileSendsEveryLine checks that --file sends the whole file, not
 // --count's default of 1,000 generated transactions, unless --count is given.
 func TestProduceFileSendsEveryLine(t *testing.T) {
+	t.Parallel()
 	brokers := testenv.Kafka(t)
 	topic := testenv.Topic(t, brokers, 2)
 	var b strings.Builder
@@ -87,10 +89,10 @@ func TestProduceFileSendsEveryLine(t *testing.T) {
 		}
 		return hw[0] + hw[1]
 	}
-	if code := run([]string{"produce", "--brokers", brokers, "--topic", topic, "--file", path}); code != 0 || total() != 3000 {
+	if code := run(t, []string{"produce", "--brokers", brokers, "--topic", topic, "--file", path}); code != 0 || total() != 3000 {
 		t.Fatalf("produce --file: exit %d, %d messages, want 3000", code, total())
 	}
-	if code := run([]string{"produce", "--brokers", brokers, "--topic", topic, "--file", path, "--count", "10"}); code != 0 || total() != 3010 {
+	if code := run(t, []string{"produce", "--brokers", brokers, "--topic", topic, "--file", path, "--count", "10"}); code != 0 || total() != 3010 {
 		t.Fatalf("produce --file --count 10: exit %d, %d messages, want 3010", code, total())
 	}
 	b.WriteString(strings.Repeat("x", 1<<20) + "\n") // line 3001: over the 1 MB message limit

@@ -15,9 +15,9 @@ import (
 // progressOut is where progress bars go: stderr when it is a terminal, else
 // nowhere (nil). Bars are for a person watching; a log file, a pipe or CI
 // gets no carriage returns, and stdout stays clean for the results.
-func progressOut() io.Writer {
-	if term.IsTerminal(int(os.Stderr.Fd())) {
-		return os.Stderr
+func (proc *process) progressOut() io.Writer {
+	if f, ok := proc.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		return f
 	}
 	return nil
 }

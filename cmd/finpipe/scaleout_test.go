@@ -26,7 +26,7 @@ const asFinpipe = "FINPIPE_TEST_AS_FINPIPE"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(asFinpipe) == "1" {
-		os.Exit(run(os.Args[1:]))
+		os.Exit(newProcess(os.Stdout, os.Stderr).run(os.Args[1:]))
 	}
 	os.Exit(m.Run())
 }
@@ -151,7 +151,7 @@ func scaleOut(t testing.TB, workerProcs, sent int) scaleOutResult {
 	once("produce", "produce", "--count", strconv.Itoa(sent), "--seed", "5", "--bad-ratio", "0.05")
 	// The medallion DAG runs on new offsets; trigger it too, in case the
 	// shipped DAG starts paused or the asset event came before the sync.
-	_ = run([]string{"dags", "unpause", "finpipe_medallion", "--database-url", db})
+	_ = run(t, []string{"dags", "unpause", "finpipe_medallion", "--database-url", db})
 
 	var l *lake.Lake
 	for {

@@ -14,14 +14,14 @@ func init() {
 
 // runScheduler runs only the scheduler; pair it with `finpipe worker`
 // processes. Two schedulers against one database are safe.
-func runScheduler(ctx context.Context, args []string) error {
+func runScheduler(ctx context.Context, proc *process, args []string) error {
 	fs := flag.NewFlagSet("scheduler", flag.ContinueOnError)
 	usageFor(fs, "finpipe scheduler [flags]")
-	p, err := parseEngineProcess(fs, args)
+	p, err := proc.parseEngineProcess(fs, args)
 	if err != nil {
 		return err
 	}
-	store, err := openStore(ctx, p.cfg)
+	store, err := openStore(ctx, p.cfg, scheduler.StoreOptions{Metrics: p.metrics})
 	if err != nil {
 		return err
 	}

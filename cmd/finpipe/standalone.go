@@ -21,6 +21,7 @@ func init() {
 // standalone is the state its services share; each service's start fills
 // in what later services use.
 type standalone struct {
+	proc  *process
 	cfg   *config.Settings
 	log   *slog.Logger
 	reg   *scheduler.Registry
@@ -33,16 +34,16 @@ type standalone struct {
 	closeKafka func()
 }
 
-func runStandalone(ctx context.Context, args []string) error {
+func runStandalone(ctx context.Context, proc *process, args []string) error {
 	fs := flag.NewFlagSet("standalone", flag.ContinueOnError)
 	usageFor(fs, "finpipe standalone [flags]")
 	grace := fs.Duration("grace", 30*time.Second, "on SIGTERM, how long running tasks may finish before they are handed back")
-	p, err := parseEngineProcess(fs, args, config.Workers, config.HTTPAddr, config.APIToken, config.TrustedProxies,
+	p, err := proc.parseEngineProcess(fs, args, config.Workers, config.HTTPAddr, config.APIToken, config.TrustedProxies,
 		config.Topic, config.Partitions, config.ProduceRate, config.MaxBatch, config.AllowedLateness)
 	if err != nil {
 		return err
 	}
-	st := &standalone{cfg: p.cfg, log: p.log, reg: p.reg, grace: *grace}
+	st := &standalone{proc: proc, cfg: p.cfg, log: p.log, reg: p.reg, grace: *grace}
 	return runServices(ctx, st.log, st.services())
 }
 
@@ -71,7 +72,7 @@ func (st *standalone) services() []service {
 				return w.Start(ctx)
 			},
 			stop: func(ctx context.Context) error { return w.Stop(ctx) }},
-		webService(st.cfg, st.log, func() *scheduler.Store { return st.store }, func() string { return st.brokers }, true),
+		st.proc.webService(st.cfg, st.log, func() *scheduler.Store { return st.store }, func() string { return st.brokers }, true),
 		st.producerService(),
 	}
 }
@@ -88,7 +89,7 @@ func (st *standalone) startKafka(ctx context.Context) error {
 		return err
 	}
 	st.log.Info("kafka", "brokers", brokers, "topic", st.cfg.Topic, "embedded", st.cfg.EmbeddedKafka())
-	st.reg, err = shippedRegistry(st.cfg, brokers)
+	st.reg, err = shippedRegistry(st.cfg, brokers, st.proc.metrics)
 	return err
 }
 
@@ -143,7 +144,7 @@ func (st *standalone) startPostgres(ctx context.Context) error {
 		}
 		st.pg, url = pg, pg.URL()
 	}
-	store, err := scheduler.Open(ctx, url, poolFor(st.cfg.Workers))
+	store, err := scheduler.Open(ctx, url, poolFor(st.cfg.Workers, st.proc.metrics))
 	if err != nil {
 		if st.pg != nil {
 			_ = st.pg.Stop()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
-	"os"
 	"sort"
 	"time"
 
@@ -56,11 +55,11 @@ type dagStatus struct {
 
 // runStatus prints the state of a deployment for a person at a terminal.
 // It reads only: the database, Kafka's watermarks and Bronze's log.
-func runStatus(ctx context.Context, args []string) error {
+func runStatus(ctx context.Context, proc *process, args []string) error {
 	fs := flag.NewFlagSet("status", flag.ContinueOnError)
 	usageFor(fs, "finpipe status [--json] [flags]\n\nShows schedulers and workers (with heartbeats), the task queue, Kafka lag per partition and the last runs of each DAG.")
 	asJSON := fs.Bool("json", false, "print the report as one JSON object")
-	cfg, _, store, err := dbCommandWith(ctx, fs, args, 0, config.Env, config.KafkaBrokers, config.Topic)
+	cfg, _, store, err := proc.dbCommandWith(ctx, fs, args, 0, config.Env, config.KafkaBrokers, config.Topic)
 	if err != nil {
 		return err
 	}
@@ -70,9 +69,9 @@ func runStatus(ctx context.Context, args []string) error {
 		return err
 	}
 	if *asJSON {
-		return json.NewEncoder(os.Stdout).Encode(r)
+		return json.NewEncoder(proc.stdout).Encode(r)
 	}
-	printStatus(os.Stdout, r)
+	printStatus(proc.stdout, r)
 	return nil
 }
 

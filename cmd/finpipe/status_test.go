@@ -16,6 +16,7 @@ import (
 // first with nothing running, then with a scheduler and a worker that have
 // finished a run, and as JSON.
 func TestStatus(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := testenv.Postgres(t)
 	brokers := testenv.Kafka(t)
@@ -27,11 +28,11 @@ func TestStatus(t *testing.T) {
 	args := []string{"status", "--database-url", db, "--kafka-brokers", brokers, "--topic", topic, "--data-dir", t.TempDir()}
 	status := func(extra ...string) string {
 		t.Helper()
-		return captureStdout(t, func() {
-			if code := run(append(args, extra...)); code != 0 {
-				t.Fatalf("status: exit %d", code)
-			}
-		})
+		code, out, _ := runOut(t, append(args, extra...))
+		if code != 0 {
+			t.Fatalf("status: exit %d", code)
+		}
+		return out
 	}
 	out := status()
 	for _, want := range []string{"SCHEDULERS\n  none running", "WORKERS\n  none", "TASK QUEUE\n  queued 0",

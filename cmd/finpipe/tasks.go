@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"strings"
 	"time"
 
@@ -26,13 +25,13 @@ func init() {
 	})
 }
 
-func tasksTest(ctx context.Context, args []string) error {
+func tasksTest(ctx context.Context, proc *process, args []string) error {
 	fs := flag.NewFlagSet("tasks test", flag.ContinueOnError)
 	usageFor(fs, "finpipe tasks test DAG TASK [--date D] [--conf JSON]")
 	date := fs.String("date", "", "logical `date` (RFC 3339 or YYYY-MM-DD; default now)")
 	confJSON := fs.String("conf", "", "conf as a JSON `object` (overrides params)")
 	cfg := config.Register(fs, config.DataDir, config.Env, config.LakeURL, config.KafkaBrokers, config.LogLevel)
-	pos, err := parseArgs(fs, args, 2)
+	pos, err := proc.parseArgs(fs, args, 2)
 	if err != nil {
 		return err
 	}
@@ -43,7 +42,7 @@ func tasksTest(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	reg, err := shippedRegistry(cfg, configuredBrokers(cfg))
+	reg, err := shippedRegistry(cfg, configuredBrokers(cfg), proc.metrics)
 	if err != nil {
 		return err
 	}
@@ -56,22 +55,22 @@ func tasksTest(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	log := slog.New(slog.NewTextHandler(proc.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	if err := scheduler.RunTaskTest(ctx, reg, pos[0], pos[1], logical, conf, log); err != nil {
 		return fmt.Errorf("task %s.%s failed: %w", pos[0], pos[1], err)
 	}
-	fmt.Fprintf(os.Stderr, "task %s.%s succeeded\n", pos[0], pos[1])
+	fmt.Fprintf(proc.stderr, "task %s.%s succeeded\n", pos[0], pos[1])
 	return nil
 }
 
 // tasksList lists a DAG's tasks from this binary's definitions, as
 // `airflow tasks list DAG_ID` does: no database needed.
-func tasksList(ctx context.Context, args []string) error {
+func tasksList(ctx context.Context, proc *process, args []string) error {
 	fs := flag.NewFlagSet("tasks list", flag.ContinueOnError)
 	usageFor(fs, "finpipe tasks list DAG [--json] [flags]\n\nThe DAG's tasks in definition order with their upstream tasks; a run's task instances are `finpipe tasks states RUN_ID`.")
 	asJSON := fs.Bool("json", false, "print one JSON array of tasks")
 	cfg := config.Register(fs, config.DataDir, config.IngestGroups)
-	pos, err := parseArgs(fs, args, 1)
+	pos, err := proc.parseArgs(fs, args, 1)
 	if err != nil {
 		return err
 	}
@@ -101,7 +100,7 @@ func tasksList(ctx context.Context, args []string) error {
 		}
 		rows = append(rows, r)
 	}
-	return printList(*asJSON, rows, "TASK\tUPSTREAM\tTRIGGER RULE\tRETRIES\tTIMEOUT\tPOOL", func(tw io.Writer) {
+	return proc.printList(*asJSON, rows, "TASK\tUPSTREAM\tTRIGGER RULE\tRETRIES\tTIMEOUT\tPOOL", func(tw io.Writer) {
 		for _, r := range rows {
 			up, timeout := strings.Join(r.Upstream, ","), r.Timeout
 			if up == "" {
@@ -116,11 +115,11 @@ func tasksList(ctx context.Context, args []string) error {
 }
 
 // tasksStates lists a run's task instances (what `tasks list RUN_ID` did).
-func tasksStates(ctx context.Context, args []string) error {
+func tasksStates(ctx context.Context, proc *process, args []string) error {
 	fs := flag.NewFlagSet("tasks states", flag.ContinueOnError)
 	usageFor(fs, "finpipe tasks states RUN_ID [--json] [flags]")
 	asJSON := fs.Bool("json", false, "print the task instances as one JSON array")
-	pos, store, err := dbCommand(ctx, fs, args, 1)
+	pos, store, err := proc.dbCommand(ctx, fs, args, 1)
 	if err != nil {
 		return err
 	}
@@ -132,7 +131,7 @@ func tasksStates(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	return printList(*asJSON, tis, "TASK\tSTATE\tTRY\tSTART\tDURATION\tERROR", func(tw io.Writer) {
+	return proc.printList(*asJSON, tis, "TASK\tSTATE\tTRY\tSTART\tDURATION\tERROR", func(tw io.Writer) {
 		for _, ti := range tis {
 			start, dur := "-", "-"
 			if ti.StartDate != nil {
@@ -146,11 +145,11 @@ func tasksStates(ctx context.Context, args []string) error {
 	})
 }
 
-func tasksLog(ctx context.Context, args []string) error {
+func tasksLog(ctx context.Context, proc *process, args []string) error {
 	fs := flag.NewFlagSet("tasks log", flag.ContinueOnError)
 	usageFor(fs, "finpipe tasks log RUN_ID TASK [--try N] [flags]")
 	try := fs.Int("try", 0, "attempt `number` (default: the latest)")
-	pos, store, err := dbCommand(ctx, fs, args, 2)
+	pos, store, err := proc.dbCommand(ctx, fs, args, 2)
 	if err != nil {
 		return err
 	}
@@ -173,17 +172,17 @@ func tasksLog(ctx context.Context, args []string) error {
 			return nil
 		}
 		for _, l := range lines {
-			fmt.Printf("%s %-5s %s\n", l.Time.Format("2006-01-02T15:04:05.000Z"), l.Level, l.Message)
+			fmt.Fprintf(proc.stdout, "%s %-5s %s\n", l.Time.Format("2006-01-02T15:04:05.000Z"), l.Level, l.Message)
 		}
 		after = lines[len(lines)-1].Line
 	}
 }
 
-func tasksClear(ctx context.Context, args []string) error {
+func tasksClear(ctx context.Context, proc *process, args []string) error {
 	fs := flag.NewFlagSet("tasks clear", flag.ContinueOnError)
 	usageFor(fs, "finpipe tasks clear RUN_ID TASK [--downstream] [flags]")
 	downstream := fs.Bool("downstream", false, "also clear every task downstream of it")
-	pos, store, err := dbCommand(ctx, fs, args, 2)
+	pos, store, err := proc.dbCommand(ctx, fs, args, 2)
 	if err != nil {
 		return err
 	}
@@ -191,14 +190,14 @@ func tasksClear(ctx context.Context, args []string) error {
 	if err := store.ClearTask(ctx, pos[0], pos[1], *downstream); err != nil {
 		return err
 	}
-	fmt.Printf("cleared %s in %s\n", pos[1], pos[0])
+	fmt.Fprintf(proc.stdout, "cleared %s in %s\n", pos[1], pos[0])
 	return nil
 }
 
-func tasksMark(ctx context.Context, args []string) error {
+func tasksMark(ctx context.Context, proc *process, args []string) error {
 	fs := flag.NewFlagSet("tasks mark", flag.ContinueOnError)
 	usageFor(fs, "finpipe tasks mark RUN_ID TASK success|failed|skipped [flags]")
-	pos, store, err := dbCommand(ctx, fs, args, 3)
+	pos, store, err := proc.dbCommand(ctx, fs, args, 3)
 	if err != nil {
 		return err
 	}
@@ -206,6 +205,6 @@ func tasksMark(ctx context.Context, args []string) error {
 	if err := store.MarkTask(ctx, pos[0], pos[1], scheduler.TaskState(pos[2])); err != nil {
 		return err
 	}
-	fmt.Printf("marked %s in %s %s\n", pos[1], pos[0], pos[2])
+	fmt.Fprintf(proc.stdout, "marked %s in %s %s\n", pos[1], pos[0], pos[2])
 	return nil
 }

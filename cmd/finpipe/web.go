@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
 
 	"github.com/finpipe/finpipe/internal/config"
@@ -21,18 +20,18 @@ func init() {
 
 // runWeb serves the UI and API only: no scheduler, no workers. Any number
 // of web processes may run against one database.
-func runWeb(ctx context.Context, args []string) error {
+func runWeb(ctx context.Context, proc *process, args []string) error {
 	fs := flag.NewFlagSet("web", flag.ContinueOnError)
 	usageFor(fs, "finpipe web [flags]\n\nServes the web UI and the REST API (/api/v1, described at /api/v1/openapi.json).")
 	cfg := config.Register(fs, config.DataDir, config.Env, config.LakeURL, config.HTTPAddr, config.APIToken, config.TrustedProxies,
 		config.DatabaseURL, config.KafkaBrokers, config.Topic, config.LogFormat, config.LogLevel)
-	if err := parseFlags(fs, args, 0); err != nil {
+	if err := proc.parseFlags(fs, args, 0); err != nil {
 		return err
 	}
 	if err := cfg.Load(); err != nil {
 		return err
 	}
-	store, err := openStore(ctx, cfg)
+	store, err := openStore(ctx, cfg, scheduler.StoreOptions{Metrics: proc.metrics})
 	if err != nil {
 		return err
 	}
@@ -40,8 +39,8 @@ func runWeb(ctx context.Context, args []string) error {
 	if err := store.CheckSchema(ctx); err != nil {
 		return fmt.Errorf("%w (run `finpipe migrate up`)", err)
 	}
-	log := newLogger(cfg)
-	return runServices(ctx, log, []service{webService(cfg, log,
+	log := proc.newLogger(cfg)
+	return runServices(ctx, log, []service{proc.webService(cfg, log,
 		func() *scheduler.Store { return store }, func() string { return cfg.KafkaBrokers }, false)})
 }
 
@@ -49,16 +48,16 @@ func runWeb(ctx context.Context, args []string) error {
 // and the broker address are read when it starts, so `finpipe standalone`
 // can list it after the services that open the database and start Kafka:
 //
-//	webService(st.cfg, st.log, func() *scheduler.Store { return st.store }, brokerAddr, true)
+//	proc.webService(st.cfg, st.log, func() *scheduler.Store { return st.store }, brokerAddr, true)
 //
 // countStates makes its /metrics count task instances by state, which one
 // process per deployment does (see package metrics).
-func webService(cfg *config.Settings, log *slog.Logger, store func() *scheduler.Store, brokers func() string, countStates bool) service {
+func (proc *process) webService(cfg *config.Settings, log *slog.Logger, store func() *scheduler.Store, brokers func() string, countStates bool) service {
 	var srv *web.Server
 	return service{
 		name: "web",
 		start: func(ctx context.Context) error {
-			opts, err := webOptions(cfg, store(), brokers(), countStates)
+			opts, err := proc.webOptions(cfg, store(), brokers(), countStates)
 			if err != nil {
 				return err
 			}
@@ -75,7 +74,7 @@ func webService(cfg *config.Settings, log *slog.Logger, store func() *scheduler.
 // webOptions wires the web layer to the store, the lake and (when brokers
 // is non-empty) Kafka, and prints where the UI is and how to log in. It is
 // shared with `finpipe standalone`, which passes its embedded broker.
-func webOptions(cfg *config.Settings, store *scheduler.Store, brokers string, countStates bool) (web.Options, error) {
+func (proc *process) webOptions(cfg *config.Settings, store *scheduler.Store, brokers string, countStates bool) (web.Options, error) {
 	token, created, err := web.LoadOrCreateToken(cfg.DataDir, cfg.APIToken)
 	if err != nil {
 		return web.Options{}, err
@@ -101,23 +100,23 @@ func webOptions(cfg *config.Settings, store *scheduler.Store, brokers string, co
 			return err
 		}})
 	}
-	opts.Metrics = metrics.Handler(sources)
-	printLogin(cfg, token, created)
+	opts.Metrics = proc.metrics.Handler(sources)
+	proc.printLogin(cfg, token, created)
 	return opts, nil
 }
 
 // printLogin tells the operator where the UI is and which token logs in.
 // A freshly generated token is printed once, so `make run` needs no other
 // step; afterwards only its file is named.
-func printLogin(cfg *config.Settings, token string, created bool) {
+func (proc *process) printLogin(cfg *config.Settings, token string, created bool) {
 	url := "http://" + cfg.HTTPAddr + "/login"
 	switch {
 	case cfg.APIToken != "":
-		fmt.Fprintf(os.Stderr, "FinPipe UI: %s — log in with the token in FINPIPE_API_TOKEN\n", url)
+		fmt.Fprintf(proc.stderr, "FinPipe UI: %s — log in with the token in FINPIPE_API_TOKEN\n", url)
 	case created:
-		fmt.Fprintf(os.Stderr, "FinPipe UI: %s — generated an API token and saved it in %s\nlog in with: %s\nAPI:  curl -H 'Authorization: Bearer %s' http://%s/api/v1/dags\n",
+		fmt.Fprintf(proc.stderr, "FinPipe UI: %s — generated an API token and saved it in %s\nlog in with: %s\nAPI:  curl -H 'Authorization: Bearer %s' http://%s/api/v1/dags\n",
 			url, filepath.Join(cfg.DataDir, web.TokenFile), token, token, cfg.HTTPAddr)
 	default:
-		fmt.Fprintf(os.Stderr, "FinPipe UI: %s — log in with the token in %s\n", url, filepath.Join(cfg.DataDir, web.TokenFile))
+		fmt.Fprintf(proc.stderr, "FinPipe UI: %s — log in with the token in %s\n", url, filepath.Join(cfg.DataDir, web.TokenFile))
 	}
 }

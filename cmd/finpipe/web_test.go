@@ -45,7 +45,7 @@ func TestWebCommandServesAndStops(t *testing.T) {
 
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
-	go func() { done <- runWeb(runCtx, nil) }()
+	go func() { done <- runWeb(runCtx, newProcess(os.Stdout, os.Stderr), nil) }()
 
 	deadline := time.Now().Add(20 * time.Second)
 	for {

@@ -16,18 +16,18 @@ func init() {
 	register(command{name: "worker", summary: "run a worker: claim and run task instances (any machine that reaches the database)", run: runWorker})
 }
 
-func runWorker(ctx context.Context, args []string) error {
+func runWorker(ctx context.Context, proc *process, args []string) error {
 	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
 	usageFor(fs, "finpipe worker [--concurrency N] [--pools a,b] [flags]")
 	concurrency := fs.Int("concurrency", 0, "task instances run at once (default: FINPIPE_WORKERS, 4)")
 	pools := fs.String("pools", "", "comma-separated `pools` to serve (default: all)")
 	grace := fs.Duration("grace", 30*time.Second, "on SIGTERM, how long running tasks may finish before they are handed back")
-	p, err := parseEngineProcess(fs, args)
+	p, err := proc.parseEngineProcess(fs, args)
 	if err != nil {
 		return err
 	}
 	opts := workerOptions(p.cfg, *concurrency, *pools, *grace, p.log)
-	store, err := openStore(ctx, p.cfg, poolFor(opts.Concurrency))
+	store, err := openStore(ctx, p.cfg, poolFor(opts.Concurrency, p.metrics))
 	if err != nil {
 		return err
 	}

@@ -1,8 +1,12 @@
-// Package metrics holds FinPipe's Prometheus series in one registry, so that
-// every process (standalone, scheduler, worker, web) exposes the same names
-// and a dashboard works whichever process runs a task. Parts of FinPipe
-// record through the small functions in series.go; they never create
-// collectors of their own.
+// Package metrics holds FinPipe's Prometheus series, so that every process
+// (standalone, scheduler, worker, web) exposes the same names and a
+// dashboard works whichever process runs a task. A process creates one
+// Metrics (New) and hands it to the parts that record: the store and its
+// workers (scheduler.StoreOptions), the lake's commit observer
+// (dags.PipelineFrom) and the web handler. Parts record through its small
+// methods in series.go; they never create collectors of their own. The
+// registry is a value, not a package variable, so two processes in one test
+// binary (two tests) never count each other's events.
 //
 // Counters and histograms live in the process that did the work: scrape every
 // scheduler, worker and web process (scheduler and workers serve them with a
@@ -12,8 +16,8 @@
 // the same rows be counted once per process: `finpipe scheduler` hands its
 // handler Sources.States, `finpipe web` Sources.Lag, and `finpipe
 // standalone`, being the whole deployment, both. The sources belong to the
-// handler that scrapes them, not to the package, so two handlers (two
-// tests) never report each other's.
+// handler that scrapes them, not to the Metrics, so two handlers never
+// report each other's.
 package metrics
 
 import (
@@ -25,15 +29,34 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// Registry holds every FinPipe series plus the Go runtime and process
-// collectors (RSS, open files, GC), which the reliability suite reads.
-var Registry = prometheus.NewRegistry()
+// Metrics is one process's series, in a registry of their own plus the Go
+// runtime and process collectors (RSS, open files, GC), which the
+// reliability suite reads. A nil *Metrics records nothing, so a part built
+// without one (a unit test, a one-shot command) needs no check. It is safe
+// for concurrent use.
+type Metrics struct {
+	reg *prometheus.Registry
+	s   series
+}
 
-func init() {
-	Registry.MustRegister(
+// New returns a fresh set of FinPipe's series with nothing recorded.
+func New() *Metrics {
+	m := &Metrics{reg: prometheus.NewRegistry(), s: newSeries()}
+	m.reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
+	m.reg.MustRegister(m.s.collectors()...)
+	return m
+}
+
+// Gatherer is what m has recorded, for handlers and tests; nothing for a
+// nil Metrics.
+func (m *Metrics) Gatherer() prometheus.Gatherer {
+	if m == nil {
+		return prometheus.Gatherers{}
+	}
+	return m.reg
 }
 
 // Sources are what a handler measures at scrape time; a nil one is not
@@ -46,12 +69,12 @@ type Sources struct {
 	Lag LagSource
 }
 
-// Handler serves the registry, plus what src measures at scrape time, in
+// Handler serves m's series, plus what src measures at scrape time, in
 // the Prometheus exposition format. A series that fails to collect (the
 // database is down) is logged and left out; the rest of the scrape still
 // succeeds, because losing every metric when one source fails hides exactly
 // the outage a dashboard should show.
-func Handler(src Sources) http.Handler {
+func (m *Metrics) Handler(src Sources) http.Handler {
 	scraped := prometheus.NewRegistry()
 	if src.States != nil {
 		scraped.MustRegister(stateCollector{src.States})
@@ -59,7 +82,7 @@ func Handler(src Sources) http.Handler {
 	if src.Lag != nil {
 		scraped.MustRegister(lagCollector{src.Lag})
 	}
-	return promhttp.HandlerFor(prometheus.Gatherers{Registry, scraped}, promhttp.HandlerOpts{
+	return promhttp.HandlerFor(prometheus.Gatherers{m.Gatherer(), scraped}, promhttp.HandlerOpts{
 		ErrorHandling: promhttp.ContinueOnError,
 		ErrorLog:      errorLog{},
 	})

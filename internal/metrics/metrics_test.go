@@ -40,19 +40,21 @@ func scrape(t *testing.T, h http.Handler) (int, string) {
 // TestScrapeFindsEverySeries records one of each event the parts of FinPipe
 // report and checks a Prometheus scrape shows the series of issue 6.
 func TestScrapeFindsEverySeries(t *testing.T) {
+	t.Parallel()
+	m := New()
 	src := Sources{States: states{counts: map[string]int{"queued": 3, "running": 2, "success": 40}}}
-	ObserveTask("finpipe_medallion", "ingest", "success", 1500*time.Millisecond)
-	ObserveTask("finpipe_medallion", "clean", "up_for_retry", time.Second)
-	ObserveRun("finpipe_medallion", "success", 4*time.Second)
-	ObserveClaim(3 * time.Millisecond)
+	m.ObserveTask("finpipe_medallion", "ingest", "success", 1500*time.Millisecond)
+	m.ObserveTask("finpipe_medallion", "clean", "up_for_retry", time.Second)
+	m.ObserveRun("finpipe_medallion", "success", 4*time.Second)
+	m.ObserveClaim(3 * time.Millisecond)
 	src.Lag = LagFunc(func(context.Context) (string, map[int32]int64, error) {
 		return "transactions", map[int32]int64{0: 0, 2: 1234}, nil
 	})
-	AddRows("bronze/transactions", 500)
-	AddRejected("malformed_json", 7)
-	ObserveDeltaCommit("silver/transactions", 20*time.Millisecond, 1)
+	m.AddRows("bronze/transactions", 500)
+	m.AddRejected("malformed_json", 7)
+	m.ObserveDeltaCommit("silver/transactions", 20*time.Millisecond, 1)
 
-	code, body := scrape(t, Handler(src))
+	code, body := scrape(t, m.Handler(src))
 	if code != http.StatusOK {
 		t.Fatalf("status %d", code)
 	}
@@ -79,7 +81,7 @@ func TestScrapeFindsEverySeries(t *testing.T) {
 	}
 	// The sources are the handler's: another handler (another process
 	// part, another test) does not report them.
-	if _, other := scrape(t, Handler(Sources{})); strings.Contains(other, "finpipe_queue_depth") || strings.Contains(other, "finpipe_kafka_lag_records{") {
+	if _, other := scrape(t, m.Handler(Sources{})); strings.Contains(other, "finpipe_queue_depth") || strings.Contains(other, "finpipe_kafka_lag_records{") {
 		t.Error("a handler without sources reports another handler's")
 	}
 }
@@ -87,12 +89,14 @@ func TestScrapeFindsEverySeries(t *testing.T) {
 // TestScrapeSurvivesSourceErrors: the database or the broker being down must
 // not take the other series with it.
 func TestScrapeSurvivesSourceErrors(t *testing.T) {
+	t.Parallel()
 	src := Sources{States: states{err: errors.New("connection refused")},
 		Lag: LagFunc(func(context.Context) (string, map[int32]int64, error) {
 			return "", nil, errors.New("broker down")
 		})}
-	AddRows("gold/daily_user_metrics", 1)
-	code, body := scrape(t, Handler(src))
+	m := New()
+	m.AddRows("gold/daily_user_metrics", 1)
+	code, body := scrape(t, m.Handler(src))
 	if code != http.StatusOK {
 		t.Fatalf("status %d, want 200", code)
 	}
@@ -105,7 +109,8 @@ func TestScrapeSurvivesSourceErrors(t *testing.T) {
 }
 
 func TestBadLabelFromDatabaseDoesNotPanic(t *testing.T) {
-	if code, _ := scrape(t, Handler(Sources{States: states{counts: map[string]int{"\xff": 1}}})); code != http.StatusOK {
+	t.Parallel()
+	if code, _ := scrape(t, New().Handler(Sources{States: states{counts: map[string]int{"\xff": 1}}})); code != http.StatusOK {
 		t.Fatalf("status %d", code)
 	}
 }
@@ -121,7 +126,7 @@ func get(t *testing.T, url string) int {
 }
 
 func TestServerStartStop(t *testing.T) {
-	s := NewServer("127.0.0.1:0", Sources{})
+	s := NewServer("127.0.0.1:0", New(), Sources{})
 	if err := s.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +140,7 @@ func TestServerStartStop(t *testing.T) {
 	if err := s.Start(context.Background()); err == nil {
 		t.Error("second Start should fail")
 	}
-	taken := NewServer(s.Addr(), Sources{})
+	taken := NewServer(s.Addr(), New(), Sources{})
 	if err := taken.Start(context.Background()); err == nil {
 		t.Error("Start on a taken port should fail at start-up")
 	}
@@ -158,7 +163,7 @@ func TestServe(t *testing.T) {
 	ln.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- Serve(ctx, addr, Sources{}) }()
+	go func() { done <- Serve(ctx, addr, New(), Sources{}) }()
 	for i := 0; i < 100; i++ {
 		if _, err = http.Get("http://" + addr + "/healthz"); err == nil {
 			break
@@ -172,7 +177,30 @@ func TestServe(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Errorf("Serve after cancel = %v, want nil", err)
 	}
-	if err := Serve(context.Background(), "not-an-address", Sources{}); err == nil {
+	if err := Serve(context.Background(), "not-an-address", nil, Sources{}); err == nil {
 		t.Error("Serve on a bad address should fail")
+	}
+}
+
+// TestMetricsAreTheirOwn: two Metrics in one process (two tests, two
+// engines) never see each other's events, and a nil one records nothing
+// and still serves a scrape.
+func TestMetricsAreTheirOwn(t *testing.T) {
+	t.Parallel()
+	a, b := New(), New()
+	a.AddRejected("duplicate", 2)
+	a.ObserveRun("mine", "success", time.Second)
+	_, body := scrape(t, b.Handler(Sources{}))
+	if strings.Contains(body, `reason="duplicate"`) || strings.Contains(body, `dag="mine"`) {
+		t.Error("one Metrics reports another's events")
+	}
+	if _, body := scrape(t, a.Handler(Sources{})); !strings.Contains(body, `finpipe_rejected_records_total{reason="duplicate"} 2`) {
+		t.Error("a Metrics lost its own event")
+	}
+	var none *Metrics
+	none.ObserveTask("d", "t", "success", time.Second)
+	none.DeltaCommit("/lake/bronze/transactions", time.Millisecond, 1, 10)
+	if code, body := scrape(t, none.Handler(Sources{})); code != http.StatusOK || strings.Contains(body, "finpipe_") {
+		t.Errorf("nil Metrics: status %d, body %q", code, body)
 	}
 }

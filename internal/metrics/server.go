@@ -23,10 +23,10 @@ type Server struct {
 }
 
 // NewServer returns a Server for addr ("host:port"; port 0 picks one) that
-// also reports what src measures.
-func NewServer(addr string, src Sources) *Server {
+// serves m's series and what src measures.
+func NewServer(addr string, m *Metrics, src Sources) *Server {
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", Handler(src))
+	mux.Handle("GET /metrics", m.Handler(src))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = w.Write([]byte("ok\n"))
 	})
@@ -79,8 +79,8 @@ func (s *Server) Stop(ctx context.Context) error {
 }
 
 // Serve runs a Server on addr until ctx ends; nil after a clean shutdown.
-func Serve(ctx context.Context, addr string, src Sources) error {
-	s := NewServer(addr, src)
+func Serve(ctx context.Context, addr string, m *Metrics, src Sources) error {
+	s := NewServer(addr, m, src)
 	if err := s.Start(ctx); err != nil {
 		return err
 	}

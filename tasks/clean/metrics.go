@@ -2,14 +2,16 @@ package clean
 
 import (
 	"github.com/finpipe/finpipe/delta"
-	"github.com/finpipe/finpipe/internal/metrics"
 	"github.com/finpipe/finpipe/tasks/lake"
 )
 
-// countRejected adds a committed batch of silver/rejected rows to
-// finpipe_rejected_records_total by reason code. Only clean knows reasons;
-// rows written per table come from the Delta commit hook.
-func countRejected(rows []delta.Row) {
+// countRejected tells count (Options.CountRejected) how many rows of a
+// committed silver/rejected batch carry each reason code. Only clean knows
+// reasons; rows written per table come from the Delta commit hook.
+func countRejected(rows []delta.Row, count func(reason string, n int)) {
+	if count == nil {
+		return
+	}
 	byReason := map[string]int{}
 	for _, r := range rows {
 		if reason, ok := r[lake.RejectedReason].(string); ok {
@@ -17,6 +19,6 @@ func countRejected(rows []delta.Row) {
 		}
 	}
 	for reason, n := range byReason {
-		metrics.AddRejected(reason, n)
+		count(reason, n)
 	}
 }

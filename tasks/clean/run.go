@@ -37,6 +37,11 @@ type Options struct {
 	// commit, and its error ends the run there: crash tests inject the fault
 	// the commit order is designed for.
 	AfterRejected func() error
+	// CountRejected, when set, is told how many committed silver/rejected
+	// rows carry each reason code: the process's metrics
+	// (finpipe_rejected_records_total), handed in so that clean keeps no
+	// counters of its own.
+	CountRejected func(reason string, n int)
 }
 
 func (o Options) withDefaults() Options {
@@ -143,7 +148,7 @@ func Run(ctx context.Context, l *lake.Lake, opts Options) (Result, error) {
 			return res, fmt.Errorf("clean: write rejected: %w", err)
 		}
 		res.Rejected = len(b.rejected)
-		countRejected(b.rejected)
+		countRejected(b.rejected, opts.CountRejected)
 		if opts.AfterRejected != nil {
 			if err := opts.AfterRejected(); err != nil {
 				return res, err

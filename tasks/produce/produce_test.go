@@ -242,19 +242,46 @@ func TestProduceUnlimitedStopsCleanly(t *testing.T) {
 
 // A background producer that ran longer than the drain timeout still stops
 // cleanly: the drain's deadline starts when sending ends, not with the run.
+//
+// The run ends on an event, not on a clock started before the broker
+// answered: once a record was delivered and the run has lasted longer than
+// the drain timeout. A fixed 900 ms context left a loaded machine with
+// nothing delivered, or with a 300 ms drain that the acks of the last batch
+// could outlast; the drain timeout only has to be shorter than the run.
 func TestProduceLongRunStopsCleanly(t *testing.T) {
 	t.Parallel()
-	const drainTimeout = 300 * time.Millisecond
+	const drainTimeout = time.Second
 	brokers := testenv.Kafka(t)
 	topic := testenv.Topic(t, brokers, 1)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*drainTimeout)
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	st, err := Produce(ctx, brokers, topic, Options{Rate: 200, Seed: 3, DrainTimeout: drainTimeout})
+	began := time.Now()
+	stop := stopAfterDelivery(func() bool { return time.Since(began) > 3*drainTimeout/2 }, cancel)
+	st, err := Produce(ctx, brokers, topic, Options{Rate: 200, Seed: 3, DrainTimeout: drainTimeout, Progress: stop})
 	if err != nil {
 		t.Fatalf("stop after %s of producing: %v", st.Elapsed, err)
 	}
 	if got := len(readAll(t, brokers, topic)); st.Sent == 0 || int64(got) != st.Sent {
 		t.Fatalf("topic holds %d, stats say %d", got, st.Sent)
+	}
+}
+
+// stopAfterDelivery is a Progress that calls stop at the first delivery
+// report for which ready returns true.
+func stopAfterDelivery(ready func() bool, stop func()) Progress {
+	return &deliveryStop{ready: ready, stop: stop}
+}
+
+type deliveryStop struct {
+	ready func() bool
+	stop  func()
+}
+
+func (d *deliveryStop) Start(int64) {}
+func (d *deliveryStop) End()        {}
+func (d *deliveryStop) Set(delivered int64) {
+	if delivered > 0 && d.ready() {
+		d.stop()
 	}
 }
 

@@ -18,7 +18,11 @@
           var tpl = document.createElement("template");
           tpl.innerHTML = html.trim();
           var fresh = tpl.content.firstElementChild;
-          if (!fresh) { return; }
+          // Not while a button or link inside is pressed: a swap between
+          // mousedown and mouseup puts the release on a new element, and
+          // the browser then fires no click (a lost pause toggle). The
+          // next tick swaps instead.
+          if (!fresh || el.matches(":active")) { return; }
           el.replaceWith(fresh);
           el = fresh;
           if (el.getAttribute("data-final") === "true") { clearInterval(timer); }
