@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
+	"runtime/debug"
+	"sync"
 	"time"
 )
 
@@ -130,18 +133,63 @@ func removeDataFiles(root storage, adds []AddFile) {
 	}
 }
 
-// writeFiles writes rows through a multiWriter and returns the add actions;
-// on error every file it wrote is deleted.
+// writeFiles writes rows through multiWriters and returns the add actions;
+// on error every file it wrote is deleted. A large write is spread over
+// lanes, one per core, written at the same time (see planLanes).
 func writeFiles(ctx context.Context, root storage, l *layout, rows []Row) ([]AddFile, error) {
+	lanes := planLanes(l, rows, runtime.GOMAXPROCS(0))
+	if lanes == nil {
+		return writeLane(ctx, root, l, rows, nil)
+	}
+	adds := make([][]AddFile, len(lanes))
+	errs := make([]error, len(lanes))
+	var wg sync.WaitGroup
+	for i, lane := range lanes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			// A lane's panic (a bug) must not end the process from a
+			// goroutine the caller cannot recover: it becomes the error.
+			defer func() {
+				if p := recover(); p != nil {
+					errs[i] = fmt.Errorf("delta: write lane %d panicked: %v\n%s", i, p, debug.Stack())
+				}
+			}()
+			adds[i], errs[i] = writeLane(ctx, root, l, rows, lane)
+		}()
+	}
+	wg.Wait()
+	var all []AddFile
+	for i := range lanes {
+		all = append(all, adds[i]...)
+	}
+	if err := errors.Join(errs...); err != nil {
+		removeDataFiles(root, all) // the lanes that succeeded; the others cleaned up after themselves
+		return nil, err
+	}
+	return all, nil
+}
+
+// writeLane writes the rows at the indexes given (nil: all rows) through
+// one multiWriter; on error it deletes what it wrote.
+func writeLane(ctx context.Context, root storage, l *layout, rows []Row, lane []int) ([]AddFile, error) {
 	mw := newMultiWriter(ctx, root, l)
-	for i, r := range rows {
-		if i%4096 == 0 {
+	n := len(rows)
+	if lane != nil {
+		n = len(lane)
+	}
+	for k := 0; k < n; k++ {
+		i := k
+		if lane != nil {
+			i = lane[k]
+		}
+		if k%4096 == 0 {
 			if err := ctx.Err(); err != nil {
 				mw.abort()
 				return nil, err
 			}
 		}
-		if err := mw.write(r); err != nil {
+		if err := mw.write(rows[i]); err != nil {
 			mw.abort()
 			return nil, fmt.Errorf("delta: row %d: %w", i, err)
 		}
@@ -199,14 +247,7 @@ func (m *multiWriter) fileFor(r Row) (*openFile, error) {
 }
 
 // samePartition reports whether r's partition values equal lastRaw.
-func (m *multiWriter) samePartition(r Row) bool {
-	for i, c := range m.l.partition {
-		if !sameValue(r[c.pos], m.lastRaw[i]) {
-			return false
-		}
-	}
-	return true
-}
+func (m *multiWriter) samePartition(r Row) bool { return sameRaw(m.l, r, m.lastRaw) }
 
 func newMultiWriter(ctx context.Context, root storage, l *layout) *multiWriter {
 	return &multiWriter{ctx: ctx, root: root, l: l, writers: map[string]*openFile{}}

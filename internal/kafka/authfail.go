@@ -64,6 +64,12 @@ type session struct {
 func openAdmin(ctx context.Context, conn Conn) (*session, context.Context, error) {
 	cfg := baseConfig(conn)
 	cfg["go.logs.channel.enable"] = false
+	// The producer never produces and its events are a few errors, yet by
+	// default it makes buffers for a million of each (24 MB, zeroed and
+	// scanned by the GC): a pipeline run opens several admin sessions, and
+	// these were a quarter of all it allocated.
+	cfg["go.events.channel.size"] = 64
+	cfg["go.produce.channel.size"] = 1
 	p, err := ck.NewProducer(&cfg)
 	if err != nil {
 		return nil, nil, fmt.Errorf("kafka at %s: admin client: %w", conn, err)

@@ -106,23 +106,44 @@ func newBatch(index *Index, lateness time.Duration, now time.Time, records int) 
 	return b
 }
 
-// add classifies one Bronze record.
-func (b *batch) add(src bronzeRecord) {
+// verdict is what judge found out about a Bronze record: a rejection
+// (reason set), or a candidate for Silver (tx) that settle still checks
+// against the records of the batch before it.
+type verdict struct {
+	src            bronzeRecord
+	tx             record.Transaction
+	reason, detail string
+}
+
+// judge applies the rules that need only the record and Silver as
+// committed before the batch: every rule but the in-batch duplicate. It
+// changes nothing, so it runs on several goroutines at once.
+func (b *batch) judge(src bronzeRecord) verdict {
 	tx, rej := record.ValidateArrival(src.value, record.Arrival{KafkaTimestamp: src.timestamp, IngestedAt: src.ingestedAt})
 	if rej != nil {
-		b.reject(src, string(rej.Reason), rej.Detail)
-		return
+		return verdict{src: src, reason: string(rej.Reason), detail: rej.Detail}
 	}
 	if !b.cutoff.IsZero() && record.CheckLate(tx.EventTime, b.index.MaxEventTime, b.lateness) {
-		b.reject(src, string(record.ReasonLateEvent), fmt.Sprintf(
+		return verdict{src: src, reason: string(record.ReasonLateEvent), detail: fmt.Sprintf(
 			"event_time %s is before the watermark %s (newest accepted event_time %s minus allowed lateness %s)",
-			rfc3339(tx.EventTime), rfc3339(b.cutoff), rfc3339(b.index.MaxEventTime), b.lateness))
-		return
+			rfc3339(tx.EventTime), rfc3339(b.cutoff), rfc3339(b.index.MaxEventTime), b.lateness)}
 	}
 	if b.index.Contains(tx.TransactionID) {
-		b.reject(src, string(record.ReasonDuplicate), fmt.Sprintf("transaction_id %q was accepted in an earlier batch", tx.TransactionID))
+		return verdict{src: src, reason: string(record.ReasonDuplicate),
+			detail: fmt.Sprintf("transaction_id %q was accepted in an earlier batch", tx.TransactionID)}
+	}
+	return verdict{src: src, tx: tx}
+}
+
+// settle records a verdict, in file order: a rejection as it is, a
+// candidate unless an earlier record of the batch had its transaction id.
+func (b *batch) settle(v verdict) {
+	src := v.src
+	if v.reason != "" {
+		b.reject(src, v.reason, v.detail)
 		return
 	}
+	tx := &v.tx
 	if i, dup := b.pending[tx.TransactionID]; dup {
 		first := &b.accepted[i]
 		if first.before(src) {
@@ -136,7 +157,7 @@ func (b *batch) add(src bronzeRecord) {
 		}
 		b.displaced[position{first.partition(), first.offset()}] = duplicateDetail(tx.TransactionID, src.partition, src.offset)
 	}
-	row := b.rows.row(&tx, src)
+	row := b.rows.row(tx, src)
 	// The key shares the row's id string: the map costs no copy of it.
 	b.pending[row[lake.SilverTransactionID].(string)] = len(b.accepted)
 	b.accepted = append(b.accepted, candidate{row: row})

@@ -124,9 +124,12 @@ func drain(ctx context.Context, o Options, e *bench.Engine, l *lake.Lake, p dags
 	if err != nil {
 		return Report{}, err
 	}
+	var mem0, mem1 runtime.MemStats
+	runtime.ReadMemStats(&mem0)
 	cpu0, began := bench.CPUTime(), time.Now()
 	_, err = drive.Driver{Store: e.Store, Label: "bench"}.UntilDrained(ctx, l, p, nil)
 	elapsed, cpu := time.Since(began), bench.CPUTime()-cpu0
+	runtime.ReadMemStats(&mem1)
 	if perr := stopProfiles(); err == nil {
 		err = perr
 	}
@@ -135,7 +138,8 @@ func drain(ctx context.Context, o Options, e *bench.Engine, l *lake.Lake, p dags
 	}
 	r := Report{ElapsedSeconds: elapsed.Seconds(), CPUSeconds: cpu.Seconds(), PeakRSSMB: bench.PeakRSSMB(),
 		MaxBatch: o.MaxBatch, IngestGroups: max(o.IngestGroups, 1), GOMAXPROCS: runtime.GOMAXPROCS(0),
-		MemoryLimitMB: float64(debug.SetMemoryLimit(-1)) / (1 << 20)}
+		MemoryLimitMB: float64(debug.SetMemoryLimit(-1)) / (1 << 20),
+		AllocatedMB:   float64(mem1.TotalAlloc-mem0.TotalAlloc) / (1 << 20), GCCycles: mem1.NumGC - mem0.NumGC}
 	r.Runs, err = timeRuns(ctx, e.Store, elapsed)
 	return r, err
 }

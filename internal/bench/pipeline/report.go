@@ -23,14 +23,19 @@ type Report struct {
 	CPUSeconds float64 `json:"cpu_seconds"`
 	// BrokerCPUSeconds is the embedded broker's CPU while serving the
 	// pipeline (0 with KAFKA_BROKERS): it shares the machine's cores.
-	BrokerCPUSeconds float64  `json:"broker_cpu_seconds"`
-	PeakRSSMB        float64  `json:"peak_rss_mb"`
-	Runs             RunTimes `json:"medallion_runs"`
-	InvariantsHold   bool     `json:"invariants_hold"`
-	Violations       []string `json:"violations,omitempty"`
-	Broker           string   `json:"broker"`
-	GOMAXPROCS       int      `json:"gomaxprocs"`
-	MemoryLimitMB    float64  `json:"gomemlimit_mb"`
+	BrokerCPUSeconds float64 `json:"broker_cpu_seconds"`
+	PeakRSSMB        float64 `json:"peak_rss_mb"`
+	// AllocatedMB and GCCycles are the Go heap's allocations and
+	// collections over the drain: unlike seconds, they do not change with
+	// the machine's load, so they compare two builds on a busy machine.
+	AllocatedMB    float64  `json:"allocated_mb"`
+	GCCycles       uint32   `json:"gc_cycles"`
+	Runs           RunTimes `json:"medallion_runs"`
+	InvariantsHold bool     `json:"invariants_hold"`
+	Violations     []string `json:"violations,omitempty"`
+	Broker         string   `json:"broker"`
+	GOMAXPROCS     int      `json:"gomaxprocs"`
+	MemoryLimitMB  float64  `json:"gomemlimit_mb"`
 }
 
 // Print writes r as one indented JSON object, or as lines for people.
@@ -47,7 +52,7 @@ func (r Report) Print(w io.Writer, asJSON bool) error {
 		t := rt.Tasks[name]
 		fmt.Fprintf(w, "  %-9s %4d attempts  busy %6.2fs\n", name, t.Runs, t.BusySeconds)
 	}
-	_, err := fmt.Fprintf(w, "CPU %.2fs (broker %.2fs), peak RSS %.0f MB, invariants hold: %v\n",
-		r.CPUSeconds, r.BrokerCPUSeconds, r.PeakRSSMB, r.InvariantsHold)
+	_, err := fmt.Fprintf(w, "CPU %.2fs (broker %.2fs), allocated %.0f MB in %d GC cycles, peak RSS %.0f MB, invariants hold: %v\n",
+		r.CPUSeconds, r.BrokerCPUSeconds, r.AllocatedMB, r.GCCycles, r.PeakRSSMB, r.InvariantsHold)
 	return err
 }
