@@ -12,11 +12,45 @@ import (
 // events, and queues the runs the events complete, in the transaction that
 // records its success.
 func (s *Store) recordOutputs(ctx context.Context, tx driver.Executor, e attemptEnd) error {
-	if err := tx.UpsertConsumedOffsets(ctx, e.DAGID, e.Consumed); err != nil {
+	now := s.clock.Now()
+	if len(e.Consumed) > 0 {
+		if err := tx.UpsertConsumedOffsets(ctx, e.DAGID, e.Consumed); err != nil {
+			return err
+		}
+		// Still behind the topic's end (a bounded batch)? Queue the next
+		// run now, so it starts the moment this one ends, rather than at
+		// the watcher's next poll after that.
+		behind, err := tx.LaggingAssetDAGs(ctx, driver.LagQuery{Backoff: DefaultLagBackoff, DAGID: e.DAGID, WhileRunning: true})
+		if err != nil {
+			return err
+		}
+		if err := queueLagRuns(ctx, tx, behind, now); err != nil {
+			return err
+		}
+	}
+	_, err := recordAssetEvents(ctx, tx, e.Events, now)
+	return err
+}
+
+// queueLagRuns queues a run of each DAG (behind on a topic) that has none
+// queued, with whatever events it has pending.
+func queueLagRuns(ctx context.Context, tx driver.Executor, dagIDs []string, now time.Time) error {
+	if len(dagIDs) == 0 {
+		return nil
+	}
+	if err := tx.LockAssetQueues(ctx, dagIDs); err != nil {
 		return err
 	}
-	_, err := recordAssetEvents(ctx, tx, e.Events, s.clock.Now())
-	return err
+	for _, dagID := range dagIDs {
+		runID, err := queuedAssetRun(ctx, tx, dagID, now)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.LinkPendingEvents(ctx, dagID, runID); err != nil {
+			return err
+		}
+	}
+	return tx.Notify(ctx, driver.ChanScheduler)
 }
 
 // recordAssetEvents inserts events and, for every DAG scheduled on their

@@ -179,24 +179,11 @@ func advanced(ends, last map[int32]int64) bool {
 // that read a bounded batch is followed by another even when nothing new
 // arrives. After a failed run, lag alone waits LagBackoff.
 func (w *watcher) queueLagging(ctx context.Context) error {
-	lagging, err := w.store.drv.LaggingAssetDAGs(ctx, w.opts.LagBackoff)
+	lagging, err := w.store.drv.LaggingAssetDAGs(ctx, driver.LagQuery{Backoff: w.opts.LagBackoff})
 	if err != nil || len(lagging) == 0 {
 		return err
 	}
 	return w.store.tx(ctx, func(tx driver.Executor) error {
-		if err := tx.LockAssetQueues(ctx, lagging); err != nil {
-			return err
-		}
-		for _, dagID := range lagging {
-			runID, err := queuedAssetRun(ctx, tx, dagID, w.store.clock.Now())
-			if err != nil {
-				return err
-			}
-			if _, err := tx.LinkPendingEvents(ctx, dagID, runID); err != nil {
-				return err
-			}
-			w.log.Debug("queued a run for the lag", "dag_id", dagID, "run_id", runID)
-		}
-		return tx.Notify(ctx, driver.ChanScheduler)
+		return queueLagRuns(ctx, tx, lagging, w.store.clock.Now())
 	})
 }

@@ -168,8 +168,8 @@ func (e executor) SetEndOffsets(ctx context.Context, asset string, offsets map[i
 	return err
 }
 
-func (e executor) LaggingAssetDAGs(ctx context.Context, backoff time.Duration) ([]string, error) {
-	return e.strings(ctx, sqlLaggingAssetDAGs, backoff.Seconds())
+func (e executor) LaggingAssetDAGs(ctx context.Context, q driver.LagQuery) ([]string, error) {
+	return e.strings(ctx, sqlLaggingAssetDAGs, q.Backoff.Seconds(), q.DAGID, q.WhileRunning)
 }
 
 func (e executor) ListAssets(ctx context.Context, name string) ([]model.AssetInfo, error) {

@@ -94,19 +94,20 @@ INSERT INTO asset_end_offsets (asset, partition, end_offset, seen_at)
 SELECT $1, unnest($2::int[]), unnest($3::bigint[]), now()
 ON CONFLICT (asset, partition) DO UPDATE SET end_offset = EXCLUDED.end_offset, seen_at = now()`
 
-	// DAGs behind on a topic they report consumption of, with no
-	// asset-triggered run queued or running, whose last such run did not
-	// fail less than $1 seconds ago (a broken pipeline must not get a run
-	// every poll).
+	// DAGs behind on a topic they report consumption of ($2: only that
+	// DAG, '' for all), with no asset-triggered run queued (nor running,
+	// unless $3), whose last finished such run did not fail less than $1
+	// seconds ago (a broken pipeline must not get a run every poll).
 	sqlLaggingAssetDAGs = `
 SELECT DISTINCT l.dag_id FROM asset_dag_lag l
 JOIN dag_schedule_assets s ON s.dag_id = l.dag_id AND s.asset = l.asset
 JOIN dags d ON d.dag_id = l.dag_id
-WHERE l.reports AND l.lag > 0 AND d.is_active AND NOT d.is_paused
-  AND NOT EXISTS (SELECT 1 FROM dag_runs r WHERE r.dag_id = l.dag_id
-      AND r.run_type = 'asset_triggered' AND r.state IN ('queued', 'running'))
+WHERE l.reports AND l.lag > 0 AND d.is_active AND NOT d.is_paused AND ($2 = '' OR l.dag_id = $2)
+  AND NOT EXISTS (SELECT 1 FROM dag_runs r WHERE r.dag_id = l.dag_id AND r.run_type = 'asset_triggered'
+      AND (r.state = 'queued' OR (r.state = 'running' AND NOT $3::boolean)))
   AND NOT EXISTS (SELECT 1 FROM (SELECT r.state, r.end_date FROM dag_runs r
-      WHERE r.dag_id = l.dag_id AND r.run_type = 'asset_triggered' ORDER BY r.logical_date DESC LIMIT 1) last
+      WHERE r.dag_id = l.dag_id AND r.run_type = 'asset_triggered' AND r.state IN ('success', 'failed')
+      ORDER BY r.logical_date DESC LIMIT 1) last
       WHERE last.state = 'failed' AND last.end_date > now() - make_interval(secs => $1))
 ORDER BY l.dag_id`
 

@@ -56,9 +56,8 @@ type AssetExecutor interface {
 	SetEndOffsets(ctx context.Context, asset string, offsets map[int32]int64) error
 	// LaggingAssetDAGs returns the active, unpaused DAGs scheduled on a
 	// topic asset whose consumed offsets (they report some) are behind its
-	// end offsets, that have no queued or running asset-triggered run, and
-	// whose last asset-triggered run did not fail within backoff.
-	LaggingAssetDAGs(ctx context.Context, backoff time.Duration) ([]string, error)
+	// last-seen end offsets (see LagQuery).
+	LaggingAssetDAGs(ctx context.Context, q LagQuery) ([]string, error)
 
 	// ---- operator reads ----
 
@@ -81,4 +80,14 @@ type ConsumedOffset struct {
 	Asset      string
 	Partition  int32
 	NextOffset int64
+}
+
+// LagQuery selects lagging DAGs: those with no queued asset-triggered run
+// (nor a running one, unless WhileRunning), whose last finished
+// asset-triggered run did not fail less than Backoff ago; all DAGs, or
+// only DAGID.
+type LagQuery struct {
+	Backoff      time.Duration
+	DAGID        string
+	WhileRunning bool
 }
