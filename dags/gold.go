@@ -20,7 +20,7 @@ func GoldHourlyRefresh(p Pipeline) *scheduler.DAG {
 	d.Task("refresh_gold", p.aggregateTask(func(tc *scheduler.TaskContext) ([]time.Time, error) {
 		end := tc.DataIntervalEnd.UTC()
 		return confDates(tc, end.AddDate(0, 0, -1), end)
-	}), retried())
+	}), withOutlets(retried(), goldTables...))
 	return d
 }
 
@@ -35,7 +35,7 @@ func GoldDaily(p Pipeline) *scheduler.DAG {
 	})
 	d.Task("rebuild_gold", p.aggregateTask(func(tc *scheduler.TaskContext) ([]time.Time, error) {
 		return confDates(tc, tc.LogicalDate.UTC())
-	}), retried())
+	}), withOutlets(retried(), goldTables...))
 	return d
 }
 

@@ -28,6 +28,9 @@ type Pipeline struct {
 	// Security is the cluster's TLS and SASL (zero: PLAINTEXT).
 	Security kafka.Security
 	Topic    string // default "transactions"
+	// LakeDir is where the lake lives, for the table assets' URIs
+	// (optional).
+	LakeDir string
 	// IngestGroups splits ingest into this many tasks, each reading every
 	// IngestGroups-th partition, so that several workers ingest in parallel
 	// (default 1).
@@ -58,7 +61,7 @@ type Pipeline struct {
 // is told of every commit to the lake and every rejected record (nil: no
 // metrics).
 func PipelineFrom(s *config.Settings, brokers string, m *metrics.Metrics) Pipeline {
-	return Pipeline{Lake: lake.Opener(s.LakeDir(), m.DeltaCommit), Brokers: brokers, Security: kafka.ConnFrom(s, brokers).Security, Topic: s.Topic,
+	return Pipeline{Lake: lake.Opener(s.LakeDir(), m.DeltaCommit), LakeDir: s.LakeDir(), Brokers: brokers, Security: kafka.ConnFrom(s, brokers).Security, Topic: s.Topic,
 		IngestGroups: s.IngestGroups, MaxBatch: s.MaxBatch, AllowedLateness: s.AllowedLateness, CountRejected: m.AddRejected,
 		Compaction: maintenance.CompactionPolicy{MinSmallFiles: s.CompactMinFiles, MinSmallBytes: int64(s.CompactMinMB) << 20}}
 }
@@ -86,13 +89,18 @@ func retried(upstream ...string) scheduler.TaskOptions {
 	}
 }
 
-// Medallion is the micro-batch DAG: every minute, whatever arrived in Kafka
-// goes through ingest → clean → aggregate. One active run at a time keeps
-// batches in order; ingest's tasks (one per partition group) run in
-// parallel, since their appends to Bronze do not conflict.
+// Medallion is the micro-batch DAG, scheduled on data: whatever arrived in
+// Kafka goes through ingest → clean → aggregate, in a run the Kafka
+// watcher queues as soon as the topic's end offsets move (and again while
+// ingest, which reads a bounded batch, is behind). One active run at a
+// time keeps batches in order, and events that arrive meanwhile coalesce
+// into the one queued run; ingest's tasks (one per partition group) run
+// in parallel, since their appends to Bronze do not conflict. Each step
+// emits its tables' asset events, so another DAG may be scheduled on
+// Silver or Gold.
 func Medallion(p Pipeline) *scheduler.DAG {
 	d := scheduler.NewDAG(MedallionDAG, scheduler.DAGOptions{
-		Schedule: "@every 1m", StartDate: DataStart(), MaxActiveRuns: 1,
+		Assets: []string{p.topic()}, StartDate: DataStart(), MaxActiveRuns: 1,
 		Description: "Kafka → Bronze → Silver → Gold micro-batch, exactly once",
 		Tags:        []string{"pipeline"},
 	})
@@ -103,10 +111,10 @@ func Medallion(p Pipeline) *scheduler.DAG {
 		if groups > 1 {
 			ingestIDs[g] = "ingest_" + strconv.Itoa(g)
 		}
-		d.Task(ingestIDs[g], p.ingestTask(g, groups), retried())
+		d.Task(ingestIDs[g], p.ingestTask(g, groups), withOutlets(retried(), lake.BronzeTransactions))
 	}
-	d.Task("clean", p.cleanTask, retried(ingestIDs...))
-	d.Task("aggregate", p.aggregateTask(nil, p.aggregateDue), retried("clean"))
+	d.Task("clean", p.cleanTask, withOutlets(retried(ingestIDs...), silverTables...))
+	d.Task("aggregate", p.aggregateTask(nil, p.aggregateDue), withOutlets(retried("clean"), goldTables...))
 	return d
 }
 
@@ -116,6 +124,10 @@ func (p Pipeline) lake() (*lake.Lake, error) {
 	}
 	return p.Lake()
 }
+
+// TopicName is the pipeline's topic, which is also the name of its Kafka
+// topic asset.
+func (p Pipeline) TopicName() string { return p.topic() }
 
 func (p Pipeline) topic() string {
 	if p.Topic == "" {
@@ -148,7 +160,15 @@ func (p Pipeline) ingestTask(group, groups int) scheduler.TaskFunc {
 			return err
 		}
 		tc.Log.Info("ingested", "records", res.Records, "bronze_version", res.Version, "partitions", len(res.Ranges))
-		return nil
+		for part, next := range res.Next {
+			if err := tc.Consumed(p.topic(), part, next); err != nil {
+				return err
+			}
+		}
+		if res.Version < 0 {
+			return nil // nothing committed: nothing to announce
+		}
+		return tc.EmitAssetEvent(lake.BronzeTransactions, map[string]any{"version": res.Version, "records": res.Records})
 	}
 }
 
@@ -157,13 +177,27 @@ func (p Pipeline) cleanTask(ctx context.Context, tc *scheduler.TaskContext) erro
 	if err != nil {
 		return err
 	}
-	res, err := clean.Run(ctx, l, clean.Options{AllowedLateness: p.AllowedLateness, MaxRecords: int64(p.MaxBatch), CountRejected: p.CountRejected})
-	if err != nil {
-		return err
+	// Batch after bounded batch until Silver has caught up with Bronze:
+	// the run is triggered by Kafka, and nothing would trigger another one
+	// for Bronze versions that one clean left behind (several ingest
+	// groups commit more than one batch per run).
+	changed := false
+	for {
+		res, err := clean.Run(ctx, l, clean.Options{AllowedLateness: p.AllowedLateness, MaxRecords: int64(p.MaxBatch), CountRejected: p.CountRejected})
+		if err != nil {
+			return err
+		}
+		tc.Log.Info("cleaned", "records", res.Records, "accepted", res.Accepted, "rejected", res.Rejected,
+			"bronze_from", res.BronzeFrom, "bronze_to", res.BronzeTo, "recovered", res.Recovered)
+		changed = changed || res.BronzeTo != res.BronzeFrom || res.Recovered
+		if !res.Behind || res.BronzeTo == res.BronzeFrom {
+			break
+		}
 	}
-	tc.Log.Info("cleaned", "records", res.Records, "accepted", res.Accepted, "rejected", res.Rejected,
-		"bronze_from", res.BronzeFrom, "bronze_to", res.BronzeTo, "recovered", res.Recovered)
-	return nil
+	if !changed {
+		return nil // no batch: Silver and rejected did not change
+	}
+	return emitTables(ctx, tc, l, silverTables...)
 }
 
 // aggregateTask recomputes Gold for what Silver changed, plus the dates
@@ -193,6 +227,12 @@ func (p Pipeline) aggregateTask(dates func(tc *scheduler.TaskContext) ([]time.Ti
 		}
 		tc.Log.Info("aggregated", "silver_version", res.SilverVersion, "silver_rows", res.SilverRows,
 			"dates", len(res.Dates), "rows", res.Rows)
-		return nil
+		var written []string // the Gold tables this run committed
+		for _, name := range goldTables {
+			if _, ok := res.Rows[name]; ok {
+				written = append(written, name)
+			}
+		}
+		return emitTables(ctx, tc, l, written...)
 	}
 }

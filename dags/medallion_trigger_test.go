@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/finpipe/finpipe/internal/testenv"
-	"github.com/finpipe/finpipe/scheduler"
 	"github.com/finpipe/finpipe/tasks/aggregate"
 	"github.com/finpipe/finpipe/tasks/lake"
 	"github.com/finpipe/finpipe/tasks/medallion"
@@ -27,7 +26,7 @@ func TestAggregateWaitsOutItsIntervalDuringABacklog(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := Pipeline{Lake: lake.Opener(t.TempDir(), nil), Brokers: brokers, Topic: topic, MaxBatch: 100, AggregateEvery: time.Hour}
-	reg, err := scheduler.NewRegistry(Medallion(p))
+	reg, err := RegistryOf(p, Medallion(p))
 	if err != nil {
 		t.Fatal(err)
 	}

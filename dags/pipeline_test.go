@@ -31,7 +31,7 @@ func TestPipelineDAGsDrainKafkaExactlyOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := Pipeline{Lake: lake.Opener(t.TempDir(), nil), Brokers: brokers, Topic: topic, IngestGroups: 2, MaxBatch: 1000}
-	reg, err := scheduler.NewRegistry(Pipelines(p)...)
+	reg, err := RegistryOf(p, Pipelines(p)...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,8 +11,24 @@ func All(p Pipeline) []*scheduler.DAG {
 	return append(Pipelines(p), ExampleETL())
 }
 
-// Registry validates All into a registry (an invalid shipped DAG is a bug,
-// reported as an error rather than a panic).
+// Registry validates All and the pipeline's Assets into a registry (an
+// invalid shipped DAG, or one naming an asset that is not registered, is
+// a bug, reported as an error rather than a panic).
 func Registry(p Pipeline) (*scheduler.Registry, error) {
-	return scheduler.NewRegistry(All(p)...)
+	return RegistryOf(p, All(p)...)
+}
+
+// RegistryOf is Registry for a subset of the shipped DAGs (the demo and
+// the benchmarks run only the pipeline's).
+func RegistryOf(p Pipeline, ds ...*scheduler.DAG) (*scheduler.Registry, error) {
+	reg, err := scheduler.NewRegistry(ds...)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range Assets(p) {
+		if err := reg.AddAsset(a); err != nil {
+			return nil, err
+		}
+	}
+	return reg, reg.Validate()
 }

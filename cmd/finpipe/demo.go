@@ -124,7 +124,9 @@ func (proc *process) startDemoEngine(ctx context.Context, cfg *config.Settings, 
 		stop()
 		return nil, nil, err
 	}
-	sch := scheduler.NewScheduler(st.store, reg, scheduler.SchedulerOptions{Logger: log})
+	opts, closeTopics := schedulerOptions(cfg, p.Brokers, log)
+	stops = append(stops, closeTopics)
+	sch := scheduler.NewScheduler(st.store, reg, opts)
 	if err := sch.Start(ctx); err != nil {
 		stop()
 		return nil, nil, err
@@ -144,7 +146,7 @@ func (proc *process) startDemoEngine(ctx context.Context, cfg *config.Settings, 
 // compact: work a running deployment does on its schedule, which here would
 // only race the demo's own runs for the Gold tables.
 func demoRegistry(p dags.Pipeline) (*scheduler.Registry, error) {
-	return scheduler.NewRegistry(dags.Medallion(p), dags.GoldHourlyRefresh(p))
+	return dags.RegistryOf(p, dags.Medallion(p), dags.GoldHourlyRefresh(p))
 }
 
 // demoKafka uses KAFKA_BROKERS, else the data directory's embedded broker:

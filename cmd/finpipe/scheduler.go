@@ -26,7 +26,9 @@ func runScheduler(ctx context.Context, proc *process, args []string) error {
 		return err
 	}
 	defer store.Close()
-	sch := scheduler.NewScheduler(store, p.reg, scheduler.SchedulerOptions{Logger: p.log})
+	opts, closeTopics := schedulerOptions(p.cfg, configuredBrokers(p.cfg), p.log)
+	defer closeTopics()
+	sch := scheduler.NewScheduler(store, p.reg, opts)
 	// One process per deployment counts task states for /metrics: the scheduler.
 	return runServices(ctx, p.log, p.services(metrics.Sources{States: store}, service{name: "scheduler", start: sch.Start, stop: sch.Stop},
 		retentionService(p.cfg, func() *scheduler.Store { return store }, p.log)))

@@ -52,8 +52,11 @@ func runStandalone(ctx context.Context, proc *process, args []string) error {
 // workers, the web server and, when FINPIPE_PRODUCE_RATE is set, a producer
 // of fake transactions.
 func (st *standalone) services() []service {
+	closeTopics := func() {}
 	sch := func() *scheduler.Scheduler {
-		return scheduler.NewScheduler(st.store, st.reg, scheduler.SchedulerOptions{Logger: st.log})
+		var opts scheduler.SchedulerOptions
+		opts, closeTopics = schedulerOptions(st.cfg, st.brokers, st.log)
+		return scheduler.NewScheduler(st.store, st.reg, opts)
 	}
 	var s *scheduler.Scheduler
 	var w *scheduler.Worker
@@ -64,7 +67,7 @@ func (st *standalone) services() []service {
 		{name: "kafka", start: st.startKafka, stop: st.stopKafka},
 		{name: "scheduler",
 			start: func(ctx context.Context) error { s = sch(); return s.Start(ctx) },
-			stop:  func(ctx context.Context) error { return s.Stop(ctx) }},
+			stop:  func(ctx context.Context) error { defer closeTopics(); return s.Stop(ctx) }},
 		retentionService(st.cfg, func() *scheduler.Store { return st.store }, st.log),
 		{name: "workers",
 			start: func(ctx context.Context) error {

@@ -3,14 +3,15 @@
 // the next one as soon as it did. `finpipe demo` and `finpipe bench
 // pipeline` use it so that what they show and measure is the orchestrated
 // pipeline, scheduler and workers included, not a second executor beside
-// it. (Once the engine schedules the medallion DAG on the Kafka topic
-// itself, UntilDrained only needs to wait.)
+// it. The medallion DAG runs on data (its Kafka topic asset), so draining
+// only waits.
 package drive
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -81,38 +82,92 @@ func (d Driver) failure(ctx context.Context, run scheduler.DagRun) error {
 	return errors.New(msg)
 }
 
-// UntilDrained triggers finpipe_medallion runs back to back (the DAG
-// allows one active run) until every step has consumed all of its input:
+// UntilDrained waits until every step has consumed all of its input:
 // Kafka's records are in Bronze, Bronze's versions in Silver, Silver's in
-// Gold. progress counts the records ingested out of those in Kafka at the
-// start (nil: no progress shown). It returns the runs, in order.
+// Gold. It triggers nothing: the medallion DAG is scheduled on the topic,
+// so the engine's Kafka watcher queues its runs as records arrive and
+// while ingest is behind. It waits on the operator API (the topic asset's
+// lag, the DAG's active runs) and confirms with the lake. progress counts
+// the records ingested out of those in Kafka at the start (nil: no
+// progress shown). It returns the medallion runs queued meanwhile, oldest
+// first; a failed one is an error naming its failed tasks.
 func (d Driver) UntilDrained(ctx context.Context, l *lake.Lake, p dags.Pipeline, progress produce.Progress) ([]scheduler.DagRun, error) {
 	if progress == nil {
 		progress = silent{}
 	}
 	defer progress.End()
-	backlog := int64(-1)
-	var runs []scheduler.DagRun
-	for len(runs) < MaxRuns {
-		lag, err := medallion.Measure(ctx, l, p.Brokers, p.Topic)
-		if err != nil {
-			return runs, err
-		}
-		if backlog < 0 {
-			backlog = lag.Kafka
-			progress.Start(backlog)
-		}
-		progress.Set(backlog - lag.Kafka)
-		if lag.Drained() {
-			return runs, nil
-		}
-		run, err := d.Run(ctx, dags.MedallionDAG)
-		if err != nil {
-			return runs, err
-		}
-		runs = append(runs, run)
+	began := time.Now().UTC().Add(-time.Second) // run logical dates are the database's clock
+	lag, err := medallion.Measure(ctx, l, p.Brokers, p.Topic)
+	if err != nil {
+		return nil, err
 	}
-	return runs, fmt.Errorf("the pipeline is not drained after %d runs", MaxRuns)
+	backlog := lag.Kafka
+	progress.Start(backlog)
+	t := time.NewTicker(drainPoll)
+	defer t.Stop()
+	for !lag.Drained() {
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("stopped waiting for the pipeline to drain: %w", ctx.Err())
+		case <-t.C:
+		}
+		runs, err := d.runsSince(ctx, began)
+		if err != nil {
+			return runs, err
+		}
+		if len(runs) > MaxRuns {
+			return runs, fmt.Errorf("the pipeline is not drained after %d runs", MaxRuns)
+		}
+		active := false
+		for _, r := range runs {
+			active = active || !r.State.Finished()
+			if r.State == scheduler.RunFailed {
+				return runs, d.failure(ctx, r)
+			}
+		}
+		asset, err := d.Store.GetAsset(ctx, p.TopicName())
+		if err != nil {
+			return runs, err
+		}
+		behind, known := asset.Lag[dags.MedallionDAG]
+		if known {
+			progress.Set(max(backlog-behind, 0))
+		}
+		if active || (known && behind > 0) {
+			continue
+		}
+		// Nothing queued or running and no lag the watcher knows of: ask
+		// the lake (the watcher may not have seen the newest records yet).
+		if lag, err = medallion.Measure(ctx, l, p.Brokers, p.Topic); err != nil {
+			return runs, err
+		}
+	}
+	progress.Set(backlog)
+	return d.runsSince(ctx, began)
+}
+
+// drainPoll is how often UntilDrained looks: the runs it waits for start
+// on their own, so this only bounds how late it notices the end.
+const drainPoll = 20 * time.Millisecond
+
+// runsSince returns the medallion runs with a logical date from since on,
+// oldest first.
+func (d Driver) runsSince(ctx context.Context, since time.Time) ([]scheduler.DagRun, error) {
+	var out []scheduler.DagRun
+	f := scheduler.RunFilter{DAGID: dags.MedallionDAG, From: since, Limit: 500}
+	for {
+		page, err := d.Store.ListRuns(ctx, f)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, page.Runs...)
+		if page.NextCursor == "" {
+			break
+		}
+		f.Cursor = page.NextCursor
+	}
+	slices.Reverse(out)
+	return out, nil
 }
 
 // silent is the progress of nobody watching.

@@ -47,6 +47,10 @@ type Result struct {
 	Ranges map[int32][2]int64
 	// Version is the Bronze version committed, -1 when nothing was new.
 	Version int64
+	// Next holds, per partition read, the offset the next run continues
+	// at: what Bronze now holds of the partition. The scheduler compares it
+	// with the topic's end to know whether a run must follow.
+	Next map[int32]int64
 }
 
 // AppID is the txn application id that records the last offset written of
@@ -72,7 +76,7 @@ func PartitionGroup(partitions []int32, group, groups int) []int32 {
 // Bronze, up to its high watermark at the start of the read and at most
 // MaxRecords in all, as one Bronze commit.
 func Run(ctx context.Context, bronze *delta.Table, opts Options) (Result, error) {
-	res := Result{Version: -1, Ranges: map[int32][2]int64{}}
+	res := Result{Version: -1, Ranges: map[int32][2]int64{}, Next: map[int32]int64{}}
 	if opts.Topic == "" || opts.Brokers == "" {
 		return res, errors.New("ingest: brokers and topic are required")
 	}
@@ -115,6 +119,7 @@ func Run(ctx context.Context, bronze *delta.Table, opts Options) (Result, error)
 	build := lake.NewBronzeRows(opts.Topic, now, n)
 	var txns []delta.Txn
 	for i, recs := range batches {
+		res.Next[parts[i]] = starts[i]
 		if len(recs) == 0 {
 			continue
 		}
@@ -125,6 +130,7 @@ func Run(ctx context.Context, bronze *delta.Table, opts Options) (Result, error)
 		last := recs[len(recs)-1].Offset
 		txns = append(txns, delta.Txn{AppID: AppID(opts.Topic, p), Version: last})
 		res.Ranges[p] = [2]int64{recs[0].Offset, last}
+		res.Next[p] = last + 1
 	}
 	if len(rows) == 0 {
 		return res, nil

@@ -121,8 +121,14 @@ func TestIngestSeveralPartitionsInBatches(t *testing.T) {
 		t.Fatalf("incremental run: %+v, %v", res, err)
 	}
 	before := snap.Version() + 1
-	if res, err := Run(ctx, l.Bronze, opts); err != nil || res.Version != -1 {
+	res, err := Run(ctx, l.Bronze, opts)
+	if err != nil || res.Version != -1 {
 		t.Fatalf("drained run: %+v, %v", res, err)
+	}
+	// Next says where each partition continues, read or not: the
+	// scheduler's measure of what the DAG consumed.
+	if res.Next[1] != 18 || res.Next[2] != int64(len(want[2])) || len(res.Next) != len(want) {
+		t.Fatalf("next offsets of a drained run: %v", res.Next)
 	}
 	if s, _ := l.Bronze.Snapshot(ctx); s.Version() != before {
 		t.Fatalf("drained run committed: version %d, want %d", s.Version(), before)
