@@ -30,6 +30,10 @@ type TaskContext struct {
 	TryNumber int
 	// Log writes lines stored as this attempt's log in PostgreSQL.
 	Log *slog.Logger
+
+	// outputs buffers the attempt's asset events and consumed offsets
+	// (task_assets.go) until its success is recorded.
+	outputs attemptOutputs
 }
 
 // DAGOptions configures a DAG. Zero values mean the documented defaults.
@@ -53,6 +57,14 @@ type DAGOptions struct {
 	Params      map[string]any
 	Description string
 	Tags        []string
+	// Assets schedules the DAG on data (Airflow 3's assets): the names of
+	// registered assets (Registry.AddAsset) whose events queue an
+	// asset-triggered run. With a Schedule too, either one queues a run
+	// (Airflow's AssetOrTimeSchedule). With several assets, a run is queued
+	// once every one of them has a new event since the DAG's last
+	// asset-triggered run (Airflow's default), or once any has with AssetsAny.
+	Assets    []string
+	AssetsAny bool
 }
 
 // TaskOptions configures a task. Zero values mean the documented defaults.
@@ -73,6 +85,11 @@ type TaskOptions struct {
 	Pool string
 	// TriggerRule decides when the task runs (default AllSuccess).
 	TriggerRule TriggerRule
+	// Outlets are the registered assets the task may emit events for
+	// (TaskContext.EmitAssetEvent). A successful attempt that emitted
+	// nothing for an outlet emits nothing: a run that committed nothing
+	// triggers nothing downstream.
+	Outlets []string
 }
 
 // Task is one node of a DAG.
@@ -100,6 +117,7 @@ var idPattern = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,200}$`)
 // NewDAG starts a DAG definition. Errors (bad id, bad schedule) are reported
 // by Validate, so definitions read top to bottom without error checks.
 func NewDAG(id string, opts DAGOptions) *DAG {
+	opts.Assets = dedupe(opts.Assets)
 	d := &DAG{ID: id, Opts: opts, byID: map[string]*Task{}}
 	if !idPattern.MatchString(id) {
 		d.errs = append(d.errs, fmt.Errorf("DAG id %q: use 1-200 letters, digits, '_', '.', '-'", id))
@@ -135,6 +153,7 @@ func (d *DAG) Task(id string, fn TaskFunc, opts TaskOptions) *Task {
 		opts.MaxRetryDelay = time.Hour
 	}
 	opts.Upstream = dedupe(opts.Upstream) // a task waits once for each upstream
+	opts.Outlets = dedupe(opts.Outlets)
 	t := &Task{ID: id, Fn: fn, Opts: opts}
 	switch {
 	case !idPattern.MatchString(id):

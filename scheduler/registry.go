@@ -10,11 +10,13 @@ import (
 type Registry struct {
 	dags  map[string]*DAG
 	order []string
+	// assets are the registered assets (asset.go), by name.
+	assets map[string]Asset
 }
 
 // NewRegistry validates every DAG and rejects duplicate DAG ids.
 func NewRegistry(dags ...*DAG) (*Registry, error) {
-	r := &Registry{dags: map[string]*DAG{}}
+	r := &Registry{dags: map[string]*DAG{}, assets: map[string]Asset{}}
 	for _, d := range dags {
 		if d == nil {
 			return nil, fmt.Errorf("%w: nil DAG", ErrInvalid)

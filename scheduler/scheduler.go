@@ -196,6 +196,8 @@ func (s *Scheduler) sweep(ctx context.Context) {
 	}
 	_, err := s.store.completeBackfills(ctx)
 	warn("completing backfills", err)
+	_, err = s.store.queueReadyAssetRuns(ctx)
+	warn("queueing asset-triggered runs", err)
 	_, err = s.store.promoteRuns(ctx)
 	warn("starting runs", err)
 	if n, err := s.store.reapOrphans(ctx, s.opts.ReapAfter); n > 0 {

@@ -12,8 +12,14 @@ import (
 // Go objects. Pause flags survive; pools that tasks name are created with
 // 128 slots if missing. Runs already created keep the tasks they had.
 func (s *Store) SyncDAGs(ctx context.Context, reg *Registry) error {
+	if err := reg.Validate(); err != nil {
+		return err
+	}
 	return s.tx(ctx, func(tx driver.Executor) error {
 		if err := tx.XactLock(ctx, driver.LockSync); err != nil {
+			return err
+		}
+		if err := tx.UpsertAssets(ctx, reg.Assets()); err != nil {
 			return err
 		}
 		var ids []string
@@ -48,6 +54,9 @@ func (s *Store) SyncDAGs(ctx context.Context, reg *Registry) error {
 			if err := tx.EnsurePools(ctx, pools); err != nil {
 				return err
 			}
+			if err := syncDAGAssets(ctx, tx, d); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
@@ -78,7 +87,12 @@ func (s *Store) ListDAGs(ctx context.Context) ([]DAGInfo, error) {
 	if err != nil {
 		return nil, err
 	}
+	assets, err := s.drv.DAGAssets(ctx)
+	if err != nil {
+		return nil, err
+	}
 	for i := range out {
+		out[i].Assets = nonNilStrings(assets[out[i].DAGID])
 		out[i] = s.withNextDate(out[i])
 		if out[i].LastRun, err = s.drv.LastRun(ctx, out[i].DAGID); err != nil {
 			return nil, err
@@ -94,6 +108,11 @@ func (s *Store) GetDAG(ctx context.Context, dagID string) (DAGInfo, error) {
 		return d, err
 	}
 	d = s.withNextDate(d)
+	assets, err := s.drv.DAGAssets(ctx)
+	if err != nil {
+		return d, err
+	}
+	d.Assets = nonNilStrings(assets[dagID])
 	tasks, err := s.drv.ListDAGTasks(ctx, dagID)
 	if err != nil {
 		return d, err

@@ -23,6 +23,17 @@ type attemptEnd struct {
 	// Downstream, when known from the claim, lets the finish and the
 	// downstream bump share a round trip.
 	Downstream []string
+	// DAGID, Events and Consumed are a successful attempt's asset outputs
+	// (task_assets.go), recorded in the transaction that records its
+	// success and only if the fence lets it finish.
+	DAGID    string
+	Events   []AssetEvent
+	Consumed []driver.ConsumedOffset
+}
+
+// hasOutputs says whether the end records asset events or consumed offsets.
+func (e attemptEnd) hasOutputs() bool {
+	return e.To == TaskSuccess && (len(e.Events) > 0 || len(e.Consumed) > 0)
 }
 
 func (e attemptEnd) params() driver.FinishParams {
@@ -38,7 +49,7 @@ var errFenced = errors.New("attempt fenced off")
 // successor is scheduled (and workers notified) the moment its upstream
 // commits. It returns false when the fence rejected a stale report.
 func (s *Store) finishAttempt(ctx context.Context, e attemptEnd) (bool, error) {
-	if e.Leaf {
+	if e.Leaf && !e.hasOutputs() {
 		finished, done, err := s.drv.FinishLeaf(ctx, e.params(), e.To.Finished())
 		if err == nil {
 			s.observeFinished(ctx, done)
@@ -60,6 +71,11 @@ func (s *Store) finishAttempt(ctx context.Context, e attemptEnd) (bool, error) {
 		}
 		if !res.Finished {
 			return errFenced
+		}
+		if e.hasOutputs() {
+			if err := s.recordOutputs(ctx, tx, e); err != nil {
+				return err
+			}
 		}
 		if !e.To.Finished() || len(res.Downstream) == 0 {
 			return nil

@@ -27,11 +27,13 @@ func addClean(r *CleanResult, o CleanResult) {
 	r.Attempts += o.Attempts
 	r.LogLines += o.LogLines
 	r.Workers += o.Workers
+	r.AssetEvents += o.AssetEvents
 }
 
 // CleanRuns deletes finished runs that ended before cutoff, with their task
 // instances, attempts and log lines, in batches of one transaction each,
-// and then the registry rows of workers gone since before cutoff. It
+// then the registry rows of workers gone since before cutoff, then the
+// asset events before cutoff that no remaining run covers. It
 // keeps each DAG's newest scheduled run and the runs of active backfills
 // (see pgstore's sqlCleanableRuns). Queued and running runs are never touched. An
 // interrupted clean keeps what its finished batches deleted.
@@ -57,6 +59,15 @@ func (s *Store) CleanRuns(ctx context.Context, cutoff time.Time, opts CleanOptio
 		}
 	}
 	var err error
-	total.Workers, err = s.drv.CleanWorkers(ctx, cutoff)
-	return total, err
+	if total.Workers, err = s.drv.CleanWorkers(ctx, cutoff); err != nil {
+		return total, err
+	}
+	// Then the asset events that the deleted runs were the last to cover.
+	for {
+		n, err := s.drv.CleanAssetEvents(ctx, cutoff, opts.BatchSize)
+		total.AssetEvents += n
+		if err != nil || n < int64(opts.BatchSize) {
+			return total, err
+		}
+	}
 }

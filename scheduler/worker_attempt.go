@@ -8,6 +8,7 @@ import (
 
 	"github.com/finpipe/finpipe/internal/logging"
 	"github.com/finpipe/finpipe/internal/metrics"
+	"github.com/finpipe/finpipe/scheduler/internal/driver"
 )
 
 // execute runs one claimed attempt and reports its end.
@@ -15,6 +16,8 @@ func (w *Worker) execute(ctx context.Context, c claimedTask) {
 	log := w.log.With("run_id", c.RunID, "task_id", c.TaskID, "try", c.Try)
 	metrics.ObserveClaim(c.ClaimedAt.Sub(c.ReadyAt))
 	began := time.Now()
+	var events []AssetEvent
+	var consumed []driver.ConsumedOffset
 	_, task, err := w.reg.Task(c.DAGID, c.TaskID)
 	if err == nil {
 		alog := newAttemptLog(w.store, c.RunID, c.TaskID, c.Try, func(err error) { log.Warn("storing task log failed", "err", err) })
@@ -24,15 +27,20 @@ func (w *Worker) execute(ctx context.Context, c claimedTask) {
 		proc := logging.ForAttempt(w.opts.Logger, c.DAGID, c.RunID, c.TaskID, c.Try)
 		tlog := slog.New(slog.NewMultiHandler(alog.Handler(), proc.Handler()))
 		actx, cancel := withTimeout(ctx, c.Timeout)
-		err = callTask(logging.WithLogger(actx, tlog), task.Fn, newTaskContext(c, tlog))
+		tc := newTaskContext(c, tlog)
+		tc.bindAssets(w.reg, task)
+		err = callTask(logging.WithLogger(actx, tlog), task.Fn, tc)
 		cancel()
+		if err == nil {
+			events, consumed = tc.outputs.take()
+		}
 		if err != nil {
 			tlog.Error("attempt failed", "err", err)
 		}
 		alog.Close()
 	}
 	end := attemptEnd{RunID: c.RunID, TaskID: c.TaskID, Try: c.Try, From: []TaskState{TaskRunning}, To: TaskSuccess,
-		Leaf: len(c.Downstream) == 0, Downstream: c.Downstream}
+		Leaf: len(c.Downstream) == 0, Downstream: c.Downstream, DAGID: c.DAGID, Events: events, Consumed: consumed}
 	switch {
 	case errors.Is(err, errLost):
 		return // someone else owns the task now; our report would be fenced off anyway

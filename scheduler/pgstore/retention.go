@@ -13,6 +13,9 @@ func (e executor) CountCleanable(ctx context.Context, cutoff time.Time) (model.C
 	if err == nil {
 		err = e.q.QueryRow(ctx, sqlCountCleanableWorkers, cutoff).Scan(&r.Workers)
 	}
+	if err == nil { // events free now; those the runs above would free are not counted
+		err = e.q.QueryRow(ctx, sqlCountCleanableEvents, cutoff).Scan(&r.AssetEvents)
+	}
 	return r, fail(err)
 }
 

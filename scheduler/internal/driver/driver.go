@@ -53,6 +53,9 @@ type Driver interface {
 
 // Executor runs statements, either on the pool or inside a transaction.
 type Executor interface {
+	// Asset scheduling's statements are in assets.go.
+	AssetExecutor
+
 	// XactLock waits for a lock held until the current transaction ends.
 	XactLock(ctx context.Context, l Lock) error
 	// Notify wakes the listeners of channel (at commit, in a transaction).

@@ -177,4 +177,7 @@ type CleanResult struct {
 	Attempts      int64 `json:"attempts"`
 	LogLines      int64 `json:"log_lines"`
 	Workers       int64 `json:"workers"` // worker registry rows
+	// AssetEvents are events older than the cutoff that no remaining run
+	// covers and no DAG waits on (each asset's newest is kept).
+	AssetEvents int64 `json:"asset_events"`
 }
