@@ -121,7 +121,7 @@ func TestAssetHostileExtraAndDescriptionAreEscaped(t *testing.T) {
 		}
 	}
 	_, body := getPage(t, c, h.srv.URL+pages[1])
-	for _, want := range []string{`&lt;script&gt;alert(&#34;extra&#34;)&lt;/script&gt;`, `&lt;img src=x onerror=alert(1)&gt;`} {
+	for _, want := range []string{`&lt;script&gt;alert(\&#34;extra\&#34;)&lt;/script&gt;`, `&lt;img src=x onerror=alert(1)&gt;`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the asset page does not show %s as text", want)
 		}
