@@ -27,6 +27,13 @@ const (
 // assetRegistry declares the assets and their DAGs, beside extra DAGs.
 func assetRegistry(t testing.TB, extra ...*scheduler.DAG) *scheduler.Registry {
 	t.Helper()
+	return assetRegistryOn(t, "", extra...)
+}
+
+// assetRegistryOn is assetRegistry with the topic asset's URI ("" for
+// kafka://orders): tests that watch a broker name their own topic.
+func assetRegistryOn(t testing.TB, topicURI string, extra ...*scheduler.DAG) *scheduler.Registry {
+	t.Helper()
 	producer := scheduler.NewDAG(producerDAG, scheduler.DAGOptions{StartDate: future, Description: "commits lake/orders"})
 	producer.Task("write", func(_ context.Context, tc *scheduler.TaskContext) error {
 		// The event's extra is what the run's conf says, so tests choose it
@@ -46,7 +53,7 @@ func assetRegistry(t testing.TB, extra ...*scheduler.DAG) *scheduler.Registry {
 	}
 	for _, a := range []scheduler.Asset{
 		{Name: tableAsset, Kind: scheduler.AssetDeltaTable, URI: "file:///data/dev/lake/orders", Description: hostileDesc},
-		{Name: topicAsset, Kind: scheduler.AssetKafkaTopic},
+		{Name: topicAsset, Kind: scheduler.AssetKafkaTopic, URI: topicURI},
 	} {
 		if err := reg.AddAsset(a); err != nil {
 			t.Fatal(err)

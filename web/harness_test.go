@@ -127,9 +127,15 @@ func newHarnessWith(t testing.TB, reg *scheduler.Registry, engine bool, opts ...
 	return &harness{t: t, store: store, dbURL: dbURL, srv: srv}
 }
 
-func startEngine(t testing.TB, store *scheduler.Store, reg *scheduler.Registry) {
+// startEngine runs a scheduler and a worker; tweak adjusts the scheduler's
+// options (a Kafka watcher's topics, say).
+func startEngine(t testing.TB, store *scheduler.Store, reg *scheduler.Registry, tweak ...func(*scheduler.SchedulerOptions)) {
 	ctx := context.Background()
-	sch := scheduler.NewScheduler(store, reg, scheduler.SchedulerOptions{PollInterval: 100 * time.Millisecond, Logger: quietLogger()})
+	so := scheduler.SchedulerOptions{PollInterval: 100 * time.Millisecond, Logger: quietLogger()}
+	for _, f := range tweak {
+		f(&so)
+	}
+	sch := scheduler.NewScheduler(store, reg, so)
 	if err := sch.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
