@@ -23,6 +23,21 @@ type SchedulerOptions struct {
 	Logger    *slog.Logger
 	// Clock decides which intervals are due (default SystemClock).
 	Clock Clock
+
+	// Topics, when set, makes this scheduler a candidate for the
+	// deployment's one Kafka watcher (watcher.go), which turns new offsets
+	// of the registry's Kafka topic assets into asset events. Without it,
+	// topic assets get no events from this process.
+	Topics TopicOffsets
+	// WatchInterval is the watcher's poll period (default 200 ms).
+	WatchInterval time.Duration
+	// WatchLockRetry is how often a scheduler that is not the watcher
+	// tries to become it (default 3 s, ±20%): how long a dead watcher's
+	// topics go unwatched, at most.
+	WatchLockRetry time.Duration
+	// LagBackoff is how long after a failed asset-triggered run lag alone
+	// queues the next one (default 30 s); new offsets still queue one at once.
+	LagBackoff time.Duration
 }
 
 // Scheduler creates runs from DAG schedules and keeps runs moving: it syncs
@@ -58,6 +73,15 @@ func NewScheduler(store *Store, reg *Registry, opts SchedulerOptions) *Scheduler
 	}
 	if opts.Clock == nil {
 		opts.Clock = store.clock
+	}
+	if opts.WatchInterval <= 0 {
+		opts.WatchInterval = DefaultWatchInterval
+	}
+	if opts.WatchLockRetry <= 0 {
+		opts.WatchLockRetry = DefaultWatchLockRetry
+	}
+	if opts.LagBackoff <= 0 {
+		opts.LagBackoff = DefaultLagBackoff
 	}
 	return &Scheduler{store: store, reg: reg, opts: opts, log: opts.Logger.With("component", "scheduler")}
 }
@@ -97,6 +121,10 @@ func (s *Scheduler) Start(ctx context.Context) error {
 	s.wg.Add(2)
 	go func() { defer s.wg.Done(); s.lsn.run(bg) }()
 	go func() { defer s.wg.Done(); s.loop(bg) }()
+	if w := newWatcher(s); s.opts.Topics != nil && len(w.assets) > 0 {
+		s.wg.Add(1)
+		go func() { defer s.wg.Done(); w.run(bg) }()
+	}
 	s.log.Info("scheduler started", "dags", len(s.reg.DAGs()))
 	return nil
 }

@@ -26,7 +26,7 @@ type executor struct{ q querier }
 var _ driver.Executor = executor{}
 
 // lockKeys are the advisory lock keys of the engine's named locks.
-var lockKeys = map[driver.Lock]int64{driver.LockPromote: lockPromote, driver.LockSync: lockSync}
+var lockKeys = map[driver.Lock]int64{driver.LockPromote: lockPromote, driver.LockSync: lockSync, driver.LockWatch: lockWatch}
 
 func (e executor) XactLock(ctx context.Context, l driver.Lock) error {
 	key, ok := lockKeys[l]

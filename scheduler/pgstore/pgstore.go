@@ -123,6 +123,16 @@ func (d *Driver) Listen(ctx context.Context, channel string, onWake func()) erro
 // TryLock takes the session advisory lock named by key on a dedicated
 // connection, held until unlock.
 func (d *Driver) TryLock(ctx context.Context, key string) (func(context.Context) error, bool, error) {
+	l, ok, err := d.TryLease(ctx, key)
+	if !ok || err != nil {
+		return nil, ok, err
+	}
+	return l.Unlock, true, nil
+}
+
+// TryLease takes the session advisory lock named by key on a dedicated
+// connection, held until Unlock or until that connection ends.
+func (d *Driver) TryLease(ctx context.Context, key string) (driver.Lease, bool, error) {
 	conn, err := d.db.Acquire(ctx)
 	if err != nil {
 		return nil, false, err
@@ -136,10 +146,32 @@ func (d *Driver) TryLock(ctx context.Context, key string) (func(context.Context)
 		conn.Release()
 		return nil, false, nil
 	}
-	unlock := func(ctx context.Context) error {
-		defer conn.Release()
-		_, err := conn.Exec(ctx, sqlTickUnlock, key)
-		return err
+	return &lease{conn: conn, key: key}, true, nil
+}
+
+// lease is a session advisory lock on the connection that holds it.
+type lease struct {
+	conn *pgxpool.Conn
+	key  string
+}
+
+// Check asks the holding session whether it still holds the lock: a
+// session that ended (killed backend, cut connection) fails to answer.
+func (l *lease) Check(ctx context.Context) error {
+	var held bool
+	if err := l.conn.QueryRow(ctx, sqlHoldsLock, l.key).Scan(&held); err != nil {
+		return fmt.Errorf("lock %q lost: %w", l.key, err)
 	}
-	return unlock, true, nil
+	if !held {
+		return fmt.Errorf("lock %q lost", l.key)
+	}
+	return nil
+}
+
+// Unlock releases the lock and its connection. A lock whose session
+// ended is gone already; the dead connection is then destroyed.
+func (l *lease) Unlock(ctx context.Context) error {
+	defer l.conn.Release()
+	_, err := l.conn.Exec(ctx, sqlTickUnlock, l.key)
+	return err
 }

@@ -12,6 +12,7 @@ const (
 	lockClaim   int64 = 0x66700001
 	lockPromote int64 = 0x66700002
 	lockSync    int64 = 0x66700003
+	lockWatch   int64 = 0x66700004
 )
 
 const (
@@ -21,6 +22,9 @@ const (
 	// Session advisory locks for gocron's distributed locker (locker.go).
 	sqlTryTickLock = `SELECT pg_try_advisory_lock(hashtextextended($1, 0))`
 	sqlTickUnlock  = `SELECT pg_advisory_unlock(hashtextextended($1, 0))`
+	sqlHoldsLock   = `
+SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted
+  AND ((classid::bigint << 32) | objid::bigint) = hashtextextended($1, 0))`
 
 	// ---- DAG definitions ----
 

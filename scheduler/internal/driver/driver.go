@@ -41,6 +41,10 @@ type Driver interface {
 	// TryLock takes a cross-process lock named key without waiting; it
 	// returns ok=false when another holder has it. unlock releases it.
 	TryLock(ctx context.Context, key string) (unlock func(context.Context) error, ok bool, err error)
+	// TryLease is TryLock for a holder that must know it still holds the
+	// lock: the lock is a session's, and lost with it (the holder died, or
+	// its connection was cut), which Lease.Check reports.
+	TryLease(ctx context.Context, key string) (Lease, bool, error)
 	// Migrate applies pending schema migrations and returns them.
 	Migrate(ctx context.Context) ([]migrations.Migration, error)
 	// MigrationStatus lists every migration with when it was applied.
@@ -204,6 +208,14 @@ type Executor interface {
 	CleanWorkers(ctx context.Context, cutoff time.Time) (int64, error)
 }
 
+// Lease is a held cross-process lock.
+type Lease interface {
+	// Check fails when the lock is no longer held.
+	Check(ctx context.Context) error
+	// Unlock releases it.
+	Unlock(ctx context.Context) error
+}
+
 // Lock names a transaction-scoped lock.
 type Lock int
 
@@ -214,6 +226,10 @@ const (
 	LockPromote Lock = iota + 1
 	// LockSync serialises DAG syncs.
 	LockSync
+	// LockWatch serialises the Kafka watcher's polls, so that a watcher
+	// that lost its lease without noticing yet and its successor never
+	// record the same end offsets twice.
+	LockWatch
 )
 
 // Notification channels: workers listen on the first, schedulers on the second.

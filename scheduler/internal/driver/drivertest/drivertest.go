@@ -2,7 +2,7 @@
 // River's riverdrivertest: any driver must pass it against a fresh,
 // migrated database. It checks the guarantees the engine builds on —
 // claim fencing, heartbeats, retries, clear and mark, pools, limits,
-// backfills — through the interface alone, so a second driver (or a change
+// backfills, asset events — through the interface alone, so a second driver (or a change
 // to pgstore's SQL) is judged by the same rules.
 //
 // Each group of checks is one entry of Groups; a new capability of the
@@ -38,6 +38,7 @@ var Groups = []Group{
 	{"Limits", limits},
 	{"Backfills", backfills},
 	{"Errors", errorsGroup},
+	{"AssetEvents", assetEvents},
 }
 
 // Run runs every group against drivers from open.
