@@ -37,7 +37,7 @@ func TestAssetPagesShowEventsSourcesAndTriggeredRuns(t *testing.T) {
 
 	status, body := getPage(t, c, base+"/assets")
 	for _, want := range []string{`href="` + tablePath + `"`, `href="/dags/consumer"`, `href="/dags/streamer"`, "producer.write",
-		"delta_table", "kafka_topic", "kafka://orders", `href="/assets"`} {
+		"delta_table", "kafka_topic", "kafka://orders", `href="/assets"`, `href="/runs/` + url.PathEscape(st.consumerRun) + `"`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("assets page (%d) lacks %s", status, want)
 		}
@@ -66,6 +66,10 @@ func TestAssetPagesShowEventsSourcesAndTriggeredRuns(t *testing.T) {
 	_, body = getPage(t, c, base+"/dags/"+streamerDAG)
 	if !strings.Contains(body, "<code>@daily</code> or new data in") || !strings.Contains(body, `href="/assets/orders"`) {
 		t.Errorf("streamer's DAG page does not say @daily or the topic")
+	}
+
+	if _, body = getPage(t, c, base+"/dags"); !strings.Contains(body, `<a class="asset" href="`+tablePath+`"`) {
+		t.Errorf("the DAGs list does not say what consumer is scheduled on")
 	}
 
 	runPath := "/dags/" + consumerDAG + "/runs/" + url.PathEscape(st.consumerRun)
