@@ -116,12 +116,19 @@ func saveShot(t *testing.T, ctx context.Context, name string, shot chromedp.Acti
 
 func login(t *testing.T, ctx context.Context, base string) {
 	t.Helper()
+	loginUntil(t, ctx, base, "#dag-flaky")
+}
+
+// loginUntil logs in and waits for sel on the DAGs page (a DAG of the
+// test's registry).
+func loginUntil(t *testing.T, ctx context.Context, base, sel string) {
+	t.Helper()
 	step(t, ctx, "log in", 20*time.Second,
 		chromedp.Navigate(base+"/dags"),
 		chromedp.WaitVisible(css("#token")), // redirected to the login form
 		chromedp.SendKeys(css("#token"), testToken),
 		chromedp.Click(css("#login")),
-		chromedp.WaitVisible(css("#dag-flaky")),
+		chromedp.WaitVisible(css(sel)),
 	)
 }
 

@@ -86,6 +86,17 @@ func quietLogger() *slog.Logger {
 // are synced (runs stay queued), which keeps paging tests deterministic.
 func newHarness(t testing.TB, engine bool, opts ...func(*web.Options)) *harness {
 	t.Helper()
+	reg, err := scheduler.NewRegistry(testDAGs()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newHarnessWith(t, reg, engine, opts...)
+}
+
+// newHarnessWith is newHarness for a registry of the test's own (one that
+// declares assets, say).
+func newHarnessWith(t testing.TB, reg *scheduler.Registry, engine bool, opts ...func(*web.Options)) *harness {
+	t.Helper()
 	ctx := context.Background()
 	dbURL := testenv.Postgres(t)
 	store, err := scheduler.Open(ctx, dbURL)
@@ -94,10 +105,6 @@ func newHarness(t testing.TB, engine bool, opts ...func(*web.Options)) *harness 
 	}
 	t.Cleanup(store.Close)
 	if _, err := store.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	reg, err := scheduler.NewRegistry(testDAGs()...)
-	if err != nil {
 		t.Fatal(err)
 	}
 	if err := store.SyncDAGs(ctx, reg); err != nil {
@@ -120,9 +127,15 @@ func newHarness(t testing.TB, engine bool, opts ...func(*web.Options)) *harness 
 	return &harness{t: t, store: store, dbURL: dbURL, srv: srv}
 }
 
-func startEngine(t testing.TB, store *scheduler.Store, reg *scheduler.Registry) {
+// startEngine runs a scheduler and a worker; tweak adjusts the scheduler's
+// options (a Kafka watcher's topics, say).
+func startEngine(t testing.TB, store *scheduler.Store, reg *scheduler.Registry, tweak ...func(*scheduler.SchedulerOptions)) {
 	ctx := context.Background()
-	sch := scheduler.NewScheduler(store, reg, scheduler.SchedulerOptions{PollInterval: 100 * time.Millisecond, Logger: quietLogger()})
+	so := scheduler.SchedulerOptions{PollInterval: 100 * time.Millisecond, Logger: quietLogger()}
+	for _, f := range tweak {
+		f(&so)
+	}
+	sch := scheduler.NewScheduler(store, reg, so)
 	if err := sch.Start(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -17,7 +17,7 @@ import (
 func TestOpenAPIListsEveryStatusTheAPIAnswers(t *testing.T) {
 	t.Parallel()
 	// Many wrong tokens follow: a budget large enough that they stay 401s.
-	h := newHarness(t, false, func(o *web.Options) { o.LoginThrottle.Burst = 10000 })
+	h := newHarnessWith(t, assetRegistry(t, testDAGs()...), false, func(o *web.Options) { o.LoginThrottle.Burst = 10000 })
 	var run struct {
 		RunID string `json:"run_id"`
 	}
@@ -34,8 +34,9 @@ func TestOpenAPIListsEveryStatusTheAPIAnswers(t *testing.T) {
 	}
 	h.json("GET", "/api/v1/openapi.json", "", 200, &doc)
 	real := strings.NewReplacer("{dag_id}", "idle", "{run_id}", run.RunID, "{task_id}", "noop", "{try}", "1",
-		"{backfill_id}", fmt.Sprint(bf.ID))
-	unknown := strings.NewReplacer("{dag_id}", "nope", "{run_id}", "nope", "{task_id}", "nope", "{try}", "x", "{backfill_id}", "99999")
+		"{backfill_id}", fmt.Sprint(bf.ID), "{asset_name}", assetPath(tableAsset))
+	unknown := strings.NewReplacer("{dag_id}", "nope", "{run_id}", "nope", "{task_id}", "nope", "{try}", "x", "{backfill_id}", "99999",
+		"{asset_name}", "nope")
 	c := browserClient(t)
 	uiLogin(t, c, h.srv.URL, "/dags")
 	bodies := []string{"", "{}", `{"x":`, "[1]", `{"state": "nope", "is_paused": "yes"}`, `{"conf": {"x": "` + strings.Repeat("a", 1<<20) + `"}}`,

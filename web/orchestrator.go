@@ -35,6 +35,13 @@ type Orchestrator interface {
 	PauseBackfill(ctx context.Context, id int64) error
 	UnpauseBackfill(ctx context.Context, id int64) error
 	CancelBackfill(ctx context.Context, id int64) error
+
+	// Assets (issue 10): each with its consumers, producers, last event
+	// and Kafka lag; their events newest first; the events a run covered.
+	ListAssets(ctx context.Context) ([]scheduler.AssetInfo, error)
+	GetAsset(ctx context.Context, name string) (scheduler.AssetInfo, error)
+	ListAssetEvents(ctx context.Context, f scheduler.AssetEventFilter) ([]scheduler.AssetEvent, error)
+	RunAssetEvents(ctx context.Context, runID string) ([]scheduler.AssetEvent, error)
 }
 
 // The store must keep satisfying the interface; this fails the build, not a

@@ -35,6 +35,10 @@ func (s *server) routes() http.Handler {
 			r.Patch("/dags/{dag_id}/runs/{run_id}/tasks/{task_id}", s.api(s.apiMarkTask))
 			r.Post("/dags/{dag_id}/runs/{run_id}/tasks/{task_id}/clear", s.api(s.apiClearTask))
 			r.Get("/dags/{dag_id}/runs/{run_id}/tasks/{task_id}/attempts/{try}/log", s.api(s.apiAttemptLog))
+			r.Get("/dags/{dag_id}/runs/{run_id}/upstream_asset_events", s.api(s.apiRunAssetEvents))
+			r.Get("/assets", s.api(s.apiListAssets))
+			r.Get("/assets/events", s.api(s.apiListAssetEvents))
+			r.Get("/assets/{asset_name}", s.api(s.apiGetAsset))
 			s.backfillRoutes(r)
 		})
 	})
@@ -66,6 +70,9 @@ func (s *server) routes() http.Handler {
 		r.Post("/dags/{dag_id}/runs/{run_id}/tasks/{task_id}/clear", s.uiClearTask)
 		r.Post("/dags/{dag_id}/runs/{run_id}/tasks/{task_id}/mark", s.uiMarkTask)
 		r.Get("/lake", s.uiLake)
+		r.Get("/assets", s.uiAssets)
+		r.Get("/assets/{asset_name}", s.uiAsset)
+		r.Get("/runs/{run_id}", s.uiRunByID)
 	})
 	return r
 }

@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"path"
 	"strings"
 	"time"
@@ -38,6 +39,8 @@ var funcs = template.FuncMap{
 	"runDone":  func(s scheduler.RunState) bool { return s.Finished() },
 	"bytes":    humanBytes,
 	"logts":    func(t time.Time) string { return t.UTC().Format("15:04:05.000") },
+	// seg escapes one path segment: asset names may hold '/'.
+	"seg": url.PathEscape,
 	// The states the grid and the run squares colour, for their legends.
 	"taskStates": func() []string {
 		return []string{"none", "scheduled", "queued", "running", "success", "failed", "up_for_retry", "upstream_failed", "skipped"}
@@ -137,10 +140,16 @@ func formatDuration(secs *float64) string {
 	return d.Round(time.Second).String()
 }
 
+// formatJSON indents v for a <pre>. It leaves <, > and & as they are:
+// html/template escapes the text where it lands, and JSON's \u003c would
+// show a conf or an asset event's extra as something nobody typed.
 func formatJSON(v any) string {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
 		return "{}"
 	}
-	return string(b)
+	return strings.TrimSuffix(b.String(), "\n")
 }

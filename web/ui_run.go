@@ -9,6 +9,8 @@ import (
 type runPage struct {
 	Run   scheduler.DagRun
 	Tasks []scheduler.TaskInstance
+	// Events are the asset events an asset-triggered run covered.
+	Events []scheduler.AssetEvent
 }
 
 // GET /dags/{dag_id}/runs/{run_id}
@@ -24,7 +26,14 @@ func (s *server) uiRun(w http.ResponseWriter, r *http.Request) {
 		s.uiError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "run", "Run "+run.RunID, runPage{Run: run, Tasks: tis})
+	page := runPage{Run: run, Tasks: tis}
+	if run.RunType == scheduler.RunTypeAssetTriggered {
+		if page.Events, err = s.orch.RunAssetEvents(ctx, run.RunID); err != nil {
+			s.uiError(w, r, err)
+			return
+		}
+	}
+	s.render(w, r, http.StatusOK, "run", "Run "+run.RunID, page)
 }
 
 // POST /dags/{dag_id}/runs/{run_id}/clear
