@@ -22,7 +22,7 @@ func BenchmarkSnapshot100kCommits(b *testing.B) {
 	const commits = 100_000
 	path := buildLogTable(b, commits, true)
 	b.Run("cold", func(b *testing.B) { benchColdSnapshot(b, path, commits) })
-	b.Run("refresh", func(b *testing.B) { benchRefresh(b, path, commits) })
+	b.Run("refresh", func(b *testing.B) { benchRefresh(b, path) })
 }
 
 // benchColdSnapshot times opening the table at path as a new process does.
@@ -48,7 +48,7 @@ func benchColdSnapshot(b *testing.B, path string, version int64) {
 // benchRefresh times Snapshot on an open table after another writer
 // committed once: the per-micro-batch cost of staying current. Each
 // iteration's commit is made by a second Table, outside the timer.
-func benchRefresh(b *testing.B, path string, version int64) {
+func benchRefresh(b *testing.B, path string) {
 	ctx := context.Background()
 	reader, err := Open(path)
 	if err != nil {
@@ -59,7 +59,7 @@ func benchRefresh(b *testing.B, path string, version int64) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	version = cur.Version()
+	version := cur.Version()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
