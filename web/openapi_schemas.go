@@ -51,7 +51,7 @@ func schemas() schema {
 		"DAG": object(schema{"dag_id": typ("string"), "description": typ("string"), "schedule": typ("string"),
 			"start_date": dateTime(), "catchup": typ("boolean"), "max_active_runs": typ("integer"), "max_active_tasks": typ("integer"),
 			"params": typ("object"), "tags": arrayOf(typ("string")),
-			"assets": schema{"type": "array", "items": typ("string"), "description": "names of the assets the DAG is scheduled on (beside schedule, if any)"}, "is_paused": typ("boolean"), "is_active": typ("boolean"),
+			"assets": schema{"type": "array", "items": typ("string"), "description": "names of the assets the DAG is scheduled on (beside schedule, if any)"}, "asset_condition": schema{"type": "string", "enum": []any{"all", "any"}, "description": "how several assets combine: all must have new events (Airflow's default) or any one"}, "is_paused": typ("boolean"), "is_active": typ("boolean"),
 			"tasks": arrayOf(ref("Task")), "next_logical_date": nullableDateTime(),
 			"last_run": schema{"oneOf": []any{ref("DagRun"), typ("null")}}}, "dag_id", "is_paused"),
 		"DAGList":  listOf("dags", "DAG"),

@@ -1,11 +1,14 @@
 package web_test
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/finpipe/finpipe/scheduler"
 )
 
 // getPage fetches a UI page with the client's session.
@@ -128,6 +131,32 @@ func TestAssetHostileExtraAndDescriptionAreEscaped(t *testing.T) {
 	for _, want := range []string{`&lt;script&gt;alert(\&#34;extra\&#34;)&lt;/script&gt;`, `&lt;img src=x onerror=alert(1)&gt;`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the asset page does not show %s as text", want)
+		}
+	}
+}
+
+// A DAG on several assets says whether it waits for all of them (Airflow's
+// default) or runs on any one, on its page and in the API.
+func TestAssetConditionIsShown(t *testing.T) {
+	t.Parallel()
+	mk := func(id string, anyOf bool) *scheduler.DAG {
+		d := scheduler.NewDAG(id, scheduler.DAGOptions{StartDate: future, Assets: []string{tableAsset, topicAsset}, AssetsAny: anyOf})
+		d.Task("t", func(context.Context, *scheduler.TaskContext) error { return nil }, scheduler.TaskOptions{})
+		return d
+	}
+	h := newHarnessWith(t, assetRegistry(t, mk("joins_all", false), mk("joins_any", true)), false)
+	c := browserClient(t)
+	uiLogin(t, c, h.srv.URL, "/dags")
+	for id, want := range map[string]string{"joins_all": "new data in all of", "joins_any": "new data in any of"} {
+		if status, body := getPage(t, c, h.srv.URL+"/dags/"+id); status != 200 || !strings.Contains(body, want) {
+			t.Errorf("DAG page of %s (%d) does not say %q", id, status, want)
+		}
+		d, err := h.store.GetDAG(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if wantCond := map[bool]string{false: "all", true: "any"}[id == "joins_any"]; d.AssetCondition != wantCond {
+			t.Errorf("%s: asset_condition %q, want %q", id, d.AssetCondition, wantCond)
 		}
 	}
 }

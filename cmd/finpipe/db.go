@@ -62,7 +62,7 @@ func dbClean(ctx context.Context, proc *process, args []string) error {
 	if *dryRun {
 		verb = "would delete"
 	}
-	fmt.Fprintf(proc.stdout, "%s %d runs, %d task instances, %d attempts, %d log lines that finished before %s, and %d stopped workers\n",
-		verb, res.Runs, res.TaskInstances, res.Attempts, res.LogLines, cutoff.UTC().Format(time.RFC3339), res.Workers)
+	fmt.Fprintf(proc.stdout, "%s %d runs, %d task instances, %d attempts, %d log lines that finished before %s, %d stopped workers, and %d asset events no run covers\n",
+		verb, res.Runs, res.TaskInstances, res.Attempts, res.LogLines, cutoff.UTC().Format(time.RFC3339), res.Workers, res.AssetEvents)
 	return nil
 }

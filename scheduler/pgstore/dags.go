@@ -68,7 +68,7 @@ func scanDAG(row pgx.Row) (model.DAGInfo, error) {
 	var d model.DAGInfo
 	var params []byte
 	err := row.Scan(&d.DAGID, &d.Description, &d.Schedule, &d.StartDate, &d.Catchup, &d.MaxActiveRuns,
-		&d.MaxActiveTasks, &params, &d.Tags, &d.IsPaused, &d.IsActive)
+		&d.MaxActiveTasks, &params, &d.Tags, &d.IsPaused, &d.IsActive, &d.AssetCondition)
 	if err != nil {
 		return d, err
 	}

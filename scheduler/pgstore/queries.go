@@ -61,7 +61,7 @@ FROM jsonb_to_recordset($2::jsonb) AS t(task_id text, ordinal int, upstream json
 INSERT INTO pools (name, slots) SELECT unnest($1::text[]), 128 ON CONFLICT (name) DO NOTHING`
 
 	sqlDAGColumns = `d.dag_id, d.description, d.schedule, d.start_date, d.catchup, d.max_active_runs,
-       d.max_active_tasks, d.params, d.tags, d.is_paused, d.is_active`
+       d.max_active_tasks, d.params, d.tags, d.is_paused, d.is_active, d.asset_condition`
 
 	sqlListDAGs = `SELECT ` + sqlDAGColumns + ` FROM dags d ORDER BY d.dag_id`
 	sqlGetDAG   = `SELECT ` + sqlDAGColumns + ` FROM dags d WHERE d.dag_id = $1`

@@ -15,7 +15,10 @@ type DAGInfo struct {
 	Schedule    string `json:"schedule"`
 	// Assets are the names of the assets the DAG is scheduled on (alone,
 	// or beside Schedule: either one queues a run). Empty when none.
-	Assets         []string       `json:"assets"`
+	Assets []string `json:"assets"`
+	// AssetCondition says how several Assets combine: "all" (every one
+	// has a new event, Airflow's default) or "any".
+	AssetCondition string         `json:"asset_condition"`
 	StartDate      time.Time      `json:"start_date"`
 	Catchup        bool           `json:"catchup"`
 	MaxActiveRuns  int            `json:"max_active_runs"`
