@@ -25,3 +25,23 @@ func TestUnknownDAGAndTaskIDs(t *testing.T) {
 		}
 	}
 }
+
+// The terminal says what a DAG runs on, assets included: a DAG scheduled on
+// data is not "manual".
+func TestScheduleText(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		schedule string
+		assets   []string
+		want     string
+	}{
+		{"", nil, "manual"},
+		{"@hourly", nil, "@hourly"},
+		{"", []string{"transactions"}, "assets: transactions"},
+		{"@daily", []string{"a", "b"}, "@daily or assets: a, b"},
+	} {
+		if got := scheduleText(c.schedule, c.assets, "manual"); got != c.want {
+			t.Errorf("scheduleText(%q, %q) = %q, want %q", c.schedule, c.assets, got, c.want)
+		}
+	}
+}

@@ -100,10 +100,7 @@ func dagsList(ctx context.Context, proc *process, args []string) error {
 		if err != nil {
 			return err
 		}
-		sched := d.Schedule
-		if sched == "" {
-			sched = "(manual)"
-		}
+		sched := scheduleText(d.Schedule, d.Assets, "(manual)")
 		fmt.Fprintf(tw, "%s\t%s\t%v\t%d\t%s\t%s\n", d.DAGID, sched, d.IsPaused, len(info.Tasks), last, state)
 	}
 	return tw.Flush()
@@ -243,4 +240,21 @@ func dagsRuns(ctx context.Context, proc *process, args []string) error {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.RunID, r.RunType, r.LogicalDate.Format(time.RFC3339), r.State, dur)
 		}
 	})
+}
+
+// scheduleText says what a DAG runs on, as the UI's DAG page does: its cron,
+// the assets it is scheduled on ("assets: transactions"), both ("@daily or
+// assets: …"), or none when it only runs when triggered.
+func scheduleText(schedule string, assets []string, none string) string {
+	var on []string
+	if schedule != "" {
+		on = append(on, schedule)
+	}
+	if len(assets) > 0 {
+		on = append(on, "assets: "+strings.Join(assets, ", "))
+	}
+	if len(on) == 0 {
+		return none
+	}
+	return strings.Join(on, " or ")
 }

@@ -49,6 +49,7 @@ type partitionLag struct {
 type dagStatus struct {
 	DAGID    string             `json:"dag_id"`
 	Schedule string             `json:"schedule"`
+	Assets   []string           `json:"assets"`
 	Paused   bool               `json:"paused"`
 	Runs     []scheduler.DagRun `json:"runs"` // newest first
 }
@@ -99,7 +100,7 @@ func gatherStatus(ctx context.Context, cfg *config.Settings, store *scheduler.St
 		if err != nil {
 			return r, err
 		}
-		r.DAGs = append(r.DAGs, dagStatus{DAGID: d.DAGID, Schedule: d.Schedule, Paused: d.IsPaused, Runs: page.Runs})
+		r.DAGs = append(r.DAGs, dagStatus{DAGID: d.DAGID, Schedule: d.Schedule, Assets: d.Assets, Paused: d.IsPaused, Runs: page.Runs})
 	}
 	r.Kafka = kafkaLagStatus(ctx, cfg)
 	return r, nil

@@ -99,10 +99,7 @@ func printRuns(w io.Writer, r statusReport) {
 		if d.Paused {
 			name += " (paused)"
 		}
-		sched := d.Schedule
-		if sched == "" {
-			sched = "manual"
-		}
+		sched := scheduleText(d.Schedule, d.Assets, "manual")
 		if len(d.Runs) == 0 {
 			fmt.Fprintf(tw, "  %s\t%s\t-\t-\t-\t-\n", name, sched)
 			continue
