@@ -18,9 +18,12 @@ const LakeCompactionDAG = "lake_compaction"
 // today's partitions reach tens of thousands of files, which every reader
 // and every checkpoint pays for; this keeps them to a few dozen. The check
 // reads only the tables' logs, so a run with nothing due costs
-// milliseconds and commits nothing. The schedule is a stand-in: the task
-// does not care who triggers it, and once table assets exist it belongs
-// on Bronze's and Silver's commits.
+// milliseconds and commits nothing. It runs on a clock, not on Bronze's
+// and Silver's asset events, on purpose: those arrive with every
+// micro-batch (several a second under a steady producer), so a DAG on them
+// would queue a compaction check after nearly every medallion run and
+// double the runs PostgreSQL keeps, while 32 small files take at least
+// that many batches to gather. The task does not care who triggers it.
 func LakeCompaction(p Pipeline) *scheduler.DAG {
 	d := scheduler.NewDAG(LakeCompactionDAG, scheduler.DAGOptions{
 		Schedule: "@every 1m", StartDate: DataStart(), MaxActiveRuns: 1,
