@@ -134,7 +134,7 @@ func readCheckpointPart(ctx context.Context, root storage, file string, out *act
 	// a quarter of a 100,000-file checkpoint's load; any other (Spark's,
 	// delta-rs's, V2 with sidecars) is converted to cpReadRow by name.
 	if parquet.EqualNodes(pf.Schema(), ownCheckpointSchema) {
-		return readRows[cpRow](pf, out)
+		return readOwnCheckpoint(pf, out)
 	}
 	return readRows[cpReadRow](pf, out)
 }

@@ -63,6 +63,9 @@ func (s *tableState) apply(a actions) error {
 		delete(s.files, r.Path)
 		s.tombstones[r.Path] = r
 	}
+	if len(s.files) == 0 && len(a.adds) > 0 {
+		s.files = make(map[string]AddFile, len(a.adds)) // a checkpoint: no rehashing as it fills
+	}
 	for _, f := range a.adds {
 		if f.DeletionVector != nil && !s.protocol.hasReaderFeature(featureDeletionVectors) {
 			return fmt.Errorf("%w: add %q has a deletion vector, but the protocol does not list the deletionVectors feature", ErrCorruptLog, f.Path)
