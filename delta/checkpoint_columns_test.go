@@ -82,3 +82,40 @@ func TestColumnarCheckpointReadsAsRows(t *testing.T) {
 		t.Fatalf("columnar and row reads differ")
 	}
 }
+
+// TestFilesOrderAfterCheckpoint: Files stays sorted and complete when it
+// is merged from a sorted checkpoint's order and later commits that add
+// paths before, between and after the checkpoint's, remove a checkpoint
+// file, and remove and re-add another.
+func TestFilesOrderAfterCheckpoint(t *testing.T) {
+	st := newTableState()
+	st.protocol = &Protocol{MinReaderVersion: 1, MinWriterVersion: 2}
+	base := []AddFile{{Path: "b"}, {Path: "d"}, {Path: "f"}, {Path: "h"}}
+	if err := st.apply(actions{adds: base}); err != nil {
+		t.Fatal(err)
+	}
+	st.noteCheckpointOrder(base)
+	steps := []actions{
+		{adds: []AddFile{{Path: "a"}, {Path: "e"}}},
+		{removes: []RemoveFile{{Path: "d"}}, adds: []AddFile{{Path: "z"}}},
+		{removes: []RemoveFile{{Path: "f"}}},
+		{adds: []AddFile{{Path: "f", Size: 7}, {Path: "c"}}},
+		{removes: []RemoveFile{{Path: "e"}}},
+	}
+	for _, a := range steps {
+		st = st.clone()
+		if err := st.apply(a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	for _, f := range st.sortedFiles() {
+		got = append(got, f.Path)
+		if f.Path == "f" && f.Size != 7 {
+			t.Errorf("f is the checkpoint's, not the re-added file")
+		}
+	}
+	if want := "a b c f h z"; strings.Join(got, " ") != want {
+		t.Fatalf("Files %v, want %s", got, want)
+	}
+}

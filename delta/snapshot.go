@@ -50,11 +50,10 @@ func (s *Snapshot) Protocol() Protocol { return *s.st.protocol }
 // by every caller of this snapshot: do not modify it.
 func (s *Snapshot) Files() []AddFile {
 	s.filesOnce.Do(func() {
-		s.files = make([]AddFile, 0, len(s.st.files))
-		for _, f := range s.st.files {
-			s.files = append(s.files, s.logicalFile(f))
+		s.files = s.st.sortedFiles()
+		for i, f := range s.files {
+			s.files[i] = s.logicalFile(f)
 		}
-		slices.SortFunc(s.files, func(a, b AddFile) int { return strings.Compare(a.Path, b.Path) })
 	})
 	return s.files
 }
@@ -174,6 +173,7 @@ func startState(ctx context.Context, l logListing, version int64) (*tableState, 
 		if err == nil {
 			st := newTableState()
 			if err = st.apply(a); err == nil {
+				st.noteCheckpointOrder(a.adds)
 				return st, cp.version + 1, nil
 			}
 		}
