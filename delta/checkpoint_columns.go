@@ -44,6 +44,7 @@ func readOwnCheckpoint(pf *parquet.File, out *actions) error {
 	if size.len() != rows || mtime.len() != rows || change.len() != rows || stats.len() != rows || keys.len() != vals.len() {
 		return errors.New("checkpoint add columns have different row counts")
 	}
+	out.adds = slices.Grow(out.adds, rows)
 	var rowErr error
 	kv := 0 // next partitionValues entry
 	runStart := -1
@@ -51,11 +52,14 @@ func readOwnCheckpoint(pf *parquet.File, out *actions) error {
 		if kv >= keys.len() {
 			return errors.New("checkpoint partitionValues column has fewer rows than add.path")
 		}
-		pv := map[string]*string{}
-		for first := true; kv < keys.len() && (first || keys.rep[kv] > 0); kv++ {
-			first = false
-			if !keys.null[kv] {
-				pv[keys.str[kv]] = vals.strAt(kv) // else a null or empty map's one placeholder value
+		end := kv + 1 // this row's entries: the first value and those that repeat it
+		for end < keys.len() && keys.rep[end] > 0 {
+			end++
+		}
+		pv := make(map[string]string, end-kv)
+		for ; kv < end; kv++ {
+			if !keys.null[kv] { // else a null or empty map's one placeholder value
+				pv[keys.str[kv]] = vals.str[kv] // "" when null (see AddFile)
 			}
 		}
 		if paths.null[row] {
@@ -70,11 +74,17 @@ func readOwnCheckpoint(pf *parquet.File, out *actions) error {
 			}
 			runStart = -1
 		}
-		add := cpAdd{Path: paths.strAt(row), PartitionValues: pv, Size: size.int64At(row),
-			ModificationTime: mtime.int64At(row), DataChange: change.boolAt(row), Stats: stats.strAt(row)}
-		if err := (&cpRow{Add: &add}).into(out); err != nil && rowErr == nil {
-			rowErr = err
+		// As cpRow.into, with the partition values built flat at once.
+		a := addJSON{Path: paths.strAt(row), Stats: stats.strAt(row), Size: size.i64[row], ModificationTime: mtime.i64[row], DataChange: change.flags[row]}
+		af, err := a.toAddFile()
+		if err != nil {
+			if rowErr == nil {
+				rowErr = err
+			}
+			continue
 		}
+		af.PartitionValues = pv
+		out.adds = append(out.adds, af)
 	}
 	if runStart >= 0 {
 		if err := readRowRun(pf, int64(runStart), rows-runStart, out, &rowErr); err != nil {
@@ -211,20 +221,6 @@ func readPages(pages parquet.Pages, buf []parquet.Value, fn func(parquet.Value))
 		}
 		parquet.Release(page)
 	}
-}
-
-func (c *cpColumn) int64At(i int) *int64 {
-	if c.null[i] {
-		return nil
-	}
-	return &c.i64[i]
-}
-
-func (c *cpColumn) boolAt(i int) *bool {
-	if c.null[i] {
-		return nil
-	}
-	return &c.flags[i]
 }
 
 func (c *cpColumn) strAt(i int) *string {
