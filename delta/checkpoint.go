@@ -130,11 +130,11 @@ func readCheckpointPart(ctx context.Context, root storage, file string, out *act
 		return err
 	}
 	// A checkpoint with exactly the columns this package writes (its own)
-	// is read without parquet-go's per-value schema conversion, which cost
-	// a quarter of a 100,000-file checkpoint's load; any other (Spark's,
+	// is read column by column (readOwnCheckpoint), without parquet-go's
+	// per-value schema conversion or row reconstruction; any other (Spark's,
 	// delta-rs's, V2 with sidecars) is converted to cpReadRow by name.
 	if parquet.EqualNodes(pf.Schema(), ownCheckpointSchema) {
-		return readRows[cpRow](pf, out)
+		return readOwnCheckpoint(pf, out)
 	}
 	return readRows[cpReadRow](pf, out)
 }

@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/parquet-go/parquet-go"
@@ -61,7 +63,10 @@ func checkpointRows(st *tableState, expireBefore int64) []cpRow {
 	for app, v := range st.txns {
 		rows = append(rows, cpRow{Txn: &cpTxn{AppID: &app, Version: &v}})
 	}
-	for _, a := range st.files {
+	// Adds in path order: a reader then lists Files without sorting them
+	// (state_order.go).
+	for _, p := range slices.Sorted(maps.Keys(st.files)) {
+		a := st.files[p]
 		j := addJSONOf(a)
 		rows = append(rows, cpRow{Add: &cpAdd{Path: j.Path, PartitionValues: j.PartitionValues, Size: &a.Size,
 			ModificationTime: &a.ModificationTime, DataChange: &a.DataChange, Stats: j.Stats, DeletionVector: cpDVOf(a.DeletionVector)}})

@@ -50,11 +50,10 @@ func (s *Snapshot) Protocol() Protocol { return *s.st.protocol }
 // by every caller of this snapshot: do not modify it.
 func (s *Snapshot) Files() []AddFile {
 	s.filesOnce.Do(func() {
-		s.files = make([]AddFile, 0, len(s.st.files))
-		for _, f := range s.st.files {
-			s.files = append(s.files, s.logicalFile(f))
+		s.files = s.st.sortedFiles()
+		for i, f := range s.files {
+			s.files[i] = s.logicalFile(f)
 		}
-		slices.SortFunc(s.files, func(a, b AddFile) int { return strings.Compare(a.Path, b.Path) })
 	})
 	return s.files
 }
@@ -102,16 +101,22 @@ func loadSnapshot(ctx context.Context, root storage, version int64) (*Snapshot, 
 
 // loadFromHint is loadSnapshot's fast path: when _last_checkpoint names a
 // checkpoint at or below version, only the log from that checkpoint on is
-// listed. ok is false when the hint is missing, stale or leads nowhere (the
+// listed (or, on a local disk, probed by name: probeLogFrom). ok is false when the hint is missing, stale or leads nowhere (the
 // checkpoint is damaged or gone): the caller then lists the whole log.
 func loadFromHint(ctx context.Context, root storage, version int64) (*Snapshot, bool) {
 	lc, ok := readLastCheckpoint(ctx, root)
 	if !ok || lc.Version <= 0 || (version >= 0 && version < lc.Version) {
 		return nil, false
 	}
-	l, err := listLogFrom(ctx, root, lc.Version)
-	if err != nil {
-		return nil, false
+	l, probed := logListing{}, false
+	if root.listReadsAll() {
+		l, probed = probeLogFrom(ctx, root, lc)
+	}
+	if !probed {
+		var err error
+		if l, err = listLogFrom(ctx, root, lc.Version); err != nil {
+			return nil, false
+		}
 	}
 	if _, ok := l.checkpoints[lc.Version]; !ok {
 		return nil, false
@@ -168,6 +173,7 @@ func startState(ctx context.Context, l logListing, version int64) (*tableState, 
 		if err == nil {
 			st := newTableState()
 			if err = st.apply(a); err == nil {
+				st.noteCheckpointOrder(a.adds)
 				return st, cp.version + 1, nil
 			}
 		}

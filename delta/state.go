@@ -3,6 +3,7 @@ package delta
 import (
 	"fmt"
 	"maps"
+	"slices"
 )
 
 // tableState is the result of replaying the log up to one version: the
@@ -18,6 +19,11 @@ type tableState struct {
 	files      map[string]AddFile    // by path
 	tombstones map[string]RemoveFile // by path
 	txns       map[string]int64      // appId → version
+	// ordered is the path order of the checkpoint this state started from,
+	// when it was sorted, and addedSince the paths added after it (see
+	// state_order.go); both nil otherwise.
+	ordered    []string
+	addedSince []string
 	// lastCommitMillis is the commitInfo timestamp of the newest commit
 	// applied (0 when unknown, e.g. straight after a checkpoint).
 	lastCommitMillis int64
@@ -36,6 +42,8 @@ func (s *tableState) clone() *tableState {
 		tombstones:       maps.Clone(s.tombstones),
 		txns:             maps.Clone(s.txns),
 		lastCommitMillis: s.lastCommitMillis,
+		ordered:          s.ordered, // never modified
+		addedSince:       slices.Clone(s.addedSince),
 	}
 }
 
@@ -63,11 +71,17 @@ func (s *tableState) apply(a actions) error {
 		delete(s.files, r.Path)
 		s.tombstones[r.Path] = r
 	}
+	if len(s.files) == 0 && len(a.adds) > 0 {
+		s.files = make(map[string]AddFile, len(a.adds)) // a checkpoint: no rehashing as it fills
+	}
 	for _, f := range a.adds {
 		if f.DeletionVector != nil && !s.protocol.hasReaderFeature(featureDeletionVectors) {
 			return fmt.Errorf("%w: add %q has a deletion vector, but the protocol does not list the deletionVectors feature", ErrCorruptLog, f.Path)
 		}
 		s.files[f.Path] = f
+		if s.ordered != nil {
+			s.addedSince = append(s.addedSince, f.Path)
+		}
 		delete(s.tombstones, f.Path)
 	}
 	for _, t := range a.txns {

@@ -37,6 +37,10 @@ type storage interface {
 	// version it saw pays only for the new entries. A dir that does not
 	// exist is an error wrapping fs.ErrNotExist or an empty list.
 	list(ctx context.Context, dir, startAfter string) ([]fileInfo, error)
+	// listReadsAll reports whether list costs the whole folder whatever
+	// startAfter (a local directory is read and sorted entirely), so that a
+	// reader that knows the names it wants stats them instead (log_probe.go).
+	listReadsAll() bool
 	// walk calls fn for every file under the root, in no particular order
 	// (vacuum looks for files the log does not reference).
 	walk(ctx context.Context, fn func(fileInfo) error) error

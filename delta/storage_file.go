@@ -80,6 +80,10 @@ func (s fileStore) list(_ context.Context, dir, startAfter string) ([]fileInfo, 
 	return out, nil
 }
 
+// listReadsAll: os.ReadDir reads every entry of the directory and sorts
+// them, ~0.2 s for a log of 100,000 commits, whatever startAfter.
+func (fileStore) listReadsAll() bool { return true }
+
 func (s fileStore) walk(_ context.Context, fn func(fileInfo) error) error {
 	return filepath.WalkDir(s.dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {

@@ -2,6 +2,7 @@ package delta
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -73,44 +74,41 @@ func TestOpenListsFromLastCheckpoint(t *testing.T) {
 			t.Errorf("read %s: the checkpoint at 10 covers it", key)
 		}
 	}
-	if len(cs.listed) == 0 {
-		t.Fatal("listed nothing")
+	if len(cs.listed) != 0 {
+		t.Errorf("listed %v: a local log after the hinted checkpoint is probed by name", cs.listed)
 	}
 }
 
-// TestRefreshReadsOnlyNewCommits: a reader's Snapshot after another
-// writer's commit reads that one commit (and finds the next absent), with
-// no listing.
-func TestRefreshReadsOnlyNewCommits(t *testing.T) {
+// TestOpenProbeFallsBack: when the local log cannot be probed from the
+// hint (the checkpoint it names is gone), the
+// reader lists and still finds the latest version.
+func TestOpenProbeFallsBack(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "t")
-	writer, err := Create(path, counterSchema, nil)
+	tbl, err := Create(path, counterSchema, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for c := range 3 {
-		if _, err := writer.Append(ctx, []Row{{"w", int64(c), nil}}, CommitOptions{}); err != nil {
+	for c := range 12 {
+		if _, err := tbl.Append(ctx, []Row{{"w", int64(c), nil}}, CommitOptions{}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	cs := &countingStore{storage: fileStore{path}}
-	reader, err := openAt(context.Background(), cs)
+	root := fileStore{path}
+	if err := root.remove(ctx, fmt.Sprintf("%s/%020d.checkpoint.parquet", logDirName, 10)); err != nil {
+		t.Fatal(err)
+	}
+	assertOpensAt(t, root, 12)
+}
+
+// assertOpensAt opens the table in root and checks its latest version.
+func assertOpensAt(t *testing.T, root storage, want int64) {
+	t.Helper()
+	opened, err := openAt(context.Background(), root)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := writer.Append(ctx, []Row{{"w", 3, nil}}, CommitOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	cs.reset()
-	snap, err := reader.Snapshot(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if snap.Version() != 4 {
-		t.Fatalf("version %d, want 4", snap.Version())
-	}
-	want := []string{commitKey(4), commitKey(5)}
-	if strings.Join(cs.reads, ",") != strings.Join(want, ",") || len(cs.listed) != 0 {
-		t.Fatalf("refresh read %v and listed %v; want reads %v and no listing", cs.reads, cs.listed, want)
+	if v := opened.latest.Version(); v != want {
+		t.Fatalf("version %d, want %d", v, want)
 	}
 }
