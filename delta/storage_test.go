@@ -35,12 +35,6 @@ func (c *countingStore) list(ctx context.Context, dir, startAfter string) ([]fil
 	return out, err
 }
 
-func (c *countingStore) reset() {
-	c.mu.Lock()
-	c.reads, c.listed = nil, nil
-	c.mu.Unlock()
-}
-
 // TestOpenListsFromLastCheckpoint: opening a table whose _last_checkpoint
 // names version 10 lists only the log from 10 on (S3 start-after), not
 // the eleven commits before, and reads no commit below the checkpoint.
