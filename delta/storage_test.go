@@ -39,17 +39,7 @@ func (c *countingStore) list(ctx context.Context, dir, startAfter string) ([]fil
 // names version 10 lists only the log from 10 on (S3 start-after), not
 // the eleven commits before, and reads no commit below the checkpoint.
 func TestOpenListsFromLastCheckpoint(t *testing.T) {
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "t")
-	tbl, err := Create(path, counterSchema, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for c := range 12 {
-		if _, err := tbl.Append(ctx, []Row{{"w", int64(c), nil}}, CommitOptions{}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	path := twelveCommits(t)
 	cs := &countingStore{storage: fileStore{path}}
 	opened, err := openAt(context.Background(), cs)
 	if err != nil {
@@ -78,16 +68,7 @@ func TestOpenListsFromLastCheckpoint(t *testing.T) {
 // reader lists and still finds the latest version.
 func TestOpenProbeFallsBack(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "t")
-	tbl, err := Create(path, counterSchema, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for c := range 12 {
-		if _, err := tbl.Append(ctx, []Row{{"w", int64(c), nil}}, CommitOptions{}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	path := twelveCommits(t)
 	root := fileStore{path}
 	if err := root.remove(ctx, fmt.Sprintf("%s/%020d.checkpoint.parquet", logDirName, 10)); err != nil {
 		t.Fatal(err)
@@ -105,4 +86,21 @@ func assertOpensAt(t *testing.T, root storage, want int64) {
 	if v := opened.latest.Version(); v != want {
 		t.Fatalf("version %d, want %d", v, want)
 	}
+}
+
+// twelveCommits makes a local table of twelve one-row commits, so that its
+// _last_checkpoint names version 10 (the default checkpoint interval).
+func twelveCommits(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "t")
+	tbl, err := Create(path, counterSchema, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for c := range 12 {
+		if _, err := tbl.Append(context.Background(), []Row{{"w", int64(c), nil}}, CommitOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return path
 }
