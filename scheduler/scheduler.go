@@ -36,7 +36,11 @@ type SchedulerOptions struct {
 	// topics go unwatched, at most.
 	WatchLockRetry time.Duration
 	// LagBackoff is how long after a failed asset-triggered run lag alone
-	// queues the next one (default 30 s); new offsets still queue one at once.
+	// queues the next one (default 30 s); new offsets still queue one at
+	// once. It is the watcher's: a worker whose task leaves lag queues the
+	// next run itself only while the DAG's last finished asset-triggered
+	// run succeeded, and leaves the rest to the watcher, so the backoff
+	// holds whichever process finishes the task.
 	LagBackoff time.Duration
 }
 

@@ -19,8 +19,12 @@ func (s *Store) recordOutputs(ctx context.Context, tx driver.Executor, e attempt
 		}
 		// Still behind the topic's end (a bounded batch)? Queue the next
 		// run now, so it starts the moment this one ends, rather than at
-		// the watcher's next poll after that.
-		behind, err := tx.LaggingAssetDAGs(ctx, driver.LagQuery{Backoff: DefaultLagBackoff, DAGID: e.DAGID, WhileRunning: true})
+		// the watcher's next poll after that. Not after a failed run: the
+		// backoff that then applies is the watcher's
+		// (SchedulerOptions.LagBackoff, in whichever scheduler holds the
+		// watch), which a worker does not know; the watcher queues the
+		// next run when it is due, at most one poll after this run ends.
+		behind, err := tx.LaggingAssetDAGs(ctx, driver.LagQuery{DAGID: e.DAGID, WhileRunning: true, AfterSuccess: true})
 		if err != nil {
 			return err
 		}

@@ -169,7 +169,7 @@ func (e executor) SetEndOffsets(ctx context.Context, asset string, offsets map[i
 }
 
 func (e executor) LaggingAssetDAGs(ctx context.Context, q driver.LagQuery) ([]string, error) {
-	return e.strings(ctx, sqlLaggingAssetDAGs, q.Backoff.Seconds(), q.DAGID, q.WhileRunning)
+	return e.strings(ctx, sqlLaggingAssetDAGs, q.Backoff.Seconds(), q.DAGID, q.WhileRunning, q.AfterSuccess)
 }
 
 func (e executor) ListAssets(ctx context.Context, name string) ([]model.AssetInfo, error) {

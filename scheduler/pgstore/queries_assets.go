@@ -108,7 +108,7 @@ WHERE l.reports AND l.lag > 0 AND d.is_active AND NOT d.is_paused AND ($2 = '' O
   AND NOT EXISTS (SELECT 1 FROM (SELECT r.state, r.end_date FROM dag_runs r
       WHERE r.dag_id = l.dag_id AND r.run_type = 'asset_triggered' AND r.state IN ('success', 'failed')
       ORDER BY r.logical_date DESC LIMIT 1) last
-      WHERE last.state = 'failed' AND last.end_date > now() - make_interval(secs => $1))
+      WHERE last.state = 'failed' AND ($4::boolean OR last.end_date > now() - make_interval(secs => $1)))
 ORDER BY l.dag_id`
 
 	// ---- operator reads ----

@@ -84,10 +84,14 @@ type ConsumedOffset struct {
 
 // LagQuery selects lagging DAGs: those with no queued asset-triggered run
 // (nor a running one, unless WhileRunning), whose last finished
-// asset-triggered run did not fail less than Backoff ago; all DAGs, or
-// only DAGID.
+// asset-triggered run did not fail less than Backoff ago (or at all, with
+// AfterSuccess); all DAGs, or only DAGID.
 type LagQuery struct {
 	Backoff      time.Duration
 	DAGID        string
 	WhileRunning bool
+	// AfterSuccess leaves out a DAG whose last finished asset-triggered
+	// run failed, however long ago: the finish path, which does not know
+	// the watcher's backoff, leaves those to the watcher.
+	AfterSuccess bool
 }
