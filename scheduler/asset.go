@@ -13,6 +13,25 @@ import (
 // as asset names, as well as topic names.
 var assetNamePattern = regexp.MustCompile(`^[A-Za-z0-9_.:/-]{1,200}$`)
 
+// reservedAssetNames cannot name an asset: the REST API's
+// /api/v1/assets/{name} could not reach it. GET /api/v1/assets/events lists
+// the asset events (Airflow 3's path), and clients resolve "." and ".."
+// path segments before they are sent.
+var reservedAssetNames = map[string]string{
+	"events": "GET /api/v1/assets/events lists the asset events",
+	".":      "a URL path segment of '.' means the current directory",
+	"..":     "a URL path segment of '..' means the parent directory",
+}
+
+// reservedAssetName explains why name is reserved ("" when it is not).
+func reservedAssetName(name string) string {
+	why, ok := reservedAssetNames[name]
+	if !ok {
+		return ""
+	}
+	return fmt.Sprintf("asset name %q is reserved (%s, so GET /api/v1/assets/%s could not fetch the asset); choose another name", name, why, name)
+}
+
 // topicPattern is Kafka's rule for topic names.
 var topicPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,249}$`)
 
@@ -32,10 +51,14 @@ func TopicOf(a Asset) (string, error) {
 // AddAsset registers an asset that DAGs may be scheduled on
 // (DAGOptions.Assets) and tasks may emit (TaskOptions.Outlets). A Kafka
 // topic's URI defaults to kafka://<name>. Names are unique; a bad name,
-// kind or URI is ErrInvalid.
+// kind or URI is ErrInvalid, and so is a reserved name ("events", "."
+// and "..": the REST API could not fetch such an asset by name).
 func (r *Registry) AddAsset(a Asset) error {
 	if !assetNamePattern.MatchString(a.Name) {
 		return fmt.Errorf("%w: asset name %q: use 1-200 letters, digits, '_', '.', ':', '/', '-'", ErrInvalid, a.Name)
+	}
+	if why := reservedAssetName(a.Name); why != "" {
+		return fmt.Errorf("%w: %s", ErrInvalid, why)
 	}
 	switch a.Kind {
 	case AssetKafkaTopic:
@@ -81,13 +104,13 @@ func (r *Registry) Validate() error {
 	for _, d := range r.DAGs() {
 		for _, name := range d.Opts.Assets {
 			if _, ok := r.assets[name]; !ok {
-				errs = append(errs, fmt.Errorf("DAG %q is scheduled on unknown asset %q", d.ID, name))
+				errs = append(errs, fmt.Errorf("DAG %q is scheduled on unknown asset %q%s", d.ID, name, reservedHint(name)))
 			}
 		}
 		for _, t := range d.Tasks() {
 			for _, name := range t.Opts.Outlets {
 				if _, ok := r.assets[name]; !ok {
-					errs = append(errs, fmt.Errorf("DAG %q task %q has unknown outlet asset %q", d.ID, t.ID, name))
+					errs = append(errs, fmt.Errorf("DAG %q task %q has unknown outlet asset %q%s", d.ID, t.ID, name, reservedHint(name)))
 				}
 			}
 		}
@@ -97,6 +120,15 @@ func (r *Registry) Validate() error {
 	}
 	return fmt.Errorf("%w: %w (register assets with Registry.AddAsset; known: %s)", ErrInvalid, errors.Join(errs...),
 		strings.Join(r.assetNames(), ", "))
+}
+
+// reservedHint says, after "unknown asset", why no asset can have a
+// reserved name.
+func reservedHint(name string) string {
+	if why := reservedAssetName(name); why != "" {
+		return ": " + why
+	}
+	return ""
 }
 
 func (r *Registry) assetNames() []string {

@@ -174,3 +174,32 @@ func dagRuns(t testing.TB, s *Store, dagID string) []DagRun {
 	}
 	return page.Runs
 }
+
+// TestReservedAssetNamesFailRegistration: an asset named "events" (or
+// "." or "..") could not be fetched at /api/v1/assets/{name}, since
+// /api/v1/assets/events lists events: AddAsset refuses it with ErrInvalid
+// saying so, and a DAG or task naming it is told why it is unknown.
+func TestReservedAssetNamesFailRegistration(t *testing.T) {
+	d := NewDAG("on_events", DAGOptions{Assets: []string{"events"}})
+	d.Task("emit", noop, TaskOptions{Outlets: []string{".."}})
+	reg := mustRegistry(t, d)
+	for _, name := range []string{"events", ".", ".."} {
+		err := reg.AddAsset(Asset{Name: name, Kind: AssetDeltaTable})
+		if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), `asset name "`+name+`" is reserved`) ||
+			!strings.Contains(err.Error(), "/api/v1/assets/"+name) {
+			t.Fatalf("AddAsset(%q): %v; want ErrInvalid saying the name is reserved and why", name, err)
+		}
+	}
+	err := reg.Validate()
+	for _, want := range []string{`DAG "on_events" is scheduled on unknown asset "events": asset name "events" is reserved`,
+		`DAG "on_events" task "emit" has unknown outlet asset "..": asset name ".." is reserved`} {
+		if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), want) {
+			t.Fatalf("Validate: %v\nwant ErrInvalid with %s", err, want)
+		}
+	}
+	for _, name := range []string{"Events", "events_table", "bronze/events", "..."} {
+		if err := reg.AddAsset(Asset{Name: name, Kind: AssetDeltaTable}); err != nil {
+			t.Errorf("AddAsset(%q): %v", name, err)
+		}
+	}
+}

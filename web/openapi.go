@@ -67,7 +67,7 @@ var operations = []operation{
 			{"before", "integer", "only events with a smaller id: next_before_id of the previous page"},
 			{"limit", "integer", "1-500, default 50"}}},
 	{method: "GET", path: "/assets/{asset_name}", id: "getAsset", tag: "Asset", status: 200, resp: "Asset", errs: []int{404},
-		summary: "Get an asset (escape a '/' in its name as %2F)"},
+		summary: "Get an asset (escape a '/' in its name as %2F; no asset is named events, ., or ..: the registry reserves them)"},
 	{method: "GET", path: "/backfills", id: "listBackfills", tag: "Backfill", status: 200, resp: "BackfillList",
 		summary: "List backfills, newest first",
 		query:   []queryParam{{"dag_id", "string", "only this DAG's"}, {"limit", "integer", "1-100, default 50"}}},
