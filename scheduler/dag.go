@@ -16,7 +16,10 @@ import (
 // panic is recovered and fails it too.
 type TaskFunc func(ctx context.Context, tc *TaskContext) error
 
-// TaskContext is what a running attempt knows about itself.
+// TaskContext is what a running attempt knows about itself. The engine
+// builds it; to call a task body in a test, build it with NewTaskContext
+// (a struct literal has no attempt: its EmitAssetEvent and Consumed fail
+// with ErrNoAttempt rather than drop what they are told).
 type TaskContext struct {
 	DAGID, RunID, TaskID string
 	// LogicalDate is the start of the data interval, as in Airflow.

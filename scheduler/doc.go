@@ -11,7 +11,11 @@
 //
 // A task body is a TaskFunc: func(ctx, *TaskContext) error. TaskContext
 // carries the run id, logical date, data interval, conf, params, try number
-// and a *slog.Logger whose lines are stored as the attempt's log.
+// and a *slog.Logger whose lines are stored as the attempt's log. To call a
+// body in a test, build its context with NewTaskContext(reg, dagID, taskID):
+// EmitAssetEvent and Consumed are checked as in a run and collected
+// (TaskContext.Outputs); on a struct literal they fail with ErrNoAttempt.
+// RunTaskTest runs a task as "airflow tasks test" does.
 //
 // # Running
 //

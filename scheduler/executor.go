@@ -78,7 +78,8 @@ func withTimeout(ctx context.Context, d time.Duration) (context.Context, context
 
 // RunTaskTest runs one task in the foreground, as "airflow tasks test"
 // does: no database, nothing recorded, the log goes to log. The logical
-// date defaults to now; conf overrides params.
+// date defaults to now; conf overrides params. The task's asset events
+// and consumed offsets are checked as in a run and logged, not recorded.
 func RunTaskTest(ctx context.Context, reg *Registry, dagID, taskID string, logical time.Time, conf map[string]any, log *slog.Logger) error {
 	dag, task, err := reg.Task(dagID, taskID)
 	if err != nil {
@@ -87,21 +88,13 @@ func RunTaskTest(ctx context.Context, reg *Registry, dagID, taskID string, logic
 	if logical.IsZero() {
 		logical = time.Now().UTC()
 	}
-	sched, _ := parseSchedule(dag.Opts.Schedule)
-	start, end := sched.interval(logical)
-	params := map[string]any{}
-	for k, v := range dag.Opts.Params {
-		params[k] = v
-	}
-	if conf == nil {
-		conf = map[string]any{}
-	}
-	for k, v := range conf {
-		params[k] = v
-	}
-	c := claimedTask{DAGID: dagID, TaskID: taskID, RunID: runIDFor(dagID, "test", logical), Try: 1,
-		Logical: logical.UTC(), IntervalStart: start, IntervalEnd: end, Conf: conf, Params: params}
+	tc := newTaskContext(testClaim(dag, taskID, logical, conf), log)
+	tc.bindAssets(reg, task)
 	actx, cancel := withTimeout(ctx, task.Opts.Timeout)
 	defer cancel()
-	return callTask(logging.WithLogger(actx, log), task.Fn, newTaskContext(c, log))
+	err = callTask(logging.WithLogger(actx, log), task.Fn, tc)
+	if err == nil {
+		logOutputs(log, tc.Outputs())
+	}
+	return err
 }

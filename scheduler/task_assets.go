@@ -43,11 +43,12 @@ func (tc *TaskContext) bindAssets(reg *Registry, task *Task) {
 // table: "version"). asset must be one of the task's Outlets, and extra
 // JSON-able. The event is stored, and DAGs scheduled on the asset queued,
 // in the transaction that records the attempt's success; nothing is
-// emitted if the attempt does not succeed.
+// emitted if the attempt does not succeed. On a TaskContext that no
+// attempt owns (a struct literal) it fails with ErrNoAttempt.
 func (tc *TaskContext) EmitAssetEvent(asset string, extra map[string]any) error {
 	o := &tc.outputs
 	if o.reg == nil {
-		return nil // a TaskContext built by hand (a test running a task body): nowhere to record it
+		return fmt.Errorf("task %q of DAG %q: EmitAssetEvent(%q): %w", tc.TaskID, tc.DAGID, asset, ErrNoAttempt)
 	}
 	if !o.outlets[asset] {
 		return fmt.Errorf("%w: task %q of DAG %q emitted asset %q, which is not one of its outlets", ErrInvalid, tc.TaskID, tc.DAGID, asset)
@@ -76,11 +77,12 @@ func (tc *TaskContext) EmitAssetEvent(asset string, extra map[string]any) error 
 // watcher queues another run while what the DAG consumed is behind the
 // topic's end (a run that read only a bounded batch is followed by
 // another even when nothing new arrives). asset must be a registered
-// Kafka topic.
+// Kafka topic. Like EmitAssetEvent, it fails with ErrNoAttempt on a
+// TaskContext that no attempt owns.
 func (tc *TaskContext) Consumed(asset string, partition int32, nextOffset int64) error {
 	o := &tc.outputs
 	if o.reg == nil {
-		return nil // built by hand, as in EmitAssetEvent
+		return fmt.Errorf("task %q of DAG %q: Consumed(%q): %w", tc.TaskID, tc.DAGID, asset, ErrNoAttempt)
 	}
 	a, ok := o.reg.Asset(asset)
 	if !ok || a.Kind != AssetKafkaTopic {

@@ -1,6 +1,9 @@
 package scheduler
 
-import "github.com/finpipe/finpipe/scheduler/internal/model"
+import (
+	"github.com/finpipe/finpipe/scheduler/internal/driver"
+	"github.com/finpipe/finpipe/scheduler/internal/model"
+)
 
 // The records the Store returns and the names of their states are defined
 // in internal/model, which the engine and its driver share; they are the
@@ -40,6 +43,9 @@ type (
 	AssetInfo = model.AssetInfo
 	// AssetEventFilter selects a page of asset events.
 	AssetEventFilter = model.AssetEventFilter
+	// ConsumedOffset is how far a task reported consuming one partition of
+	// a topic asset (TaskContext.Consumed): NextOffset is exclusive.
+	ConsumedOffset = driver.ConsumedOffset
 
 	// RunState is a DagRun's state.
 	RunState = model.RunState
