@@ -109,11 +109,8 @@ func (s *blobStore) String() string { return s.loc }
 // blobErr turns the store's "not found" and "precondition failed" into
 // fs.ErrNotExist and fs.ErrExist, which the rest of the package tests for.
 func (s *blobStore) blobErr(key string, err error) error {
-	var ae smithy.APIError
-	if errors.As(err, &ae) && ae.ErrorCode() == "NoSuchBucket" {
-		// Not "no such file": a wrong bucket must not read as an empty
-		// table (Open would say "not a Delta table").
-		return fmt.Errorf("%s: bucket %q does not exist (or is not at this endpoint): %w", s.name, s.bucketName, err)
+	if missing := s.missingContainer(err); missing != nil {
+		return missing // not "no such file": a wrong bucket is not an empty table
 	}
 	if refused(err) {
 		// A 403 is not retried and must not be mistaken for a missing
@@ -129,7 +126,7 @@ func (s *blobStore) blobErr(key string, err error) error {
 	// S3 answers 409 ConditionalRequestConflict when another conditional
 	// write of the same key is in flight: the key may exist a moment
 	// later, so the commit loop treats it as a lost race and re-reads.
-	if errors.As(err, &ae) && ae.ErrorCode() == "ConditionalRequestConflict" {
+	if isCode(err, "ConditionalRequestConflict") {
 		return fmt.Errorf("%s/%s: %w (%v)", s.name, key, fs.ErrExist, err)
 	}
 	return fmt.Errorf("%s/%s: %w", s.name, key, err)
