@@ -121,8 +121,10 @@ func TestInvalidValuesNameTheSetting(t *testing.T) {
 		{"FINPIPE_API_TOKEN", "change-me-api-token", nil, `is the .env.example placeholder`},
 		{"DATABASE_URL", "postgres://u:change-me-pw@db/x", nil, `invalid DATABASE_URL "postgres://u:xxxxx@db/x": has the .env.example placeholder password`},
 		{"DATABASE_URL", "mysql:secret@host", nil, `invalid DATABASE_URL "xxxxx": must be a postgres:// URL`},
-		{"FINPIPE_LAKE_URL", "gs://bucket/lake", nil, `invalid FINPIPE_LAKE_URL "gs://bucket/lake": must be file:///absolute/path or s3://bucket/prefix`},
-		{"FINPIPE_LAKE_URL", "s3:///lake", nil, `must be file:///absolute/path or s3://bucket/prefix`},
+		{"FINPIPE_LAKE_URL", "hdfs://nn/lake", nil, `invalid FINPIPE_LAKE_URL "hdfs://nn/lake": must be file:///absolute/path, s3://bucket/prefix, gs://bucket/prefix or azblob://container/prefix`},
+		{"FINPIPE_LAKE_URL", "s3:///lake", nil, `must be file:///absolute/path, s3://bucket/prefix`},
+		{"FINPIPE_LAKE_URL", "gs:///lake", nil, `must be file:///absolute/path, s3://bucket/prefix`},
+		{"FINPIPE_LAKE_URL", "azblob:///lake", nil, `must be file:///absolute/path, s3://bucket/prefix`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {
@@ -160,6 +162,33 @@ func TestLakeURLReplacesTheLakeDir(t *testing.T) {
 	}
 	if s.LakeDir() != u || s.Source(LakeURL) != SourceEnv {
 		t.Fatalf("LakeDir = %q from %s, want %q from env", s.LakeDir(), s.Source(LakeURL), u)
+	}
+}
+
+// TestLakeURLTakesEveryObjectStore: gs:// and azblob:// lakes, which delta
+// opens as it does s3://, are accepted (they used to be refused), and the
+// help names all four kinds of location with the options of each.
+func TestLakeURLTakesEveryObjectStore(t *testing.T) {
+	for _, u := range []string{"gs://lake-bucket/finpipe/prod",
+		"azblob://lake?localemu=true&domain=127.0.0.1:10000&protocol=http&request_timeout=15s"} {
+		clearEnv(t)
+		t.Setenv("FINPIPE_LAKE_URL", u)
+		s, err := FromEnv()
+		if err != nil || s.LakeDir() != u {
+			t.Fatalf("FINPIPE_LAKE_URL=%s: LakeDir %q, %v", u, s.LakeDir(), err)
+		}
+	}
+	fs := flag.NewFlagSet("scheduler", flag.ContinueOnError)
+	var b strings.Builder
+	fs.SetOutput(&b)
+	Register(fs, LakeURL)
+	fs.PrintDefaults()
+	for _, want := range []string{"file:///path", "s3://bucket/prefix", "use_path_style", "gs://bucket/prefix",
+		"GOOGLE_APPLICATION_CREDENTIALS", "STORAGE_EMULATOR_HOST", "azblob://container/prefix", "AZURE_STORAGE_ACCOUNT",
+		"AZURE_STORAGE_CONNECTION_STRING", "localemu=true", "request_timeout"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("help of --lake-url lacks %q:\n%s", want, b.String())
+		}
 	}
 }
 

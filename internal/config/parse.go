@@ -237,8 +237,9 @@ func ParseRate(raw string) (float64, error) {
 	return n / per, nil
 }
 
-// setLakeURL accepts the lake locations FinPipe can open: file:// and s3://
-// (the blob drivers linked in delta).
+// setLakeURL accepts the lake locations FinPipe can open: file://, and
+// s3://, gs:// and azblob:// (the blob drivers linked in delta), each of
+// which names its bucket or container as the URL's host.
 func setLakeURL(s *Settings, raw string) error {
 	v := strings.TrimSpace(raw)
 	if v == "" {
@@ -250,9 +251,9 @@ func setLakeURL(s *Settings, raw string) error {
 	case err != nil:
 		return fmt.Errorf("not a URL: %v", err)
 	case u.Scheme == "file" && u.Path != "" && u.Host == "":
-	case u.Scheme == "s3" && u.Host != "":
+	case (u.Scheme == "s3" || u.Scheme == "gs" || u.Scheme == "azblob") && u.Host != "":
 	default:
-		return errors.New("must be file:///absolute/path or s3://bucket/prefix")
+		return errors.New("must be file:///absolute/path, s3://bucket/prefix, gs://bucket/prefix or azblob://container/prefix")
 	}
 	s.LakeURL = v
 	return nil

@@ -12,7 +12,7 @@ import (
 type Settings struct {
 	DataDir        string // --data-dir, FINPIPE_DATA_DIR
 	Env            string // --env, ENV: "dev" or "prod"
-	LakeURL        string // --lake-url, FINPIPE_LAKE_URL: file:///… or s3://…; "" = <data dir>/<env>/lake
+	LakeURL        string // --lake-url, FINPIPE_LAKE_URL: file:///…, s3://…, gs://… or azblob://…; "" = <data dir>/<env>/lake
 	HTTPAddr       string // --http, FINPIPE_HTTP_ADDR
 	APIToken       string // --api-token, FINPIPE_API_TOKEN (secret)
 	TrustedProxies string // --trusted-proxies, FINPIPE_TRUSTED_PROXIES: comma-separated CIDRs; "" = trust none
