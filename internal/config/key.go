@@ -70,7 +70,7 @@ var definitions = [numKeys]definition{
 			"gs://bucket/prefix (Application Default Credentials: GOOGLE_APPLICATION_CREDENTIALS, gcloud's login or the metadata server; STORAGE_EMULATOR_HOST=host:port for an emulator); " +
 			"azblob://container/prefix (AZURE_STORAGE_ACCOUNT with AZURE_STORAGE_KEY, or AZURE_STORAGE_CONNECTION_STRING, or AZURE_STORAGE_SAS_TOKEN, or the default Azure identity; ?localemu=true&domain=host:port&protocol=http for Azurite); " +
 			"an object store also takes ?request_timeout=30s (per request, default 2m); empty is <data dir>/<env>/lake",
-		set:   setLakeURL},
+		set: setLakeURL},
 	HTTPAddr: {flag: "http", env: "FINPIPE_HTTP_ADDR", def: "127.0.0.1:8080",
 		usage: "`address` the web UI and REST API listen on",
 		set:   func(s *Settings, raw string) error { return setHostPort(&s.HTTPAddr, raw, false) }},
