@@ -14,13 +14,18 @@ import (
 // list slows down. A week of history is what an operator looks back on
 // (Airflow's `airflow db clean` is usually run with 7 to 30 days); the
 // newest DefaultKeepRuns runs of each DAG stay whatever their age, so a
-// DAG that runs monthly never loses its history.
+// DAG that runs monthly never loses its history. Successful
+// asset-triggered runs are kept DefaultAssetRunRetention only: a steady
+// producer makes one per watcher poll (200 ms), up to 432,000 a day, all
+// alike; a week of them would be 3 million runs and 9 million task
+// instances for the medallion DAG alone. Failed ones keep the week.
 const (
-	DefaultRunRetention     = 7 * 24 * time.Hour
-	DefaultKeepRuns         = 100
-	DefaultRetentionEvery   = 10 * time.Minute
-	retentionStartupDelay   = time.Minute // let a restarting deployment catch up first
-	retentionRetryOnFailure = time.Minute
+	DefaultRunRetention      = 7 * 24 * time.Hour
+	DefaultAssetRunRetention = 24 * time.Hour
+	DefaultKeepRuns          = 100
+	DefaultRetentionEvery    = 10 * time.Minute
+	retentionStartupDelay    = time.Minute // let a restarting deployment catch up first
+	retentionRetryOnFailure  = time.Minute
 )
 
 // RetentionOptions tune the Retention service; zero fields take the
@@ -30,6 +35,10 @@ type RetentionOptions struct {
 	// their task instances, attempts and log lines (default
 	// DefaultRunRetention). Negative turns retention off.
 	MaxAge time.Duration
+	// AssetMaxAge deletes successful asset-triggered runs sooner: those
+	// that ended longer ago than this (default DefaultAssetRunRetention).
+	// Negative, or not below MaxAge, gives them MaxAge like every run.
+	AssetMaxAge time.Duration
 	// KeepRuns is how many of each DAG's newest runs are always kept
 	// (default DefaultKeepRuns).
 	KeepRuns int
@@ -44,6 +53,12 @@ type RetentionOptions struct {
 func (o RetentionOptions) withDefaults() RetentionOptions {
 	if o.MaxAge == 0 {
 		o.MaxAge = DefaultRunRetention
+	}
+	if o.AssetMaxAge == 0 {
+		o.AssetMaxAge = DefaultAssetRunRetention
+	}
+	if o.AssetMaxAge < 0 || o.AssetMaxAge > o.MaxAge {
+		o.AssetMaxAge = o.MaxAge
 	}
 	if o.KeepRuns <= 0 {
 		o.KeepRuns = DefaultKeepRuns
@@ -132,14 +147,17 @@ func (r *Retention) loop(ctx context.Context) {
 }
 
 // Pass runs one clean now, as the loop does: runs that finished more than
-// MaxAge ago, except each DAG's newest KeepRuns.
+// MaxAge ago (successful asset-triggered runs: AssetMaxAge), except each
+// DAG's newest KeepRuns.
 func (r *Retention) Pass(ctx context.Context) (CleanResult, error) {
-	cutoff := r.opts.Clock.Now().Add(-r.opts.MaxAge)
+	now := r.opts.Clock.Now()
+	cutoff, assetCutoff := now.Add(-r.opts.MaxAge), now.Add(-r.opts.AssetMaxAge)
 	start := time.Now()
-	res, err := r.store.CleanRuns(ctx, cutoff, CleanOptions{BatchSize: r.opts.BatchSize, KeepRuns: r.opts.KeepRuns})
-	if res.Runs > 0 || res.Workers > 0 {
+	res, err := r.store.CleanRuns(ctx, cutoff, CleanOptions{BatchSize: r.opts.BatchSize, KeepRuns: r.opts.KeepRuns, AssetCutoff: assetCutoff})
+	if res.Runs > 0 || res.Workers > 0 || res.AssetEvents > 0 {
 		r.opts.Logger.Info("retention", "runs", res.Runs, "task_instances", res.TaskInstances, "attempts", res.Attempts,
-			"log_lines", res.LogLines, "workers", res.Workers, "cutoff", cutoff, "took", time.Since(start).Round(time.Millisecond))
+			"log_lines", res.LogLines, "workers", res.Workers, "asset_events", res.AssetEvents, "cutoff", cutoff,
+			"asset_run_cutoff", assetCutoff, "took", time.Since(start).Round(time.Millisecond))
 	}
 	return res, err
 }

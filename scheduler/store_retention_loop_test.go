@@ -51,7 +51,7 @@ func TestRetentionKeepsTheNewestRunsPerDAG(t *testing.T) {
 // defaults; Start twice is refused and Stop ends the loop.
 func TestRetentionDefaultsAndLifecycle(t *testing.T) {
 	o := RetentionOptions{}.withDefaults()
-	if o.MaxAge != DefaultRunRetention || o.KeepRuns != DefaultKeepRuns || o.Every != DefaultRetentionEvery {
+	if o.MaxAge != DefaultRunRetention || o.AssetMaxAge != DefaultAssetRunRetention || o.KeepRuns != DefaultKeepRuns || o.Every != DefaultRetentionEvery {
 		t.Errorf("defaults %+v", o)
 	}
 	r := NewRetention(nil, RetentionOptions{})

@@ -37,6 +37,7 @@ const (
 	CompactMinFiles
 	CompactMinMB
 	RunRetention
+	AssetRunRetention
 	KeepRuns
 	ProduceRate
 	MetricsAddr
@@ -151,6 +152,9 @@ var definitions = [numKeys]definition{
 	RunRetention: {flag: "run-retention", env: "FINPIPE_RUN_RETENTION", def: "7d",
 		usage: "the scheduler deletes finished runs, with their task instances, attempts and logs, older than this `duration` (every 10 minutes); 0 turns it off",
 		set:   func(s *Settings, raw string) error { return setDuration(&s.RunRetention, raw) }},
+	AssetRunRetention: {flag: "asset-run-retention", env: "FINPIPE_ASSET_RUN_RETENTION", def: "1d",
+		usage: "successful asset-triggered runs (one per batch of new data: up to 432,000 a day) are deleted sooner, once older than this `duration`; failed ones and scheduled, manual and backfill runs keep FINPIPE_RUN_RETENTION; 0 gives them FINPIPE_RUN_RETENTION too",
+		set:   func(s *Settings, raw string) error { return setDuration(&s.AssetRunRetention, raw) }},
 	KeepRuns: {flag: "keep-runs", env: "FINPIPE_KEEP_RUNS", def: "100",
 		usage: "`number` of each DAG's newest runs that retention always keeps, however old",
 		set:   func(s *Settings, raw string) error { return setPositiveInt(&s.KeepRuns, raw) }},

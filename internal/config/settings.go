@@ -41,6 +41,7 @@ type Settings struct {
 	CompactMinFiles             int           // --compact-min-files, FINPIPE_COMPACT_MIN_FILES
 	CompactMinMB                int           // --compact-min-mb, FINPIPE_COMPACT_MIN_MB
 	RunRetention                time.Duration // --run-retention, FINPIPE_RUN_RETENTION; 0 = off
+	AssetRunRetention           time.Duration // --asset-run-retention, FINPIPE_ASSET_RUN_RETENTION; 0 = RunRetention
 	KeepRuns                    int           // --keep-runs, FINPIPE_KEEP_RUNS
 	ProduceRate                 float64       // --produce-rate, FINPIPE_PRODUCE_RATE, records per second; 0 = off
 	MetricsAddr                 string        // --metrics-addr, FINPIPE_METRICS_ADDR; "" = off

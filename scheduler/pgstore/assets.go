@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -258,6 +257,6 @@ func (e executor) RunAssetEvents(ctx context.Context, runID string) ([]model.Ass
 	return collect(rows, err, scanAssetEvent)
 }
 
-func (e executor) CleanAssetEvents(ctx context.Context, cutoff time.Time, limit int) (int64, error) {
-	return e.exec(ctx, sqlCleanAssetEvents, cutoff, limit)
+func (e executor) CleanAssetEvents(ctx context.Context, c driver.Cutoffs, limit int) (int64, error) {
+	return e.exec(ctx, sqlCleanAssetEvents, c.Runs, c.AssetRuns, limit)
 }

@@ -142,16 +142,19 @@ FROM dag_run_asset_events r JOIN asset_events e ON e.id = r.event_id WHERE r.run
 	// ---- retention ----
 
 	// Events before $1 that no run covers and no DAG waits on, except each
-	// asset's newest (its "last event" stays shown).
+	// asset's newest (its "last event" stays shown); and those before $2
+	// (the asset retention's cutoff, $2 >= $1) whose source run is gone
+	// too, or which have none (the watcher's): an event lives as long as
+	// the run it came from or a run it started, at least until $2.
 	sqlCleanableEvents = `
 SELECT e.id FROM asset_events e
-WHERE e.ts < $1
+WHERE e.ts < $2 AND (e.ts < $1 OR NOT EXISTS (SELECT 1 FROM dag_runs s WHERE s.run_id = e.source_run_id))
   AND NOT EXISTS (SELECT 1 FROM dag_run_asset_events l WHERE l.event_id = e.id)
   AND NOT EXISTS (SELECT 1 FROM asset_pending_events p WHERE p.event_id = e.id)
   AND e.id <> (SELECT max(m.id) FROM asset_events m WHERE m.asset = e.asset)`
 
 	sqlCountCleanableEvents = `SELECT count(*) FROM (` + sqlCleanableEvents + `) c`
 	sqlCleanAssetEvents     = `
-WITH batch AS (` + sqlCleanableEvents + ` ORDER BY e.ts LIMIT $2 FOR UPDATE OF e SKIP LOCKED)
+WITH batch AS (` + sqlCleanableEvents + ` ORDER BY e.ts LIMIT $3 FOR UPDATE OF e SKIP LOCKED)
 DELETE FROM asset_events d USING batch WHERE d.id = batch.id`
 )

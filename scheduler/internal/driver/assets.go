@@ -70,9 +70,11 @@ type AssetExecutor interface {
 	GetAssetEvents(ctx context.Context, ids []int64) ([]model.AssetEvent, error)
 	// RunAssetEvents returns the events a run covered, oldest first.
 	RunAssetEvents(ctx context.Context, runID string) ([]model.AssetEvent, error)
-	// CleanAssetEvents deletes up to limit events older than cutoff that
-	// no run references and no DAG has pending, keeping each asset's newest.
-	CleanAssetEvents(ctx context.Context, cutoff time.Time, limit int) (int64, error)
+	// CleanAssetEvents deletes up to limit events that no run references
+	// and no DAG has pending, keeping each asset's newest: those older
+	// than c.Runs, and those older than c.AssetRuns whose source run is
+	// gone (or that have none).
+	CleanAssetEvents(ctx context.Context, c Cutoffs, limit int) (int64, error)
 }
 
 // ConsumedOffset is how far a DAG's runs consumed one partition of a topic asset.

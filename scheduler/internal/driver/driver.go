@@ -199,14 +199,20 @@ type Executor interface {
 	// ---- retention ----
 
 	// CountCleanable counts what CleanRunsBatch and CleanWorkers would delete.
-	CountCleanable(ctx context.Context, cutoff time.Time, keep int) (model.CleanResult, error)
+	CountCleanable(ctx context.Context, c Cutoffs, keep int) (model.CleanResult, error)
 	// CleanRunsBatch deletes up to limit finished runs that ended before
-	// cutoff (keeping each DAG's newest scheduled run, its newest keep
-	// runs and active backfills' runs), with their tasks, attempts and log
-	// lines.
-	CleanRunsBatch(ctx context.Context, cutoff time.Time, keep, limit int) (model.CleanResult, error)
+	// c.Runs, or before c.AssetRuns for successful asset-triggered runs
+	// (keeping each DAG's newest scheduled run, its newest keep runs and
+	// active backfills' runs), with their tasks, attempts and log lines.
+	CleanRunsBatch(ctx context.Context, c Cutoffs, keep, limit int) (model.CleanResult, error)
 	// CleanWorkers deletes the rows of workers gone since before cutoff.
 	CleanWorkers(ctx context.Context, cutoff time.Time) (int64, error)
+}
+
+// Cutoffs are a clean's: runs that ended before Runs go, and successful
+// asset-triggered runs that ended before AssetRuns (never before Runs).
+type Cutoffs struct {
+	Runs, AssetRuns time.Time
 }
 
 // Lease is a held cross-process lock.
