@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -12,26 +14,31 @@ import (
 // scheduler` and `finpipe worker` processes sharing one PostgreSQL, under
 // a supervisor.
 type cluster struct {
-	env   []string
 	fleet *fleet
 }
 
 // startCluster migrates the database, starts the processes and waits until
-// the shipped DAGs are synced.
+// the shipped DAGs are synced. Each process's sessions carry its name as
+// PostgreSQL's application_name, so a scenario can tell from pg_locks and
+// pg_stat_activity which process holds what.
 func startCluster(ctx context.Context, e *suite, dir, dbURL string, schedulers, workers, concurrency int, extraEnv ...string) (*cluster, error) {
-	env := append([]string{"DATABASE_URL=" + dbURL, "FINPIPE_DATA_DIR=" + filepath.Join(dir, "data"),
-		"FINPIPE_LOG_FORMAT=json"}, extraEnv...)
-	if err := newProc("migrate", e.bin, dir, env, "migrate", "up").run(ctx); err != nil {
+	env := append([]string{"FINPIPE_DATA_DIR=" + filepath.Join(dir, "data"), "FINPIPE_LOG_FORMAT=json"}, extraEnv...)
+	named := func(name string) []string {
+		return append(slices.Clip(env), "DATABASE_URL="+withApplicationName(dbURL, name))
+	}
+	if err := newProc("migrate", e.bin, dir, named("migrate"), "migrate", "up").run(ctx); err != nil {
 		return nil, err
 	}
 	var ps []*proc
 	for i := 1; i <= schedulers; i++ {
-		ps = append(ps, newProc(fmt.Sprintf("scheduler-%d", i), e.bin, dir, env, "scheduler"))
+		name := fmt.Sprintf("scheduler-%d", i)
+		ps = append(ps, newProc(name, e.bin, dir, named(name), "scheduler"))
 	}
 	for i := 1; i <= workers; i++ {
-		ps = append(ps, newProc(fmt.Sprintf("worker-%d", i), e.bin, dir, env, "worker", "--concurrency", strconv.Itoa(concurrency)))
+		name := fmt.Sprintf("worker-%d", i)
+		ps = append(ps, newProc(name, e.bin, dir, named(name), "worker", "--concurrency", strconv.Itoa(concurrency)))
 	}
-	c := &cluster{env: env, fleet: newFleet(ps...)}
+	c := &cluster{fleet: newFleet(ps...)}
 	if err := c.fleet.start(ctx); err != nil {
 		return nil, err
 	}
@@ -44,6 +51,19 @@ func startCluster(ctx context.Context, e *suite, dir, dbURL string, schedulers, 
 		return nil, fmt.Errorf("no DAG synced by finpipe scheduler: %w", err)
 	}
 	return c, nil
+}
+
+// withApplicationName sets application_name in a PostgreSQL URL (the URL
+// unchanged if it does not parse: the process then reports it).
+func withApplicationName(dbURL, name string) string {
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		return dbURL
+	}
+	q := u.Query()
+	q.Set("application_name", name)
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 // onlyDAG pauses every synced DAG but one, so a scenario's figures are

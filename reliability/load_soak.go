@@ -18,24 +18,13 @@ import (
 func loadSoak(ctx context.Context, e *suite) row {
 	r := row{scenario: "load: pipeline soak"}
 	dir := e.dir("soak")
-	pg, err := startPostgres(ctx, filepath.Join(dir, "pg"))
-	if err != nil {
-		r.fail("postgres: %v", err)
-		return r
-	}
-	defer pg.stop()
-	b, err := startBroker(ctx, e, dir)
-	if err != nil {
-		r.fail("broker: %v", err)
-		return r
-	}
-	defer b.stop()
-	pp, err := startPipelineProcs(ctx, e, dir, pg.url, b.addr, 1)
+	pp, err := startPipeline(ctx, e, dir, 1, 1)
 	if err != nil {
 		r.fail("%v", err)
 		return r
 	}
-	defer pp.stop()
+	defer pp.close()
+	b := pp.b
 	opts := producedSet(e, 43)
 	opts.Count = int(float64(e.s.soakRate) * e.s.soak.Seconds())
 	prod := producer(e, dir, b.addr, opts, e.s.soakRate)
@@ -73,18 +62,10 @@ sampling:
 		r.fail("producer: %v", prodErr)
 	}
 	produced := time.Since(start)
-	if err := waitDrained(ctx, lakeDir, b.addr, e.s.settle); err != nil {
-		r.fail("not drained: %v", err)
-	}
-	drained := time.Since(start)
-	if err := pp.finish(ctx, pg.url, e.s.settle); err != nil {
-		r.fail("runs still active after %s", e.s.settle)
-	}
-	pp.stop()
+	drained := produced + pp.drainAndCheck(ctx, e, &r, lakeDir, opts)
 	if x := pp.exits(); x != "" {
 		r.fail("%s", x)
 	}
-	checkLake(ctx, e, filepath.Join(dir, "data", "dev", "lake"), b.addr, opts, &r)
 	mid, last, peak := thirds(rss)
 	// Clean's duplicate index holds every accepted transaction id by
 	// design, so some growth per transaction is expected; say how much.

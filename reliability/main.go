@@ -97,6 +97,7 @@ func scenarios() []scenario {
 		{"fuzz", runFuzzers},
 		{"orchestrator", runOrchestratorFaults},
 		{"pipeline", runPipelineFaults},
+		{"assets", runAssetFaults},
 		{"s3", runS3Faults},
 		{"load-scheduler", one(loadScheduler)},
 		{"load-web", one(loadWebPages)},

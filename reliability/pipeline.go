@@ -35,22 +35,16 @@ func producer(e *suite, dir, brokers string, opts produce.Options, rate int) *pr
 func runPipelineFaults(ctx context.Context, e *suite) []row {
 	r := row{scenario: "pipeline: kills, PostgreSQL + Kafka restarts, lake disk full"}
 	dir := e.dir("pipeline")
-	pg, b, err := startServices(ctx, e, dir)
-	if err != nil {
-		r.fail("%v", err)
-		return []row{r}
-	}
-	defer pg.stop()
-	defer b.stop()
+	// The lake's own small disk, mounted before the processes create it.
 	disk, diskErr := mountLakeDisk(filepath.Join(dir, "data", "dev"), 512)
 	defer disk.unmount()
-
-	pp, err := startPipelineProcs(ctx, e, dir, pg.url, b.addr, 2)
+	pp, err := startPipeline(ctx, e, dir, 1, 2)
 	if err != nil {
 		r.fail("%v", err)
 		return []row{r}
 	}
-	defer pp.stop()
+	defer pp.close()
+	pg, b := pp.pg, pp.b
 	opts := producedSet(e, 42)
 	prod := producer(e, dir, b.addr, opts, e.s.produceRate)
 	prodDone := make(chan error, 1)
@@ -61,24 +55,7 @@ func runPipelineFaults(ctx context.Context, e *suite) []row {
 	if err := <-prodDone; err != nil {
 		r.fail("producer: %v", err)
 	}
-	start := time.Now()
-	drainErr := waitDrained(ctx, lakeDir, b.addr, e.s.settle)
-	drainTook := time.Since(start)
-	if drainErr != nil {
-		r.fail("not drained: %v", drainErr)
-	}
-	if err := pp.finish(ctx, pg.url, e.s.settle); err != nil {
-		r.fail("runs still active after %s", e.s.settle)
-	}
-	pp.stop()
-	if checks, err := checkOrchestrator(ctx, pg.url); err != nil {
-		r.fail("checks: %v", err)
-	} else if !pp.demo {
-		checks.report(&r)
-	} else {
-		r.dups += checks.overlaps + checks.duplicateRuns
-	}
-	checkLake(ctx, e, filepath.Join(dir, "data", "dev", "lake"), b.addr, opts, &r)
+	drainTook := pp.drainAndCheck(ctx, e, &r, lakeDir, opts)
 	r.load = fmt.Sprintf("%d transactions at %d/s through %s on %s; drained %s after the producer",
 		opts.Count, e.s.produceRate, pp.mode, b.kind(), drainTook.Round(time.Second))
 	r.faults = faults

@@ -40,8 +40,9 @@ func waitDrained(ctx context.Context, lakeDir, brokers string, timeout time.Dura
 // each offset of the topic must be in Bronze once and in exactly one of
 // Silver or rejected once; each distinct valid transaction produced must
 // be in Silver once. Misses are lost records, repeats duplicates.
-// The lake is loc, a directory or an object-store URL.
-func checkLake(ctx context.Context, e *suite, loc, brokers string, opts produce.Options, r *row) {
+// The lake is loc, a directory or an object-store URL; sets are the
+// generated data sets produced into the topic (one per seed).
+func checkLake(ctx context.Context, e *suite, loc, brokers string, r *row, sets ...produce.Options) {
 	check := exec.CommandContext(ctx, e.bin, "lake", "check", loc)
 	if out, err := check.CombinedOutput(); err != nil {
 		r.fail("finpipe lake check: %v: %s", err, strings.TrimSpace(lastLines(string(out), 5)))
@@ -88,7 +89,7 @@ func checkLake(ctx context.Context, e *suite, loc, brokers string, opts produce.
 			}
 		}
 	}
-	lostTx, dupTx, err := accountTransactions(ctx, l.Silver, opts)
+	lostTx, dupTx, err := accountTransactions(ctx, l.Silver, sets)
 	if err != nil {
 		r.fail("silver transactions: %v", err)
 		return
@@ -123,10 +124,10 @@ func countOffsets(ctx context.Context, t *delta.Table, into map[int64]int) (map[
 	return into, err
 }
 
-// accountTransactions regenerates the produced set from its seed and
+// accountTransactions regenerates the produced sets from their seeds and
 // counts distinct valid transactions missing from Silver, and Silver
 // transaction ids present more than once.
-func accountTransactions(ctx context.Context, silver *delta.Table, opts produce.Options) (lost, dups int64, err error) {
+func accountTransactions(ctx context.Context, silver *delta.Table, sets []produce.Options) (lost, dups int64, err error) {
 	s, err := silver.Snapshot(ctx)
 	if err != nil {
 		return 0, 0, err
@@ -145,11 +146,13 @@ func accountTransactions(ctx context.Context, silver *delta.Table, opts produce.
 			dups += int64(n - 1)
 		}
 	}
-	g := produce.NewGenerator(opts)
 	want := map[string]bool{}
-	for i := 0; i < opts.Count; i++ {
-		if m := g.Next(); m.Kind == produce.KindValid {
-			want[m.Tx.TransactionID] = true
+	for _, opts := range sets {
+		g := produce.NewGenerator(opts)
+		for i := 0; i < opts.Count; i++ {
+			if m := g.Next(); m.Kind == produce.KindValid {
+				want[m.Tx.TransactionID] = true
+			}
 		}
 	}
 	for id := range want {

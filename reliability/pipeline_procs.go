@@ -4,88 +4,101 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
-	"strconv"
 	"time"
 
-	"github.com/finpipe/finpipe/scheduler"
+	"github.com/finpipe/finpipe/dags"
+	"github.com/finpipe/finpipe/tasks/produce"
 )
 
-// pipelineProcs are the processes that run the medallion pipeline. When
-// `finpipe scheduler`/`worker` ship finpipe_medallion, that is a scheduler
-// and workers (a run is triggered whenever none is active, as its
-// every-minute schedule would, only sooner); otherwise `finpipe demo` on
-// an empty input, which runs the scheduler and a worker in one process and
-// drains the topic, restarted whenever it ends.
+// pipelineProcs are a pipeline scenario's PostgreSQL, broker and the
+// processes that run the medallion pipeline: `finpipe scheduler` and
+// `finpipe worker` processes, with every other shipped DAG paused. Nothing
+// triggers runs by hand: the Kafka watcher of one scheduler queues them as
+// the transactions topic's asset events come in, as in production.
 type pipelineProcs struct {
-	mode   string
-	demo   bool
-	fleet  *fleet
-	cancel context.CancelFunc
-	done   chan struct{}
+	mode  string
+	fleet *fleet
+	pg    *postgres
+	b     *broker
 }
 
+// startPipeline starts PostgreSQL and the broker in dir, then the
+// processes; on error nothing is left running, else close ends it all.
 // extra is more environment for every process (the S3 rows' lake URL).
-func startPipelineProcs(ctx context.Context, e *suite, dir, dbURL, brokers string, workers int, extra ...string) (*pipelineProcs, error) {
-	env := append([]string{"DATABASE_URL=" + dbURL, "KAFKA_BROKERS=" + brokers, "FINPIPE_DATA_DIR=" + filepath.Join(dir, "data"),
-		"FINPIPE_LOG_FORMAT=json", "FINPIPE_MAX_BATCH=5000"}, extra...)
-	c, err := startCluster(ctx, e, dir, dbURL, 1, workers, 2, env[1:]...)
+func startPipeline(ctx context.Context, e *suite, dir string, schedulers, workers int, extra ...string) (*pipelineProcs, error) {
+	pg, b, err := startServices(ctx, e, dir)
 	if err != nil {
 		return nil, err
 	}
-	p := &pipelineProcs{done: make(chan struct{})}
-	tctx, cancel := context.WithCancel(ctx)
-	p.cancel = cancel
-	if hasDAG(ctx, dbURL, "finpipe_medallion") {
-		p.mode, p.fleet = fmt.Sprintf("1 scheduler + %d workers", workers), c.fleet
-		if err := onlyDAG(ctx, dbURL, "finpipe_medallion"); err != nil {
-			c.fleet.stop()
-			return nil, err
-		}
-		go func() { defer close(p.done); triggerMedallion(tctx, dbURL) }()
-		return p, nil
-	}
-	// The shipped scheduler and workers do not run the pipeline (yet):
-	// finpipe demo does, in one process.
-	c.fleet.stop()
-	empty := filepath.Join(dir, "empty.jsonl")
-	if err := os.WriteFile(empty, nil, 0o644); err != nil {
+	p := &pipelineProcs{pg: pg, b: b}
+	if err := p.startProcs(ctx, e, dir, schedulers, workers, extra); err != nil {
+		p.close()
 		return nil, err
 	}
-	var ps []*proc
-	for i := 1; i <= workers; i++ {
-		d := newProc("demo-"+strconv.Itoa(i), e.bin, dir, env, "demo", "--input", empty)
-		d.restartOnExit = true
-		ps = append(ps, d)
-	}
-	p.demo = true
-	p.mode, p.fleet = fmt.Sprintf("%d finpipe demo processes (scheduler + worker each)", workers), newFleet(ps...)
-	close(p.done)
-	return p, p.fleet.start(ctx)
+	return p, nil
 }
 
-// finish stops triggering runs and, with a scheduler and workers, waits
-// until every run is final while they still run (the reaper needs them).
-// finpipe demo processes end on their own once drained, leaving the runs
-// that a SIGKILL interrupted as they were: nothing to wait for there.
-func (p *pipelineProcs) finish(ctx context.Context, dbURL string, timeout time.Duration) error {
-	p.cancel()
-	<-p.done
-	if p.demo {
-		return nil
+func (p *pipelineProcs) startProcs(ctx context.Context, e *suite, dir string, schedulers, workers int, extra []string) error {
+	env := append([]string{"KAFKA_BROKERS=" + p.b.addr, "FINPIPE_DATA_DIR=" + filepath.Join(dir, "data"),
+		"FINPIPE_LOG_FORMAT=json", "FINPIPE_MAX_BATCH=5000"}, extra...)
+	c, err := startCluster(ctx, e, dir, p.pg.url, schedulers, workers, 2, env...)
+	if err != nil {
+		return err
 	}
-	return settle(ctx, dbURL, timeout)
+	p.fleet = c.fleet
+	if !hasDAG(ctx, p.pg.url, dags.MedallionDAG) {
+		return fmt.Errorf("finpipe scheduler synced no %s DAG", dags.MedallionDAG)
+	}
+	if err := onlyDAG(ctx, p.pg.url, dags.MedallionDAG); err != nil {
+		return err
+	}
+	p.mode = fmt.Sprintf("%d scheduler + %d workers", schedulers, workers)
+	if schedulers > 1 {
+		p.mode = fmt.Sprintf("%d schedulers + %d workers", schedulers, workers)
+	}
+	return nil
+}
+
+// drainAndCheck waits until the lake at lakeLoc has consumed the whole
+// topic and every run is final, stops the processes, and adds the
+// orchestrator's checks and the lake's (over the produced sets) to r. It
+// returns how long draining took.
+func (p *pipelineProcs) drainAndCheck(ctx context.Context, e *suite, r *row, lakeLoc string, sets ...produce.Options) time.Duration {
+	start := time.Now()
+	if err := waitDrained(ctx, lakeLoc, p.b.addr, e.s.settle); err != nil {
+		r.fail("not drained: %v", err)
+	}
+	took := time.Since(start)
+	if err := settle(ctx, p.pg.url, e.s.settle); err != nil {
+		r.fail("runs still active after %s", e.s.settle)
+	}
+	p.stop()
+	if checks, err := checkOrchestrator(ctx, p.pg.url); err != nil {
+		r.fail("checks: %v", err)
+	} else {
+		checks.report(r)
+	}
+	checkLake(ctx, e, lakeLoc, p.b.addr, r, sets...)
+	return took
 }
 
 func (p *pipelineProcs) kill(ctx context.Context, rng *rand.Rand) string {
 	return p.fleet.killRandom(ctx, rng, 500*time.Millisecond)
 }
 
+// stop ends the processes; PostgreSQL and the broker stay up for checks.
 func (p *pipelineProcs) stop() {
-	p.cancel()
-	<-p.done
-	p.fleet.stop()
+	if p.fleet != nil {
+		p.fleet.stop()
+	}
+}
+
+// close ends the processes, the broker and PostgreSQL.
+func (p *pipelineProcs) close() {
+	p.stop()
+	p.b.stop()
+	p.pg.stop()
 }
 
 // exits describes processes that ended on their own, or "".
@@ -95,24 +108,4 @@ func (p *pipelineProcs) exits() string {
 		return ""
 	}
 	return fmt.Sprintf("%d exits on their own, restarted (%s)", n, who)
-}
-
-// triggerMedallion keeps one finpipe_medallion run active until ctx ends.
-// It reconnects for every round, so a database restart only costs a round.
-func triggerMedallion(ctx context.Context, dbURL string) {
-	for ctx.Err() == nil {
-		sleep(ctx, 500*time.Millisecond)
-		active, err := queryInt(ctx, dbURL, `SELECT count(*) FROM dag_runs WHERE dag_id = 'finpipe_medallion' AND state IN ('queued', 'running')`)
-		if err != nil || active > 0 {
-			continue
-		}
-		store, err := scheduler.Open(ctx, dbURL)
-		if err != nil {
-			continue
-		}
-		now := time.Now().UTC()
-		_, _ = store.TriggerRun(ctx, "finpipe_medallion", scheduler.TriggerOptions{
-			RunID: "finpipe_medallion__reliability__" + now.Format("20060102T150405.000000"), LogicalDate: now})
-		store.Close()
-	}
 }

@@ -29,9 +29,6 @@ type proc struct {
 	done    chan struct{}
 	exitErr error
 	stopped bool // stopped on purpose: not revived
-	// restartOnExit marks a process that ends when its work is done
-	// (finpipe demo): a clean exit is restarted without counting.
-	restartOnExit bool
 }
 
 func newProc(name, bin, logDir string, env []string, args ...string) *proc {
@@ -188,14 +185,12 @@ func (f *fleet) start(ctx context.Context) error {
 			}
 			for _, p := range f.procs {
 				p.mu.Lock()
-				stopped, clean := p.stopped, p.exitErr == nil && p.restartOnExit
+				stopped := p.stopped
 				p.mu.Unlock()
 				if !stopped && !p.alive() {
-					if !clean {
-						f.mu.Lock()
-						f.revived[p.name]++
-						f.mu.Unlock()
-					}
+					f.mu.Lock()
+					f.revived[p.name]++
+					f.mu.Unlock()
 					_ = p.start()
 				}
 			}
@@ -251,4 +246,14 @@ func (f *fleet) stop() {
 	for _, p := range f.procs {
 		p.stop()
 	}
+}
+
+// named returns the fleet's process of that name, or nil.
+func (f *fleet) named(name string) *proc {
+	for _, p := range f.procs {
+		if p.name == name {
+			return p
+		}
+	}
+	return nil
 }

@@ -104,19 +104,13 @@ func runS3Faults(ctx context.Context, e *suite) []row {
 		lakeURL = u.String()
 	}
 
-	pg, b, err := startServices(ctx, e, dir)
+	pp, err := startPipeline(ctx, e, dir, 1, 2, append(creds, "FINPIPE_LAKE_URL="+lakeURL)...)
 	if err != nil {
 		r.fail("%v", err)
 		return []row{r}
 	}
-	defer pg.stop()
-	defer b.stop()
-	pp, err := startPipelineProcs(ctx, e, dir, pg.url, b.addr, 2, append(creds, "FINPIPE_LAKE_URL="+lakeURL)...)
-	if err != nil {
-		r.fail("%v", err)
-		return []row{r}
-	}
-	defer pp.stop()
+	defer pp.close()
+	b := pp.b
 	opts := producedSet(e, 43)
 	opts.Count = e.s.transactions / 2
 	prod := producer(e, dir, b.addr, opts, e.s.produceRate)
@@ -148,16 +142,9 @@ func runS3Faults(ctx context.Context, e *suite) []row {
 	if err := <-prodDone; err != nil {
 		r.fail("producer: %v", err)
 	}
-	if err := waitDrained(ctx, lakeURL, b.addr, e.s.settle); err != nil {
-		r.fail("not drained: %v", err)
-	}
-	if err := pp.finish(ctx, pg.url, e.s.settle); err != nil {
-		r.fail("runs still active after %s", e.s.settle)
-	}
-	pp.stop()
-	failed, _ := queryInt(ctx, pg.url, `SELECT count(*) FROM task_attempts WHERE error <> ''`)
+	pp.drainAndCheck(ctx, e, &r, lakeURL, opts)
+	failed, _ := queryInt(ctx, pp.pg.url, `SELECT count(*) FROM task_attempts WHERE error <> ''`)
 	faults = append(faults, fmt.Sprintf("%d task attempts failed (retried)", failed))
-	checkLake(ctx, e, lakeURL, b.addr, opts, &r)
 	r.load = fmt.Sprintf("%d transactions at %d/s through %s, lake in versitygw behind a fault proxy", opts.Count, e.s.produceRate, pp.mode)
 	r.faults = strings.Join(faults, ", ")
 	if x := pp.exits(); x != "" {

@@ -155,8 +155,8 @@ func queryInt(ctx context.Context, url, sql string, args ...any) (int64, error) 
 }
 
 // queryString is queryInt for a text result.
-func queryString(ctx context.Context, url, sql string) (string, error) {
+func queryString(ctx context.Context, url, sql string, args ...any) (string, error) {
 	var s string
-	err := pgstore.QueryRow(ctx, url, sql, nil, &s)
+	err := pgstore.QueryRow(ctx, url, sql, args, &s)
 	return s, err
 }
