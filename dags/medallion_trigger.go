@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/finpipe/finpipe/delta"
@@ -36,18 +38,20 @@ const DefaultAggregateEvery = 10 * time.Second
 //   - Gold is behind Silver, and the oldest Silver commit it lacks is
 //     younger than AggregateEvery (so no Silver row waits longer than that,
 //     plus a run, for Gold);
-//   - Kafka holds a real backlog: at least half a run's batch more than
-//     Bronze. A run that keeps up with a stream leaves only what arrived
-//     while it ran, a small part of a batch; a backlog makes each ingest
-//     take a full batch. The newest Bronze commit is checked first, from
-//     the lake: only a run that ingested at least half a batch asks Kafka
-//     (over TopicEnds' long-lived session when the process gives one).
+//   - Kafka holds a real backlog: on some partition, at least half of what
+//     one run reads of it (ingest splits its batch evenly over its
+//     partitions) beyond Bronze, so the next run will read a batch, not
+//     a trickle. A run that keeps up with a stream leaves only what
+//     arrived while it ran, a small part of that. The newest Bronze
+//     commit is checked first, from the lake: only a run that ingested at
+//     least that much asks Kafka (over TopicEnds' long-lived session when
+//     the process gives one).
 //
 // Deferring is safe: Gold's txn keeps the Silver version it reflects, so a
 // later run recomputes every date changed since; a backlog makes the
 // scheduler queue the next run (the topic's end is past what was
-// consumed); and the run that catches up with Kafka finds less than half a
-// batch there and refreshes.
+// consumed); and the run that catches up with Kafka finds less than that
+// there and refreshes.
 func (p Pipeline) aggregateDue(ctx context.Context, tc *scheduler.TaskContext, l *lake.Lake) (bool, error) {
 	every := p.AggregateEvery
 	if every == 0 {
@@ -60,23 +64,62 @@ func (p Pipeline) aggregateDue(ctx context.Context, tc *scheduler.TaskContext, l
 	if err != nil || pending <= 0 || pending >= every {
 		return true, err
 	}
-	batch := p.MaxBatch
-	if batch <= 0 {
-		batch = ingest.DefaultMaxRecords
+	bronze, err := l.Bronze.Snapshot(ctx)
+	if err != nil {
+		return false, fmt.Errorf("read bronze: %w", err)
 	}
-	if full, err := newestIngestFull(ctx, l.Bronze, int64(batch)); err != nil || !full {
+	if full, err := newestIngestFull(ctx, l.Bronze, bronze, p.perPartition(ingestedPartitions(bronze, p.topic()))/2); err != nil || !full {
 		return true, err
 	}
-	backlog, err := p.backlog(ctx, l)
+	var high map[int32]int64
+	if p.TopicEnds != nil {
+		high, err = p.TopicEnds.EndOffsets(ctx, p.topic())
+	} else {
+		high, err = kafka.HighWatermarks(ctx, kafka.Conn{Brokers: p.Brokers, Security: p.Security}, p.topic())
+	}
 	if err != nil {
 		return false, err
 	}
-	if backlog < int64(max(p.IngestGroups, 1)*batch)/2 {
+	// A partition Bronze never read counts from offset 0: at worst
+	// retention makes that an overestimate, which only defers Gold within
+	// its bound.
+	var backlog, busiest int64
+	for _, pos := range medallion.Positions(bronze, p.topic(), nil, high) {
+		backlog += pos.Lag
+		busiest = max(busiest, pos.Lag)
+	}
+	if busiest < p.perPartition(len(high))/2 {
 		return true, nil
 	}
 	tc.Log.Info("Gold refresh deferred: Kafka holds a backlog", "backlog_records", backlog,
 		"silver_waiting", pending.Round(time.Millisecond), "aggregate_every", every)
 	return false, nil
+}
+
+// perPartition is how many records one run reads at most of each of the
+// topic's partitions: each ingest task splits its batch evenly over its
+// share of them.
+func (p Pipeline) perPartition(partitions int) int64 {
+	batch := p.MaxBatch
+	if batch <= 0 {
+		batch = ingest.DefaultMaxRecords
+	}
+	return max(int64(batch*max(p.IngestGroups, 1)/max(partitions, 1)), 1)
+}
+
+// ingestedPartitions counts the topic's partitions Bronze has read (its
+// ingest txns), at least 1.
+func ingestedPartitions(bronze *delta.Snapshot, topic string) int {
+	prefix := strings.TrimSuffix(ingest.AppID(topic, 0), "0") // ingest's txn id less the partition number
+	n := 0
+	for id := range bronze.Txns() {
+		if rest, ok := strings.CutPrefix(id, prefix); ok {
+			if _, err := strconv.Atoi(rest); err == nil {
+				n++
+			}
+		}
+	}
+	return max(n, 1)
 }
 
 // pendingSince is how long the oldest Silver rows that Gold does not
@@ -117,14 +160,10 @@ func pendingSince(ctx context.Context, l *lake.Lake) (time.Duration, error) {
 	return 0, nil
 }
 
-// newestIngestFull says whether Bronze's newest commit added at least half
-// of batch records: the ingest that made it stopped at its limit (or
-// nearly), not for want of records, so Kafka may hold a backlog.
-func newestIngestFull(ctx context.Context, bronze *delta.Table, batch int64) (bool, error) {
-	s, err := bronze.Snapshot(ctx)
-	if err != nil {
-		return false, fmt.Errorf("read bronze: %w", err)
-	}
+// newestIngestFull says whether Bronze's newest commit (in snapshot s)
+// added at least min records: the ingest that made it may have stopped at
+// its limit, not for want of records.
+func newestIngestFull(ctx context.Context, bronze *delta.Table, s *delta.Snapshot, min int64) (bool, error) {
 	if s.Version() < 0 {
 		return false, nil
 	}
@@ -138,38 +177,12 @@ func newestIngestFull(ctx context.Context, bronze *delta.Table, batch int64) (bo
 	var rows int64
 	for _, c := range changes {
 		for _, f := range c.Adds {
-			if n := f.NumRecords(); n >= 0 {
-				rows += n
-			} else {
+			n := f.NumRecords()
+			if n < 0 {
 				return true, nil // no stats: let Kafka tell
 			}
+			rows += n
 		}
 	}
-	return rows >= batch/2, nil
-}
-
-// backlog is how many records Kafka holds beyond Bronze's exactly-once
-// positions. A partition Bronze never read counts from offset 0: at worst
-// retention makes that an overestimate, which only defers Gold within its
-// bound.
-func (p Pipeline) backlog(ctx context.Context, l *lake.Lake) (int64, error) {
-	var high map[int32]int64
-	var err error
-	if p.TopicEnds != nil {
-		high, err = p.TopicEnds.EndOffsets(ctx, p.topic())
-	} else {
-		high, err = kafka.HighWatermarks(ctx, kafka.Conn{Brokers: p.Brokers, Security: p.Security}, p.topic())
-	}
-	if err != nil {
-		return 0, err
-	}
-	bronze, err := l.Bronze.Snapshot(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("read bronze: %w", err)
-	}
-	var n int64
-	for _, pos := range medallion.Positions(bronze, p.topic(), nil, high) {
-		n += pos.Lag
-	}
-	return n, nil
+	return rows >= min, nil
 }

@@ -98,64 +98,93 @@ func (b *Builder) Fold(r delta.Row) error {
 type group struct {
 	userKey
 	*userTotals
+	index int // the group's place in (day, currency, user) order
 }
 
 // Gold computes the three tables' rows for the given event dates (days
 // since the epoch; nil: every date folded).
+//
+// A refresh rewrites every row of its dates (about 60,000 groups a day at
+// a million transactions), so the rows are built with as few allocations
+// as can be: rows carved from blocks (lake.Cells), and each value that two
+// tables share (user, total, count) or that a whole run shares (currency,
+// date) boxed once.
 func (b *Builder) Gold(days map[int64]bool) Gold {
 	groups := make([]group, 0, len(b.users))
 	for k, t := range b.users {
 		if days == nil || days[k.day] {
-			groups = append(groups, group{k, t})
+			groups = append(groups, group{userKey: k, userTotals: t})
 		}
 	}
 	slices.SortFunc(groups, func(x, y group) int {
 		return cmp.Or(cmp.Compare(x.day, y.day), strings.Compare(x.currency, y.currency), strings.Compare(x.user, y.user))
 	})
-	var g Gold
-	g.Metrics = make([]delta.Row, 0, len(groups))
-	for _, x := range groups {
-		g.Metrics = append(g.Metrics, delta.Row{
-			x.user, x.currency, x.count, x.total.Decimal(), x.total.AverageHalfEven(x.count),
-			money.FromCents(x.min), money.FromCents(x.max), dateOf(x.day),
-		})
+	for i := range groups {
+		groups[i].index = i
 	}
+	g := Gold{Metrics: make([]delta.Row, len(groups)), Ranking: make([]delta.Row, 0, len(groups))}
+	metrics := lake.NewCells(metricsWidth, len(groups))
+	ranking := lake.NewCells(rankingWidth, len(groups))
+	shared := make([]boxed, len(groups))
 	// groups are sorted by (day, currency, user): each (day, currency) is
 	// one run, ranked and summarized in turn.
-	g.Ranking = make([]delta.Row, 0, len(groups))
 	for start := 0; start < len(groups); {
 		end := start + 1
 		for end < len(groups) && groups[end].day == groups[start].day && groups[end].currency == groups[start].currency {
 			end++
 		}
-		g.Ranking = append(g.Ranking, rank(groups[start:end])...)
-		g.Summary = append(g.Summary, summarize(groups[start:end]))
+		run := groups[start:end]
+		var currency, date any = run[0].currency, dateOf(run[0].day)
+		for i, x := range run {
+			v := &shared[start+i]
+			v.user, v.total, v.count = x.user, x.total.Decimal(), x.count
+			r := metrics.Row()
+			r[0], r[1], r[2], r[3], r[4] = v.user, currency, v.count, v.total, x.total.AverageHalfEven(x.count)
+			r[5], r[6], r[7] = money.FromCents(x.min), money.FromCents(x.max), date
+			g.Metrics[start+i] = r
+		}
+		g.Ranking = rank(g.Ranking, ranking, run, shared, currency, date)
+		g.Summary = append(g.Summary, summarize(run, currency, date))
 		start = end
 	}
 	return g
 }
 
-// rank orders one (day, currency) run's users by total descending, ties by
-// user_id ascending (the run is in user order already, and the sort is
-// stable); rank is the row number, so ties never share a rank. It reorders
-// the run in place.
-func rank(run []group) []delta.Row {
-	slices.SortStableFunc(run, func(x, y group) int { return y.total.Cmp(x.total) })
-	rows := make([]delta.Row, len(run))
+// The widths of daily_user_metrics' and daily_user_ranking's rows.
+const (
+	metricsWidth = 8
+	rankingWidth = 6
+)
+
+// boxed are a group's values that both Metrics and Ranking hold, as
+// interfaces made once.
+type boxed struct{ user, total, count any }
+
+// rank appends one (day, currency) run's ranking rows to out: users by
+// total descending, ties by user_id ascending (the run's indexes are in
+// user order, so they break ties without comparing strings, and the order
+// is total: no stable sort needed); rank is the row number, so ties never
+// share a rank. It reorders the run in place; each group's index finds its
+// boxed values in shared.
+func rank(out []delta.Row, cells *lake.Cells, run []group, shared []boxed, currency, date any) []delta.Row {
+	slices.SortFunc(run, func(x, y group) int { return cmp.Or(y.total.Cmp(x.total), cmp.Compare(x.index, y.index)) })
 	for i, x := range run {
-		rows[i] = delta.Row{x.currency, int32(i + 1), x.user, x.total.Decimal(), x.count, dateOf(x.day)}
+		v := shared[x.index]
+		r := cells.Row()
+		r[0], r[1], r[2], r[3], r[4], r[5] = currency, int32(i+1), v.user, v.total, v.count, date
+		out = append(out, r)
 	}
-	return rows
+	return out
 }
 
-func summarize(run []group) delta.Row {
+func summarize(run []group, currency, date any) delta.Row {
 	var count int64
 	var total money.Sum
 	for _, x := range run {
 		count += x.count
 		total.AddSum(x.total)
 	}
-	return delta.Row{run[0].currency, count, total.Decimal(), int64(len(run)), dateOf(run[0].day)}
+	return delta.Row{currency, count, total.Decimal(), int64(len(run)), date}
 }
 
 const secondsPerDay = 24 * 60 * 60
