@@ -8,6 +8,7 @@ import (
 	"github.com/finpipe/finpipe/internal/kafka"
 	"github.com/finpipe/finpipe/internal/testenv"
 	"github.com/finpipe/finpipe/tasks/aggregate"
+	"github.com/finpipe/finpipe/tasks/ingest"
 	"github.com/finpipe/finpipe/tasks/lake"
 	"github.com/finpipe/finpipe/tasks/medallion"
 	"github.com/finpipe/finpipe/tasks/produce"
@@ -193,4 +194,26 @@ type countingEnds struct {
 func (c *countingEnds) EndOffsets(ctx context.Context, topic string) (map[int32]int64, error) {
 	c.calls++
 	return c.r.EndOffsets(ctx, topic)
+}
+
+// TestPerPartitionShare: the backlog threshold follows ingest's split of
+// its batch over its group's partitions.
+func TestPerPartitionShare(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		p          Pipeline
+		partitions int
+		want       int64
+	}{
+		{Pipeline{MaxBatch: 100}, 1, 100},
+		{Pipeline{MaxBatch: 100_000}, 3, 33_333},
+		{Pipeline{MaxBatch: 100, IngestGroups: 2}, 4, 50},
+		{Pipeline{}, 0, ingest.DefaultMaxRecords},
+		{Pipeline{MaxBatch: 1}, 8, 1},
+	} {
+		if got := c.p.perPartition(c.partitions); got != c.want {
+			t.Errorf("MaxBatch %d, %d groups, %d partitions: %d records a partition, want %d",
+				c.p.MaxBatch, c.p.IngestGroups, c.partitions, got, c.want)
+		}
+	}
 }
