@@ -41,12 +41,18 @@ type Pipeline struct {
 	// AllowedLateness is clean's late_event tolerance (default 48 h).
 	AllowedLateness time.Duration
 	// AggregateEvery is the medallion DAG's trigger interval for Gold
-	// while Kafka holds a backlog: its aggregate task refreshes Gold at
-	// most this often then, and always once ingest has caught up (default
-	// 0: every run). Gold is recomputed per event date, so refreshing it
-	// after every batch of a backlog re-reads the same dates again and
+	// while Kafka holds a backlog: its aggregate task then leaves Silver's
+	// new rows for a later run, for at most this long, and refreshes Gold
+	// once ingest has caught up; a stream that keeps up gets Gold after
+	// every run (default DefaultAggregateEvery; negative: every run, even
+	// in a backlog). Gold is recomputed per event date, so refreshing it
+	// after every batch of a backlog recomputes the same dates again and
 	// again; see aggregateDue.
 	AggregateEvery time.Duration
+	// TopicEnds reads the topic's end offsets for aggregateDue's backlog
+	// check over a long-lived Kafka session (kafka.EndOffsetReader); nil
+	// opens a session per check, about 100 ms.
+	TopicEnds scheduler.TopicOffsets
 	// Compaction says when lake_compaction compacts a partition (zero:
 	// maintenance's defaults).
 	Compaction maintenance.CompactionPolicy
@@ -59,11 +65,25 @@ type Pipeline struct {
 // brokers are the Kafka bootstrap servers actually in use (the embedded
 // broker's address when KAFKA_BROKERS is unset); m, the process's metrics,
 // is told of every commit to the lake and every rejected record (nil: no
-// metrics).
+// metrics). The end-offset reader it makes opens its Kafka session at the
+// first backlog check and keeps it for the process's life, as the Lake
+// keeps its tables.
 func PipelineFrom(s *config.Settings, brokers string, m *metrics.Metrics) Pipeline {
-	return Pipeline{Lake: lake.Opener(s.LakeDir(), m.DeltaCommit), LakeDir: s.LakeDir(), Brokers: brokers, Security: kafka.ConnFrom(s, brokers).Security, Topic: s.Topic,
+	conn := kafka.ConnFrom(s, brokers)
+	return Pipeline{Lake: lake.Opener(s.LakeDir(), m.DeltaCommit), LakeDir: s.LakeDir(), Brokers: brokers, Security: conn.Security, Topic: s.Topic,
 		IngestGroups: s.IngestGroups, MaxBatch: s.MaxBatch, AllowedLateness: s.AllowedLateness, CountRejected: m.AddRejected,
+		AggregateEvery: AggregateEveryOf(s.AggregateEvery), TopicEnds: kafka.NewEndOffsetReader(conn),
 		Compaction: maintenance.CompactionPolicy{MinSmallFiles: s.CompactMinFiles, MinSmallBytes: int64(s.CompactMinMB) << 20}}
+}
+
+// AggregateEveryOf maps a user's setting (FINPIPE_AGGREGATE_EVERY, the
+// bench's --aggregate-every), where 0 turns deferring off, to
+// AggregateEvery, where 0 is the default and negative turns it off.
+func AggregateEveryOf(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
 }
 
 // Pipelines returns the three pipeline DAGs of DESIGN.md and the lake's

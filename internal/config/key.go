@@ -34,6 +34,7 @@ const (
 	MaxBatch
 	IngestGroups
 	AllowedLateness
+	AggregateEvery
 	CompactMinFiles
 	CompactMinMB
 	RunRetention
@@ -143,6 +144,9 @@ var definitions = [numKeys]definition{
 	AllowedLateness: {flag: "allowed-lateness", env: "FINPIPE_ALLOWED_LATENESS", def: "48h",
 		usage: "how far behind the newest event_time a record may be before it is rejected as late_event (`duration` such as 48h or 2d)",
 		set:   func(s *Settings, raw string) error { return setDuration(&s.AllowedLateness, raw) }},
+	AggregateEvery: {flag: "aggregate-every", env: "FINPIPE_AGGREGATE_EVERY", def: "10s",
+		usage: "while Kafka holds a backlog (on some partition, at least half of what one run reads of it beyond Bronze), the medallion DAG refreshes Gold at most this often (`duration`), and always once caught up; a stream that keeps up refreshes it every run; 0 refreshes it after every run",
+		set:   func(s *Settings, raw string) error { return setDuration(&s.AggregateEvery, raw) }},
 	CompactMinFiles: {flag: "compact-min-files", env: "FINPIPE_COMPACT_MIN_FILES", def: "32",
 		usage: "lake_compaction compacts a partition once it has this many small `files` (below Delta's 128 MB target)",
 		set:   func(s *Settings, raw string) error { return setPositiveInt(&s.CompactMinFiles, raw) }},

@@ -38,6 +38,7 @@ type Settings struct {
 	MaxBatch                    int           // --max-batch, FINPIPE_MAX_BATCH
 	IngestGroups                int           // --ingest-groups, FINPIPE_INGEST_GROUPS
 	AllowedLateness             time.Duration // --allowed-lateness, FINPIPE_ALLOWED_LATENESS
+	AggregateEvery              time.Duration // --aggregate-every, FINPIPE_AGGREGATE_EVERY; 0 = Gold after every run
 	CompactMinFiles             int           // --compact-min-files, FINPIPE_COMPACT_MIN_FILES
 	CompactMinMB                int           // --compact-min-mb, FINPIPE_COMPACT_MIN_MB
 	RunRetention                time.Duration // --run-retention, FINPIPE_RUN_RETENTION; 0 = off

@@ -3,8 +3,11 @@ package aggregate
 import (
 	"cmp"
 	"fmt"
+	"maps"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/finpipe/finpipe/delta"
@@ -98,64 +101,124 @@ func (b *Builder) Fold(r delta.Row) error {
 type group struct {
 	userKey
 	*userTotals
+	index int // the group's place in its run's user order
+}
+
+// runKey is one (day, currency): the unit that Gold ranks and summarizes.
+type runKey struct {
+	day      int64
+	currency string
+}
+
+// runRows are one run's rows of the three tables.
+type runRows struct {
+	metrics, ranking []delta.Row
+	summary          delta.Row
 }
 
 // Gold computes the three tables' rows for the given event dates (days
 // since the epoch; nil: every date folded).
+//
+// A refresh rewrites every row of its dates (about 60,000 groups a day at
+// a million transactions), so each (day, currency) run is sorted and turned
+// into rows on its own, the runs spread over GOMAXPROCS lanes, and the rows
+// are built with few allocations: carved from blocks (lake.Cells), with
+// each value that two tables share (user, total, count) or that a whole
+// run shares (currency, date) boxed once.
 func (b *Builder) Gold(days map[int64]bool) Gold {
-	groups := make([]group, 0, len(b.users))
+	runs := map[runKey][]group{}
 	for k, t := range b.users {
 		if days == nil || days[k.day] {
-			groups = append(groups, group{k, t})
+			rk := runKey{k.day, k.currency}
+			runs[rk] = append(runs[rk], group{userKey: k, userTotals: t})
 		}
 	}
-	slices.SortFunc(groups, func(x, y group) int {
-		return cmp.Or(cmp.Compare(x.day, y.day), strings.Compare(x.currency, y.currency), strings.Compare(x.user, y.user))
+	keys := slices.SortedFunc(maps.Keys(runs), func(x, y runKey) int {
+		return cmp.Or(cmp.Compare(x.day, y.day), strings.Compare(x.currency, y.currency))
 	})
-	var g Gold
-	g.Metrics = make([]delta.Row, 0, len(groups))
-	for _, x := range groups {
-		g.Metrics = append(g.Metrics, delta.Row{
-			x.user, x.currency, x.count, x.total.Decimal(), x.total.AverageHalfEven(x.count),
-			money.FromCents(x.min), money.FromCents(x.max), dateOf(x.day),
-		})
+	done := make([]runRows, len(keys))
+	next := make(chan int, len(keys))
+	for i := range keys {
+		next <- i
 	}
-	// groups are sorted by (day, currency, user): each (day, currency) is
-	// one run, ranked and summarized in turn.
-	g.Ranking = make([]delta.Row, 0, len(groups))
-	for start := 0; start < len(groups); {
-		end := start + 1
-		for end < len(groups) && groups[end].day == groups[start].day && groups[end].currency == groups[start].currency {
-			end++
-		}
-		g.Ranking = append(g.Ranking, rank(groups[start:end])...)
-		g.Summary = append(g.Summary, summarize(groups[start:end]))
-		start = end
+	close(next)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(keys)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				done[i] = runGold(runs[keys[i]])
+			}
+		}()
+	}
+	wg.Wait()
+	var g Gold
+	n := 0
+	for _, r := range done {
+		n += len(r.metrics)
+	}
+	g.Metrics, g.Ranking = make([]delta.Row, 0, n), make([]delta.Row, 0, n)
+	for _, r := range done {
+		g.Metrics = append(g.Metrics, r.metrics...)
+		g.Ranking = append(g.Ranking, r.ranking...)
+		g.Summary = append(g.Summary, r.summary)
 	}
 	return g
 }
 
-// rank orders one (day, currency) run's users by total descending, ties by
-// user_id ascending (the run is in user order already, and the sort is
-// stable); rank is the row number, so ties never share a rank. It reorders
-// the run in place.
-func rank(run []group) []delta.Row {
-	slices.SortStableFunc(run, func(x, y group) int { return y.total.Cmp(x.total) })
-	rows := make([]delta.Row, len(run))
-	for i, x := range run {
-		rows[i] = delta.Row{x.currency, int32(i + 1), x.user, x.total.Decimal(), x.count, dateOf(x.day)}
+// The widths of daily_user_metrics' and daily_user_ranking's rows.
+const (
+	metricsWidth = 8
+	rankingWidth = 6
+)
+
+// boxed are a group's values that both Metrics and Ranking hold, as
+// interfaces made once.
+type boxed struct{ user, total, count any }
+
+// runGold returns one (day, currency) run's rows: metrics by user_id;
+// ranking by total descending, ties by user_id ascending (the groups'
+// indexes are in user order, so they break ties without comparing strings,
+// and the order is total: no stable sort needed), rank being the row
+// number, so ties never share a rank; and the run's summary. It reorders
+// run in place.
+func runGold(run []group) runRows {
+	slices.SortFunc(run, func(x, y group) int { return strings.Compare(x.user, y.user) })
+	var currency, date any = run[0].currency, dateOf(run[0].day)
+	out := runRows{metrics: make([]delta.Row, len(run)), ranking: make([]delta.Row, len(run))}
+	metrics := lake.NewCells(metricsWidth, len(run))
+	shared := make([]boxed, len(run))
+	for i := range run {
+		x := &run[i]
+		x.index = i
+		v := &shared[i]
+		v.user, v.total, v.count = x.user, x.total.Decimal(), x.count
+		r := metrics.Row()
+		r[0], r[1], r[2], r[3], r[4] = v.user, currency, v.count, v.total, x.total.AverageHalfEven(x.count)
+		r[5], r[6], r[7] = money.FromCents(x.min), money.FromCents(x.max), date
+		out.metrics[i] = r
 	}
-	return rows
+	out.summary = summarize(run, currency, date)
+	slices.SortFunc(run, func(x, y group) int { return cmp.Or(y.total.Cmp(x.total), cmp.Compare(x.index, y.index)) })
+	ranking := lake.NewCells(rankingWidth, len(run))
+	for i, x := range run {
+		v := shared[x.index]
+		r := ranking.Row()
+		r[0], r[1], r[2], r[3], r[4], r[5] = currency, int32(i+1), v.user, v.total, v.count, date
+		out.ranking[i] = r
+	}
+	return out
 }
 
-func summarize(run []group) delta.Row {
+func summarize(run []group, currency, date any) delta.Row {
 	var count int64
 	var total money.Sum
 	for _, x := range run {
 		count += x.count
 		total.AddSum(x.total)
 	}
-	return delta.Row{run[0].currency, count, total.Decimal(), int64(len(run)), dateOf(run[0].day)}
+	return delta.Row{currency, count, total.Decimal(), int64(len(run)), date}
 }
 
 const secondsPerDay = 24 * 60 * 60

@@ -9,7 +9,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/finpipe/finpipe/delta"
@@ -80,6 +82,7 @@ func run(ctx context.Context, l *lake.Lake, opts Options) (Result, error) {
 	}
 	all := map[int64]bool{}
 	var todo []*target
+	changed := map[int64]map[int64]bool{} // by the version a table reflected: usually one read for all three
 	for _, t := range targets {
 		snap, err := t.table.Snapshot(ctx)
 		if err != nil {
@@ -90,9 +93,12 @@ func run(ctx context.Context, l *lake.Lake, opts Options) (Result, error) {
 			continue // up to date, or written from a newer Silver by a concurrent run
 		}
 		t.done = done
-		if t.dates, err = changedDates(ctx, l.Silver, silver, done); err != nil {
-			return res, err
+		if changed[done] == nil {
+			if changed[done], err = changedDates(ctx, l.Silver, silver, done); err != nil {
+				return res, err
+			}
 		}
+		t.dates = maps.Clone(changed[done])
 		for d := range explicit {
 			t.dates[d] = true
 		}
@@ -111,22 +117,48 @@ func run(ctx context.Context, l *lake.Lake, opts Options) (Result, error) {
 	for _, r := range gold.Summary {
 		res.SilverRows += int(r[lake.SummaryTxCount].(int64))
 	}
+	// The tables are independent Delta tables, each with its own txn, so
+	// they are written at once: encoding and committing one table's files
+	// no longer waits for the other's (two of them hold a row per user).
+	// A table whose write fails is retried by the next run (or by Run's
+	// retry on a conflict): its txn still names the older Silver version.
 	commit := delta.CommitOptions{Txns: []delta.Txn{{AppID: AppID, Version: silver.Version()}}}
-	for _, t := range todo {
-		rows := rowsIn(t.pick(gold), t.dates)
-		if err := lake.CheckTxn(ctx, t.table, AppID, t.done); err != nil {
-			return res, fmt.Errorf("aggregate: %w", err)
+	written := make([]int, len(todo))
+	errs := make([]error, len(todo))
+	var wg sync.WaitGroup
+	for i, t := range todo {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			written[i], errs[i] = write(ctx, t, rowsIn(t.pick(gold), t.dates), commit)
+		}()
+	}
+	wg.Wait()
+	for i, t := range todo {
+		if errs[i] == nil {
+			res.Rows[t.name] = written[i]
 		}
-		if _, err := t.table.OverwritePartitions(ctx, partitions(t.dates), rows, commit); err != nil {
-			return res, fmt.Errorf("aggregate: write %s: %w", t.name, err)
-		}
-		res.Rows[t.name] = len(rows)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return res, err
 	}
 	for d := range all {
 		res.Dates = append(res.Dates, dateOf(d))
 	}
 	slices.SortFunc(res.Dates, func(a, b time.Time) int { return a.Compare(b) })
 	return res, nil
+}
+
+// write replaces t's partitions with rows, if no other run wrote t since
+// it was read, and returns how many rows it wrote.
+func write(ctx context.Context, t *target, rows []delta.Row, commit delta.CommitOptions) (int, error) {
+	if err := lake.CheckTxn(ctx, t.table, AppID, t.done); err != nil {
+		return 0, fmt.Errorf("aggregate: %w", err)
+	}
+	if _, err := t.table.OverwritePartitions(ctx, partitions(t.dates), rows, commit); err != nil {
+		return 0, fmt.Errorf("aggregate: write %s: %w", t.name, err)
+	}
+	return len(rows), nil
 }
 
 // compute returns the Gold rows of days from Silver at snapshot s: the

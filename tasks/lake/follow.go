@@ -3,6 +3,7 @@ package lake
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sync"
 
 	"github.com/finpipe/finpipe/delta"
@@ -70,7 +71,7 @@ func (f *Follower) At(ctx context.Context, t *delta.Table, s *delta.Snapshot) (F
 	}
 	f.folder.Reset()
 	f.version = -1
-	if err := s.ScanColumns(ctx, f.folder.Columns(), nil, f.folder.Fold); err != nil {
+	if err := foldFiles(ctx, s, s.Files(), f.folder); err != nil {
 		f.folder.Reset()
 		f.mu.Unlock()
 		return nil, nil, fmt.Errorf("read %s version %d: %w", t.Path(), s.Version(), err)
@@ -91,7 +92,7 @@ func (f *Follower) advance(ctx context.Context, t *delta.Table, s *delta.Snapsho
 		}
 		files = append(files, c.Adds...)
 	}
-	if err := s.ScanFiles(ctx, files, f.folder.Columns(), f.folder.Fold); err != nil {
+	if err := foldFiles(ctx, s, files, f.folder); err != nil {
 		f.version = -1 // half-folded: only a rebuild can fix it
 		return err
 	}
@@ -112,4 +113,59 @@ func (f *Follower) Committed(v int64, fold func()) {
 		fold()
 		f.version = v
 	}
+}
+
+// foldFiles folds the rows of files into folder in file order, as one
+// ScanFiles would, but decodes up to GOMAXPROCS files at once ahead of the
+// fold: decoding Parquet is most of a follower's work (a refresh after a
+// deferred backlog folds a file per Silver commit it missed), and a Folder
+// is not safe for concurrent use, so only the decoding runs in parallel.
+// At most that many files' rows are held at a time.
+func foldFiles(ctx context.Context, s *delta.Snapshot, files []delta.AddFile, folder Folder) error {
+	lanes := min(runtime.GOMAXPROCS(0), len(files))
+	if lanes <= 1 {
+		return s.ScanFiles(ctx, files, folder.Columns(), folder.Fold)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // an error stops the files still being decoded
+	type decoded struct {
+		rows []delta.Row
+		err  error
+	}
+	out := make([]chan decoded, len(files))
+	for i := range out {
+		out[i] = make(chan decoded, 1)
+	}
+	ahead := make(chan struct{}, lanes) // a token per file decoded and not yet folded
+	go func() {
+		for i, file := range files {
+			select {
+			case ahead <- struct{}{}:
+			case <-ctx.Done():
+				out[i] <- decoded{err: ctx.Err()}
+				return
+			}
+			go func() {
+				var rows []delta.Row // ScanFiles' rows are fresh and may be kept
+				err := s.ScanFiles(ctx, []delta.AddFile{file}, folder.Columns(), func(r delta.Row) error {
+					rows = append(rows, r)
+					return nil
+				})
+				out[i] <- decoded{rows, err}
+			}()
+		}
+	}()
+	for i := range files {
+		d := <-out[i]
+		if d.err != nil {
+			return d.err
+		}
+		for _, r := range d.rows {
+			if err := folder.Fold(r); err != nil {
+				return err
+			}
+		}
+		<-ahead
+	}
+	return nil
 }

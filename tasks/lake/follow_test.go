@@ -135,3 +135,59 @@ func TestFollowersBelongToTheirLake(t *testing.T) {
 		t.Fatalf("a second Lake shares the first's Follower (%v) or folded %d rows, want its own and 2", fb == fa, b.folds)
 	}
 }
+
+// ordered is a Folder that records the order of the offsets it folds and
+// fails on one, so the test sees the order and error of foldFiles.
+type ordered struct {
+	seq    []int64
+	failAt int64
+}
+
+func (o *ordered) Columns() []string { return []string{"kafka_offset"} }
+func (o *ordered) Reset()            { o.seq = nil }
+func (o *ordered) Fold(r delta.Row) error {
+	off := r[0].(int64)
+	if off == o.failAt {
+		return fmt.Errorf("offset %d refused", off)
+	}
+	o.seq = append(o.seq, off)
+	return nil
+}
+
+// TestFollowerFoldsManyFilesInOrder: the files of several commits are
+// decoded in parallel, yet folded in commit order, every row once, and a
+// Fold error stops the advance (the next At rebuilds).
+func TestFollowerFoldsManyFilesInOrder(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	l, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := &ordered{failAt: -1}
+	f := l.Follow("ordered", l.Bronze, func() Folder { return o })
+	bringUp(t, l, f)
+	var want []int64
+	for c := range int64(9) {
+		batch := []int64{3 * c, 3*c + 1, 3*c + 2}
+		appendOffsets(t, l.Bronze, batch...)
+		want = append(want, batch...)
+	}
+	bringUp(t, l, f)
+	if fmt.Sprint(o.seq) != fmt.Sprint(want) {
+		t.Fatalf("folded %v, want %v", o.seq, want)
+	}
+	o.seq, o.failAt = nil, 100
+	appendOffsets(t, l.Bronze, 99, 100, 101)
+	appendOffsets(t, l.Bronze, 102)
+	s, err := l.Bronze.Snapshot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.At(ctx, l.Bronze, s); err == nil {
+		t.Fatal("At folded past a Fold error")
+	}
+	if f.version != -1 {
+		t.Fatalf("after a failed rebuild the follower claims version %d", f.version)
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"github.com/finpipe/finpipe/dags"
 	"github.com/finpipe/finpipe/internal/bench"
 	"github.com/finpipe/finpipe/internal/drive"
+	"github.com/finpipe/finpipe/internal/kafka"
 	"github.com/finpipe/finpipe/tasks/check"
 	"github.com/finpipe/finpipe/tasks/lake"
 )
@@ -34,8 +35,9 @@ const DefaultMemoryLimit = 384 << 20
 const DefaultMaxBatch = 100_000
 
 // DefaultAggregateEvery is Gold's trigger interval while the backlog
-// drains (dags.Pipeline.AggregateEvery).
-const DefaultAggregateEvery = 5 * time.Second
+// drains: the shipped DAG's (dags.Pipeline.AggregateEvery), so that the
+// benchmark measures what a deployment runs.
+const DefaultAggregateEvery = dags.DefaultAggregateEvery
 
 // Options say what to produce and how to run the pipeline on it.
 type Options struct {
@@ -44,9 +46,11 @@ type Options struct {
 	// starts an embedded one in a temporary directory.
 	DatabaseURL string
 	// LakeDir keeps the lake there; "" uses a temporary one, removed.
-	LakeDir        string
-	MaxBatch       int
-	IngestGroups   int
+	LakeDir      string
+	MaxBatch     int
+	IngestGroups int
+	// AggregateEvery bounds how long Gold waits during a backlog (0:
+	// refreshed after every run, as FINPIPE_AGGREGATE_EVERY=0).
 	AggregateEvery time.Duration
 	Workers        int // task instances the in-process worker runs at once
 	// CPUProfile and MemProfile are files for a CPU profile of the drain
@@ -84,8 +88,12 @@ func run(ctx context.Context, o Options) (Report, error) {
 		return Report{}, err
 	}
 	defer stopFeeder()
+	// The aggregate task's backlog check reads the topic's end over one
+	// session, as PipelineFrom's does in a deployment.
+	ends := kafka.NewEndOffsetReader(f.Brokers)
+	defer ends.Close()
 	p := dags.Pipeline{Lake: lake.Opener(o.LakeDir, nil), Brokers: f.Brokers, Topic: f.Topic,
-		MaxBatch: o.MaxBatch, IngestGroups: o.IngestGroups, AggregateEvery: o.AggregateEvery}
+		MaxBatch: o.MaxBatch, IngestGroups: o.IngestGroups, AggregateEvery: dags.AggregateEveryOf(o.AggregateEvery), TopicEnds: ends}
 	e, err := bench.StartEngine(ctx, o.DatabaseURL, o.Workers, p)
 	if err != nil {
 		return Report{}, err
