@@ -69,7 +69,7 @@ func (t *Table) Optimize(ctx context.Context, partitionFilter func(partitionValu
 		res.PartitionsOptimized++
 		// The partition's files are decoded in parallel, and rewritten in
 		// their order.
-		err := snap.scanAll(ctx, files, proj, func(r Row) error { res.Rows++; return mw.write(r) })
+		err := snap.scanAll(ctx, files, proj, func(r Row) error { res.Rows++; return mw.write(r, int(res.Rows-1)) })
 		if err != nil {
 			mw.abort()
 			if ctx.Err() != nil {
