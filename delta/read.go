@@ -32,8 +32,10 @@ func (s *Snapshot) Rows(ctx context.Context, filter func(partitionValues map[str
 }
 
 // Scan calls fn with each row of the files whose partition values pass
-// filter (nil for all). Each Row is newly allocated and may be kept. An
-// error from fn stops the scan and is returned.
+// filter (nil for all), file after file in Files() order, on the caller's
+// goroutine (files are decoded in parallel ahead of it). Each Row is newly
+// allocated and may be kept. An error from fn stops the scan and is
+// returned.
 func (s *Snapshot) Scan(ctx context.Context, filter func(partitionValues map[string]string) bool, fn func(Row) error) error {
 	return s.ScanColumns(ctx, nil, filter, fn)
 }
