@@ -58,6 +58,7 @@ func BenchmarkWriteSilver(b *testing.B) {
 		b.Fatal(err)
 	}
 	ctx := context.Background()
+	b.ReportAllocs()
 	b.ResetTimer()
 	start, cpu0 := time.Now(), cpuTime()
 	for i := 0; i < b.N; i++ {
@@ -93,6 +94,7 @@ func BenchmarkScanSilver(b *testing.B) {
 		b.Fatal(err)
 	}
 	snap, _ := tbl.Snapshot(ctx)
+	b.ReportAllocs()
 	b.ResetTimer()
 	start, cpu0 := time.Now(), cpuTime()
 	for i := 0; i < b.N; i++ {

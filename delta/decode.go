@@ -33,57 +33,35 @@ func newDecoder(f Field, dt dataType, node parquet.Node) (decoder, error) {
 		}
 	case kindBinary:
 		if k == parquet.ByteArray || k == parquet.FixedLenByteArray {
-			return func(v parquet.Value) (any, error) { return append([]byte{}, v.ByteArray()...), nil }, nil
+			boxes := newSlab[[]byte]()
+			return func(v parquet.Value) (any, error) { return boxes.box(append([]byte{}, v.ByteArray()...)), nil }, nil
 		}
 	case kindLong, kindInteger, kindShort, kindByte:
 		if k != parquet.Int32 && k != parquet.Int64 {
 			break
 		}
-		return func(v parquet.Value) (any, error) {
-			n := v.Int64()
-			if v.Kind() == parquet.Int32 {
-				n = int64(v.Int32())
-			}
-			return narrowInt(dt.kind, n), nil
-		}, nil
+		return intDecoder(dt.kind), nil
 	case kindDouble, kindFloat:
-		if dt.kind == kindDouble && (k == parquet.Int32 || k == parquet.Int64) {
-			// Type widening byte, short or int → double: files written
-			// before the change hold integers.
-			return func(v parquet.Value) (any, error) {
-				if v.Kind() == parquet.Int32 {
-					return float64(v.Int32()), nil
-				}
-				return float64(v.Int64()), nil
-			}, nil
-		}
-		if k != parquet.Double && k != parquet.Float {
+		if k != parquet.Double && k != parquet.Float && (dt.kind != kindDouble || k != parquet.Int32 && k != parquet.Int64) {
 			break
 		}
-		return func(v parquet.Value) (any, error) {
-			x := v.Double()
-			if v.Kind() == parquet.Float {
-				x = float64(v.Float())
-			}
-			if dt.kind == kindFloat {
-				return float32(x), nil
-			}
-			return x, nil
-		}, nil
+		// Type widening byte, short or int → double: files written before
+		// the change hold integers.
+		return floatDecoder(dt.kind), nil
 	case kindBoolean:
 		if k == parquet.Boolean {
 			return func(v parquet.Value) (any, error) { return v.Boolean(), nil }, nil
 		}
 	case kindDate:
 		if k == parquet.Int32 {
-			return repeatCached(func(n int64) any { return dateFromDays(n) }), nil
+			return timeDecoder(dateFromDays), nil
 		}
 	case kindTimestamp, kindTimestampNtz:
 		if dt.kind == kindTimestampNtz && k == parquet.Int32 {
 			// Type widening date → timestamp_ntz: a date written before
 			// the change reads as its midnight.
 			if lt := typ.LogicalType(); lt != nil && isDate(lt) {
-				return repeatCached(func(n int64) any { return dateFromDays(n) }), nil
+				return timeDecoder(dateFromDays), nil
 			}
 		}
 		return timestampDecoder(typ, mismatch)
@@ -96,23 +74,95 @@ func newDecoder(f Field, dt dataType, node parquet.Node) (decoder, error) {
 // internedCap bounds how many distinct values a string column remembers.
 const internedCap = 1024
 
+// internedProbe is how many look-ups a full string cache gets to prove
+// itself: if fewer than half of them hit, the column has too many distinct
+// values (ids) for the cache to pay, and it stops looking.
+const internedProbe = 4096
+
 // internedStrings decodes strings, returning the same boxed value for a
 // repeated string: low-cardinality columns (currency, status, country, …)
 // then cost no allocation per row. A column with many distinct values
-// stops adding to the cache once it is full.
+// stops adding to the cache once it is full, and stops consulting it when
+// it rarely hits (transaction or user ids: the look-up was pure cost).
 func internedStrings() decoder {
 	seen := make(map[string]any)
+	boxes := newSlab[string]()
+	probes, hits := 0, 0
 	return func(v parquet.Value) (any, error) {
 		b := v.ByteArray()
+		if seen == nil {
+			return boxes.box(string(b)), nil
+		}
+		full := len(seen) >= internedCap
+		if full {
+			probes++
+		}
 		if x, ok := seen[string(b)]; ok { // no allocation for the lookup
+			if full {
+				hits++
+			}
 			return x, nil
 		}
-		var x any = string(b)
-		if len(seen) < internedCap {
-			seen[x.(string)] = x
+		s := string(b)
+		x := boxes.box(s)
+		switch {
+		case !full:
+			seen[s] = x
+		case probes >= internedProbe && hits*2 < probes:
+			seen = nil
 		}
 		return x, nil
 	}
+}
+
+// intDecoder decodes an INT32 or INT64 column as the Go type of an integer
+// kind (see Row).
+func intDecoder(k kind) decoder {
+	longs, ints, shorts := newSlab[int64](), newSlab[int32](), newSlab[int16]()
+	return func(v parquet.Value) (any, error) {
+		n := v.Int64()
+		if v.Kind() == parquet.Int32 {
+			n = int64(v.Int32())
+		}
+		switch k {
+		case kindInteger:
+			return ints.box(int32(n)), nil
+		case kindShort:
+			return shorts.box(int16(n)), nil
+		case kindByte:
+			return int8(n), nil // boxed without allocating
+		}
+		return longs.box(n), nil
+	}
+}
+
+// floatDecoder decodes a FLOAT or DOUBLE column (or, for double, an
+// integer one written before type widening) as float32 or float64.
+func floatDecoder(k kind) decoder {
+	doubles, floats := newSlab[float64](), newSlab[float32]()
+	return func(v parquet.Value) (any, error) {
+		var x float64
+		switch v.Kind() {
+		case parquet.Int32:
+			x = float64(v.Int32())
+		case parquet.Int64:
+			x = float64(v.Int64())
+		case parquet.Float:
+			x = float64(v.Float())
+		default:
+			x = v.Double()
+		}
+		if k == kindFloat {
+			return floats.box(float32(x)), nil
+		}
+		return doubles.box(x), nil
+	}
+}
+
+// timeDecoder decodes an INT32/INT64 date or timestamp column with conv.
+func timeDecoder(conv func(int64) time.Time) decoder {
+	boxes := newSlab[time.Time]()
+	return repeatCached(func(n int64) any { return boxes.box(conv(n)) })
 }
 
 // repeatCached decodes an INT32/INT64 column with conv, returning the
@@ -136,11 +186,12 @@ func repeatCached(conv func(int64) any) decoder {
 func timestampDecoder(typ parquet.Type, mismatch error) (decoder, error) {
 	switch typ.Kind() {
 	case parquet.Int96:
+		boxes := newSlab[time.Time]()
 		return func(v parquet.Value) (any, error) {
 			i := v.Int96()
 			nanos := int64(i[0]) | int64(i[1])<<32
 			days := int64(i[2]) - julianDayOfEpoch
-			return time.Unix(days*secondsPerDay, nanos).UTC(), nil
+			return boxes.box(time.Unix(days*secondsPerDay, nanos).UTC()), nil
 		}, nil
 	case parquet.Int64:
 		unit := time.Microsecond
@@ -156,7 +207,7 @@ func timestampDecoder(typ parquet.Type, mismatch error) (decoder, error) {
 		} else if ct := typ.ConvertedType(); ct != nil && *ct == deprecated.TimestampMillis {
 			unit = time.Millisecond
 		}
-		return repeatCached(func(n int64) any {
+		return timeDecoder(func(n int64) time.Time {
 			switch unit {
 			case time.Millisecond:
 				return time.UnixMilli(n).UTC()
@@ -193,12 +244,13 @@ func decimalDecoder(dt dataType, typ parquet.Type, mismatch error) (decoder, err
 		}
 		return d
 	}
+	boxes := newSlab[decimal.Decimal]()
 	switch typ.Kind() {
 	case parquet.Int32, parquet.Int64:
-		return repeatCached(func(n int64) any { return fix(decimal.New(n, -scale)) }), nil
+		return repeatCached(func(n int64) any { return boxes.box(fix(decimal.New(n, -scale))) }), nil
 	case parquet.FixedLenByteArray, parquet.ByteArray:
 		return func(v parquet.Value) (any, error) {
-			return fix(decimal.NewFromBigInt(fromTwosComplement(v.ByteArray()), -scale)), nil
+			return boxes.box(fix(decimal.NewFromBigInt(fromTwosComplement(v.ByteArray()), -scale))), nil
 		}, nil
 	}
 	return nil, mismatch

@@ -35,7 +35,9 @@
 //     after each checkpoint).
 //
 // Rows are []any in schema order; see Row for the Go type of each Delta
-// type. Money stays exact: decimals are shopspring/decimal values end to
+// type. A scan decodes up to GOMAXPROCS files at once, off the caller's
+// goroutine, and still hands rows over in file order (scan_parallel.go);
+// a large write is spread over one lane per core (lanes.go). Money stays exact: decimals are shopspring/decimal values end to
 // end, and a value that does not fit its column's scale or precision is an
 // error, never rounded.
 //

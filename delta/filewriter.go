@@ -33,8 +33,9 @@ type fileWriter struct {
 	buf       *bufio.Writer
 	counter   countingWriter
 	w         *parquet.GenericWriter[any]
-	cols      [][]parquet.Value // buffered values per leaf column (grown on demand: most commits are small)
-	batchLen  int
+	cols      [][]parquet.Value // one batch's values per leaf column, reused (grown on demand: most commits are small)
+	pending   []Row             // rows not yet converted, up to batchRows
+	pendingAt []int             // their indexes in the caller's rows, for errors
 	stats     []colStats
 	rows      int64
 	groupRows int64
@@ -72,53 +73,45 @@ func newFileWriter(ctx context.Context, root storage, l *layout, partVals []stri
 	return fw, nil
 }
 
-// write appends one row; values must already match the column types.
-// Values are buffered per column and handed to parquet-go's column writers
-// directly, which is several times cheaper than assembling parquet.Rows.
-func (fw *fileWriter) write(r Row) error {
-	for ci := range fw.l.data {
-		c := &fw.l.data[ci]
-		v, n, err := fw.value(c, &fw.stats[ci], r[c.pos])
-		if err != nil {
-			for j := 0; j < ci; j++ { // drop the half-written row
-				leaf := fw.l.data[j].leaf
-				fw.cols[leaf] = fw.cols[leaf][:fw.batchLen]
-			}
-			return err
-		}
-		fw.estBytes += int64(n)
-		col := append(fw.cols[c.leaf], v)
-		// Set levels in place: cheaper than Value.Level's copy.
-		last := &col[len(col)-1]
-		if v.IsNull() {
-			last.SetDefinitionLevel(0)
-		} else {
-			last.SetDefinitionLevel(c.def)
-		}
-		last.SetColumnIndex(c.leaf)
-		fw.cols[c.leaf] = col
-	}
-	fw.batchLen++
+// write appends one row, the at-th of the caller's (for errors); values
+// must match the column types. Rows are buffered and converted a column
+// at a time when batchRows have come (see flushBatch), so a bad value is
+// reported by the write that flushes, naming its row.
+func (fw *fileWriter) write(r Row, at int) error {
+	fw.pending = append(fw.pending, r)
+	fw.pendingAt = append(fw.pendingAt, at)
 	fw.rows++
-	if fw.batchLen == batchRows {
+	if len(fw.pending) == batchRows {
 		return fw.flushBatch()
 	}
 	return nil
 }
 
+// flushBatch converts the buffered rows column by column into
+// parquet.Values and hands each column's values to parquet-go's column
+// writer: one column's conversion is one tight loop over one Go type
+// (instead of a type switch per value across a row), and parquet-go takes
+// whole columns, several times cheaper than assembling parquet.Rows.
 func (fw *fileWriter) flushBatch() error {
-	if fw.batchLen == 0 {
+	if len(fw.pending) == 0 {
 		return nil
 	}
 	writers := fw.w.ColumnWriters()
-	for leaf, vals := range fw.cols {
-		if _, err := writers[leaf].WriteRowValues(vals); err != nil {
+	for ci := range fw.l.data {
+		c := &fw.l.data[ci]
+		vals, n, bad, err := convertColumn(c, &fw.stats[ci], fw.pending, fw.cols[c.leaf][:0])
+		fw.cols[c.leaf] = vals[:0]
+		if err != nil {
+			return fmt.Errorf("row %d: %w", fw.pendingAt[bad], err)
+		}
+		fw.estBytes += n
+		if _, err := writers[c.leaf].WriteRowValues(vals); err != nil {
 			return fmt.Errorf("delta: write parquet column: %w", err)
 		}
-		fw.cols[leaf] = vals[:0]
 	}
-	fw.groupRows += int64(fw.batchLen)
-	fw.batchLen = 0
+	fw.groupRows += int64(len(fw.pending))
+	clear(fw.pending) // the caller's rows are not kept past their batch
+	fw.pending, fw.pendingAt = fw.pending[:0], fw.pendingAt[:0]
 	if fw.groupRows >= rowGroupRows {
 		fw.groupRows = 0
 		if err := fw.w.Flush(); err != nil {
@@ -162,9 +155,9 @@ func (fw *fileWriter) abort() {
 	fw.file.abort()
 }
 
-// value converts one Go value into a parquet.Value (levels not yet set),
+// toValue converts one Go value into a parquet.Value (levels not yet set),
 // updating stats; n is an estimate of its encoded size.
-func (fw *fileWriter) value(c *column, st *colStats, v any) (pv parquet.Value, n int, err error) {
+func toValue(c *column, st *colStats, v any) (pv parquet.Value, n int, err error) {
 	if v == nil {
 		if !c.optional {
 			return pv, 0, fmt.Errorf("column %q is not nullable but got nil", c.field.Name)

@@ -67,16 +67,17 @@ func (t *Table) Optimize(ctx context.Context, partitionFilter func(partitionValu
 			continue
 		}
 		res.PartitionsOptimized++
-		for _, f := range files {
-			if err := ctx.Err(); err != nil {
-				mw.abort()
+		// The partition's files are decoded in parallel, and rewritten in
+		// their order.
+		err := snap.scanAll(ctx, files, proj, func(r Row) error { res.Rows++; return mw.write(r, int(res.Rows-1)) })
+		if err != nil {
+			mw.abort()
+			if ctx.Err() != nil {
 				return res, err
 			}
-			err := snap.scanFile(ctx, f, proj, func(r Row) error { res.Rows++; return mw.write(r) })
-			if err != nil {
-				mw.abort()
-				return res, fmt.Errorf("delta: optimize: %w", err)
-			}
+			return res, fmt.Errorf("delta: optimize: %w", err)
+		}
+		for _, f := range files {
 			removes = append(removes, f.removal(now, false))
 		}
 	}

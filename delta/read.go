@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 
 	"github.com/RoaringBitmap/roaring/v2/roaring64"
@@ -33,8 +32,10 @@ func (s *Snapshot) Rows(ctx context.Context, filter func(partitionValues map[str
 }
 
 // Scan calls fn with each row of the files whose partition values pass
-// filter (nil for all). Each Row is newly allocated and may be kept. An
-// error from fn stops the scan and is returned.
+// filter (nil for all), file after file in Files() order, on the caller's
+// goroutine (files are decoded in parallel ahead of it). Each Row is newly
+// allocated and may be kept. An error from fn stops the scan and is
+// returned.
 func (s *Snapshot) Scan(ctx context.Context, filter func(partitionValues map[string]string) bool, fn func(Row) error) error {
 	return s.ScanColumns(ctx, nil, filter, fn)
 }
@@ -54,35 +55,6 @@ func (s *Snapshot) ScanColumns(ctx context.Context, columns []string, filter fun
 		}
 	}
 	return s.scanAll(ctx, files, proj, fn)
-}
-
-// scanAll reads files in order. Their deletion vectors are all loaded and
-// checked first, so that a missing or damaged one fails the scan before
-// any row is returned.
-func (s *Snapshot) scanAll(ctx context.Context, files []AddFile, proj []projected, fn func(Row) error) error {
-	deleted := map[string]*roaring64.Bitmap{}
-	for _, f := range files {
-		if f.DeletionVector == nil {
-			continue
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		bm, err := s.deletedRows(ctx, f)
-		if err != nil {
-			return err
-		}
-		deleted[f.Path] = bm
-	}
-	for _, f := range files {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := s.scanFileDeleting(ctx, f, deleted[f.Path], proj, fn); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // projected is one output column of a scan.
@@ -132,27 +104,16 @@ func (s *Snapshot) projection(columns []string) ([]projected, error) {
 
 // scanFile reads one data file, less the rows its deletion vector marks.
 func (s *Snapshot) scanFile(ctx context.Context, add AddFile, proj []projected, fn func(Row) error) error {
-	var deleted *roaring64.Bitmap
-	if add.DeletionVector != nil {
-		var err error
-		if deleted, err = s.deletedRows(ctx, add); err != nil {
-			return err
-		}
-	}
-	return s.scanFileDeleting(ctx, add, deleted, proj, fn)
+	return s.scanAll(ctx, []AddFile{add}, proj, fn)
 }
 
-// scanFileDeleting reads one data file, less the rows deleted (its
-// deletion vector, loaded; nil for none) marks.
-func (s *Snapshot) scanFileDeleting(ctx context.Context, add AddFile, deleted *roaring64.Bitmap, proj []projected, fn func(Row) error) (err error) {
-	inCallback := false
-	defer recoverParquet(&err, add.Path, &inCallback)
-	fn0 := fn
-	fn = func(r Row) error {
-		inCallback = true
-		defer func() { inCallback = false }()
-		return fn0(r)
-	}
+// decodeFile reads one data file, less the rows deleted (its deletion
+// vector, loaded; nil for none) marks, and hands its rows to emit in
+// batches, in file order. Errors from emit are returned as they are.
+func (s *Snapshot) decodeFile(ctx context.Context, add AddFile, deleted *roaring64.Bitmap, proj []projected, emit func([]Row) error) (err error) {
+	// No caller code runs here (emit only queues), so any panic is
+	// parquet-go's on a damaged file.
+	defer recoverParquet(&err, add.Path, nil)
 	f, err := s.root.openFile(ctx, add.Path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("%w: %s is referenced by version %d but is not on disk (vacuumed?)", ErrFileMissing, add.Path, s.version)
@@ -171,9 +132,10 @@ func (s *Snapshot) scanFileDeleting(ctx context.Context, add AddFile, deleted *r
 		return err
 	}
 	// Partition values are the same for the whole file; data columns are
-	// found by name (files may lack columns added later: those read as null).
+	// found by name (files may lack columns added later: those read as
+	// null). Only the projected columns are read.
 	template := make(Row, len(proj))
-	decoders := make([]func(parquet.Value, Row) error, len(pf.Schema().Columns()))
+	var cols []leafDecoder
 	for i, p := range proj {
 		if p.partition {
 			v, err := parsePartitionValue(p.field, p.dt, add.PartitionValues[p.field.Name])
@@ -191,61 +153,17 @@ func (s *Snapshot) scanFileDeleting(ctx context.Context, add AddFile, deleted *r
 		if err != nil {
 			return fmt.Errorf("%w (file %s)", err, add.Path)
 		}
-		out := i
-		decoders[leaf.ColumnIndex] = func(v parquet.Value, r Row) error {
-			if v.IsNull() {
-				return nil
-			}
-			x, err := dec(v)
-			r[out] = x
+		cols = append(cols, leafDecoder{leaf: leaf.ColumnIndex, out: i, dec: dec})
+	}
+	rg := rowGroupReader{file: add.Path, deleted: deleted, template: template, cols: cols,
+		values: make([]parquet.Value, scanBatchRows), emit: emit}
+	for _, g := range pf.RowGroups() {
+		if err := ctx.Err(); err != nil {
 			return err
 		}
-	}
-	buf := make([]parquet.Row, 128)
-	first := int64(0)
-	for _, rg := range pf.RowGroups() {
-		if err := readRowGroup(add.Path, rg, first, deleted, buf, template, decoders, fn); err != nil {
-			return err // the caller's own error, or one naming the file
+		if err := rg.read(g); err != nil {
+			return err // emit's own error, or one naming the file
 		}
-		first += rg.NumRows()
 	}
 	return nil
-}
-
-// readRowGroup decodes one row group, whose first row is row first of the
-// file, and calls fn per row that deleted (nil for none) does not mark.
-// Errors from fn are returned as they are; decoding errors say which file
-// and why.
-func readRowGroup(file string, rg parquet.RowGroup, first int64, deleted *roaring64.Bitmap, buf []parquet.Row, template Row, decoders []func(parquet.Value, Row) error, fn func(Row) error) error {
-	rows := rg.Rows()
-	defer rows.Close()
-	pos := uint64(first)
-	for {
-		n, rerr := rows.ReadRows(buf)
-		for _, pr := range buf[:n] {
-			pos++
-			if deleted != nil && deleted.Contains(pos-1) {
-				continue
-			}
-			r := make(Row, len(template))
-			copy(r, template)
-			for _, v := range pr {
-				if c := v.Column(); c >= 0 && c < len(decoders) && decoders[c] != nil {
-					d := decoders[c]
-					if err := d(v, r); err != nil {
-						return fmt.Errorf("%w: data file %s: %v", ErrCorruptFile, file, err)
-					}
-				}
-			}
-			if err := fn(r); err != nil {
-				return err
-			}
-		}
-		if rerr == io.EOF {
-			return nil
-		}
-		if rerr != nil {
-			return fmt.Errorf("%w: data file %s: %v", ErrCorruptFile, file, rerr)
-		}
-	}
 }
