@@ -1,6 +1,7 @@
 package record
 
 import (
+	"bytes"
 	_ "embed"
 	"sort"
 	"strings"
@@ -44,8 +45,11 @@ func Currencies() []string {
 
 // LookupCurrency returns the canonical upper-case code for s, which may carry
 // surrounding white space and any letter case.
-func LookupCurrency(s string) (string, bool) {
-	s = strings.TrimSpace(s)
+func LookupCurrency(s string) (string, bool) { return lookupCurrency([]byte(s)) }
+
+// lookupCurrency is LookupCurrency of the text b, which it does not keep.
+func lookupCurrency(s []byte) (string, bool) {
+	s = bytes.TrimSpace(s)
 	if len(s) != 3 {
 		return "", false
 	}

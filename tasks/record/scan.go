@@ -43,6 +43,15 @@ func (v value) text() string {
 	if !v.escaped {
 		return string(v.raw)
 	}
+	return string(unescape(v.raw))
+}
+
+// bytes returns a string value's content with escapes decoded: raw itself
+// when there are none, which is not to be kept beyond the message.
+func (v value) bytes() []byte {
+	if !v.escaped {
+		return v.raw
+	}
 	return unescape(v.raw)
 }
 
@@ -298,7 +307,7 @@ func hexVal(c byte) rune {
 
 // unescape decodes the escapes of a string the scanner accepted. Lone UTF-16
 // surrogates become U+FFFD, as encoding/json does.
-func unescape(raw []byte) string {
+func unescape(raw []byte) []byte {
 	out := make([]byte, 0, len(raw))
 	for i := 0; i < len(raw); {
 		c := raw[i]
@@ -340,7 +349,7 @@ func unescape(raw []byte) string {
 		}
 		i += 2
 	}
-	return string(out)
+	return out
 }
 
 func hex4(b []byte) rune {
