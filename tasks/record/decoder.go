@@ -24,8 +24,8 @@ import (
 // A Decoder is not safe for concurrent use: give each goroutine its own.
 // The zero value is ready to use.
 type Decoder struct {
-	block   []byte                     // ids' bytes; what is handed out is never rewritten
-	strs    map[string]string          // the repeated field values seen, each once
+	block   []byte                    // ids' bytes; what is handed out is never rewritten
+	strs    map[string]string         // the repeated field values seen, each once
 	amounts map[int64]decimal.Decimal // amounts by cents
 }
 
