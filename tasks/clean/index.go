@@ -2,6 +2,7 @@ package clean
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/finpipe/finpipe/delta"
@@ -77,16 +78,32 @@ func (x *Index) Len() int {
 // Days is the number of event dates whose ids are held.
 func (x *Index) Days() int { return len(x.days) }
 
+// idKey is a transaction id as the index holds it: a canonical UUID as its
+// 16 bytes, any other id as its text. clean's judges make it once per
+// record, on every core, for both the lookup and the later add.
+type idKey struct {
+	uuid  [16]byte
+	other string // "" for a UUID: an id has at least one character
+}
+
+func keyOf(id string) idKey {
+	if u, ok := parseUUID(id); ok {
+		return idKey{uuid: u}
+	}
+	return idKey{other: id}
+}
+
 // Contains reports whether Silver holds the transaction id among the event
 // dates still held.
-func (x *Index) Contains(id string) bool {
-	u, isUUID := parseUUID(id)
+func (x *Index) Contains(id string) bool { return x.has(keyOf(id)) }
+
+func (x *Index) has(k idKey) bool {
 	for _, d := range x.days {
 		var found bool
-		if isUUID {
-			_, found = d.uuids[u]
+		if k.other == "" {
+			_, found = d.uuids[k.uuid]
 		} else {
-			_, found = d.others[id]
+			_, found = d.others[k.other]
 		}
 		if found {
 			return true
@@ -97,7 +114,9 @@ func (x *Index) Contains(id string) bool {
 
 // add records an accepted transaction, then drops the dates the watermark
 // has passed.
-func (x *Index) add(id string, eventTime time.Time) {
+func (x *Index) add(id string, eventTime time.Time) { x.addKey(keyOf(id), eventTime) }
+
+func (x *Index) addKey(k idKey, eventTime time.Time) {
 	if eventTime.After(x.MaxEventTime) {
 		x.MaxEventTime = eventTime
 		x.dropPassedDays()
@@ -111,10 +130,12 @@ func (x *Index) add(id string, eventTime time.Time) {
 		d = &idSet{uuids: map[[16]byte]struct{}{}, others: map[string]struct{}{}}
 		x.days[day] = d
 	}
-	if u, ok := parseUUID(id); ok {
-		d.uuids[u] = struct{}{}
+	if k.other == "" {
+		d.uuids[k.uuid] = struct{}{}
 	} else {
-		d.others[id] = struct{}{}
+		// A copy: the id may share the memory of a whole batch's ids
+		// (record.Decoder), which the index would otherwise keep for days.
+		d.others[strings.Clone(k.other)] = struct{}{}
 	}
 }
 
@@ -182,11 +203,18 @@ func parseUUID(s string) (u [16]byte, ok bool) {
 }
 
 func lowerHex(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	}
-	return 0, false
+	v := lowerHexValue[c]
+	return v & 0xf, v != 0
 }
+
+// lowerHexValue is 0x10 | the value of each lower-case hex digit, 0 for
+// any other byte: a table, since parseUUID runs for every record.
+var lowerHexValue = func() (t [256]byte) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = 0x10 | byte(c-'0')
+	}
+	for c := 'a'; c <= 'f'; c++ {
+		t[c] = 0x10 | byte(c-'a'+10)
+	}
+	return t
+}()

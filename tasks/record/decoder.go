@@ -24,9 +24,30 @@ import (
 // A Decoder is not safe for concurrent use: give each goroutine its own.
 // The zero value is ready to use.
 type Decoder struct {
-	block   []byte                    // ids' bytes; what is handed out is never rewritten
-	strs    map[string]string         // the repeated field values seen, each once
-	amounts map[int64]decimal.Decimal // amounts by cents
+	block   []byte                  // ids' bytes; what is handed out is never rewritten
+	strs    map[string]sharedString // the repeated field values seen, each once
+	amounts map[int64]sharedAmount  // amounts by cents
+	boxes   Boxes                   // of the last transaction accepted
+}
+
+// Boxes are the fields of the transaction a Decoder accepted last whose
+// value it shares, as interfaces, boxed once per value: a row of a Delta
+// table holds its values as interfaces, and boxing a string or a Decimal
+// allocates, so the values that repeat are boxed with their sharing. A
+// field is nil when its value is not shared (or absent): box it yourself.
+type Boxes struct {
+	UserID, Amount, Currency, Merchant, Category, Country, PaymentMethod, Status any
+}
+
+// sharedString is a shared value with its box (nil when not shared).
+type sharedString struct {
+	s   string
+	box any
+}
+
+type sharedAmount struct {
+	d   decimal.Decimal
+	box any
 }
 
 const (
@@ -41,7 +62,18 @@ const (
 
 // Validate is ValidateArrival(msg, at) with the Decoder's memory reuse.
 func (d *Decoder) Validate(msg []byte, at Arrival) (Transaction, *Rejection) {
+	d.boxes = Boxes{}
 	return validate(msg, at, d)
+}
+
+// Boxes returns the boxes of the transaction Validate accepted last.
+func (d *Decoder) Boxes() Boxes { return d.boxes }
+
+// box records a shared value's box for Boxes.
+func (d *Decoder) box(dst *any, box any) {
+	if d != nil {
+		*dst = box
+	}
 }
 
 // unique returns b as a string of its own bytes (copied from msg, which the
@@ -61,43 +93,44 @@ func (d *Decoder) unique(b []byte) string {
 	return unsafe.String(&d.block[start], len(b))
 }
 
-// shared returns b as a string, the same one for the same text while the
-// Decoder holds fewer than maxShared values.
-func (d *Decoder) shared(b []byte) string {
+// shared returns b as a string, the same one (and its box) for the same
+// text while the Decoder holds fewer than maxShared values.
+func (d *Decoder) shared(b []byte) sharedString {
 	if d == nil {
-		return string(b)
+		return sharedString{s: string(b)}
 	}
 	if s, ok := d.strs[string(b)]; ok { // the lookup does not allocate
 		return s
 	}
 	if len(d.strs) >= maxShared {
-		return d.unique(b)
+		return sharedString{s: d.unique(b)}
 	}
 	if d.strs == nil {
-		d.strs = map[string]string{}
+		d.strs = map[string]sharedString{}
 	}
 	s := string(b)
-	d.strs[s] = s
-	return s
+	d.strs[s] = sharedString{s, s}
+	return d.strs[s]
 }
 
-// amount returns cents hundredths as a Decimal, the same one for the same
-// cents while the Decoder holds fewer than maxShared amounts.
-func (d *Decoder) amount(cents int64) decimal.Decimal {
+// amount returns cents hundredths as a Decimal, the same one (and its box)
+// for the same cents while the Decoder holds fewer than maxShared amounts.
+func (d *Decoder) amount(cents int64) sharedAmount {
 	if d == nil {
-		return decimal.New(cents, -2)
+		return sharedAmount{d: decimal.New(cents, -2)}
 	}
 	if a, ok := d.amounts[cents]; ok {
 		return a
 	}
 	a := decimal.New(cents, -2)
-	if len(d.amounts) < maxShared {
-		if d.amounts == nil {
-			d.amounts = map[int64]decimal.Decimal{}
-		}
-		d.amounts[cents] = a
+	if len(d.amounts) >= maxShared {
+		return sharedAmount{d: a}
 	}
-	return a
+	if d.amounts == nil {
+		d.amounts = map[int64]sharedAmount{}
+	}
+	d.amounts[cents] = sharedAmount{a, a}
+	return d.amounts[cents]
 }
 
 // transient views b as a string without copying, for a call that does not

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/shopspring/decimal"
 )
 
 // decoderCorpus is messages as a stream has them: transaction ids that
@@ -60,6 +62,7 @@ func TestDecoderValidatesAsValidateArrival(t *testing.T) {
 			t.Fatalf("%s: Decoder gives %+v, ValidateArrival %+v", msg, got, want)
 		}
 		if rej == nil {
+			checkBoxes(t, d.Boxes(), got)
 			accepted++
 			all = append(all, kept{got, want})
 		}
@@ -99,5 +102,27 @@ func TestDecoderSharesRepeatedValues(t *testing.T) { // not parallel: AllocsPerR
 	again, _ := d.Validate(msg, Arrival{})
 	if again.TransactionID != long || first.TransactionID != long {
 		t.Errorf("ids %q, %q, want %q", first.TransactionID, again.TransactionID, long)
+	}
+}
+
+// checkBoxes: every box a Decoder hands out holds its field's value.
+func checkBoxes(t *testing.T, b Boxes, tx Transaction) {
+	t.Helper()
+	for _, f := range []struct {
+		box  any
+		want any
+	}{
+		{b.UserID, tx.UserID}, {b.Currency, tx.Currency}, {b.Merchant, tx.Merchant}, {b.Category, tx.Category},
+		{b.Country, tx.Country}, {b.PaymentMethod, tx.PaymentMethod}, {b.Status, tx.Status},
+	} {
+		if f.box != nil && f.box != f.want {
+			t.Fatalf("box %v for the value %v", f.box, f.want)
+		}
+	}
+	if b.Amount != nil && !b.Amount.(decimal.Decimal).Equal(tx.Amount) {
+		t.Fatalf("amount box %v for the amount %v", b.Amount, tx.Amount)
+	}
+	if b.Currency == nil || b.Status == nil {
+		t.Fatalf("currency and status always have a box: %+v", b)
 	}
 }

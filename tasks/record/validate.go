@@ -100,43 +100,56 @@ func validate(msg []byte, at Arrival, d *Decoder) (Transaction, *Rejection) {
 		}
 	}
 	var t Transaction
+	var boxes Boxes
 	var rej *Rejection
-	if t.TransactionID, rej = identifier(fields[fTransactionID], fTransactionID, d.unique); rej != nil {
+	var id sharedString
+	if id, rej = identifier(fields[fTransactionID], fTransactionID, func(b []byte) sharedString {
+		return sharedString{s: d.unique(b)}
+	}); rej != nil {
 		return Transaction{}, rej
 	}
-	if t.UserID, rej = identifier(fields[fUserID], fUserID, d.shared); rej != nil {
+	t.TransactionID = id.s
+	if id, rej = identifier(fields[fUserID], fUserID, d.shared); rej != nil {
 		return Transaction{}, rej
 	}
+	t.UserID, boxes.UserID = id.s, id.box
 	if fields[fCurrency].kind != kindString {
 		return Transaction{}, reject(ReasonInvalidField, "currency must be a string, got %s", fields[fCurrency].kind)
 	}
-	optional := [...]*string{&t.Merchant, &t.Category, &t.Country, &t.PaymentMethod}
+	optional := [...]struct {
+		s   *string
+		box *any
+	}{{&t.Merchant, &boxes.Merchant}, {&t.Category, &boxes.Category}, {&t.Country, &boxes.Country}, {&t.PaymentMethod, &boxes.PaymentMethod}}
 	for i := fMerchant; i <= fStatus; i++ {
 		f := fields[i]
 		switch f.kind {
 		case kindAbsent, kindNull:
 		case kindString:
 			if i != fStatus {
-				*optional[i-fMerchant] = d.shared(f.bytes())
+				sh := d.shared(f.bytes())
+				*optional[i-fMerchant].s, *optional[i-fMerchant].box = sh.s, sh.box
 			}
 		default:
 			return Transaction{}, reject(ReasonInvalidField, "%s must be a string, got %s", fieldNames[i], f.kind)
 		}
 	}
-	if t.Status, rej = status(fields[fStatus]); rej != nil {
+	var st int
+	if st, rej = status(fields[fStatus]); rej != nil {
 		return Transaction{}, rej
 	}
+	t.Status, boxes.Status = statuses[st], statusBoxes[st]
 	var cents int64
 	if cents, rej = parseAmount(fields[fAmount]); rej != nil {
 		return Transaction{}, rej
 	}
-	t.Amount = d.amount(cents)
+	amount := d.amount(cents)
+	t.Amount, boxes.Amount = amount.d, amount.box
 	currency := fields[fCurrency].bytes()
 	code, ok := lookupCurrency(currency)
 	if !ok {
 		return Transaction{}, reject(ReasonUnknownCurrency, "currency %s is not an active ISO 4217 code", quoteDetail(string(currency)))
 	}
-	t.Currency = code
+	t.Currency, boxes.Currency = code.s, code.box
 	if t.EventTime, rej = parseEventTime(fields[fEventTime]); rej != nil {
 		return Transaction{}, rej
 	}
@@ -148,6 +161,9 @@ func validate(msg []byte, at Arrival, d *Decoder) (Transaction, *Rejection) {
 			return Transaction{}, reject(ReasonFutureEventTime, "event_time %s is more than %s after the %s %s",
 				t.EventTime.Format(time.RFC3339Nano), MaxFutureSkew, c.name, c.at.UTC().Format(time.RFC3339Nano))
 		}
+	}
+	if d != nil {
+		d.boxes = boxes
 	}
 	return t, nil
 }
@@ -195,18 +211,18 @@ func scanFields(b []byte, fields *[numFields]value) *Rejection {
 // identifier checks an id: a string of 1–64 characters from [A-Za-z0-9_.:-],
 // so ids are safe in file names, URLs and logs without escaping. str makes
 // the string of a valid one.
-func identifier(v value, field int, str func([]byte) string) (string, *Rejection) {
+func identifier(v value, field int, str func([]byte) sharedString) (sharedString, *Rejection) {
 	name := fieldNames[field]
 	if v.kind != kindString {
-		return "", reject(ReasonInvalidField, "%s must be a string, got %s", name, v.kind)
+		return sharedString{}, reject(ReasonInvalidField, "%s must be a string, got %s", name, v.kind)
 	}
 	id := v.bytes()
 	if len(id) == 0 || len(id) > 64 {
-		return "", reject(ReasonInvalidField, "%s must have 1 to 64 characters, has %d", name, utf8.RuneCount(id))
+		return sharedString{}, reject(ReasonInvalidField, "%s must have 1 to 64 characters, has %d", name, utf8.RuneCount(id))
 	}
 	for _, c := range id {
 		if !idChar[c] {
-			return "", reject(ReasonInvalidField, "%s %s has a character outside [A-Za-z0-9_.:-]", name, quoteDetail(string(id)))
+			return sharedString{}, reject(ReasonInvalidField, "%s %s has a character outside [A-Za-z0-9_.:-]", name, quoteDetail(string(id)))
 		}
 	}
 	return str(id), nil
@@ -227,18 +243,18 @@ var idChar = func() (t [256]bool) {
 }()
 
 // status checks the status member, which the caller has checked is absent,
-// null or a string.
-func status(v value) (string, *Rejection) {
+// null or a string, and returns its index in statuses.
+func status(v value) (int, *Rejection) {
 	if v.kind == kindAbsent || v.kind == kindNull {
-		return StatusApproved, nil
+		return 0, nil // approved
 	}
 	s := v.bytes()
-	for _, st := range statuses {
+	for i, st := range statuses {
 		if string(s) == st {
-			return st, nil
+			return i, nil
 		}
 	}
-	return "", reject(ReasonInvalidField, "status %s is not one of approved, declined, pending, refunded", quoteDetail(string(s)))
+	return 0, reject(ReasonInvalidField, "status %s is not one of approved, declined, pending, refunded", quoteDetail(string(s)))
 }
 
 // UserID returns the user_id of a message value when it is one JSON object
