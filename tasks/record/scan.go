@@ -211,6 +211,12 @@ func (s *scanner) str() (value, error) {
 	start := s.i
 	escaped := false
 	for s.i < len(s.b) {
+		for s.i < len(s.b) && plainStringByte[s.b[s.i]] { // most of a string
+			s.i++
+		}
+		if s.i >= len(s.b) {
+			break
+		}
 		c := s.b[s.i]
 		switch {
 		case c == '"':
@@ -241,6 +247,15 @@ func (s *scanner) str() (value, error) {
 	}
 	return value{}, s.fail("unterminated string")
 }
+
+// plainStringByte tells the bytes that stand for themselves in a JSON
+// string: all but the quote, the backslash and control characters.
+var plainStringByte = func() (t [256]bool) {
+	for c := 0x20; c < 256; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 // numberEnd returns the end of the JSON number starting at b[i], or -1 when
 // the text there is not a JSON number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
