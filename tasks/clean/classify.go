@@ -206,11 +206,14 @@ func (b *batch) silverRows() []delta.Row {
 // commitToIndex adds the accepted records to the index once Silver has
 // committed them.
 func (b *batch) commitToIndex() {
+	entries := make([]indexEntry, 0, len(b.accepted))
 	for i := range b.accepted {
 		if c := &b.accepted[i]; !c.dropped {
-			b.index.addKey(c.key, c.row[lake.SilverEventTime].(time.Time))
+			et := c.row[lake.SilverEventTime].(time.Time)
+			entries = append(entries, indexEntry{key: c.key, eventTime: et, day: dayOf(et)})
 		}
 	}
+	b.index.addAll(entries)
 }
 
 func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
