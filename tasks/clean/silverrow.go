@@ -24,10 +24,7 @@ func (s *silverRows) row(t *record.Transaction, boxes *record.Boxes, src bronzeR
 	r := s.cells.Row()
 	r[lake.SilverTransactionID] = t.TransactionID
 	r[lake.SilverUserID] = boxed(boxes.UserID, t.UserID)
-	r[lake.SilverAmount] = boxes.Amount
-	if boxes.Amount == nil {
-		r[lake.SilverAmount] = t.Amount
-	}
+	r[lake.SilverAmount] = t.Amount
 	r[lake.SilverCurrency] = boxed(boxes.Currency, t.Currency)
 	r[lake.SilverMerchant] = optional(boxes.Merchant, t.Merchant)
 	r[lake.SilverCategory] = optional(boxes.Category, t.Category)

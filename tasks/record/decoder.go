@@ -1,42 +1,38 @@
 package record
 
-import (
-	"unsafe"
-
-	"github.com/shopspring/decimal"
-)
+import "unsafe"
 
 // A Decoder validates messages exactly as ValidateArrival does, for a loop
 // that validates many of them (the clean task, 100,000 records a second):
 // it allocates per message only what is new. ValidateArrival copies every
-// string field out of the message and makes a new decimal each time, some
-// ten allocations per transaction, which were most of the garbage the
-// clean step made; yet the user ids, merchants, categories, countries and
-// payment methods of a stream repeat, and so do most amounts.
+// string field out of the message, some eight allocations per transaction,
+// which were most of the garbage the clean step made; yet the user ids,
+// merchants, categories, countries and payment methods of a stream repeat.
 //
 // So a Decoder returns the same string for the same text of those fields
-// and the same Decimal for the same amount (both immutable, so sharing is
-// safe), and copies the transaction ids, which do not repeat, into large
-// blocks that it never writes again. A transaction's strings therefore
+// (strings are immutable, so sharing is safe), and copies the transaction
+// ids, which do not repeat, into large blocks that it never writes again. A transaction's strings therefore
 // keep a whole block alive: hold them only as long as a batch lives, and
 // copy one (strings.Clone) before keeping it longer.
 //
 // A Decoder is not safe for concurrent use: give each goroutine its own.
 // The zero value is ready to use.
 type Decoder struct {
-	block   []byte                  // ids' bytes; what is handed out is never rewritten
-	strs    map[string]sharedString // the repeated field values seen, each once
-	amounts map[int64]sharedAmount  // amounts by cents
-	boxes   Boxes                   // of the last transaction accepted
+	block []byte                  // ids' bytes; what is handed out is never rewritten
+	strs  map[string]sharedString // the repeated field values seen, each once
+	boxes Boxes                   // of the last transaction accepted
 }
 
 // Boxes are the fields of the transaction a Decoder accepted last whose
 // value it shares, as interfaces, boxed once per value: a row of a Delta
-// table holds its values as interfaces, and boxing a string or a Decimal
-// allocates, so the values that repeat are boxed with their sharing. A
-// field is nil when its value is not shared (or absent): box it yourself.
+// table holds its values as interfaces, and boxing a string allocates, so
+// the values that repeat are boxed with their sharing. A field is nil when
+// its value is not shared (or absent): box it yourself.
+//
+// Amounts are not shared: a map of recent amounts, tried, cost more in
+// lookups (cache misses) than the allocations it saved.
 type Boxes struct {
-	UserID, Amount, Currency, Merchant, Category, Country, PaymentMethod, Status any
+	UserID, Currency, Merchant, Category, Country, PaymentMethod, Status any
 }
 
 // sharedString is a shared value with its box (nil when not shared).
@@ -45,17 +41,11 @@ type sharedString struct {
 	box any
 }
 
-type sharedAmount struct {
-	d   decimal.Decimal
-	box any
-}
-
 const (
 	// decoderBlock is the size of the blocks ids are copied into: some
 	// 1,800 UUIDs each.
 	decoderBlock = 64 << 10
-	// maxShared bounds the values a Decoder shares, strings and amounts
-	// each: a field that turns out not to repeat (a stream of a million
+	// maxShared bounds the values a Decoder shares: a field that turns out not to repeat (a stream of a million
 	// users) must not grow it without end. Beyond it values are copied.
 	maxShared = 1 << 14
 )
@@ -111,26 +101,6 @@ func (d *Decoder) shared(b []byte) sharedString {
 	s := string(b)
 	d.strs[s] = sharedString{s, s}
 	return d.strs[s]
-}
-
-// amount returns cents hundredths as a Decimal, the same one (and its box)
-// for the same cents while the Decoder holds fewer than maxShared amounts.
-func (d *Decoder) amount(cents int64) sharedAmount {
-	if d == nil {
-		return sharedAmount{d: decimal.New(cents, -2)}
-	}
-	if a, ok := d.amounts[cents]; ok {
-		return a
-	}
-	a := decimal.New(cents, -2)
-	if len(d.amounts) >= maxShared {
-		return sharedAmount{d: a}
-	}
-	if d.amounts == nil {
-		d.amounts = map[int64]sharedAmount{}
-	}
-	d.amounts[cents] = sharedAmount{a, a}
-	return d.amounts[cents]
 }
 
 // transient views b as a string without copying, for a call that does not

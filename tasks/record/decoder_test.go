@@ -4,13 +4,11 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-
-	"github.com/shopspring/decimal"
 )
 
 // decoderCorpus is messages as a stream has them: transaction ids that
 // never repeat, user ids and attributes that do, some escaped, and more
-// distinct users and amounts than a Decoder shares (maxShared), so that
+// distinct users than a Decoder shares (maxShared), so that
 // both the shared and the copied paths are taken; plus the fuzz seeds.
 func decoderCorpus() [][]byte {
 	var out [][]byte
@@ -67,21 +65,21 @@ func TestDecoderValidatesAsValidateArrival(t *testing.T) {
 			all = append(all, kept{got, want})
 		}
 	}
-	if len(d.strs) < maxShared || len(d.amounts) < maxShared {
-		t.Fatalf("the Decoder shares %d strings and %d amounts: the corpus does not reach the bound %d", len(d.strs), len(d.amounts), maxShared)
+	if len(d.strs) < maxShared {
+		t.Fatalf("the Decoder shares %d strings: the corpus does not reach the bound %d", len(d.strs), maxShared)
 	}
 	for _, k := range all {
 		if !equalTx(k.got, k.want) {
 			t.Fatalf("a transaction changed after later messages: %+v, was %+v", k.got, k.want)
 		}
 	}
-	if accepted == 0 || len(d.strs) > maxShared || len(d.amounts) > maxShared {
-		t.Errorf("the Decoder shares %d strings and %d amounts, more than %d", len(d.strs), len(d.amounts), maxShared)
+	if accepted == 0 || len(d.strs) > maxShared {
+		t.Errorf("the Decoder shares %d strings, more than %d (%d accepted)", len(d.strs), maxShared, accepted)
 	}
 }
 
 // TestDecoderSharesRepeatedValues: the point of a Decoder, that a repeated
-// user id, attribute or amount costs no new memory, and that a long id
+// user id or attribute costs no new memory, and that a long id
 // still comes out whole.
 func TestDecoderSharesRepeatedValues(t *testing.T) { // not parallel: AllocsPerRun
 	var d Decoder
@@ -96,7 +94,7 @@ func TestDecoderSharesRepeatedValues(t *testing.T) { // not parallel: AllocsPerR
 			t.Fatal(rej)
 		}
 	})
-	if allocs > 0 {
+	if allocs > 2 { // the amount's big.Int and its word
 		t.Errorf("validating a message whose fields were all seen before allocates %v times", allocs)
 	}
 	again, _ := d.Validate(msg, Arrival{})
@@ -118,9 +116,6 @@ func checkBoxes(t *testing.T, b Boxes, tx Transaction) {
 		if f.box != nil && f.box != f.want {
 			t.Fatalf("box %v for the value %v", f.box, f.want)
 		}
-	}
-	if b.Amount != nil && !b.Amount.(decimal.Decimal).Equal(tx.Amount) {
-		t.Fatalf("amount box %v for the amount %v", b.Amount, tx.Amount)
 	}
 	if b.Currency == nil || b.Status == nil {
 		t.Fatalf("currency and status always have a box: %+v", b)

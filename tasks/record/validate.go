@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"time"
 	"unicode/utf8"
+
+	"github.com/shopspring/decimal"
 )
 
 // The members Validate reads, in the order their rules are checked.
@@ -142,8 +144,7 @@ func validate(msg []byte, at Arrival, d *Decoder) (Transaction, *Rejection) {
 	if cents, rej = parseAmount(fields[fAmount]); rej != nil {
 		return Transaction{}, rej
 	}
-	amount := d.amount(cents)
-	t.Amount, boxes.Amount = amount.d, amount.box
+	t.Amount = decimal.New(cents, -2)
 	currency := fields[fCurrency].bytes()
 	code, ok := lookupCurrency(currency)
 	if !ok {
