@@ -37,6 +37,7 @@ type Index struct {
 
 	lateness time.Duration // the window; 0 keeps every date
 	days     map[int64]*idSet
+	sets     []*idSet // days' values, for has: ranging over a map costs more than a lookup
 	oldest   int64 // no date before it is held (once MaxEventTime is set)
 }
 
@@ -156,7 +157,7 @@ func (k idKey) shard() int {
 func (x *Index) Contains(id string) bool { return x.has(keyOf(id)) }
 
 func (x *Index) has(k idKey) bool {
-	for _, d := range x.days {
+	for _, d := range x.sets {
 		if d.has(k) {
 			return true
 		}
@@ -186,6 +187,7 @@ func (x *Index) dayOf(day int64) *idSet {
 	if d == nil {
 		d = newIDSet()
 		x.days[day] = d
+		x.sets = append(x.sets, d)
 	}
 	return d
 }
@@ -248,6 +250,10 @@ func (x *Index) dropPassedDays() {
 			delete(x.days, day)
 		}
 	}
+	x.sets = x.sets[:0]
+	for _, d := range x.days {
+		x.sets = append(x.sets, d)
+	}
 }
 
 // dayOf is the number of the UTC date of t (days since 1970-01-01, negative
@@ -266,6 +272,7 @@ func (x *Index) Reset() {
 	x.MaxEventTime = time.Time{}
 	x.oldest = 0
 	clear(x.days)
+	x.sets = nil
 }
 
 // parseUUID decodes s when it is a UUID in canonical form: 36 characters,
