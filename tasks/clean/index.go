@@ -38,7 +38,7 @@ type Index struct {
 	lateness time.Duration // the window; 0 keeps every date
 	days     map[int64]*idSet
 	sets     []*idSet // days' values, for has: ranging over a map costs more than a lookup
-	oldest   int64 // no date before it is held (once MaxEventTime is set)
+	oldest   int64    // no date before it is held (once MaxEventTime is set)
 }
 
 // idSet holds the accepted ids of one event date, split by a hash of the
