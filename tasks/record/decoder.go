@@ -59,13 +59,6 @@ func (d *Decoder) Validate(msg []byte, at Arrival) (Transaction, *Rejection) {
 // Boxes returns the boxes of the transaction Validate accepted last.
 func (d *Decoder) Boxes() Boxes { return d.boxes }
 
-// box records a shared value's box for Boxes.
-func (d *Decoder) box(dst *any, box any) {
-	if d != nil {
-		*dst = box
-	}
-}
-
 // unique returns b as a string of its own bytes (copied from msg, which the
 // caller may reuse): in the Decoder's current block, or newly allocated
 // without a Decoder.
