@@ -53,7 +53,8 @@ func parseBronze(r delta.Row) (bronzeRecord, error) {
 // value is not kept (it is most of a record's bytes).
 type candidate struct {
 	row     delta.Row
-	dropped bool // lost to an earlier duplicate: goes to rejected
+	key     idKey // the id as the index will hold it
+	dropped bool  // lost to an earlier duplicate: goes to rejected
 }
 
 func (c *candidate) partition() int32 { return c.row[lake.SilverKafkaPartition].(int32) }
@@ -87,7 +88,6 @@ type batch struct {
 	pending  map[string]int // transaction id → position in accepted
 	accepted []candidate
 	rejected []delta.Row
-	rows     silverRows
 	// displaced are accepted records that a record read later but earlier
 	// by partition and offset made duplicates, with their reject detail.
 	// Their Bronze rows (not kept) are read again to reject them.
@@ -98,28 +98,42 @@ type batch struct {
 // that they never grow by copying.
 func newBatch(index *Index, lateness time.Duration, now time.Time, records int) *batch {
 	b := &batch{index: index, lateness: lateness, rejectedAt: now.UTC(),
-		pending: make(map[string]int, records), accepted: make([]candidate, 0, records),
-		rows: newSilverRows(records)}
+		pending: make(map[string]int, records), accepted: make([]candidate, 0, records)}
 	if !index.MaxEventTime.IsZero() {
 		b.cutoff = index.MaxEventTime.Add(-lateness)
 	}
 	return b
 }
 
-// verdict is what judge found out about a Bronze record: a rejection
-// (reason set), or a candidate for Silver (tx) that settle still checks
-// against the records of the batch before it.
+// verdict is what a judge found out about a Bronze record: a rejection
+// (reason set), or a candidate for Silver (its row and id key) that settle
+// still checks against the records of the batch before it.
 type verdict struct {
 	src            bronzeRecord
-	tx             record.Transaction
+	row            delta.Row
+	key            idKey
 	reason, detail string
 }
 
 // judge applies the rules that need only the record and Silver as
 // committed before the batch: every rule but the in-batch duplicate. It
-// changes nothing, so it runs on several goroutines at once.
-func (b *batch) judge(src bronzeRecord) verdict {
-	tx, rej := record.ValidateArrival(src.value, record.Arrival{KafkaTimestamp: src.timestamp, IngestedAt: src.ingestedAt})
+// changes nothing of the batch, so that judges run on several goroutines
+// at once, one each: a judge reuses its memory from record to record.
+type judge struct {
+	b    *batch
+	dec  record.Decoder
+	rows silverRows
+}
+
+// newJudge returns a judge for one goroutine.
+func (b *batch) newJudge() func(bronzeRecord) verdict {
+	j := &judge{b: b, rows: newSilverRows(chunkRows)}
+	return j.judge
+}
+
+func (j *judge) judge(src bronzeRecord) verdict {
+	b := j.b
+	tx, rej := j.dec.Validate(src.value, record.Arrival{KafkaTimestamp: src.timestamp, IngestedAt: src.ingestedAt})
 	if rej != nil {
 		return verdict{src: src, reason: string(rej.Reason), detail: rej.Detail}
 	}
@@ -128,11 +142,13 @@ func (b *batch) judge(src bronzeRecord) verdict {
 			"event_time %s is before the watermark %s (newest accepted event_time %s minus allowed lateness %s)",
 			rfc3339(tx.EventTime), rfc3339(b.cutoff), rfc3339(b.index.MaxEventTime), b.lateness)}
 	}
-	if b.index.Contains(tx.TransactionID) {
+	key := keyOf(tx.TransactionID)
+	if b.index.has(key) {
 		return verdict{src: src, reason: string(record.ReasonDuplicate),
 			detail: fmt.Sprintf("transaction_id %q was accepted in an earlier batch", tx.TransactionID)}
 	}
-	return verdict{src: src, tx: tx}
+	boxes := j.dec.Boxes()
+	return verdict{src: src, row: j.rows.row(&tx, &boxes, src), key: key}
 }
 
 // settle records a verdict, in file order: a rejection as it is, a
@@ -143,11 +159,12 @@ func (b *batch) settle(v verdict) {
 		b.reject(src, v.reason, v.detail)
 		return
 	}
-	tx := &v.tx
-	if i, dup := b.pending[tx.TransactionID]; dup {
+	// The key shares the row's id string: the map costs no copy of it.
+	id := v.row[lake.SilverTransactionID].(string)
+	if i, dup := b.pending[id]; dup {
 		first := &b.accepted[i]
 		if first.before(src) {
-			b.reject(src, string(record.ReasonDuplicate), duplicateDetail(tx.TransactionID, first.partition(), first.offset()))
+			b.reject(src, string(record.ReasonDuplicate), duplicateDetail(id, first.partition(), first.offset()))
 			return
 		}
 		// This record precedes the one kept so far: it becomes the original.
@@ -155,12 +172,10 @@ func (b *batch) settle(v verdict) {
 		if b.displaced == nil {
 			b.displaced = map[position]string{}
 		}
-		b.displaced[position{first.partition(), first.offset()}] = duplicateDetail(tx.TransactionID, src.partition, src.offset)
+		b.displaced[position{first.partition(), first.offset()}] = duplicateDetail(id, src.partition, src.offset)
 	}
-	row := b.rows.row(tx, src)
-	// The key shares the row's id string: the map costs no copy of it.
-	b.pending[row[lake.SilverTransactionID].(string)] = len(b.accepted)
-	b.accepted = append(b.accepted, candidate{row: row})
+	b.pending[id] = len(b.accepted)
+	b.accepted = append(b.accepted, candidate{row: v.row, key: v.key})
 }
 
 func duplicateDetail(id string, partition int32, offset int64) string {
@@ -191,11 +206,14 @@ func (b *batch) silverRows() []delta.Row {
 // commitToIndex adds the accepted records to the index once Silver has
 // committed them.
 func (b *batch) commitToIndex() {
+	entries := make([]indexEntry, 0, len(b.accepted))
 	for i := range b.accepted {
 		if c := &b.accepted[i]; !c.dropped {
-			b.index.add(c.row[lake.SilverTransactionID].(string), c.row[lake.SilverEventTime].(time.Time))
+			et := c.row[lake.SilverEventTime].(time.Time)
+			entries = append(entries, indexEntry{key: c.key, eventTime: et, day: dayOf(et)})
 		}
 	}
+	b.index.addAll(entries)
 }
 
 func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }

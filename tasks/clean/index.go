@@ -2,6 +2,9 @@ package clean
 
 import (
 	"fmt"
+	"runtime"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/finpipe/finpipe/delta"
@@ -34,13 +37,57 @@ type Index struct {
 
 	lateness time.Duration // the window; 0 keeps every date
 	days     map[int64]*idSet
-	oldest   int64 // no date before it is held (once MaxEventTime is set)
+	sets     []*idSet // days' values, for has: ranging over a map costs more than a lookup
+	oldest   int64    // no date before it is held (once MaxEventTime is set)
 }
 
-// idSet holds the accepted ids of one event date.
-type idSet struct {
+// idSet holds the accepted ids of one event date, split by a hash of the
+// id into shards that can be filled at the same time: adding a batch's
+// ids (addAll) is one goroutine per core.
+type idSet [idShards]idShard
+
+const idShards = 4
+
+type idShard struct {
 	uuids  map[[16]byte]struct{}
 	others map[string]struct{}
+}
+
+func newIDSet() *idSet {
+	d := new(idSet)
+	for i := range d {
+		d[i] = idShard{uuids: map[[16]byte]struct{}{}, others: map[string]struct{}{}}
+	}
+	return d
+}
+
+func (d *idSet) len() int {
+	n := 0
+	for i := range d {
+		n += len(d[i].uuids) + len(d[i].others)
+	}
+	return n
+}
+
+func (d *idSet) has(k idKey) bool {
+	s := &d[k.shard()]
+	if k.other == "" {
+		_, found := s.uuids[k.uuid]
+		return found
+	}
+	_, found := s.others[k.other]
+	return found
+}
+
+func (d *idSet) add(k idKey) {
+	s := &d[k.shard()]
+	if k.other == "" {
+		s.uuids[k.uuid] = struct{}{}
+	} else {
+		// A copy: the id may share the memory of a whole batch's ids
+		// (record.Decoder), which the index would otherwise keep for days.
+		s.others[strings.Clone(k.other)] = struct{}{}
+	}
 }
 
 var _ lake.Folder = (*Index)(nil)
@@ -69,7 +116,7 @@ func (x *Index) Fold(r delta.Row) error {
 func (x *Index) Len() int {
 	n := 0
 	for _, d := range x.days {
-		n += len(d.uuids) + len(d.others)
+		n += d.len()
 	}
 	return n
 }
@@ -77,18 +124,41 @@ func (x *Index) Len() int {
 // Days is the number of event dates whose ids are held.
 func (x *Index) Days() int { return len(x.days) }
 
+// idKey is a transaction id as the index holds it: a canonical UUID as its
+// 16 bytes, any other id as its text. clean's judges make it once per
+// record, on every core, for both the lookup and the later add.
+type idKey struct {
+	uuid  [16]byte
+	other string // "" for a UUID: an id has at least one character
+}
+
+func keyOf(id string) idKey {
+	if u, ok := parseUUID(id); ok {
+		return idKey{uuid: u}
+	}
+	return idKey{other: id}
+}
+
+// shard is the idSet shard of the id: for a UUID its last byte, random in
+// the common versions; for any other id an FNV-1a hash of it.
+func (k idKey) shard() int {
+	if k.other == "" {
+		return int(k.uuid[15] % idShards)
+	}
+	h := uint32(2166136261)
+	for i := 0; i < len(k.other); i++ {
+		h = (h ^ uint32(k.other[i])) * 16777619
+	}
+	return int(h % idShards)
+}
+
 // Contains reports whether Silver holds the transaction id among the event
 // dates still held.
-func (x *Index) Contains(id string) bool {
-	u, isUUID := parseUUID(id)
-	for _, d := range x.days {
-		var found bool
-		if isUUID {
-			_, found = d.uuids[u]
-		} else {
-			_, found = d.others[id]
-		}
-		if found {
+func (x *Index) Contains(id string) bool { return x.has(keyOf(id)) }
+
+func (x *Index) has(k idKey) bool {
+	for _, d := range x.sets {
+		if d.has(k) {
 			return true
 		}
 	}
@@ -97,7 +167,9 @@ func (x *Index) Contains(id string) bool {
 
 // add records an accepted transaction, then drops the dates the watermark
 // has passed.
-func (x *Index) add(id string, eventTime time.Time) {
+func (x *Index) add(id string, eventTime time.Time) { x.addKey(keyOf(id), eventTime) }
+
+func (x *Index) addKey(k idKey, eventTime time.Time) {
 	if eventTime.After(x.MaxEventTime) {
 		x.MaxEventTime = eventTime
 		x.dropPassedDays()
@@ -106,16 +178,65 @@ func (x *Index) add(id string, eventTime time.Time) {
 	if x.lateness > 0 && day < x.oldest {
 		return // already beyond the watermark: any re-send of it is late
 	}
+	x.dayOf(day).add(k)
+}
+
+// dayOf returns the set of a date, made when new.
+func (x *Index) dayOf(day int64) *idSet {
 	d := x.days[day]
 	if d == nil {
-		d = &idSet{uuids: map[[16]byte]struct{}{}, others: map[string]struct{}{}}
+		d = newIDSet()
 		x.days[day] = d
+		x.sets = append(x.sets, d)
 	}
-	if u, ok := parseUUID(id); ok {
-		d.uuids[u] = struct{}{}
-	} else {
-		d.others[id] = struct{}{}
+	return d
+}
+
+// indexEntry is an accepted transaction for addAll.
+type indexEntry struct {
+	key       idKey
+	eventTime time.Time
+	day       int64
+}
+
+// addAll adds the entries as add would one by one, each shard on a
+// goroutine of its own (up to one per core). The result is the same: add
+// keeps an id unless its date is before the watermark, the watermark only
+// moves forward, and the dates it passes are dropped; so the ids kept are
+// those whose dates are not before the final watermark, whatever the
+// order, and that watermark is known before any id is added.
+func (x *Index) addAll(entries []indexEntry) {
+	newest := x.MaxEventTime
+	for i := range entries {
+		if e := &entries[i]; e.eventTime.After(newest) {
+			newest = e.eventTime
+		}
 	}
+	if newest.After(x.MaxEventTime) {
+		x.MaxEventTime = newest
+		x.dropPassedDays()
+	}
+	keep := func(day int64) bool { return x.lateness <= 0 || day >= x.oldest }
+	for i := range entries {
+		if e := &entries[i]; keep(e.day) {
+			x.dayOf(e.day) // the days map is not written below
+		}
+	}
+	workers := min(runtime.GOMAXPROCS(0), idShards, 1+len(entries)/4096)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range entries {
+				e := &entries[i]
+				if s := e.key.shard(); s%workers == w && keep(e.day) {
+					x.days[e.day].add(e.key)
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // dropPassedDays forgets the dates that end before the watermark.
@@ -128,6 +249,10 @@ func (x *Index) dropPassedDays() {
 		if day < x.oldest {
 			delete(x.days, day)
 		}
+	}
+	x.sets = x.sets[:0]
+	for _, d := range x.days {
+		x.sets = append(x.sets, d)
 	}
 }
 
@@ -147,6 +272,7 @@ func (x *Index) Reset() {
 	x.MaxEventTime = time.Time{}
 	x.oldest = 0
 	clear(x.days)
+	x.sets = nil
 }
 
 // parseUUID decodes s when it is a UUID in canonical form: 36 characters,
@@ -182,11 +308,18 @@ func parseUUID(s string) (u [16]byte, ok bool) {
 }
 
 func lowerHex(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	}
-	return 0, false
+	v := lowerHexValue[c]
+	return v & 0xf, v != 0
 }
+
+// lowerHexValue is 0x10 | the value of each lower-case hex digit, 0 for
+// any other byte: a table, since parseUUID runs for every record.
+var lowerHexValue = func() (t [256]byte) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = 0x10 | byte(c-'0')
+	}
+	for c := 'a'; c <= 'f'; c++ {
+		t[c] = 0x10 | byte(c-'a'+10)
+	}
+	return t
+}()

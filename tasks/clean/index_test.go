@@ -171,3 +171,40 @@ func TestIndexRebuiltFromSilverHoldsTheSameIds(t *testing.T) {
 		}
 	}
 }
+
+// TestAddAllIsAddOneByOne: a batch's ids added at once, on several
+// goroutines, leave the index exactly as adding them one by one does:
+// the same ids held, the same dates, the same watermark. The batch spans
+// dates beyond the lateness window, so some are dropped on the way.
+func TestAddAllIsAddOneByOne(t *testing.T) {
+	t.Parallel()
+	const lateness = 48 * time.Hour
+	rng := rand.New(rand.NewPCG(3, 4))
+	for round := 0; round < 3; round++ {
+		serial, batched := NewIndex(lateness), NewIndex(lateness)
+		var probes []string
+		for b := 0; b < 4; b++ { // batches, the later ones newer
+			var entries []indexEntry
+			for i := 0; i < 10_000; i++ {
+				id := uuid.New().String()
+				if i%5 == 0 {
+					id = fmt.Sprint("order-", round, "-", b, "-", i)
+				}
+				at := t0.Add(time.Duration(b)*30*time.Hour - time.Duration(rng.Int64N(int64(100*time.Hour))))
+				serial.add(id, at)
+				entries = append(entries, indexEntry{key: keyOf(id), eventTime: at, day: dayOf(at)})
+				probes = append(probes, id)
+			}
+			batched.addAll(entries)
+			if serial.Len() != batched.Len() || serial.Days() != batched.Days() || !serial.MaxEventTime.Equal(batched.MaxEventTime) {
+				t.Fatalf("batch %d: one by one %d ids of %d dates up to %s; at once %d of %d up to %s", b,
+					serial.Len(), serial.Days(), serial.MaxEventTime, batched.Len(), batched.Days(), batched.MaxEventTime)
+			}
+		}
+		for _, id := range probes {
+			if serial.Contains(id) != batched.Contains(id) {
+				t.Fatalf("%s: one by one %v, at once %v", id, serial.Contains(id), batched.Contains(id))
+			}
+		}
+	}
+}

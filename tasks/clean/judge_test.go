@@ -37,8 +37,8 @@ func TestJudgedRecordsAreSettledInFileOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []position
-	n, err := eachJudged(ctx, snap, snap.Files(), func(r bronzeRecord) position {
-		return position{r.partition, r.offset}
+	n, err := eachJudged(ctx, snap, snap.Files(), func() func(bronzeRecord) position {
+		return func(r bronzeRecord) position { return position{r.partition, r.offset} }
 	}, func(p position) { got = append(got, p) })
 	if err != nil {
 		t.Fatal(err)
@@ -70,11 +70,13 @@ func TestAPanicInAJudgeIsTheRunsError(t *testing.T) {
 		t.Fatal(err)
 	}
 	settled := 0
-	_, err = eachJudged(ctx, snap, snap.Files(), func(r bronzeRecord) int64 {
-		if r.offset == 2*chunkRows+5 {
-			explodeInClassifier()
+	_, err = eachJudged(ctx, snap, snap.Files(), func() func(bronzeRecord) int64 {
+		return func(r bronzeRecord) int64 {
+			if r.offset == 2*chunkRows+5 {
+				explodeInClassifier()
+			}
+			return r.offset
 		}
-		return r.offset
 	}, func(int64) { settled++ })
 	var pe *panics.Error
 	if !errors.As(err, &pe) {

@@ -20,7 +20,7 @@ const chunkRows = 1024
 // Bronze values, and this happens only when one transaction id arrives on
 // two partitions.
 func classify(ctx context.Context, bronze *delta.Snapshot, files []delta.AddFile, b *batch) (records int, err error) {
-	records, err = eachJudged(ctx, bronze, files, b.judge, b.settle)
+	records, err = eachJudged(ctx, bronze, files, b.newJudge, b.settle)
 	if err != nil || len(b.displaced) == 0 {
 		return records, err
 	}
@@ -35,22 +35,29 @@ func classify(ctx context.Context, bronze *delta.Snapshot, files []delta.AddFile
 // eachBronze reads the Bronze files and calls fn with every record, in file
 // order, on one goroutine (see eachJudged).
 func eachBronze(ctx context.Context, bronze *delta.Snapshot, files []delta.AddFile, fn func(bronzeRecord)) (records int, err error) {
-	return eachJudged(ctx, bronze, files, func(rec bronzeRecord) bronzeRecord { return rec }, fn)
+	return eachJudged(ctx, bronze, files, func() func(bronzeRecord) bronzeRecord {
+		return func(rec bronzeRecord) bronzeRecord { return rec }
+	}, fn)
 }
 
-// eachJudged reads the Bronze files, calls judge with every record and
+// eachJudged reads the Bronze files, calls a judge with every record and
 // settle with every verdict, in file order. The three stages run on their
 // own goroutines, chunk by chunk: the Parquet decoding on the caller's, the
-// judging (JSON parsing and the rules that look only at the record and at
-// Silver as committed before the batch) on one goroutine per core, since
-// it is most of a batch's work, and settling (what depends on the records
-// before: in-batch duplicates, the rows kept) on one goroutine, in order.
-// So judge must be safe to call concurrently; settle sees verdicts as a
-// single loop over the files would give them.
+// judging (JSON parsing, the rules that look only at the record and at
+// Silver as committed before the batch, building its Silver row) on one
+// goroutine per core, since it is most of a batch's work, and settling
+// (what depends on the records before: in-batch duplicates, the rows kept)
+// on one goroutine, in order. Each judging goroutine gets its own judge
+// from newJudge, so that a judge may keep state that it reuses (buffers,
+// boxes) without locks; settle sees verdicts as a single loop over the
+// files would give them.
 //
-// A panic in judge or settle becomes the returned error: unrecovered, on a
-// goroutine of its own, it would end the whole process.
-func eachJudged[T any](ctx context.Context, bronze *delta.Snapshot, files []delta.AddFile, judge func(bronzeRecord) T, settle func(T)) (records int, err error) {
+// The chunks' slices go back to the stages that fill them once used, so a
+// batch allocates only the few that are in flight at once.
+//
+// A panic in a judge or settle becomes the returned error: unrecovered, on
+// a goroutine of its own, it would end the whole process.
+func eachJudged[T any](ctx context.Context, bronze *delta.Snapshot, files []delta.AddFile, newJudge func() func(bronzeRecord) T, settle func(T)) (records int, err error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	type job struct {
@@ -59,16 +66,30 @@ func eachJudged[T any](ctx context.Context, bronze *delta.Snapshot, files []delt
 	}
 	workers := max(1, runtime.GOMAXPROCS(0))
 	jobs := make(chan job, workers)
-	order := make(chan chan []T, 2*workers+2) // the jobs' results, in file order
+	inFlight := 2*workers + 2
+	order := make(chan chan []T, inFlight) // the jobs' results, in file order
+	// Used slices, for reuse. A stage that finds none makes one; one that
+	// finds its pool full drops the slice.
+	freeRows := make(chan []delta.Row, inFlight+workers+1)
+	freeVerdicts := make(chan []T, inFlight+workers+1)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var judge func(bronzeRecord) T
 			for j := range jobs {
 				var verdicts []T
 				failed := panics.Call(func() error {
-					verdicts = make([]T, 0, len(j.rows))
+					if judge == nil {
+						judge = newJudge()
+					}
+					select {
+					case verdicts = <-freeVerdicts:
+					default:
+						verdicts = make([]T, 0, chunkRows)
+					}
+					verdicts = verdicts[:0]
 					for _, r := range j.rows {
 						rec, err := parseBronze(r)
 						if err != nil {
@@ -82,6 +103,11 @@ func eachJudged[T any](ctx context.Context, bronze *delta.Snapshot, files []delt
 					cancel(failed)
 					close(j.out)
 					continue
+				}
+				clear(j.rows) // let go of the Bronze rows that are not kept
+				select {
+				case freeRows <- j.rows[:0]:
+				default:
 				}
 				j.out <- verdicts
 			}
@@ -98,6 +124,11 @@ func eachJudged[T any](ctx context.Context, bronze *delta.Snapshot, files []delt
 				for _, v := range verdicts {
 					records++
 					settle(v)
+				}
+				clear(verdicts)
+				select {
+				case freeVerdicts <- verdicts[:0]:
+				default:
 				}
 			}
 			return nil
@@ -125,7 +156,15 @@ func eachJudged[T any](ctx context.Context, bronze *delta.Snapshot, files []delt
 			return context.Cause(ctx)
 		}
 	}
-	chunk := make([]delta.Row, 0, chunkRows)
+	newChunk := func() []delta.Row {
+		select {
+		case c := <-freeRows:
+			return c
+		default:
+			return make([]delta.Row, 0, chunkRows)
+		}
+	}
+	chunk := newChunk()
 	err = bronze.ScanFiles(ctx, files, bronzeColumns, func(r delta.Row) error {
 		chunk = append(chunk, r)
 		if len(chunk) < chunkRows {
@@ -134,7 +173,7 @@ func eachJudged[T any](ctx context.Context, bronze *delta.Snapshot, files []delt
 		if err := send(chunk); err != nil {
 			return err
 		}
-		chunk = make([]delta.Row, 0, chunkRows)
+		chunk = newChunk()
 		return nil
 	})
 	if err == nil && len(chunk) > 0 {

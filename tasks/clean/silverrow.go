@@ -6,30 +6,31 @@ import (
 	"github.com/finpipe/finpipe/tasks/record"
 )
 
-// silverRows builds Silver rows, boxing the values that repeat across a
-// batch once (see lake.Cells and friends).
+// silverRows builds Silver rows. The values that repeat across a batch are
+// boxed once: the ones the judge's record.Decoder shares come boxed with
+// it (record.Boxes), and the timestamps by lake.TimeBox.
 type silverRows struct {
 	cells          *lake.Cells
-	strs           lake.StringBoxes
 	ingested, date lake.TimeBox
 }
 
 func newSilverRows(n int) silverRows {
-	return silverRows{cells: lake.NewCells(lake.SilverEventDate+1, n), strs: lake.StringBoxes{}}
+	return silverRows{cells: lake.NewCells(lake.SilverEventDate+1, n)}
 }
 
-// row is the Silver row of an accepted transaction read from src.
-func (s *silverRows) row(t *record.Transaction, src bronzeRecord) delta.Row {
+// row is the Silver row of an accepted transaction read from src, with the
+// boxes the Decoder gave for it.
+func (s *silverRows) row(t *record.Transaction, boxes *record.Boxes, src bronzeRecord) delta.Row {
 	r := s.cells.Row()
 	r[lake.SilverTransactionID] = t.TransactionID
-	r[lake.SilverUserID] = t.UserID
+	r[lake.SilverUserID] = boxed(boxes.UserID, t.UserID)
 	r[lake.SilverAmount] = t.Amount
-	r[lake.SilverCurrency] = s.strs.Box(t.Currency)
-	r[lake.SilverMerchant] = s.optional(t.Merchant)
-	r[lake.SilverCategory] = s.optional(t.Category)
-	r[lake.SilverCountry] = s.optional(t.Country)
-	r[lake.SilverPaymentMethod] = s.optional(t.PaymentMethod)
-	r[lake.SilverStatus] = s.strs.Box(t.Status)
+	r[lake.SilverCurrency] = boxed(boxes.Currency, t.Currency)
+	r[lake.SilverMerchant] = optional(boxes.Merchant, t.Merchant)
+	r[lake.SilverCategory] = optional(boxes.Category, t.Category)
+	r[lake.SilverCountry] = optional(boxes.Country, t.Country)
+	r[lake.SilverPaymentMethod] = optional(boxes.PaymentMethod, t.PaymentMethod)
+	r[lake.SilverStatus] = boxed(boxes.Status, t.Status)
 	r[lake.SilverEventTime] = t.EventTime
 	r[lake.SilverKafkaPartition] = src.partition
 	r[lake.SilverKafkaOffset] = src.offset
@@ -38,12 +39,19 @@ func (s *silverRows) row(t *record.Transaction, src bronzeRecord) delta.Row {
 	return r
 }
 
-// optional stores an absent optional attribute as null. The attributes
-// (merchant, category, country, payment method) come from small sets, so
-// they are boxed once each.
-func (s *silverRows) optional(v string) any {
+// boxed is v as an interface: box when the Decoder shared it, else newly
+// boxed.
+func boxed(box any, v string) any {
+	if box != nil {
+		return box
+	}
+	return v
+}
+
+// optional stores an absent optional attribute as null.
+func optional(box any, v string) any {
 	if v == "" {
 		return nil
 	}
-	return s.strs.Box(v)
+	return boxed(box, v)
 }

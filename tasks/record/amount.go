@@ -8,25 +8,22 @@ var MaxAmount = decimal.New(1_000_000_000, 0)
 // maxCents is MaxAmount in hundredths, the unit parseAmount works in.
 const maxCents = 1_000_000_000 * 100
 
-// parseAmount reads the amount's JSON value exactly from its text: a JSON
-// number, or a string holding one (producers that fear float rounding send
-// strings). It never goes through float64, so "0.1" is exactly 0.1.
-func parseAmount(v value) (decimal.Decimal, *Rejection) {
+// parseAmount reads the amount's JSON value exactly from its text, in
+// hundredths: a JSON number, or a string holding one (producers that fear
+// float rounding send strings). It never goes through float64, so "0.1" is
+// exactly 10 hundredths.
+func parseAmount(v value) (int64, *Rejection) {
 	var text []byte
 	switch v.kind {
 	case kindNumber:
 		text = v.raw
 	case kindString:
-		if v.escaped {
-			text = []byte(v.text())
-		} else {
-			text = v.raw
-		}
+		text = v.bytes()
 		if len(text) == 0 || numberEnd(text, 0) != len(text) {
-			return decimal.Decimal{}, reject(ReasonInvalidAmount, "amount %q is not a decimal number", truncate(string(text)))
+			return 0, reject(ReasonInvalidAmount, "amount %q is not a decimal number", truncate(string(text)))
 		}
 	default:
-		return decimal.Decimal{}, reject(ReasonInvalidAmount, "amount must be a number or a numeric string, got %s", v.kind)
+		return 0, reject(ReasonInvalidAmount, "amount must be a number or a numeric string, got %s", v.kind)
 	}
 	return exactAmount(text)
 }
@@ -36,7 +33,7 @@ func parseAmount(v value) (decimal.Decimal, *Rejection) {
 // "1.005" is not), so every accepted amount is a whole number of cents that
 // fits in an int64; anything else is rejected before any big arithmetic, which
 // also keeps hostile exponents such as 1e999999999 cheap.
-func exactAmount(text []byte) (decimal.Decimal, *Rejection) {
+func exactAmount(text []byte) (int64, *Rejection) {
 	neg := text[0] == '-'
 	i := 0
 	if neg {
@@ -93,16 +90,16 @@ func exactAmount(text []byte) (decimal.Decimal, *Rejection) {
 	scale -= n - nz // drop trailing zeros
 	n = nz
 	if n == 0 {
-		return decimal.Zero, reject(ReasonNonPositiveAmount, "amount is zero")
+		return 0, reject(ReasonNonPositiveAmount, "amount is zero")
 	}
 	if scale > 2 {
-		return decimal.Decimal{}, reject(ReasonInvalidAmount, "amount %s has more than 2 decimal places", truncate(string(text)))
+		return 0, reject(ReasonInvalidAmount, "amount %s has more than 2 decimal places", truncate(string(text)))
 	}
 	if neg {
-		return decimal.Decimal{}, reject(ReasonNonPositiveAmount, "amount %s is negative", truncate(string(text)))
+		return 0, reject(ReasonNonPositiveAmount, "amount %s is negative", truncate(string(text)))
 	}
 	if n-scale > 10 {
-		return decimal.Decimal{}, reject(ReasonInvalidAmount, "amount %s exceeds %s", truncate(string(text)), MaxAmount)
+		return 0, reject(ReasonInvalidAmount, "amount %s exceeds %s", truncate(string(text)), MaxAmount)
 	}
 	var cents int64
 	for _, c := range buf[:n] {
@@ -112,9 +109,9 @@ func exactAmount(text []byte) (decimal.Decimal, *Rejection) {
 		cents *= 10
 	}
 	if cents > maxCents {
-		return decimal.Decimal{}, reject(ReasonInvalidAmount, "amount %s exceeds %s", truncate(string(text)), MaxAmount)
+		return 0, reject(ReasonInvalidAmount, "amount %s exceeds %s", truncate(string(text)), MaxAmount)
 	}
-	return decimal.New(cents, -2), nil
+	return cents, nil
 }
 
 // truncate keeps details short when a hostile record carries a huge value.

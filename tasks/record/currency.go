@@ -1,6 +1,7 @@
 package record
 
 import (
+	"bytes"
 	_ "embed"
 	"sort"
 	"strings"
@@ -13,11 +14,11 @@ import (
 var currencyList string
 
 // currencies maps each upper-case code to itself, so a lookup also yields the
-// canonical string without allocating.
+// canonical string (and its box, for Decoder.Boxes) without allocating.
 var currencies = parseCurrencies(currencyList)
 
-func parseCurrencies(list string) map[[3]byte]string {
-	m := make(map[[3]byte]string, 200)
+func parseCurrencies(list string) map[[3]byte]sharedString {
+	m := make(map[[3]byte]sharedString, 200)
 	for _, line := range strings.Split(list, "\n") {
 		if i := strings.IndexByte(line, '#'); i >= 0 {
 			line = line[:i]
@@ -26,7 +27,7 @@ func parseCurrencies(list string) map[[3]byte]string {
 			if len(code) != 3 {
 				panic("record: bad currency code in currencies.txt: " + code) // embedded data, checked by tests
 			}
-			m[[3]byte{code[0], code[1], code[2]}] = code
+			m[[3]byte{code[0], code[1], code[2]}] = sharedString{code, code}
 		}
 	}
 	return m
@@ -36,7 +37,7 @@ func parseCurrencies(list string) map[[3]byte]string {
 func Currencies() []string {
 	out := make([]string, 0, len(currencies))
 	for _, c := range currencies {
-		out = append(out, c)
+		out = append(out, c.s)
 	}
 	sort.Strings(out)
 	return out
@@ -45,9 +46,15 @@ func Currencies() []string {
 // LookupCurrency returns the canonical upper-case code for s, which may carry
 // surrounding white space and any letter case.
 func LookupCurrency(s string) (string, bool) {
-	s = strings.TrimSpace(s)
+	c, ok := lookupCurrency([]byte(s))
+	return c.s, ok
+}
+
+// lookupCurrency is LookupCurrency of the text b, which it does not keep.
+func lookupCurrency(s []byte) (sharedString, bool) {
+	s = bytes.TrimSpace(s)
 	if len(s) != 3 {
-		return "", false
+		return sharedString{}, false
 	}
 	var k [3]byte
 	for i := 0; i < 3; i++ {

@@ -42,7 +42,7 @@ const EventTimeRange = "1900-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z"
 // microsecond that Delta timestamps hold, so a Transaction equals what Silver
 // reads back.
 func parseEventTime(v value) (time.Time, *Rejection) {
-	var text string
+	var raw []byte
 	switch v.kind {
 	case kindNumber:
 		if ms, ok := epochMillis(v.raw); ok {
@@ -50,13 +50,16 @@ func parseEventTime(v value) (time.Time, *Rejection) {
 		}
 		return time.Time{}, reject(ReasonInvalidEventTime, "event_time %s is not integer epoch milliseconds in [0, %d]", truncate(string(v.raw)), int64(maxEpochMillis))
 	case kindString:
-		text = v.text()
+		raw = v.bytes()
 	default:
 		return time.Time{}, reject(ReasonInvalidEventTime, "event_time must be an RFC 3339 string or epoch milliseconds, got %s", v.kind)
 	}
-	if ms, ok := epochMillis([]byte(text)); ok {
+	if ms, ok := epochMillis(raw); ok {
 		return time.UnixMilli(ms).UTC(), nil
 	}
+	// time.Parse keeps its argument only in the error, which is dropped; the
+	// details below copy it.
+	text := transient(raw)
 	// time.RFC3339 also accepts a fractional second; it requires the offset.
 	t, err := time.Parse(time.RFC3339, text)
 	if err != nil {

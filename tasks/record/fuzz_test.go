@@ -26,14 +26,20 @@ var fuzzSeeds = []string{
 }
 
 // FuzzValidate checks that Validate never panics, that what it accepts
-// re-validates to the same transaction from JSON(), and that its notion of
-// "one JSON object" matches encoding/json's plus UTF-8 validity.
+// re-validates to the same transaction from JSON(), that its notion of
+// "one JSON object" matches encoding/json's plus UTF-8 validity, and that a
+// Decoder decides as it does.
 func FuzzValidate(f *testing.F) {
 	for _, s := range fuzzSeeds {
 		f.Add([]byte(s))
 	}
+	var d Decoder // one for every input, as clean keeps one per judge
 	f.Fuzz(func(t *testing.T, b []byte) {
 		tx, rej := Validate(b, kafkaTS)
+		if dtx, drej := d.Validate(b, Arrival{KafkaTimestamp: kafkaTS}); (drej == nil) != (rej == nil) ||
+			(rej != nil && *drej != *rej) || !equalTx(dtx, tx) {
+			t.Fatalf("a Decoder gives %+v %v, Validate %+v %v, input %q", dtx, drej, tx, rej, b)
+		}
 		wantMalformed := !json.Valid(b) || !utf8.Valid(b) || !isObject(b)
 		if gotMalformed := rej != nil && rej.Reason == ReasonMalformedJSON; gotMalformed != wantMalformed &&
 			!(gotMalformed && hasDuplicateKnownMember(rej)) {
@@ -68,6 +74,18 @@ func hasDuplicateKnownMember(r *Rejection) bool {
 }
 
 func BenchmarkValidate(b *testing.B) {
+	benchmarkValidate(b, func(msg []byte, ts time.Time) (Transaction, *Rejection) { return Validate(msg, ts) })
+}
+
+// BenchmarkDecoder is BenchmarkValidate with a Decoder, as clean validates.
+func BenchmarkDecoder(b *testing.B) {
+	var d Decoder
+	benchmarkValidate(b, func(msg []byte, ts time.Time) (Transaction, *Rejection) {
+		return d.Validate(msg, Arrival{KafkaTimestamp: ts})
+	})
+}
+
+func benchmarkValidate(b *testing.B, validate func([]byte, time.Time) (Transaction, *Rejection)) {
 	msg := []byte(goodJSON)
 	ts := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	b.SetBytes(int64(len(msg)))
@@ -76,7 +94,7 @@ func BenchmarkValidate(b *testing.B) {
 	defer runtime.UnlockOSThread()
 	cpu0 := testenv.ThreadCPU()
 	for b.Loop() {
-		if _, rej := Validate(msg, ts); rej != nil {
+		if _, rej := validate(msg, ts); rej != nil {
 			b.Fatal(rej)
 		}
 	}

@@ -43,6 +43,15 @@ func (v value) text() string {
 	if !v.escaped {
 		return string(v.raw)
 	}
+	return string(unescape(v.raw))
+}
+
+// bytes returns a string value's content with escapes decoded: raw itself
+// when there are none, which is not to be kept beyond the message.
+func (v value) bytes() []byte {
+	if !v.escaped {
+		return v.raw
+	}
 	return unescape(v.raw)
 }
 
@@ -202,6 +211,12 @@ func (s *scanner) str() (value, error) {
 	start := s.i
 	escaped := false
 	for s.i < len(s.b) {
+		for s.i < len(s.b) && plainStringByte[s.b[s.i]] { // most of a string
+			s.i++
+		}
+		if s.i >= len(s.b) {
+			break
+		}
 		c := s.b[s.i]
 		switch {
 		case c == '"':
@@ -232,6 +247,15 @@ func (s *scanner) str() (value, error) {
 	}
 	return value{}, s.fail("unterminated string")
 }
+
+// plainStringByte tells the bytes that stand for themselves in a JSON
+// string: all but the quote, the backslash and control characters.
+var plainStringByte = func() (t [256]bool) {
+	for c := 0x20; c < 256; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 // numberEnd returns the end of the JSON number starting at b[i], or -1 when
 // the text there is not a JSON number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
@@ -298,7 +322,7 @@ func hexVal(c byte) rune {
 
 // unescape decodes the escapes of a string the scanner accepted. Lone UTF-16
 // surrogates become U+FFFD, as encoding/json does.
-func unescape(raw []byte) string {
+func unescape(raw []byte) []byte {
 	out := make([]byte, 0, len(raw))
 	for i := 0; i < len(raw); {
 		c := raw[i]
@@ -340,7 +364,7 @@ func unescape(raw []byte) string {
 		}
 		i += 2
 	}
-	return string(out)
+	return out
 }
 
 func hex4(b []byte) rune {

@@ -39,6 +39,9 @@ const (
 
 var statuses = [...]string{StatusApproved, StatusDeclined, StatusPending, StatusRefunded}
 
+// statusBoxes are the statuses as interfaces, for Decoder.Boxes.
+var statusBoxes = [len(statuses)]any{StatusApproved, StatusDeclined, StatusPending, StatusRefunded}
+
 // Statuses returns the accepted status values.
 func Statuses() []string { return append([]string(nil), statuses[:]...) }
 

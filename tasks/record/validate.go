@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"time"
 	"unicode/utf8"
+
+	"github.com/shopspring/decimal"
 )
 
 // The members Validate reads, in the order their rules are checked.
@@ -84,6 +86,12 @@ func Validate(msg []byte, kafkaTimestamp time.Time) (Transaction, *Rejection) {
 // copy wins, and money must not be ambiguous); a currency that is not a string
 // is invalid_field; status is case-sensitive.
 func ValidateArrival(msg []byte, at Arrival) (Transaction, *Rejection) {
+	return validate(msg, at, nil)
+}
+
+// validate is ValidateArrival, with the transaction's strings and amount
+// made by d (nil: each newly allocated).
+func validate(msg []byte, at Arrival, d *Decoder) (Transaction, *Rejection) {
 	var fields [numFields]value
 	if rej := scanFields(msg, &fields); rej != nil {
 		return Transaction{}, rej
@@ -94,39 +102,55 @@ func ValidateArrival(msg []byte, at Arrival) (Transaction, *Rejection) {
 		}
 	}
 	var t Transaction
+	var boxes Boxes
 	var rej *Rejection
-	if t.TransactionID, rej = identifier(fields[fTransactionID], fTransactionID); rej != nil {
+	var id sharedString
+	if id, rej = identifier(fields[fTransactionID], fTransactionID, func(b []byte) sharedString {
+		return sharedString{s: d.unique(b)}
+	}); rej != nil {
 		return Transaction{}, rej
 	}
-	if t.UserID, rej = identifier(fields[fUserID], fUserID); rej != nil {
+	t.TransactionID = id.s
+	if id, rej = identifier(fields[fUserID], fUserID, d.shared); rej != nil {
 		return Transaction{}, rej
 	}
+	t.UserID, boxes.UserID = id.s, id.box
 	if fields[fCurrency].kind != kindString {
 		return Transaction{}, reject(ReasonInvalidField, "currency must be a string, got %s", fields[fCurrency].kind)
 	}
-	optional := [...]*string{&t.Merchant, &t.Category, &t.Country, &t.PaymentMethod, &t.Status}
-	for i, dst := range optional {
-		f := fields[fMerchant+i]
+	optional := [...]struct {
+		s   *string
+		box *any
+	}{{&t.Merchant, &boxes.Merchant}, {&t.Category, &boxes.Category}, {&t.Country, &boxes.Country}, {&t.PaymentMethod, &boxes.PaymentMethod}}
+	for i := fMerchant; i <= fStatus; i++ {
+		f := fields[i]
 		switch f.kind {
 		case kindAbsent, kindNull:
 		case kindString:
-			*dst = f.text()
+			if i != fStatus {
+				sh := d.shared(f.bytes())
+				*optional[i-fMerchant].s, *optional[i-fMerchant].box = sh.s, sh.box
+			}
 		default:
-			return Transaction{}, reject(ReasonInvalidField, "%s must be a string, got %s", fieldNames[fMerchant+i], f.kind)
+			return Transaction{}, reject(ReasonInvalidField, "%s must be a string, got %s", fieldNames[i], f.kind)
 		}
 	}
-	if t.Status, rej = status(t.Status, fields[fStatus].kind); rej != nil {
+	var st int
+	if st, rej = status(fields[fStatus]); rej != nil {
 		return Transaction{}, rej
 	}
-	if t.Amount, rej = parseAmount(fields[fAmount]); rej != nil {
+	t.Status, boxes.Status = statuses[st], statusBoxes[st]
+	var cents int64
+	if cents, rej = parseAmount(fields[fAmount]); rej != nil {
 		return Transaction{}, rej
 	}
-	currency := fields[fCurrency].text()
-	code, ok := LookupCurrency(currency)
+	t.Amount = decimal.New(cents, -2)
+	currency := fields[fCurrency].bytes()
+	code, ok := lookupCurrency(currency)
 	if !ok {
-		return Transaction{}, reject(ReasonUnknownCurrency, "currency %s is not an active ISO 4217 code", quoteDetail(currency))
+		return Transaction{}, reject(ReasonUnknownCurrency, "currency %s is not an active ISO 4217 code", quoteDetail(string(currency)))
 	}
-	t.Currency = code
+	t.Currency, boxes.Currency = code.s, code.box
 	if t.EventTime, rej = parseEventTime(fields[fEventTime]); rej != nil {
 		return Transaction{}, rej
 	}
@@ -138,6 +162,9 @@ func ValidateArrival(msg []byte, at Arrival) (Transaction, *Rejection) {
 			return Transaction{}, reject(ReasonFutureEventTime, "event_time %s is more than %s after the %s %s",
 				t.EventTime.Format(time.RFC3339Nano), MaxFutureSkew, c.name, c.at.UTC().Format(time.RFC3339Nano))
 		}
+	}
+	if d != nil {
+		d.boxes = boxes
 	}
 	return t, nil
 }
@@ -160,11 +187,7 @@ func scanFields(b []byte, fields *[numFields]value) *Rejection {
 		return &Rejection{Reason: ReasonMalformedJSON, Detail: "value is not a JSON object"}
 	}
 	err := s.object(0, func(key, val value) error {
-		k := key.raw
-		if key.escaped {
-			k = []byte(key.text())
-		}
-		i := fieldIndex(k)
+		i := fieldIndex(key.bytes())
 		if i < 0 {
 			return nil
 		}
@@ -187,22 +210,23 @@ func scanFields(b []byte, fields *[numFields]value) *Rejection {
 }
 
 // identifier checks an id: a string of 1–64 characters from [A-Za-z0-9_.:-],
-// so ids are safe in file names, URLs and logs without escaping.
-func identifier(v value, field int) (string, *Rejection) {
+// so ids are safe in file names, URLs and logs without escaping. str makes
+// the string of a valid one.
+func identifier(v value, field int, str func([]byte) sharedString) (sharedString, *Rejection) {
 	name := fieldNames[field]
 	if v.kind != kindString {
-		return "", reject(ReasonInvalidField, "%s must be a string, got %s", name, v.kind)
+		return sharedString{}, reject(ReasonInvalidField, "%s must be a string, got %s", name, v.kind)
 	}
-	id := v.text()
+	id := v.bytes()
 	if len(id) == 0 || len(id) > 64 {
-		return "", reject(ReasonInvalidField, "%s must have 1 to 64 characters, has %d", name, utf8.RuneCountInString(id))
+		return sharedString{}, reject(ReasonInvalidField, "%s must have 1 to 64 characters, has %d", name, utf8.RuneCount(id))
 	}
-	for i := 0; i < len(id); i++ {
-		if !idChar[id[i]] {
-			return "", reject(ReasonInvalidField, "%s %s has a character outside [A-Za-z0-9_.:-]", name, quoteDetail(id))
+	for _, c := range id {
+		if !idChar[c] {
+			return sharedString{}, reject(ReasonInvalidField, "%s %s has a character outside [A-Za-z0-9_.:-]", name, quoteDetail(string(id)))
 		}
 	}
-	return id, nil
+	return str(id), nil
 }
 
 var idChar = func() (t [256]bool) {
@@ -219,16 +243,19 @@ var idChar = func() (t [256]bool) {
 	return t
 }()
 
-func status(s string, k kind) (string, *Rejection) {
-	if k == kindAbsent || k == kindNull {
-		return StatusApproved, nil
+// status checks the status member, which the caller has checked is absent,
+// null or a string, and returns its index in statuses.
+func status(v value) (int, *Rejection) {
+	if v.kind == kindAbsent || v.kind == kindNull {
+		return 0, nil // approved
 	}
-	for _, st := range statuses {
-		if s == st {
-			return st, nil
+	s := v.bytes()
+	for i, st := range statuses {
+		if string(s) == st {
+			return i, nil
 		}
 	}
-	return "", reject(ReasonInvalidField, "status %s is not one of approved, declined, pending, refunded", quoteDetail(s))
+	return 0, reject(ReasonInvalidField, "status %s is not one of approved, declined, pending, refunded", quoteDetail(string(s)))
 }
 
 // UserID returns the user_id of a message value when it is one JSON object
