@@ -178,7 +178,12 @@ func pollRanges(ctx context.Context, c *ck.Consumer, brokers Conn, topic string,
 			if err := authFailure(brokers, e); err != nil {
 				return err
 			}
-			if e.IsFatal() || e.Code() == ck.ErrOffsetOutOfRange || e.Code() == ck.ErrUnknownTopicOrPart {
+			// With auto.offset.reset=error librdkafka stops fetching a
+			// partition whose offset left the log and says so with
+			// ErrAutoOffsetReset: waiting for it to heal only delays
+			// the error by the stall budget.
+			switch c := e.Code(); {
+			case e.IsFatal(), c == ck.ErrOffsetOutOfRange, c == ck.ErrAutoOffsetReset, c == ck.ErrUnknownTopicOrPart:
 				return clusterError(brokers, "fetch", e)
 			}
 			lastErr = e

@@ -193,5 +193,10 @@ func (r *Reader) streamGroup(ctx context.Context, first bool, parts []int32, fro
 	if err := c.Assign(assign); err != nil {
 		return spans, fmt.Errorf("kafka: assign %s: %w", r.topic, err)
 	}
+	// A partition paused when an earlier read of this consumer ended
+	// stays paused through Unassign and Assign.
+	if err := c.Resume(assign); err != nil {
+		return spans, fmt.Errorf("kafka: resume %s: %w", r.topic, err)
+	}
 	return spans, pollRanges(ctx, c, r.conn, r.topic, ends, each)
 }
