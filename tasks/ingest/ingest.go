@@ -6,11 +6,9 @@
 package ingest
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"time"
 
@@ -75,6 +73,11 @@ func PartitionGroup(partitions []int32, group, groups int) []int32 {
 // Run ingests what each partition holds beyond the offset recorded in
 // Bronze, up to its high watermark at the start of the read and at most
 // MaxRecords in all, as one Bronze commit.
+//
+// Records become Bronze rows as they arrive, several partitions at a time
+// (see kafka.Reader.Stream), so that building rows overlaps fetching;
+// nothing is written before the whole read has succeeded, and a failed
+// read commits nothing.
 func Run(ctx context.Context, bronze *delta.Table, opts Options) (Result, error) {
 	res := Result{Version: -1, Ranges: map[int32][2]int64{}, Next: map[int32]int64{}}
 	if opts.Topic == "" || opts.Brokers == "" {
@@ -86,12 +89,14 @@ func Run(ctx context.Context, bronze *delta.Table, opts Options) (Result, error)
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	reader, err := kafka.OpenReader(ctx, opts.conn(), opts.Topic)
+	if err != nil {
+		return res, fmt.Errorf("ingest: %w", err)
+	}
+	defer reader.Close()
 	parts := opts.Partitions
 	if parts == nil {
-		var err error
-		if parts, err = kafka.Partitions(ctx, opts.conn(), opts.Topic); err != nil {
-			return res, fmt.Errorf("ingest: %w", err)
-		}
+		parts = reader.Partitions()
 	}
 	if len(parts) == 0 {
 		return res, nil
@@ -100,43 +105,29 @@ func Run(ctx context.Context, bronze *delta.Table, opts Options) (Result, error)
 	if err != nil {
 		return res, fmt.Errorf("ingest: read bronze: %w", err)
 	}
-	starts, err := startOffsets(ctx, snap, opts, parts)
-	if err != nil {
-		return res, err
-	}
-	perPartition := max(1, opts.MaxRecords/len(parts))
-	batches, err := readAll(ctx, opts, parts, starts, perPartition)
+	b, err := read(ctx, reader, snap, opts, parts)
 	if err != nil {
 		return res, err
 	}
 
-	now := opts.Now()
-	n := 0
-	for _, recs := range batches {
-		n += len(recs)
-	}
-	rows := make([]delta.Row, 0, n)
-	build := lake.NewBronzeRows(opts.Topic, now, n)
+	rows := make([]delta.Row, 0, b.records)
 	var txns []delta.Txn
-	for i, recs := range batches {
-		res.Next[parts[i]] = starts[i]
-		if len(recs) == 0 {
+	for _, p := range parts {
+		pb := b.parts[p]
+		res.Next[p] = pb.span.From
+		if len(pb.rows) == 0 {
 			continue
 		}
-		p := parts[i]
-		for _, r := range recs {
-			rows = append(rows, build.Row(p, r.Offset, r.Timestamp, r.Key, r.Value))
-		}
-		last := recs[len(recs)-1].Offset
-		txns = append(txns, delta.Txn{AppID: AppID(opts.Topic, p), Version: last})
-		res.Ranges[p] = [2]int64{recs[0].Offset, last}
-		res.Next[p] = last + 1
+		rows = append(rows, pb.rows...)
+		txns = append(txns, delta.Txn{AppID: AppID(opts.Topic, p), Version: pb.last})
+		res.Ranges[p] = [2]int64{pb.first, pb.last}
+		res.Next[p] = pb.last + 1
 	}
 	if len(rows) == 0 {
 		return res, nil
 	}
-	for i, p := range parts {
-		if len(batches[i]) == 0 {
+	for _, p := range parts {
+		if len(b.parts[p].rows) == 0 {
 			continue
 		}
 		if err := lake.CheckTxn(ctx, bronze, AppID(opts.Topic, p), lake.TxnVersion(snap, AppID(opts.Topic, p))); err != nil {
@@ -150,61 +141,6 @@ func Run(ctx context.Context, bronze *delta.Table, opts Options) (Result, error)
 	}
 	res.Version, res.Records = v, len(rows)
 	return res, nil
-}
-
-// startOffsets is where each partition continues: after the last offset
-// Bronze recorded, or at the log start for a partition never ingested.
-func startOffsets(ctx context.Context, snap *delta.Snapshot, opts Options, parts []int32) ([]int64, error) {
-	starts := make([]int64, len(parts))
-	var low map[int32]int64
-	for i, p := range parts {
-		if last := lake.TxnVersion(snap, AppID(opts.Topic, p)); last >= 0 {
-			starts[i] = last + 1
-			continue
-		}
-		if low == nil {
-			var err error
-			if low, err = kafka.LowWatermarks(ctx, opts.conn(), opts.Topic); err != nil {
-				return nil, fmt.Errorf("ingest: %w", err)
-			}
-		}
-		o, ok := low[p]
-		if !ok {
-			return nil, fmt.Errorf("ingest: topic %s has no partition %d", opts.Topic, p)
-		}
-		starts[i] = o
-	}
-	return starts, nil
-}
-
-// readAll reads the partitions with one Kafka client; batches[i] belongs
-// to parts[i].
-func readAll(ctx context.Context, opts Options, parts []int32, starts []int64, limit int) ([][]kafka.Record, error) {
-	from := make(map[int32]int64, len(parts))
-	for i, p := range parts {
-		from[p] = starts[i]
-	}
-	ranges, err := kafka.ReadRanges(ctx, opts.conn(), opts.Topic, from, limit)
-	var oor *kafka.OffsetRangeError
-	if errors.As(err, &oor) && oor.From < oor.Low {
-		err = fmt.Errorf("%w: records %d to %d were deleted by retention before they were ingested; "+
-			"this is data loss that ingest will not skip silently", err, oor.From, oor.Low-1)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("ingest: read %s: %w", opts.Topic, err)
-	}
-	batches := make([][]kafka.Record, len(parts))
-	for i, p := range parts { // the txn scheme relies on increasing offsets
-		recs := ranges[p].Records
-		if !slices.IsSortedFunc(recs, func(a, b kafka.Record) int { return cmp.Compare(a.Offset, b.Offset) }) {
-			return nil, fmt.Errorf("ingest: %s/%d returned offsets out of order", opts.Topic, p)
-		}
-		if len(recs) > 0 && recs[0].Offset < starts[i] {
-			return nil, fmt.Errorf("ingest: %s/%d returned offset %d before the requested %d", opts.Topic, p, recs[0].Offset, starts[i])
-		}
-		batches[i] = recs
-	}
-	return batches, nil
 }
 
 func (o Options) conn() kafka.Conn { return kafka.Conn{Brokers: o.Brokers, Security: o.Security} }
