@@ -257,3 +257,35 @@ func TestCleanupLog(t *testing.T) {
 		t.Fatalf("version 15 after cleanup: %v, want ErrVersionNotFound", err)
 	}
 }
+
+// TestCachedSnapshotExpiresTombstones: a long-running process advances
+// its cached snapshot commit by commit; the removes older than the
+// tombstone retention must leave it, as they leave a checkpoint, or its
+// memory grows with every file ever removed.
+func TestCachedSnapshotExpiresTombstones(t *testing.T) {
+	ctx := context.Background()
+	tbl := newCounterTable(t)
+	if _, err := tbl.Append(ctx, dayRows("a", date(2024, 1, 1), 0, 2), CommitOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := tbl.Snapshot(ctx) // cached from here on
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := snap.Files()
+	oldMs := time.Now().Add(-tombstoneRetention - time.Hour).UnixMilli()
+	newMs := time.Now().UnixMilli()
+	commit := fmt.Sprintf(`{"remove":{"path":"gone-long-ago.parquet","deletionTimestamp":%d,"dataChange":true}}`+"\n"+
+		`{"remove":{"path":%q,"deletionTimestamp":%d,"dataChange":true}}`+"\n", oldMs, files[0].Path, newMs)
+	if err := os.WriteFile(filepath.Join(tbl.Path(), commitKey(snap.Version()+1)), []byte(commit), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	snap, err = tbl.Snapshot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tomb := snap.Tombstones()
+	if len(tomb) != 1 || tomb[0].Path != files[0].Path {
+		t.Fatalf("tombstones %+v, want only %s (the other is past the retention)", tomb, files[0].Path)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 )
 
 // ErrVersionNotFound is wrapped when a requested version does not exist or
@@ -245,6 +246,11 @@ func (s *Snapshot) advance(ctx context.Context, limit int64) (*Snapshot, error) 
 	if st == nil {
 		return s, nil
 	}
+	// A table's cached snapshot advances for as long as the process runs:
+	// without this its tombstones (a few per commit, once compaction and
+	// Gold's rewrites remove files) would pile up for ever, where a
+	// snapshot loaded from a checkpoint has only the unexpired ones.
+	st.expireTombstones(time.Now().Add(-tombstoneRetention).UnixMilli())
 	if err := st.validate(v - 1); err != nil {
 		return nil, err
 	}
