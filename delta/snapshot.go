@@ -249,8 +249,10 @@ func (s *Snapshot) advance(ctx context.Context, limit int64) (*Snapshot, error) 
 	// A table's cached snapshot advances for as long as the process runs:
 	// without this its tombstones (a few per commit, once compaction and
 	// Gold's rewrites remove files) would pile up for ever, where a
-	// snapshot loaded from a checkpoint has only the unexpired ones.
+	// snapshot loaded from a checkpoint has only the unexpired ones; and so
+	// would the paths added since its checkpoint (state_order.go).
 	st.expireTombstones(time.Now().Add(-tombstoneRetention).UnixMilli())
+	st.rebaseOrder()
 	if err := st.validate(v - 1); err != nil {
 		return nil, err
 	}
