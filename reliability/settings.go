@@ -95,7 +95,7 @@ func loadSettings() (settings, error) {
 		soakLateness:    dur("RELIABILITY_SOAK_LATENESS", record.DefaultAllowedLateness),
 		settle:          dur("RELIABILITY_SETTLE", 4*time.Minute),
 		minTasksPerSec:  flt("RELIABILITY_MIN_TASKS_PER_S", 300),
-		rssGrowthBudget: flt("RELIABILITY_RSS_GROWTH", 0.25),
+		rssGrowthBudget: flt("RELIABILITY_RSS_GROWTH", 0.10),
 	}
 	for _, n := range strings.Split(str("RELIABILITY_ONLY", ""), ",") {
 		if n = strings.TrimSpace(n); n != "" {
