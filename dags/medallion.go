@@ -208,7 +208,8 @@ func (p Pipeline) cleanTask(ctx context.Context, tc *scheduler.TaskContext) erro
 			return err
 		}
 		tc.Log.Info("cleaned", "records", res.Records, "accepted", res.Accepted, "rejected", res.Rejected,
-			"bronze_from", res.BronzeFrom, "bronze_to", res.BronzeTo, "recovered", res.Recovered)
+			"bronze_from", res.BronzeFrom, "bronze_to", res.BronzeTo, "recovered", res.Recovered,
+			"index_ids", res.IndexIDs, "index_days", res.IndexDays)
 		changed = changed || res.BronzeTo != res.BronzeFrom || res.Recovered
 		if !res.Behind || res.BronzeTo == res.BronzeFrom {
 			break

@@ -257,3 +257,81 @@ func TestCleanupLog(t *testing.T) {
 		t.Fatalf("version 15 after cleanup: %v, want ErrVersionNotFound", err)
 	}
 }
+
+// TestCachedSnapshotExpiresTombstones: a long-running process advances
+// its cached snapshot commit by commit; the removes older than the
+// tombstone retention must leave it, as they leave a checkpoint, or its
+// memory grows with every file ever removed.
+func TestCachedSnapshotExpiresTombstones(t *testing.T) {
+	ctx := context.Background()
+	tbl := newCounterTable(t)
+	if _, err := tbl.Append(ctx, dayRows("a", date(2024, 1, 1), 0, 2), CommitOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := tbl.Snapshot(ctx) // cached from here on
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := snap.Files()
+	oldMs := time.Now().Add(-tombstoneRetention - time.Hour).UnixMilli()
+	newMs := time.Now().UnixMilli()
+	commit := fmt.Sprintf(`{"remove":{"path":"gone-long-ago.parquet","deletionTimestamp":%d,"dataChange":true}}`+"\n"+
+		`{"remove":{"path":%q,"deletionTimestamp":%d,"dataChange":true}}`+"\n", oldMs, files[0].Path, newMs)
+	if err := os.WriteFile(filepath.Join(tbl.Path(), commitKey(snap.Version()+1)), []byte(commit), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	snap, err = tbl.Snapshot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tomb := snap.Tombstones()
+	if len(tomb) != 1 || tomb[0].Path != files[0].Path {
+		t.Fatalf("tombstones %+v, want only %s (the other is past the retention)", tomb, files[0].Path)
+	}
+}
+
+// TestCachedSnapshotForgetsRemovedPaths: a cached snapshot loaded from a
+// checkpoint and advanced through many rewrites keeps no list of every
+// path ever added, and still lists its files in path order.
+func TestCachedSnapshotForgetsRemovedPaths(t *testing.T) {
+	ctx := context.Background()
+	tbl := newCounterTable(t)
+	for i := 0; i < 10; i++ { // version 10 is a checkpoint
+		if _, err := tbl.Append(ctx, dayRows("w", date(2024, 1, 1+i%3), i, 1), CommitOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	again, err := Open(tbl.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	part := []map[string]string{{"day": "2024-01-01"}}
+	for i := 0; i < 40; i++ {
+		if _, err := again.OverwritePartitions(ctx, part, dayRows("new", date(2024, 1, 1), i, 1), CommitOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	snap, err := again.Snapshot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap.st.ordered == nil {
+		t.Fatal("the snapshot did not start from a sorted checkpoint")
+	}
+	if n := len(snap.st.addedSince); n > len(snap.st.files) {
+		t.Fatalf("%d paths remembered as added since the base, %d live files", n, len(snap.st.files))
+	}
+	fresh, err := loadSnapshot(ctx, tbl.root, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, want := snap.Files(), fresh.Files()
+	if len(got) != len(want) {
+		t.Fatalf("%d files, a fresh load has %d", len(got), len(want))
+	}
+	for i := range got {
+		if got[i].Path != want[i].Path {
+			t.Fatalf("file %d: %s, a fresh load has %s", i, got[i].Path, want[i].Path)
+		}
+	}
+}

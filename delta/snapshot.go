@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 )
 
 // ErrVersionNotFound is wrapped when a requested version does not exist or
@@ -245,6 +246,13 @@ func (s *Snapshot) advance(ctx context.Context, limit int64) (*Snapshot, error) 
 	if st == nil {
 		return s, nil
 	}
+	// A table's cached snapshot advances for as long as the process runs:
+	// without this its tombstones (a few per commit, once compaction and
+	// Gold's rewrites remove files) would pile up for ever, where a
+	// snapshot loaded from a checkpoint has only the unexpired ones; and so
+	// would the paths added since its checkpoint (state_order.go).
+	st.expireTombstones(time.Now().Add(-tombstoneRetention).UnixMilli())
+	st.rebaseOrder()
 	if err := st.validate(v - 1); err != nil {
 		return nil, err
 	}

@@ -93,6 +93,12 @@ func (s *tableState) apply(a actions) error {
 	return nil
 }
 
+// expireTombstones forgets the removes older than before (ms), as a
+// checkpoint written now would (checkpointRows).
+func (s *tableState) expireTombstones(before int64) {
+	maps.DeleteFunc(s.tombstones, func(_ string, r RemoveFile) bool { return r.DeletionTimestamp < before })
+}
+
 // validate checks that the replayed state describes a readable table.
 func (s *tableState) validate(version int64) error {
 	if s.protocol == nil {

@@ -1,6 +1,7 @@
 package delta
 
 import (
+	"maps"
 	"slices"
 	"strings"
 )
@@ -65,4 +66,19 @@ func (s *tableState) sortedFiles() []AddFile {
 		}
 	}
 	return append(append(merged, out[i:]...), extra[j:]...)
+}
+
+// rebaseOrder makes the live files the base order again once more paths
+// were added since the base than there are live files: a cached snapshot
+// of a long-running process advances for ever, and addedSince would hold
+// the path of every file ever added (compaction and Gold's rewrites
+// remove most of them), costing memory and a sort of them all in every
+// sortedFiles. Sorting the live paths here instead costs O(log n) per
+// add, amortized.
+func (s *tableState) rebaseOrder() {
+	if s.ordered == nil || len(s.addedSince) <= len(s.files) {
+		return
+	}
+	s.ordered = slices.Sorted(maps.Keys(s.files)) // a new slice: clones share the old one
+	s.addedSince = nil
 }

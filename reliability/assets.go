@@ -7,8 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
-
-	"github.com/finpipe/finpipe/scheduler/pgstore"
 )
 
 // runAssetFaults is issue 10's fault scenario: finpipe_medallion scheduled
@@ -142,37 +140,15 @@ func killWatcher(ctx context.Context, dbURL string, f *fleet) (string, error) {
 	return fmt.Sprintf(" (%s; %s held the lock %.1f s later)", holder, next, took.Seconds()), nil
 }
 
-// killBusyWorker SIGKILLs a worker that is running a task now and starts
-// it again. A task can end between the query and the signal, so a kill
-// counts only when the dead worker's task is still running after it (no
-// other process can finish it but the reaper); otherwise it tries again,
-// for up to a minute, and says how many kills missed.
+// killBusyWorker SIGKILLs a worker in the middle of a task (trying for up
+// to a minute) and says which, and how many kills missed.
 func killBusyWorker(ctx context.Context, dbURL string, f *fleet) (string, error) {
-	var name string
-	missed := 0
-	err := waitFor(ctx, 60*time.Second, func() (bool, error) {
-		var pid int64
-		var worker string
-		if err := pgstore.QueryRow(ctx, dbURL, `SELECT w.pid::bigint, w.worker_id FROM task_instances t JOIN workers w USING (worker_id)
-		  WHERE t.state = 'running' AND w.stopped_at IS NULL ORDER BY random() LIMIT 1`, nil, &pid, &worker); err != nil {
-			return false, nil // no task running at this moment
-		}
-		var ok bool
-		if name, ok = f.killPID(ctx, pid, 300*time.Millisecond); !ok {
-			return false, nil
-		}
-		held, err := queryInt(ctx, dbURL, `SELECT count(*) FROM task_instances WHERE worker_id = $1 AND state = 'running'`, worker)
-		if err != nil || held == 0 {
-			missed++
-			return false, nil
-		}
-		return true, nil
-	})
+	name, missed, err := killMidTask(ctx, dbURL, f, 60*time.Second)
 	if err != nil {
-		return "", fmt.Errorf("no kill hit a worker while it ran a task (%d missed): %w", missed, err)
+		return "", err
 	}
-	if missed > 0 {
-		return fmt.Sprintf(" (%s; %d earlier kills missed: the task had ended)", name, missed), nil
+	if len(missed) > 0 {
+		return fmt.Sprintf(" (%s; %d earlier kills missed: the task had ended)", name, len(missed)), nil
 	}
 	return " (" + name + ")", nil
 }

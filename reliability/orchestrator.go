@@ -50,16 +50,25 @@ func runOrchestratorFaults(ctx context.Context, e *suite) []row {
 
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
 	kills := map[string]int{}
+	midTask, missedTask := 0, 0
 	for round := 0; round < e.s.killRounds && ctx.Err() == nil; round++ {
 		sleep(ctx, e.s.killEvery)
-		// Every other kill hits a worker in the middle of a task, the
-		// case that reaping and fencing exist for.
+		// Every other round kills a worker in the middle of a task, the
+		// case that reaping and fencing exist for; a kill that misses (the
+		// task ended first) is still a kill, and the round tries again.
 		if round%2 == 1 {
-			if pid, err := queryInt(ctx, pg.url, busyWorkerPID); err == nil {
-				if name, ok := c.fleet.killPID(ctx, pid, 300*time.Millisecond); ok {
-					kills[name]++
-					continue
-				}
+			hit, missed, _ := killMidTask(ctx, pg.url, c.fleet, e.s.killEvery)
+			for _, name := range missed {
+				kills[name]++
+			}
+			missedTask += len(missed)
+			if hit != "" {
+				kills[hit]++
+				midTask++
+				continue
+			}
+			if len(missed) > 0 {
+				continue
 			}
 		}
 		kills[c.fleet.killRandom(ctx, rng, 300*time.Millisecond)]++
@@ -90,16 +99,17 @@ func runOrchestratorFaults(ctx context.Context, e *suite) []row {
 	attempts, _ := queryInt(ctx, pg.url, `SELECT count(*) FROM task_attempts`)
 	reaped, _ := queryInt(ctx, pg.url, `SELECT count(*) FROM task_attempts WHERE error LIKE '%stopped heartbeating%'`)
 	r.load = fmt.Sprintf("2 schedulers + 3 workers, example_etl: %d runs (%d triggered), %d task attempts", runs, len(acked), attempts)
-	r.faults = fmt.Sprintf("%d SIGKILLs (%s), %d attempts reaped", e.s.killRounds, describeKills(kills), reaped)
+	total := 0
+	for _, n := range kills {
+		total += n
+	}
+	r.faults = fmt.Sprintf("%d SIGKILLs in %d rounds (%s; %d workers hit mid-task, %d kills missed their task), %d attempts reaped",
+		total, e.s.killRounds, describeKills(kills), midTask, missedTask, reaped)
 	if revived > 0 {
 		r.faults += fmt.Sprintf(", %d exits on their own (%s)", revived, who)
 	}
 	return []row{r}
 }
-
-// busyWorkerPID finds a worker process that is running a task now.
-const busyWorkerPID = `SELECT w.pid::bigint FROM task_instances t JOIN workers w USING (worker_id)
-WHERE t.state = 'running' AND w.stopped_at IS NULL ORDER BY random() LIMIT 1`
 
 // triggerContinuously keeps a few example_etl runs queued until ctx ends,
 // returning the run ids the store acknowledged.

@@ -19,11 +19,14 @@ func producedSet(e *suite, seed int64) produce.Options {
 	return produce.Options{Count: e.s.transactions, Seed: seed, BadRatio: 0.05, DuplicateRatio: 0.03, LateRatio: 0.01}
 }
 
-// producer is `finpipe produce` sending opts's data set at rate.
-func producer(e *suite, dir, brokers string, opts produce.Options, rate int) *proc {
-	return newProc("produce", e.bin, dir, nil, "produce", "--kafka-brokers", brokers, "--count", strconv.Itoa(opts.Count),
+// producer is `finpipe produce` sending opts's data set at rate; extra
+// are more flags (the soak's event clock).
+func producer(e *suite, dir, brokers string, opts produce.Options, rate int, extra ...string) *proc {
+	args := append([]string{"produce", "--kafka-brokers", brokers, "--count", strconv.Itoa(opts.Count),
 		"--rate", strconv.Itoa(rate), "--seed", strconv.FormatInt(opts.Seed, 10),
-		"--bad-ratio", fmt.Sprint(opts.BadRatio), "--duplicate-ratio", fmt.Sprint(opts.DuplicateRatio), "--late-ratio", fmt.Sprint(opts.LateRatio))
+		"--bad-ratio", fmt.Sprint(opts.BadRatio), "--duplicate-ratio", fmt.Sprint(opts.DuplicateRatio), "--late-ratio", fmt.Sprint(opts.LateRatio)},
+		extra...)
+	return newProc("produce", e.bin, dir, nil, args...)
 }
 
 // runPipelineFaults produces a known set of transactions at a steady rate

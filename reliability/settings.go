@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/finpipe/finpipe/tasks/record"
 )
 
 // settings size every scenario. The defaults make the quick run (about ten
@@ -29,6 +31,8 @@ type settings struct {
 	pageBudget      time.Duration   // RELIABILITY_PAGE_BUDGET: p99 bound for the DAG page
 	soak            time.Duration   // RELIABILITY_SOAK: sustained pipeline run
 	soakRate        int             // RELIABILITY_SOAK_RATE: messages/s during the soak
+	soakDays        int             // RELIABILITY_SOAK_DAYS: days of event time the soak replays
+	soakLateness    time.Duration   // RELIABILITY_SOAK_LATENESS: the pipeline's allowed lateness in the soak
 	settle          time.Duration   // RELIABILITY_SETTLE: bound on waiting for runs to finish after faults
 	minTasksPerSec  float64         // RELIABILITY_MIN_TASKS_PER_S: throughput floor of the load row
 	rssGrowthBudget float64         // RELIABILITY_RSS_GROWTH: allowed growth of RSS, last third over middle third
@@ -87,9 +91,11 @@ func loadSettings() (settings, error) {
 		pageBudget:      dur("RELIABILITY_PAGE_BUDGET", 200*time.Millisecond),
 		soak:            dur("RELIABILITY_SOAK", 2*time.Minute),
 		soakRate:        num("RELIABILITY_SOAK_RATE", 2_000),
+		soakDays:        num("RELIABILITY_SOAK_DAYS", 48),
+		soakLateness:    dur("RELIABILITY_SOAK_LATENESS", record.DefaultAllowedLateness),
 		settle:          dur("RELIABILITY_SETTLE", 4*time.Minute),
 		minTasksPerSec:  flt("RELIABILITY_MIN_TASKS_PER_S", 300),
-		rssGrowthBudget: flt("RELIABILITY_RSS_GROWTH", 0.25),
+		rssGrowthBudget: flt("RELIABILITY_RSS_GROWTH", 0.10),
 	}
 	for _, n := range strings.Split(str("RELIABILITY_ONLY", ""), ",") {
 		if n = strings.TrimSpace(n); n != "" {

@@ -18,7 +18,7 @@ func init() {
 
 func runProduce(ctx context.Context, proc *process, args []string) error {
 	fs := flag.NewFlagSet("produce", flag.ContinueOnError)
-	usageFor(fs, "finpipe produce [--count N] [--rate PER_S] [--bad-ratio F] [--duplicate-ratio F] [--late-ratio F] [--seed S] [--file PATH] [flags]")
+	usageFor(fs, "finpipe produce [--count N] [--rate PER_S] [--bad-ratio F] [--duplicate-ratio F] [--late-ratio F] [--seed S] [--event-clock-start T --event-clock-speed X] [--file PATH] [flags]")
 	cfg := config.Register(fs, config.DataDir, config.KafkaBrokers, config.Topic, config.Partitions)
 	brokersFlag := fs.String("brokers", "", "alias of --kafka-brokers")
 	var opts produce.Options
@@ -30,6 +30,7 @@ func runProduce(ctx context.Context, proc *process, args []string) error {
 	seed := fs.Int64("seed", 0, "random `seed` for reproducible data; 0 picks one from the clock (printed)")
 	file := fs.String("file", "", "send each line of this `file` as one message, byte for byte, instead of generating;\na file with a line too large for the topic is refused whole, naming the lines, before anything is sent")
 	fs.IntVar(&opts.Users, "users", 10000, "`number` of distinct users in generated data")
+	eventClock := registerEventClock(fs)
 	if err := proc.parseFlags(fs, args, 0); err != nil {
 		return err
 	}
@@ -39,8 +40,13 @@ func runProduce(ctx context.Context, proc *process, args []string) error {
 	if err := opts.Validate(); err != nil {
 		return err
 	}
-	if *file != "" && (opts.BadRatio+opts.DuplicateRatio+opts.LateRatio > 0 || *seed != 0) {
-		return fmt.Errorf("--file sends the file as it is: --bad-ratio, --duplicate-ratio, --late-ratio and --seed do not apply")
+	clockGiven := flagGiven(fs, "event-clock-start") || flagGiven(fs, "event-clock-speed")
+	if *file != "" && (opts.BadRatio+opts.DuplicateRatio+opts.LateRatio > 0 || *seed != 0 || clockGiven) {
+		return fmt.Errorf("--file sends the file as it is: --bad-ratio, --duplicate-ratio, --late-ratio, --seed and the event clock do not apply")
+	}
+	var err error
+	if opts.Clock, opts.Wall, err = eventClock.clock(fs, time.Now()); err != nil {
+		return err
 	}
 	brokers, err := produceBrokers(cfg, *brokersFlag)
 	if err != nil {

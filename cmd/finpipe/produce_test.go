@@ -7,9 +7,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/finpipe/finpipe/internal/kafka"
 	"github.com/finpipe/finpipe/internal/testenv"
+	"github.com/finpipe/finpipe/tasks/record"
 )
 
 // TestProduceFindsEmbeddedBroker checks that without KAFKA_BROKERS, produce
@@ -61,6 +63,10 @@ func TestProduceFileAndFlags(t *testing.T) {
 		{"--rate", "-1"},
 		{"--file", path, "--bad-ratio", "0.1"},
 		{"--count", "x"},
+		{"--event-clock-start", "2999-01-01T00:00:00Z"},
+		{"--event-clock-start", "yesterday"},
+		{"--event-clock-speed", "0"},
+		{"--file", path, "--event-clock-speed", "10"},
 	} {
 		if code := run(t, append([]string{"produce", "--brokers", brokers, "--topic", topic}, args...)); code == 0 {
 			t.Errorf("produce %v: exit 0", args)
@@ -102,5 +108,41 @@ func TestProduceFileSendsEveryLine(t *testing.T) {
 	code, _, errOut := runCaptured(t, "produce", "--brokers", brokers, "--topic", topic, "--file", path)
 	if code != 1 || !strings.Contains(errOut, "line 3001 (a 1048612-byte record)") || !strings.Contains(errOut, "nothing was sent") || total() != 3010 {
 		t.Fatalf("produce --file with an oversized line: exit %d, %d messages, stderr %q", code, total(), errOut)
+	}
+}
+
+// TestProduceEventClock checks that --event-clock-start and
+// --event-clock-speed put the event times in the past, spread over the
+// span the speed gives, and never after the Kafka timestamp.
+func TestProduceEventClock(t *testing.T) {
+	t.Parallel()
+	brokers := testenv.Kafka(t)
+	topic := testenv.Topic(t, brokers, 1)
+	start := time.Now().Add(-30 * 24 * time.Hour)
+	// 400 messages at 200/s: 2 s of sending, 2 days of event time.
+	if code := run(t, []string{"produce", "--brokers", brokers, "--topic", topic, "--count", "400", "--rate", "200", "--seed", "5",
+		"--event-clock-start", "30d", "--event-clock-speed", "86400"}); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	recs, _, err := kafka.ReadRange(context.Background(), brokers, topic, 0, 0, 0)
+	if err != nil || len(recs) != 400 {
+		t.Fatalf("%d records, %v", len(recs), err)
+	}
+	var first, last time.Time
+	for _, r := range recs {
+		tx, rej := record.Validate(r.Value, r.Timestamp)
+		if rej != nil {
+			t.Fatalf("offset %d rejected: %v", r.Offset, rej)
+		}
+		if tx.EventTime.After(r.Timestamp) || tx.EventTime.Before(start.Add(-time.Minute)) {
+			t.Fatalf("offset %d: event time %v, Kafka timestamp %v, clock start %v", r.Offset, tx.EventTime, r.Timestamp, start)
+		}
+		if first.IsZero() {
+			first = tx.EventTime
+		}
+		last = tx.EventTime
+	}
+	if span := last.Sub(first); span < 24*time.Hour || span > 10*24*time.Hour {
+		t.Fatalf("event times span %v, want about 2 days", span)
 	}
 }

@@ -150,6 +150,10 @@ func TestEveryReasonCodeLandsInRejected(t *testing.T) {
 	if res.Records != len(msgs) || res.Accepted != 1 || res.Rejected != len(order) {
 		t.Fatalf("result %+v", res)
 	}
+	// The index holds "seed" and "ok": within 48 h of the newest, both kept.
+	if res.IndexIDs != 2 || res.IndexDays < 2 {
+		t.Fatalf("index of %d ids over %d dates after the batch, want 2 ids over 2 or 3 dates", res.IndexIDs, res.IndexDays)
+	}
 	got := f.where()
 	for i, reason := range order {
 		if g := got[[2]int64{1, int64(i)}]; g != string(reason) {

@@ -71,6 +71,10 @@ type Result struct {
 	// Behind is set when Bronze already held more than this batch when the
 	// run started: another run has work to do at once.
 	Behind bool
+	// IndexIDs and IndexDays are the size of the duplicate index after the
+	// batch: the ids it holds and their event dates. The log shows with
+	// them that the index is bounded by the lateness window.
+	IndexIDs, IndexDays int
 }
 
 // Run cleans the next batch of Bronze. It is idempotent: run it again after
@@ -167,6 +171,7 @@ func Run(ctx context.Context, l *lake.Lake, opts Options) (Result, error) {
 		res.Accepted = len(rows)
 		follower.Committed(v, b.commitToIndex)
 	}
+	res.IndexIDs, res.IndexDays = index.Len(), index.Days()
 	return res, nil
 }
 

@@ -144,6 +144,9 @@ func (g *Generator) bad() Message {
 	g.badSeq++
 	now := g.opts.Clock()
 	tx := g.transaction(now.Add(-time.Duration(g.rng.Int64N(int64(30 * time.Second)))))
+	if reason == record.ReasonFutureEventTime {
+		now = g.opts.Wall() // ahead of the Kafka timestamp, not of the event clock
+	}
 	value := breakIt(objectOf(tx), now)
 	m := Message{Value: []byte(value), Kind: KindBad, Reason: reason}
 	if id, ok := record.UserID(m.Value); ok {

@@ -51,6 +51,9 @@ func NewGenerator(opts Options) *Generator {
 	if opts.Clock == nil {
 		opts.Clock = time.Now
 	}
+	if opts.Wall == nil {
+		opts.Wall = opts.Clock
+	}
 	rng := rand.New(rand.NewPCG(uint64(opts.Seed), 0x5eed_f1a9_0000_0001))
 	return &Generator{
 		opts:     opts,

@@ -30,8 +30,14 @@ type Options struct {
 	Seed int64
 	// Users is the number of distinct users (default 10,000).
 	Users int
-	// Clock gives "now" for event times (default time.Now).
+	// Clock gives "now" for event times (default time.Now); EventClock
+	// makes one that replays the past faster than real time.
 	Clock func() time.Time
+	// Wall is the clock the broker stamps records by, which
+	// future_event_time is judged against: the records broken that way are
+	// ahead of it, not of Clock (default Clock, so that a fixed Clock alone
+	// makes the data reproducible).
+	Wall func() time.Time
 	// Progress, when set, is told how far sending is (a terminal's bar).
 	Progress Progress
 	// DrainTimeout bounds the delivery of what an unlimited producer (Count
