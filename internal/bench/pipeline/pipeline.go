@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
+	"runtime/trace"
 	"syscall"
 	"time"
 
@@ -56,6 +57,10 @@ type Options struct {
 	// CPUProfile and MemProfile are files for a CPU profile of the drain
 	// and a heap profile taken when the live heap was largest.
 	CPUProfile, MemProfile string
+	// Trace is a file for an execution trace of the drain (`go tool
+	// trace`): where a core sits idle or a goroutine waits, which a CPU
+	// profile cannot show.
+	Trace string
 }
 
 // Run produces the backlog in a child process, drains it through the
@@ -166,6 +171,17 @@ func startProfiles(o Options) (func() error, error) {
 			return nil, err
 		}
 		stops = append(stops, func() error { pprof.StopCPUProfile(); return pf.Close() })
+	}
+	if o.Trace != "" {
+		tf, err := os.Create(o.Trace)
+		if err != nil {
+			return nil, err
+		}
+		if err := trace.Start(tf); err != nil {
+			tf.Close()
+			return nil, err
+		}
+		stops = append(stops, func() error { trace.Stop(); return tf.Close() })
 	}
 	if o.MemProfile != "" {
 		heap := startPeakHeapProfiler()
