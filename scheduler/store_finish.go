@@ -51,8 +51,8 @@ var errFenced = errors.New("attempt fenced off")
 func (s *Store) finishAttempt(ctx context.Context, e attemptEnd) (bool, error) {
 	if e.Leaf && !e.hasOutputs() {
 		finished, done, err := s.drv.FinishLeaf(ctx, e.params(), e.To.Finished())
-		if err == nil {
-			s.observeFinished(ctx, done)
+		if err == nil && len(s.observeFinished(ctx, done)) > 0 {
+			s.startNextRuns(ctx)
 		}
 		return finished, err
 	}
@@ -96,9 +96,25 @@ func (s *Store) finishAttempt(ctx context.Context, e attemptEnd) (bool, error) {
 		return false, err
 	}
 	if e.To.Finished() && scheduled == 0 {
-		_, err = s.finishRuns(ctx, []string{e.RunID})
+		var done map[string]RunState
+		if done, err = s.finishRuns(ctx, []string{e.RunID}); err == nil && len(done) > 0 {
+			s.startNextRuns(ctx)
+		}
 	}
 	return true, err
+}
+
+// startNextRuns promotes the queued runs that a finished run made room
+// for, right where the run finished: waiting for the scheduler to hear
+// the run's NOTIFY and sweep cost a DAG with max_active_runs 1 (the
+// medallion micro-batch) two notification hops and a sweep between
+// every pair of runs, and the reporting worker, whose slot just freed,
+// then claims the new run's root tasks without waiting for a NOTIFY.
+// Promotion holds LockPromote, so this is safe beside any number of
+// schedulers; a failure here is left to the scheduler's next sweep,
+// which promotes the same runs, and does not fail the attempt's report.
+func (s *Store) startNextRuns(ctx context.Context) {
+	_, _ = s.promoteRuns(ctx)
 }
 
 // bumpFor counts one upstream that ended in st into its downstream tasks.
