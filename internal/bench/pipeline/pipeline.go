@@ -7,6 +7,7 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -161,27 +162,23 @@ func drain(ctx context.Context, o Options, e *bench.Engine, l *lake.Lake, p dags
 // the function returned stops them and writes their files.
 func startProfiles(o Options) (func() error, error) {
 	var stops []func() error
-	if o.CPUProfile != "" {
-		pf, err := os.Create(o.CPUProfile)
+	for _, p := range []struct {
+		file  string
+		start func(io.Writer) error
+		stop  func()
+	}{{o.CPUProfile, pprof.StartCPUProfile, pprof.StopCPUProfile}, {o.Trace, trace.Start, trace.Stop}} {
+		if p.file == "" {
+			continue
+		}
+		f, err := os.Create(p.file)
 		if err != nil {
 			return nil, err
 		}
-		if err := pprof.StartCPUProfile(pf); err != nil {
-			pf.Close()
+		if err := p.start(f); err != nil {
+			f.Close()
 			return nil, err
 		}
-		stops = append(stops, func() error { pprof.StopCPUProfile(); return pf.Close() })
-	}
-	if o.Trace != "" {
-		tf, err := os.Create(o.Trace)
-		if err != nil {
-			return nil, err
-		}
-		if err := trace.Start(tf); err != nil {
-			tf.Close()
-			return nil, err
-		}
-		stops = append(stops, func() error { trace.Stop(); return tf.Close() })
+		stops = append(stops, func() error { p.stop(); return f.Close() })
 	}
 	if o.MemProfile != "" {
 		heap := startPeakHeapProfiler()
