@@ -52,7 +52,7 @@ func (s *Store) finishAttempt(ctx context.Context, e attemptEnd) (bool, error) {
 	if e.Leaf && !e.hasOutputs() {
 		finished, done, err := s.drv.FinishLeaf(ctx, e.params(), e.To.Finished())
 		if err == nil {
-			s.observeFinished(ctx, done)
+			s.runsEnded(ctx, done)
 		}
 		return finished, err
 	}
@@ -96,9 +96,31 @@ func (s *Store) finishAttempt(ctx context.Context, e attemptEnd) (bool, error) {
 		return false, err
 	}
 	if e.To.Finished() && scheduled == 0 {
-		_, err = s.finishRuns(ctx, []string{e.RunID})
+		var done []driver.FinishedRun
+		if done, err = s.drv.FinishRuns(ctx, []string{e.RunID}); err == nil {
+			s.runsEnded(ctx, done)
+		}
 	}
 	return true, err
+}
+
+// runsEnded follows an attempt's report that finished runs: it promotes
+// the queued runs they made room for, right there, and then records and
+// announces the finished runs. Waiting for the scheduler to hear the
+// run's NOTIFY and sweep cost a DAG with max_active_runs 1 (the medallion
+// micro-batch) two notification hops and a sweep between every pair of
+// runs; now the reporting worker, whose slot just freed, claims the new
+// run's root tasks at once. Promoting before the NOTIFY keeps the woken
+// scheduler's own promotion from holding LockPromote first. The lock makes
+// this safe beside any number of schedulers; a failure here is left to
+// the scheduler's next sweep, which promotes the same runs, and does not
+// fail the attempt's report.
+func (s *Store) runsEnded(ctx context.Context, done []driver.FinishedRun) {
+	if len(done) == 0 {
+		return
+	}
+	_, _ = s.promoteRuns(ctx)
+	s.observeFinished(ctx, done)
 }
 
 // bumpFor counts one upstream that ended in st into its downstream tasks.

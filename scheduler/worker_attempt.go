@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"runtime/trace"
 	"time"
 
 	"github.com/finpipe/finpipe/internal/logging"
@@ -28,7 +29,11 @@ func (w *Worker) execute(ctx context.Context, c claimedTask) {
 		actx, cancel := withTimeout(ctx, c.Timeout)
 		tc := newTaskContext(c, tlog)
 		tc.bindAssets(w.reg, task)
-		err = callTask(logging.WithLogger(actx, tlog), task.Fn, tc)
+		// An execution trace (`go tool trace`) shows each attempt as a
+		// user task, so idle cores and handoffs line up with the steps.
+		tctx, span := trace.NewTask(logging.WithLogger(actx, tlog), c.DAGID+"."+c.TaskID)
+		err = callTask(tctx, task.Fn, tc)
+		span.End()
 		cancel()
 		if err == nil {
 			events, consumed = tc.outputs.take()
@@ -50,7 +55,9 @@ func (w *Worker) execute(ctx context.Context, c claimedTask) {
 		end.Error = err.Error()
 	}
 	w.store.metrics.ObserveTask(c.DAGID, c.TaskID, string(end.To), time.Since(began))
-	if ok, err := w.report(end); err != nil {
+	var ok bool
+	trace.WithRegion(ctx, "report", func() { ok, err = w.report(end) })
+	if err != nil {
 		log.Error("reporting attempt failed; the reaper will retry it once this worker stops", "err", err)
 	} else if !ok {
 		log.Info("attempt report fenced off: a newer attempt or a manual change won")

@@ -30,6 +30,7 @@ func runBenchPipeline(ctx context.Context, proc *process, args []string) error {
 	fs.DurationVar(&o.AggregateEvery, "aggregate-every", pipeline.DefaultAggregateEvery, "least `time` between two Gold refreshes while Kafka holds a backlog")
 	fs.StringVar(&o.LakeDir, "lake", "", "write the lake to this `directory` and keep it (default: a temporary one, removed)")
 	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the pipeline to this `file`")
+	fs.StringVar(&o.Trace, "trace", "", "write an execution trace of the pipeline to this `file` (go tool trace)")
 	fs.StringVar(&o.MemProfile, "memprofile", "", "write a heap profile taken when the live heap was largest to this `file`")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	feeder := fs.Bool("feeder", false, "internal: run as the benchmark's broker and producer process")

@@ -7,10 +7,12 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
+	"runtime/trace"
 	"syscall"
 	"time"
 
@@ -56,6 +58,10 @@ type Options struct {
 	// CPUProfile and MemProfile are files for a CPU profile of the drain
 	// and a heap profile taken when the live heap was largest.
 	CPUProfile, MemProfile string
+	// Trace is a file for an execution trace of the drain (`go tool
+	// trace`): where a core sits idle or a goroutine waits, which a CPU
+	// profile cannot show.
+	Trace string
 }
 
 // Run produces the backlog in a child process, drains it through the
@@ -156,16 +162,23 @@ func drain(ctx context.Context, o Options, e *bench.Engine, l *lake.Lake, p dags
 // the function returned stops them and writes their files.
 func startProfiles(o Options) (func() error, error) {
 	var stops []func() error
-	if o.CPUProfile != "" {
-		pf, err := os.Create(o.CPUProfile)
+	for _, p := range []struct {
+		file  string
+		start func(io.Writer) error
+		stop  func()
+	}{{o.CPUProfile, pprof.StartCPUProfile, pprof.StopCPUProfile}, {o.Trace, trace.Start, trace.Stop}} {
+		if p.file == "" {
+			continue
+		}
+		f, err := os.Create(p.file)
 		if err != nil {
 			return nil, err
 		}
-		if err := pprof.StartCPUProfile(pf); err != nil {
-			pf.Close()
+		if err := p.start(f); err != nil {
+			f.Close()
 			return nil, err
 		}
-		stops = append(stops, func() error { pprof.StopCPUProfile(); return pf.Close() })
+		stops = append(stops, func() error { p.stop(); return f.Close() })
 	}
 	if o.MemProfile != "" {
 		heap := startPeakHeapProfiler()
