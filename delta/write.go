@@ -14,24 +14,40 @@ import (
 // 128 MB) and commits them, with opts.Txns, in one commit. A concurrent
 // blind append does not make it fail; see ErrConflict for what does.
 func (t *Table) Append(ctx context.Context, rows []Row, opts CommitOptions) (int64, error) {
-	snap, err := t.Snapshot(ctx)
+	snap, err := t.writeSnapshot(ctx)
 	if err != nil {
 		return 0, err
-	}
-	if err := snap.writable(nil); err != nil {
-		return 0, err
-	}
-	if snap.st.layErr != nil {
-		return 0, snap.st.layErr
 	}
 	adds, err := writeFiles(ctx, t.root, snap.st.lay, rows)
 	if err != nil {
 		return 0, err
 	}
+	return t.commitOrClean(ctx, snap, appendPlan(snap.st.lay, adds, opts))
+}
+
+// writeSnapshot is the table as it is now, for a write of data files: one
+// that this writer may write (protocol) and whose schema it can lay out.
+func (t *Table) writeSnapshot(ctx context.Context) (*Snapshot, error) {
+	snap, err := t.Snapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := snap.writable(nil); err != nil {
+		return nil, err
+	}
+	if snap.st.layErr != nil {
+		return nil, snap.st.layErr
+	}
+	return snap, nil
+}
+
+// appendPlan is the commit of an append of the files adds: Append's and an
+// Appender's are the same.
+func appendPlan(l *layout, adds []AddFile, opts CommitOptions) *commitPlan {
 	plan := &commitPlan{adds: adds, txns: opts.Txns, op: "WRITE",
-		params: map[string]any{"mode": "Append", "partitionBy": jsonText(snap.st.lay.partitionColumns())}}
+		params: map[string]any{"mode": "Append", "partitionBy": jsonText(l.partitionColumns())}}
 	plan.setOptions(opts)
-	return t.commitOrClean(ctx, snap, plan)
+	return plan
 }
 
 // OverwritePartitions removes every file of the given partitions and adds
@@ -41,17 +57,11 @@ func (t *Table) Append(ctx context.Context, rows []Row, opts CommitOptions) (int
 // every value, so []map[string]string{{}} replaces the whole table. Every
 // row must fall in one of the partitions.
 func (t *Table) OverwritePartitions(ctx context.Context, partitions []map[string]string, rows []Row, opts CommitOptions) (int64, error) {
-	snap, err := t.Snapshot(ctx)
+	snap, err := t.writeSnapshot(ctx)
 	if err != nil {
 		return 0, err
 	}
-	if err := snap.writable(nil); err != nil {
-		return 0, err
-	}
 	l := snap.st.lay
-	if snap.st.layErr != nil {
-		return 0, snap.st.layErr
-	}
 	for _, p := range partitions {
 		for col := range p {
 			if _, ok := l.partByName[col]; !ok {

@@ -92,6 +92,8 @@ type batch struct {
 	// by partition and offset made duplicates, with their reject detail.
 	// Their Bronze rows (not kept) are read again to reject them.
 	displaced map[position]string
+	// silver, when set, streams the accepted rows to Silver as they come.
+	silver *silverStream
 }
 
 // newBatch sizes its buffers for records, the batch's expected size, so
@@ -169,6 +171,9 @@ func (b *batch) settle(v verdict) {
 		}
 		// This record precedes the one kept so far: it becomes the original.
 		first.dropped = true
+		if b.silver != nil {
+			b.silver.broken = true // first's row may already be in a Silver file
+		}
 		if b.displaced == nil {
 			b.displaced = map[position]string{}
 		}
@@ -176,6 +181,9 @@ func (b *batch) settle(v verdict) {
 	}
 	b.pending[id] = len(b.accepted)
 	b.accepted = append(b.accepted, candidate{row: v.row, key: v.key})
+	if b.silver != nil {
+		b.silver.add(v.row)
+	}
 }
 
 func duplicateDetail(id string, partition int32, offset int64) string {

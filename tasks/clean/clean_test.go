@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -312,6 +314,11 @@ func TestCrashBetweenRejectedAndSilverCommits(t *testing.T) {
 	if !errors.Is(err, crash) {
 		t.Fatalf("run: %v", err)
 	}
+	// Silver's rows were streamed into data files while the batch was
+	// judged; the failed run deleted them with its aborted append.
+	if extra := unreferencedFiles(t, f.lake.Silver); len(extra) > 0 {
+		t.Errorf("the failed run left silver data files no commit references: %v", extra)
+	}
 	// A restarted process: no cache; more Bronze data arrived meanwhile.
 	f.restart()
 	f.ingest(msg{0, tx("c", t0)})
@@ -434,4 +441,32 @@ func mustSnapshot(t *testing.T, tbl *delta.Table) *delta.Snapshot {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// unreferencedFiles lists the data files under tbl's directory that its
+// latest snapshot does not reference.
+func unreferencedFiles(t *testing.T, tbl *delta.Table) []string {
+	t.Helper()
+	snap, err := tbl.Snapshot(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	live := map[string]bool{}
+	for _, f := range snap.Files() {
+		live[filepath.FromSlash(f.Path)] = true
+	}
+	var extra []string
+	err = filepath.WalkDir(tbl.Path(), func(p string, d fs.DirEntry, err error) error {
+		if err != nil || !strings.HasSuffix(p, ".parquet") || strings.Contains(p, "_delta_log") {
+			return err
+		}
+		if rel, _ := filepath.Rel(tbl.Path(), p); !live[rel] {
+			extra = append(extra, rel)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return extra
 }

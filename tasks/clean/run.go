@@ -139,9 +139,23 @@ func Run(ctx context.Context, l *lake.Lake, opts Options) (Result, error) {
 		expected += max(f.NumRecords(), 0)
 	}
 	b := newBatch(index, opts.AllowedLateness, opts.Now(), int(expected))
+	if sTxn < res.BronzeTo {
+		app, err := l.Silver.NewAppender(ctx, delta.AppenderOptions{})
+		if err != nil {
+			return res, fmt.Errorf("clean: write silver: %w", err)
+		}
+		defer app.Abort() // after Commit: nothing to do
+		b.silver = newSilverStream(app)
+	}
 	res.Records, err = classify(ctx, bronze, files, b)
 	if err != nil {
 		return res, fmt.Errorf("clean: read bronze batch (%d, %d]: %w", res.BronzeFrom, res.BronzeTo, err)
+	}
+	if b.silver != nil {
+		b.silver.flush()
+		if b.silver.err != nil {
+			return res, fmt.Errorf("clean: write silver: %w", b.silver.err)
+		}
 	}
 	commit := delta.CommitOptions{Txns: []delta.Txn{{AppID: AppID, Version: res.BronzeTo}}}
 	if rTxn < res.BronzeTo {
@@ -164,7 +178,13 @@ func Run(ctx context.Context, l *lake.Lake, opts Options) (Result, error) {
 			return res, fmt.Errorf("clean: %w", err)
 		}
 		rows := b.silverRows()
-		v, err := l.Silver.Append(ctx, rows, commit)
+		var v int64
+		if b.silver.usable() {
+			v, err = b.silver.app.Commit(ctx, commit)
+		} else {
+			b.silver.app.Abort()
+			v, err = l.Silver.Append(ctx, rows, commit)
+		}
 		if err != nil {
 			return res, fmt.Errorf("clean: write silver: %w", err)
 		}

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strconv"
 	"time"
 
@@ -17,7 +18,7 @@ import (
 	"github.com/finpipe/finpipe/tasks/lake"
 )
 
-// DefaultMaxRecords bounds one run: the batch is held in memory.
+// DefaultMaxRecords bounds one run: its records are one Bronze commit.
 const DefaultMaxRecords = 200_000
 
 // Options configure a run.
@@ -75,9 +76,11 @@ func PartitionGroup(partitions []int32, group, groups int) []int32 {
 // MaxRecords in all, as one Bronze commit.
 //
 // Records become Bronze rows as they arrive, several partitions at a time
-// (see kafka.Reader.Stream), so that building rows overlaps fetching;
-// nothing is written before the whole read has succeeded, and a failed
-// read commits nothing.
+// (see kafka.Reader.Stream), and each chunk of rows goes at once to a
+// streaming append (delta.Appender), so that building and encoding rows
+// overlap fetching instead of waiting for the whole read. Nothing is
+// committed before the whole read has succeeded: a failed read aborts the
+// append and commits nothing.
 func Run(ctx context.Context, bronze *delta.Table, opts Options) (Result, error) {
 	res := Result{Version: -1, Ranges: map[int32][2]int64{}, Next: map[int32]int64{}}
 	if opts.Topic == "" || opts.Brokers == "" {
@@ -105,41 +108,47 @@ func Run(ctx context.Context, bronze *delta.Table, opts Options) (Result, error)
 	if err != nil {
 		return res, fmt.Errorf("ingest: read bronze: %w", err)
 	}
-	b, err := read(ctx, reader, snap, opts, parts)
+	// A lane per partition (up to two per core): a partition's rows stay
+	// in order in Bronze's files, and a few partitions of uneven size
+	// still keep every core busy.
+	app, err := bronze.NewAppender(ctx, delta.AppenderOptions{Lanes: min(len(parts), 2*runtime.GOMAXPROCS(0))})
+	if err != nil {
+		return res, fmt.Errorf("ingest: write bronze: %w", err)
+	}
+	defer app.Abort() // after Commit: nothing to do
+	b, err := read(ctx, reader, snap, opts, parts, app)
 	if err != nil {
 		return res, err
 	}
 
-	rows := make([]delta.Row, 0, b.records)
 	var txns []delta.Txn
 	for _, p := range parts {
 		pb := b.parts[p]
 		res.Next[p] = pb.span.From
-		if len(pb.rows) == 0 {
+		if pb.last < 0 {
 			continue
 		}
-		rows = append(rows, pb.rows...)
 		txns = append(txns, delta.Txn{AppID: AppID(opts.Topic, p), Version: pb.last})
 		res.Ranges[p] = [2]int64{pb.first, pb.last}
 		res.Next[p] = pb.last + 1
 	}
-	if len(rows) == 0 {
+	if b.records == 0 {
 		return res, nil
 	}
 	for _, p := range parts {
-		if len(b.parts[p].rows) == 0 {
+		if b.parts[p].last < 0 {
 			continue
 		}
 		if err := lake.CheckTxn(ctx, bronze, AppID(opts.Topic, p), lake.TxnVersion(snap, AppID(opts.Topic, p))); err != nil {
 			return res, fmt.Errorf("ingest: %w", err)
 		}
 	}
-	v, err := bronze.Append(ctx, rows, delta.CommitOptions{Txns: txns,
+	v, err := app.Commit(ctx, delta.CommitOptions{Txns: txns,
 		OperationParameters: map[string]any{"source": "kafka:" + opts.Topic}})
 	if err != nil {
 		return res, fmt.Errorf("ingest: write bronze: %w", err)
 	}
-	res.Version, res.Records = v, len(rows)
+	res.Version, res.Records = v, b.records
 	return res, nil
 }
 

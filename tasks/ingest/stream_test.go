@@ -3,7 +3,9 @@ package ingest
 import (
 	"context"
 	"encoding/hex"
+	"io/fs"
 	"math/rand/v2"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -113,6 +115,14 @@ func TestBrokerErrorMidStreamCommitsNothing(t *testing.T) {
 	if s, _ := l.Bronze.Snapshot(ctx); s.Version() != 0 {
 		t.Fatalf("failed attempt committed: bronze at version %d", s.Version())
 	}
+	// The rows streamed into data files before the error: the aborted
+	// append deleted them.
+	_ = filepath.WalkDir(l.Bronze.Path(), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && strings.HasSuffix(p, ".parquet") && !strings.Contains(p, "_delta_log") {
+			t.Errorf("failed attempt left data file %s", p)
+		}
+		return err
+	})
 
 	failing.Store(false)
 	res, err = Run(ctx, l.Bronze, opts)
