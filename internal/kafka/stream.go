@@ -61,11 +61,12 @@ func openConsumer(ctx context.Context, conn Conn, topic string) (*ck.Consumer, [
 // metadata saw them when it opened.
 func (r *Reader) Partitions() []int32 { return slices.Clone(r.ids) }
 
-// Close stops the reader's consumer.
+// Close stops the reader's consumer and returns the C memory it freed.
 func (r *Reader) Close() {
 	if r.c != nil {
 		r.c.Close()
 		r.c = nil
+		releaseFreedC()
 	}
 }
 
@@ -127,6 +128,7 @@ func (r *Reader) Stream(ctx context.Context, from map[int32]int64, limit int, ea
 		}()
 	}
 	wg.Wait()
+	releaseFreedC() // the groups' consumers are closed: see releaseFreedC
 	out := make(map[int32]Span, len(from))
 	for _, s := range spans {
 		for p, sp := range s {

@@ -24,6 +24,9 @@ type peakHeapProfiler struct {
 	// rssPeak is the largest resident set sampled and goAtRSSPeak what Go
 	// held then: the rest is C memory (librdkafka) and the binary.
 	rssPeak, goAtRSSPeak uint64
+	// liveAtRSSPeak is the live heap then; rssStart and goStart are the
+	// first sample's (the floor: binary, runtime, idle clients).
+	liveAtRSSPeak, rssStart, goStart uint64
 }
 
 // startPeakHeapProfiler samples the live heap every 50 ms and profiles
@@ -46,8 +49,12 @@ func startPeakHeapProfiler() *peakHeapProfiler {
 			if t > p.goPeak {
 				p.goPeak = t
 			}
-			if rss := residentBytes(); rss > p.rssPeak {
-				p.rssPeak, p.goAtRSSPeak = rss, t
+			rss := residentBytes()
+			if p.rssStart == 0 {
+				p.rssStart, p.goStart = rss, t
+			}
+			if rss > p.rssPeak {
+				p.rssPeak, p.goAtRSSPeak, p.liveAtRSSPeak = rss, t, sample[0].Value.Uint64()
 			}
 			if v := sample[0].Value.Uint64(); v > p.peak+p.peak/50 {
 				p.peak = v

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -24,22 +25,15 @@ import (
 	"github.com/finpipe/finpipe/tasks/lake"
 )
 
-// DefaultMemoryLimit is the Go heap's soft limit when GOMEMLIMIT is
-// unset: it leaves room under the 512 MB RSS budget for librdkafka's
-// buffers and the runtime.
-const DefaultMemoryLimit = 384 << 20
-
-// Batch sizes that the benchmark found fast (1,000,000 transactions on 2
-// cores). Run by run, the steps of one batch do not overlap, so a batch
-// must amortise each run's fixed costs (three task claims, Kafka clients,
-// commits); past 100,000 records the run's time is all records, while the
-// batch a step holds in memory keeps growing.
-const DefaultMaxBatch = 100_000
-
-// DefaultAggregateEvery is Gold's trigger interval while the backlog
-// drains: the shipped DAG's (dags.Pipeline.AggregateEvery), so that the
-// benchmark measures what a deployment runs.
-const DefaultAggregateEvery = dags.DefaultAggregateEvery
+// The benchmark runs the pipeline with the product's settings: the batch
+// (FINPIPE_MAX_BATCH), Gold's interval (FINPIPE_AGGREGATE_EVERY), the
+// ingest groups and the worker's slots come from the same flags,
+// environment variables and defaults as `finpipe scheduler` and `finpipe
+// standalone` (cmd/finpipe registers them from internal/config), so that
+// it measures what a deployment runs. Nor does it set a Go memory limit of
+// its own: the product sets none, and a limit the bench alone set would
+// hide memory a deployment needs. GOMEMLIMIT, read by the Go runtime, is
+// the one setting for both; Report.MemoryLimitMB says which was in force.
 
 // Options say what to produce and how to run the pipeline on it.
 type Options struct {
@@ -67,11 +61,6 @@ type Options struct {
 // Run produces the backlog in a child process, drains it through the
 // orchestrator and checks the lake's invariants.
 func Run(ctx context.Context, o Options) (Report, error) {
-	if os.Getenv("GOMEMLIMIT") == "" {
-		// Go's GC otherwise lets the heap grow to twice the live data; a
-		// soft limit, as a container deployment sets, keeps RSS in budget.
-		debug.SetMemoryLimit(DefaultMemoryLimit)
-	}
 	if o.Feed.Topic == "" {
 		o.Feed.Topic = fmt.Sprintf("bench-%d", time.Now().UnixNano())
 	}
@@ -150,12 +139,24 @@ func drain(ctx context.Context, o Options, e *bench.Engine, l *lake.Lake, p dags
 	if err != nil {
 		return Report{}, err
 	}
-	r := Report{ElapsedSeconds: elapsed.Seconds(), CPUSeconds: cpu.Seconds(), PeakRSSMB: bench.PeakRSSMB(),
-		MaxBatch: o.MaxBatch, IngestGroups: max(o.IngestGroups, 1), GOMAXPROCS: runtime.GOMAXPROCS(0),
-		MemoryLimitMB: float64(debug.SetMemoryLimit(-1)) / (1 << 20),
-		AllocatedMB:   float64(mem1.TotalAlloc-mem0.TotalAlloc) / (1 << 20), GCCycles: mem1.NumGC - mem0.NumGC}
+	r := settingsOf(o, debug.SetMemoryLimit(-1))
+	r.ElapsedSeconds, r.CPUSeconds, r.PeakRSSMB = elapsed.Seconds(), cpu.Seconds(), bench.PeakRSSMB()
+	r.AllocatedMB, r.GCCycles = float64(mem1.TotalAlloc-mem0.TotalAlloc)/(1<<20), mem1.NumGC-mem0.NumGC
 	r.Runs, err = timeRuns(ctx, e.Store, elapsed)
 	return r, err
+}
+
+// settingsOf is the part of the report that says how the pipeline ran:
+// the batch, Gold's interval, the ingest groups, the cores and the Go
+// memory limit in force (limit as debug.SetMemoryLimit reports it;
+// math.MaxInt64, the runtime's "no limit", is reported as 0).
+func settingsOf(o Options, limit int64) Report {
+	r := Report{MaxBatch: o.MaxBatch, IngestGroups: max(o.IngestGroups, 1), Workers: o.Workers,
+		AggregateEverySeconds: o.AggregateEvery.Seconds(), GOMAXPROCS: runtime.GOMAXPROCS(0)}
+	if limit != math.MaxInt64 {
+		r.MemoryLimitMB = float64(limit) / (1 << 20)
+	}
+	return r
 }
 
 // startProfiles starts the CPU and peak-heap profilers that o asks for;
@@ -187,8 +188,8 @@ func startProfiles(o Options) (func() error, error) {
 				return err
 			}
 			mb := func(b uint64) float64 { return float64(b) / (1 << 20) }
-			fmt.Fprintf(os.Stderr, "heap profile at %.0f MB of live heap; Go held at most %.0f MB; sampled RSS peaked at %.0f MB with %.0f MB of it Go's\n",
-				mb(heap.peak), mb(heap.goPeak), mb(heap.rssPeak), mb(heap.goAtRSSPeak))
+			fmt.Fprintf(os.Stderr, "heap profile at %.0f MB of live heap; Go held at most %.0f MB; sampled RSS peaked at %.0f MB with %.0f MB of it Go's (%.0f MB live); at the start RSS was %.0f MB, Go's %.0f MB\n",
+				mb(heap.peak), mb(heap.goPeak), mb(heap.rssPeak), mb(heap.goAtRSSPeak), mb(heap.liveAtRSSPeak), mb(heap.rssStart), mb(heap.goStart))
 			return nil
 		})
 	}

@@ -9,11 +9,17 @@ import (
 
 // Report is the benchmark's result (--json prints it).
 type Report struct {
-	Transactions   int64   `json:"transactions"`
-	Partitions     int     `json:"partitions"`
-	MaxBatch       int     `json:"max_batch"`
-	IngestGroups   int     `json:"ingest_groups"`
-	ProduceSeconds float64 `json:"produce_seconds"`
+	Transactions int64 `json:"transactions"`
+	Partitions   int   `json:"partitions"`
+	// MaxBatch, AggregateEverySeconds, IngestGroups and Workers are the
+	// pipeline settings the run used (FINPIPE_MAX_BATCH,
+	// FINPIPE_AGGREGATE_EVERY, FINPIPE_INGEST_GROUPS, FINPIPE_WORKERS or
+	// their flags; else the product's defaults).
+	MaxBatch              int     `json:"max_batch"`
+	AggregateEverySeconds float64 `json:"aggregate_every_seconds"`
+	IngestGroups          int     `json:"ingest_groups"`
+	Workers               int     `json:"workers"`
+	ProduceSeconds        float64 `json:"produce_seconds"`
 	// ElapsedSeconds is the drain: from the first medallion run's trigger
 	// until the lag is zero at every step.
 	ElapsedSeconds float64 `json:"elapsed_seconds"`
@@ -35,7 +41,9 @@ type Report struct {
 	Violations     []string `json:"violations,omitempty"`
 	Broker         string   `json:"broker"`
 	GOMAXPROCS     int      `json:"gomaxprocs"`
-	MemoryLimitMB  float64  `json:"gomemlimit_mb"`
+	// MemoryLimitMB is the Go runtime's soft memory limit (GOMEMLIMIT),
+	// 0 when none was set, as in a deployment that does not set one.
+	MemoryLimitMB float64 `json:"gomemlimit_mb"`
 }
 
 // Print writes r as one indented JSON object, or as lines for people.
@@ -52,7 +60,17 @@ func (r Report) Print(w io.Writer, asJSON bool) error {
 		t := rt.Tasks[name]
 		fmt.Fprintf(w, "  %-9s %4d attempts  busy %6.2fs\n", name, t.Runs, t.BusySeconds)
 	}
+	fmt.Fprintf(w, "  batch %d records, Gold every %gs, %d ingest group(s), %d worker slots, GOMEMLIMIT %s\n",
+		r.MaxBatch, r.AggregateEverySeconds, r.IngestGroups, r.Workers, memoryLimitText(r.MemoryLimitMB))
 	_, err := fmt.Fprintf(w, "CPU %.2fs (broker %.2fs), allocated %.0f MB in %d GC cycles, peak RSS %.0f MB, invariants hold: %v\n",
 		r.CPUSeconds, r.BrokerCPUSeconds, r.AllocatedMB, r.GCCycles, r.PeakRSSMB, r.InvariantsHold)
 	return err
+}
+
+// memoryLimitText is MemoryLimitMB for people.
+func memoryLimitText(mb float64) string {
+	if mb == 0 {
+		return "not set"
+	}
+	return fmt.Sprintf("%.0f MiB", mb)
 }
