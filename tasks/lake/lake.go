@@ -2,7 +2,7 @@
 // folders, Delta schemas, partition columns and column positions — and opens
 // them all at once, so that every task and tool agrees on one layout. The
 // lake location itself is config.Settings.LakeDir: <data dir>/<env>/lake,
-// or FINPIPE_LAKE_URL (file:///… or s3://bucket/prefix).
+// or FINPIPE_LAKE_URL (file:///…, s3://bucket/prefix, gs://… or azblob://…).
 package lake
 
 import (
