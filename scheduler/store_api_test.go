@@ -144,17 +144,30 @@ func TestMetricsSeeTasksAndRuns(t *testing.T) {
 	if err != nil || counts["success"] != 1 {
 		t.Fatalf("counts %v %v", counts, err)
 	}
-	var buf strings.Builder
-	mfs, err := m.Gatherer().Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, mf := range mfs {
-		buf.WriteString(mf.GetName() + "\n")
-	}
-	for _, want := range []string{"finpipe_task_duration_seconds", "finpipe_dag_run_duration_seconds", "finpipe_task_claim_latency_seconds"} {
-		if !strings.Contains(buf.String(), want) {
-			t.Errorf("no %s after a run", want)
+	// The worker records a run's metrics just after the commit that ends
+	// it, which waitRun may see first: give it a moment.
+	want := []string{"finpipe_task_duration_seconds", "finpipe_dag_run_duration_seconds", "finpipe_task_claim_latency_seconds"}
+	var missing []string
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		mfs, err := m.Gatherer().Gather()
+		if err != nil {
+			t.Fatal(err)
 		}
+		var names strings.Builder
+		for _, mf := range mfs {
+			names.WriteString(mf.GetName() + "\n")
+		}
+		missing = missing[:0]
+		for _, w := range want {
+			if !strings.Contains(names.String(), w) {
+				missing = append(missing, w)
+			}
+		}
+		if len(missing) == 0 || time.Now().After(deadline) {
+			break
+		}
+	}
+	for _, w := range missing {
+		t.Errorf("no %s after a run", w)
 	}
 }

@@ -105,8 +105,8 @@ func (s *Store) finishAttempt(ctx context.Context, e attemptEnd) (bool, error) {
 }
 
 // runsEnded follows an attempt's report that finished runs: it promotes
-// the queued runs they made room for, right there, and then records and
-// announces the finished runs. Waiting for the scheduler to hear the
+// the queued runs they made room for, right there, and then announces the
+// finished runs (their metrics are recorded first, as in finishRuns). Waiting for the scheduler to hear the
 // run's NOTIFY and sweep cost a DAG with max_active_runs 1 (the medallion
 // micro-batch) two notification hops and a sweep between every pair of
 // runs; now the reporting worker, whose slot just freed, claims the new
@@ -119,8 +119,9 @@ func (s *Store) runsEnded(ctx context.Context, done []driver.FinishedRun) {
 	if len(done) == 0 {
 		return
 	}
+	s.recordFinished(done)
 	_, _ = s.promoteRuns(ctx)
-	s.observeFinished(ctx, done)
+	s.announceFinished(ctx, done)
 }
 
 // bumpFor counts one upstream that ended in st into its downstream tasks.

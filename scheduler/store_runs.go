@@ -151,15 +151,29 @@ func (s *Store) finishRuns(ctx context.Context, runIDs []string) (map[string]Run
 // observeFinished records each finished run's duration in the Prometheus
 // histogram and wakes schedulers when any run finished.
 func (s *Store) observeFinished(ctx context.Context, done []driver.FinishedRun) map[string]RunState {
+	out := s.recordFinished(done)
+	s.announceFinished(ctx, done)
+	return out
+}
+
+// recordFinished records each finished run's duration in the Prometheus
+// histogram, before anything else can see the run as finished in the
+// database and look for its metric.
+func (s *Store) recordFinished(done []driver.FinishedRun) map[string]RunState {
 	out := make(map[string]RunState, len(done))
 	for _, f := range done {
 		out[f.RunID] = f.State
 		s.metrics.ObserveRun(f.DAGID, string(f.State), f.Duration)
 	}
+	return out
+}
+
+// announceFinished wakes schedulers when any run finished, so that queued
+// runs can start.
+func (s *Store) announceFinished(ctx context.Context, done []driver.FinishedRun) {
 	if len(done) > 0 {
 		_ = s.drv.Notify(ctx, driver.ChanScheduler)
 	}
-	return out
 }
 
 // CountTaskStates counts task instances by state (metrics.StateCounter).
