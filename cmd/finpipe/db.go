@@ -23,8 +23,10 @@ func init() {
 // others hold, and queued or running runs are never touched.
 func dbClean(ctx context.Context, proc *process, args []string) error {
 	fs := flag.NewFlagSet("db clean", flag.ContinueOnError)
-	usageFor(fs, "finpipe db clean --older-than DURATION [--dry-run] [flags]")
+	usageFor(fs, "finpipe db clean --older-than DURATION [--asset-runs-older-than DURATION] [--dry-run] [flags]")
 	olderThan := fs.String("older-than", "", "delete runs that finished more than this `duration` ago (e.g. 30d, 72h); required")
+	assetOlderThan := fs.String("asset-runs-older-than", "", "also delete successful asset-triggered runs that finished more than this `duration` ago (e.g. 1d), "+
+		"as FINPIPE_ASSET_RUN_RETENTION does; failed ones and other runs keep --older-than (default: --older-than for all)")
 	dryRun := fs.Bool("dry-run", false, "count what would be deleted, delete nothing")
 	batch := fs.Int("batch-size", scheduler.DefaultCleanBatch, "runs deleted per transaction")
 	asJSON := fs.Bool("json", false, "print the counts as one JSON object")
@@ -38,12 +40,23 @@ func dbClean(ctx context.Context, proc *process, args []string) error {
 		fmt.Fprintf(proc.stderr, "finpipe db clean: --older-than %q: must be a positive duration such as 30d or 72h\n", *olderThan)
 		return exitError{code: 2}
 	}
+	var assetAge time.Duration
+	if *assetOlderThan != "" {
+		if assetAge, err = config.ParseDuration(*assetOlderThan); err != nil || assetAge <= 0 {
+			fmt.Fprintf(proc.stderr, "finpipe db clean: --asset-runs-older-than %q: must be a positive duration such as 1d or 12h\n", *assetOlderThan)
+			return exitError{code: 2}
+		}
+	}
 	if *batch <= 0 {
 		fmt.Fprintln(proc.stderr, "finpipe db clean: --batch-size must be positive")
 		return exitError{code: 2}
 	}
-	cutoff := time.Now().Add(-age)
+	now := time.Now()
+	cutoff := now.Add(-age)
 	opts := scheduler.CleanOptions{BatchSize: *batch, DryRun: *dryRun}
+	if assetAge > 0 && assetAge < age {
+		opts.AssetCutoff = now.Add(-assetAge)
+	}
 	if !*asJSON {
 		opts.Progress = func(r scheduler.CleanResult) { fmt.Fprintf(proc.stderr, "deleted %d runs so far\n", r.Runs) }
 	}
@@ -52,17 +65,27 @@ func dbClean(ctx context.Context, proc *process, args []string) error {
 		return fmt.Errorf("after deleting %d runs: %w", res.Runs, err)
 	}
 	if *asJSON {
+		var assetCutoff *time.Time // omitted: every run had the one cutoff
+		if !opts.AssetCutoff.IsZero() {
+			c := opts.AssetCutoff.UTC()
+			assetCutoff = &c
+		}
 		return json.NewEncoder(proc.stdout).Encode(struct {
-			Cutoff time.Time `json:"cutoff"`
-			DryRun bool      `json:"dry_run"`
+			Cutoff      time.Time  `json:"cutoff"`
+			AssetCutoff *time.Time `json:"asset_run_cutoff,omitempty"`
+			DryRun      bool       `json:"dry_run"`
 			scheduler.CleanResult
-		}{cutoff.UTC(), *dryRun, res})
+		}{cutoff.UTC(), assetCutoff, *dryRun, res})
 	}
 	verb := "deleted"
 	if *dryRun {
 		verb = "would delete"
 	}
+	before := cutoff.UTC().Format(time.RFC3339)
+	if !opts.AssetCutoff.IsZero() {
+		before += " (successful asset-triggered runs: before " + opts.AssetCutoff.UTC().Format(time.RFC3339) + ")"
+	}
 	fmt.Fprintf(proc.stdout, "%s %d runs, %d task instances, %d attempts, %d log lines that finished before %s, %d stopped workers, and %d asset events no run covers\n",
-		verb, res.Runs, res.TaskInstances, res.Attempts, res.LogLines, cutoff.UTC().Format(time.RFC3339), res.Workers, res.AssetEvents)
+		verb, res.Runs, res.TaskInstances, res.Attempts, res.LogLines, before, res.Workers, res.AssetEvents)
 	return nil
 }

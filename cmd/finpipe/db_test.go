@@ -68,6 +68,70 @@ func TestDBClean(t *testing.T) {
 	}
 }
 
+// TestDBCleanAssetRunsSooner: --asset-runs-older-than also deletes the
+// successful asset-triggered runs past its shorter cutoff, as the
+// retention loop's FINPIPE_ASSET_RUN_RETENTION does, and keeps a failed
+// asset-triggered run and a manual run of the same age.
+func TestDBCleanAssetRunsSooner(t *testing.T) {
+	ctx := context.Background()
+	db := testenv.Postgres(t)
+	t.Setenv("DATABASE_URL", db)
+	store := migratedStoreWithDAGs(t, db)
+	type fixture struct {
+		state     scheduler.RunState
+		asset     bool
+		wantGone  bool
+		ageInDays int
+	}
+	fixtures := []fixture{
+		{scheduler.RunSuccess, true, true, 2},   // a micro-batch of two days ago
+		{scheduler.RunFailed, true, false, 2},   // failed: kept for the operator
+		{scheduler.RunSuccess, false, false, 2}, // manual: kept
+		{scheduler.RunSuccess, true, false, 0},  // today's micro-batch
+		{scheduler.RunSuccess, false, true, 40}, // past --older-than
+	}
+	ids := make([]string, len(fixtures))
+	for i, f := range fixtures {
+		r, err := store.TriggerRun(ctx, "example_etl", scheduler.TriggerOptions{LogicalDate: time.Date(2026, 1, i+1, 0, 0, 0, 0, time.UTC)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := store.MarkRun(ctx, r.RunID, f.state); err != nil {
+			t.Fatal(err)
+		}
+		runType := "manual"
+		if f.asset {
+			runType = "asset_triggered"
+		}
+		// Test fixture: the run's type and when it ended.
+		if _, err := pgstore.Exec(ctx, db, `UPDATE dag_runs SET run_type = $2, end_date = end_date - make_interval(days => $3) WHERE run_id = $1`,
+			r.RunID, runType, f.ageInDays); err != nil {
+			t.Fatal(err)
+		}
+		ids[i] = r.RunID
+	}
+	if code := run(t, []string{"db", "clean", "--older-than", "30d", "--asset-runs-older-than", "later"}); code != 2 {
+		t.Errorf("a malformed --asset-runs-older-than: exit %d, want 2", code)
+	}
+	code, out, _ := runOut(t, []string{"db", "clean", "--older-than", "30d", "--asset-runs-older-than", "1d", "--json"})
+	if code != 0 {
+		t.Fatalf("clean: exit %d", code)
+	}
+	var res struct {
+		AssetCutoff *time.Time `json:"asset_run_cutoff"`
+		scheduler.CleanResult
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil || res.Runs != 2 || res.AssetCutoff == nil {
+		t.Fatalf("clean printed %q (%v), want 2 runs and the asset-run cutoff", out, err)
+	}
+	for i, f := range fixtures {
+		_, err := store.GetRun(ctx, ids[i])
+		if gone := errors.Is(err, scheduler.ErrNotFound); gone != f.wantGone {
+			t.Errorf("run %d (%+v) gone=%v (%v)", i, f, gone, err)
+		}
+	}
+}
+
 // migratedStoreWithDAGs opens the test database, applies the migrations
 // and syncs the shipped DAGs, as `finpipe scheduler` would on start.
 func migratedStoreWithDAGs(t *testing.T, db string) *scheduler.Store {
