@@ -4,11 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"github.com/finpipe/finpipe/dags"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/finpipe/finpipe/dags"
 	"github.com/finpipe/finpipe/internal/testenv"
 	"github.com/finpipe/finpipe/scheduler"
 	"github.com/finpipe/finpipe/scheduler/pgstore"
