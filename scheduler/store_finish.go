@@ -104,17 +104,17 @@ func (s *Store) finishAttempt(ctx context.Context, e attemptEnd) (bool, error) {
 	return true, err
 }
 
-// runsEnded follows an attempt's report that finished runs: it promotes
-// the queued runs they made room for, right there, and then announces the
-// finished runs (their metrics are recorded first, as in finishRuns). Waiting for the scheduler to hear the
-// run's NOTIFY and sweep cost a DAG with max_active_runs 1 (the medallion
-// micro-batch) two notification hops and a sweep between every pair of
-// runs; now the reporting worker, whose slot just freed, claims the new
-// run's root tasks at once. Promoting before the NOTIFY keeps the woken
-// scheduler's own promotion from holding LockPromote first. The lock makes
-// this safe beside any number of schedulers; a failure here is left to
-// the scheduler's next sweep, which promotes the same runs, and does not
-// fail the attempt's report.
+// runsEnded follows an attempt's report that finished runs: it records
+// their metrics, promotes the queued runs they made room for, right there,
+// and then announces the finished runs. Waiting for the scheduler to hear
+// the run's NOTIFY and sweep cost a DAG with max_active_runs 1 (the
+// medallion micro-batch) two notification hops and a sweep between every
+// pair of runs; now the reporting worker, whose slot just freed, claims
+// the new run's root tasks at once. Promoting before the NOTIFY keeps the
+// woken scheduler's own promotion from holding LockPromote first. The lock
+// makes this safe beside any number of schedulers; a failure here is left
+// to the scheduler's next sweep, which promotes the same runs, and does
+// not fail the attempt's report.
 func (s *Store) runsEnded(ctx context.Context, done []driver.FinishedRun) {
 	if len(done) == 0 {
 		return

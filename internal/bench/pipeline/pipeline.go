@@ -163,6 +163,15 @@ func settingsOf(o Options, limit int64) Report {
 // the function returned stops them and writes their files.
 func startProfiles(o Options) (func() error, error) {
 	var stops []func() error
+	stopAll := func() error {
+		var first error
+		for _, stop := range stops {
+			if err := stop(); err != nil && first == nil {
+				first = err
+			}
+		}
+		return first
+	}
 	for _, p := range []struct {
 		file  string
 		start func(io.Writer) error
@@ -173,10 +182,12 @@ func startProfiles(o Options) (func() error, error) {
 		}
 		f, err := os.Create(p.file)
 		if err != nil {
+			_ = stopAll() // a profile started before this one
 			return nil, err
 		}
 		if err := p.start(f); err != nil {
 			f.Close()
+			_ = stopAll()
 			return nil, err
 		}
 		stops = append(stops, func() error { p.stop(); return f.Close() })
@@ -193,13 +204,5 @@ func startProfiles(o Options) (func() error, error) {
 			return nil
 		})
 	}
-	return func() error {
-		var first error
-		for _, stop := range stops {
-			if err := stop(); err != nil && first == nil {
-				first = err
-			}
-		}
-		return first
-	}, nil
+	return stopAll, nil
 }
