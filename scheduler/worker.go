@@ -47,10 +47,13 @@ type Worker struct {
 	runCtx   context.Context // attempts; cancelled when the grace period ends
 	runStop  context.CancelCauseFunc
 	stopping chan struct{}
-	freed    chan struct{}
-	lsn      *listener
-	loops    sync.WaitGroup
-	tasks    sync.WaitGroup
+	// claimed closes when the claim loop has returned: from then on every
+	// attempt this worker claimed is counted in tasks.
+	claimed chan struct{}
+	freed   chan struct{}
+	lsn     *listener
+	loops   sync.WaitGroup
+	tasks   sync.WaitGroup
 
 	mu       sync.Mutex
 	inflight map[attemptKey]inflightAttempt
@@ -112,7 +115,7 @@ func (w *Worker) Start(ctx context.Context) error {
 	}
 	w.ctx, w.cancel = context.WithCancel(context.Background())
 	w.runCtx, w.runStop = context.WithCancelCause(context.Background())
-	w.stopping, w.freed = make(chan struct{}), make(chan struct{}, 1)
+	w.stopping, w.claimed, w.freed = make(chan struct{}), make(chan struct{}), make(chan struct{}, 1)
 	w.lsn = newListener(w.store.drv, driver.ChanTasks, w.log)
 	w.mu.Lock()
 	w.started = true
@@ -120,7 +123,7 @@ func (w *Worker) Start(ctx context.Context) error {
 	w.loops.Add(3)
 	go func() { defer w.loops.Done(); w.lsn.run(w.ctx) }()
 	go func() { defer w.loops.Done(); w.heartbeatLoop() }()
-	go func() { defer w.loops.Done(); w.claimLoop() }()
+	go func() { defer w.loops.Done(); defer close(w.claimed); w.claimLoop() }()
 	w.log.Info("worker started", "concurrency", w.opts.Concurrency, "pools", w.opts.Pools)
 	return nil
 }
@@ -137,16 +140,36 @@ func (w *Worker) Stop(ctx context.Context) error {
 		return nil
 	}
 	close(w.stopping)
-	done := make(chan struct{})
-	go func() { w.tasks.Wait(); close(done) }()
 	grace := time.NewTimer(w.opts.ShutdownGrace)
 	defer grace.Stop()
+	// A claim in flight commits its attempts as running before launch
+	// counts them in tasks: wait for the claim loop, or its attempts would
+	// run on, unreported, after Stop returned. Past the grace, the claim
+	// itself is cancelled.
+	over := false
 	select {
-	case <-done:
+	case <-w.claimed:
 	case <-grace.C:
-		w.runStop(errShutdown)
+		over = true
 	case <-ctx.Done():
+		over = true
+	}
+	if over {
+		w.cancel()
+		<-w.claimed
+	}
+	done := make(chan struct{})
+	go func() { w.tasks.Wait(); close(done) }()
+	if over {
 		w.runStop(errShutdown)
+	} else {
+		select {
+		case <-done:
+		case <-grace.C:
+			w.runStop(errShutdown)
+		case <-ctx.Done():
+			w.runStop(errShutdown)
+		}
 	}
 	select {
 	case <-done:
