@@ -33,7 +33,7 @@ func TestStopCancelsATickInFlight(t *testing.T) {
 	}
 	t.Cleanup(other.Close)
 	sched, _ := parseSchedule(d.Opts.Schedule)
-	held, release := make(chan error, 1), make(chan struct{})
+	held, release, inserted := make(chan error, 1), make(chan struct{}), make(chan struct{})
 	go func() {
 		held <- other.drv.InTx(ctx, func(x driver.Executor) error {
 			lo, hi := sched.interval(start)
@@ -41,11 +41,20 @@ func TestStopCancelsATickInFlight(t *testing.T) {
 				RunType: RunTypeScheduled, LogicalDate: start, IntervalStart: lo, IntervalEnd: hi}); err != nil {
 				return err
 			}
+			close(inserted)
 			<-release
 			return errors.New("roll back")
 		})
 	}()
 	defer func() { close(release); <-held }()
+	// The scheduler starts only once the row is held: started earlier, its
+	// sweep could insert the run first, and nothing would wait.
+	select {
+	case <-inserted:
+	case err := <-held:
+		held <- err // for the deferred release
+		t.Fatalf("holding the run: %v", err)
+	}
 
 	so := fastSched
 	so.Logger = testLogger()
