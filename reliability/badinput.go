@@ -29,7 +29,7 @@ func runBadInput(ctx context.Context, e *suite) []row {
 		return []row{r}
 	}
 	defer w.stop()
-	ids, err := seedForBadInput(w)
+	ids, err := seedForBadInput(ctx, w)
 	if err != nil {
 		r.fail("seed: %v", err)
 		return []row{r}
@@ -55,9 +55,17 @@ func runBadInput(ctx context.Context, e *suite) []row {
 	return []row{r, schemathesis(ctx, e, w, dir)}
 }
 
-// seedForBadInput creates what the refused requests name, so that a 404
-// never stands in for the refusal under test: a run and a backfill.
-func seedForBadInput(w *webEnv) (map[string]string, error) {
+// seedForBadInput creates or finds what the refused requests name, so that
+// a 404 never stands in for the refusal under test: a run, a backfill and
+// one of the shipped DAGs' assets.
+func seedForBadInput(ctx context.Context, w *webEnv) (map[string]string, error) {
+	asset, err := queryString(ctx, w.pg.url, `SELECT coalesce(min(name), '') FROM assets`)
+	if err != nil {
+		return nil, err
+	}
+	if asset == "" {
+		return nil, fmt.Errorf("the scheduler synced no asset of the shipped DAGs")
+	}
 	var run struct {
 		RunID string `json:"run_id"`
 	}
@@ -67,12 +75,12 @@ func seedForBadInput(w *webEnv) (map[string]string, error) {
 	var bf struct {
 		ID int64 `json:"id"`
 	}
-	_, err := w.api("POST", "/backfills", map[string]any{"dag_id": "example_etl", "from_date": "2026-01-01", "to_date": "2026-01-02"}, &bf)
+	_, err = w.api("POST", "/backfills", map[string]any{"dag_id": "example_etl", "from_date": "2026-01-01", "to_date": "2026-01-02"}, &bf)
 	if err != nil {
 		return nil, err
 	}
 	return map[string]string{"dag_id": "example_etl", "run_id": run.RunID, "task_id": "extract", "try": "1",
-		"backfill_id": fmt.Sprint(bf.ID)}, nil
+		"backfill_id": fmt.Sprint(bf.ID), "asset_name": asset}, nil
 }
 
 // dbFingerprint summarises every table a request could change.
