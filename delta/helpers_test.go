@@ -5,31 +5,24 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/finpipe/finpipe/internal/reference"
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/format"
 	"github.com/shopspring/decimal"
 )
 
 // referenceDir is the delta folder of the reference tables that other engines
-// wrote, used in place (never copied into the repository). A test that needs
-// them skips when they are absent, saying where they were looked for.
+// wrote, used in place; see package reference for where it is looked for and
+// what happens in a bare clone.
 func referenceDir(t testing.TB) string {
 	t.Helper()
-	dir, err := findReferenceDir()
-	if err != nil {
-		if os.Getenv("FINPIPE_REQUIRE_TESTDATA") != "" {
-			t.Fatal(err)
-		}
-		t.Skip(err)
-	}
-	return dir
+	return reference.Need(t, "delta")
 }
 
 // referenceSeeds lists the reference files that match pattern (relative to the
@@ -37,9 +30,9 @@ func referenceDir(t testing.TB) string {
 // fuzzer still runs on its own seeds.
 func referenceSeeds(t testing.TB, pattern string) []string {
 	t.Helper()
-	dir, err := findReferenceDir()
+	dir, err := reference.Dir("delta")
 	if err != nil {
-		if os.Getenv("FINPIPE_REQUIRE_TESTDATA") != "" {
+		if reference.Required() {
 			t.Fatal(err)
 		}
 		t.Log(err)
@@ -47,23 +40,6 @@ func referenceSeeds(t testing.TB, pattern string) []string {
 	}
 	paths, _ := filepath.Glob(filepath.Join(dir, pattern))
 	return paths
-}
-
-// findReferenceDir is $FINPIPE_TESTDATA/delta when that variable is set, else
-// ../shared/testdata/delta beside the clone. A bare clone has neither; CI sets
-// FINPIPE_REQUIRE_TESTDATA=1 so that a missing folder fails the tests instead
-// of silently skipping them.
-func findReferenceDir() (string, error) {
-	root := os.Getenv("FINPIPE_TESTDATA")
-	if root == "" {
-		_, file, _, _ := runtime.Caller(0)
-		root = filepath.Join(filepath.Dir(file), "..", "..", "shared", "testdata")
-	}
-	dir := filepath.Join(root, "delta")
-	if _, err := os.Stat(dir); err != nil {
-		return "", fmt.Errorf("reference tables not found at %s: set FINPIPE_TESTDATA to the testdata folder, or place shared/ beside the clone", dir)
-	}
-	return dir, nil
 }
 
 // canon renders a row value in one textual form so that rows read by this

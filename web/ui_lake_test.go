@@ -3,9 +3,7 @@ package web_test
 import (
 	"context"
 	"io"
-	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +11,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/finpipe/finpipe/delta"
+	"github.com/finpipe/finpipe/internal/reference"
 	"github.com/finpipe/finpipe/tasks/lake"
 	"github.com/finpipe/finpipe/tasks/medallion"
 	"github.com/finpipe/finpipe/web"
@@ -36,18 +35,8 @@ func withLake(o *web.Options, dir string) {
 // DELETE holds 2,720 rows.
 func TestLakePageCountsRowsWithoutDeletedOnes(t *testing.T) {
 	t.Parallel()
-	root := os.Getenv("FINPIPE_TESTDATA")
-	if root == "" {
-		_, file, _, _ := runtime.Caller(0)
-		root = filepath.Join(filepath.Dir(file), "..", "..", "shared", "testdata")
-	}
-	dir := filepath.Join(root, "delta", "spark")
-	if _, err := os.Stat(filepath.Join(dir, "deletion_vectors")); err != nil {
-		if os.Getenv("FINPIPE_REQUIRE_TESTDATA") != "" {
-			t.Fatal(err)
-		}
-		t.Skipf("reference tables not found at %s: set FINPIPE_TESTDATA to the testdata folder, or place shared/ beside the clone", dir)
-	}
+	dir := reference.Need(t, "delta/spark/deletion_vectors")
+	dir = filepath.Dir(dir)
 	h := newHarness(t, false, func(o *web.Options) {
 		o.LakeDir = dir
 		o.Lake.Tables = []string{"deletion_vectors/delta"}
